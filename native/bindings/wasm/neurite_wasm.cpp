@@ -1,0 +1,93 @@
+// The Emscripten binding: what the WASM module exports beyond the core's C ABI (neurite.h), which it also
+// exports unchanged (the list is in native/bindings/wasm/wasm.cmake). No math here: the core does the work;
+// this file only adds what a JavaScript caller without threads needs.
+//
+// Why an epoch "slice": a browser tab (or Node's event loop) must not freeze for a whole epoch, and WASM cannot
+// yield in the middle of a call. So src/backends/wasm.ts runs an epoch as a series of slices: each call trains
+// consecutive batches of the epoch order for about `budget_ms` milliseconds, inside WASM, then returns so the
+// caller can yield, report progress and look at its AbortSignal.
+#include <emscripten/emscripten.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "neurite/neurite.h"
+
+// The JavaScript side writes these structs byte by byte at the offsets the header documents; a header change
+// that moved a field must fail this build rather than let JS write into the wrong place.
+static_assert(sizeof(nrt_layer_desc) == 48, "nrt_layer_desc layout changed: update src/backends/wasm.ts");
+static_assert(offsetof(nrt_layer_desc, kind) == 0 && offsetof(nrt_layer_desc, units) == 4 &&
+                  offsetof(nrt_layer_desc, activation) == 8 && offsetof(nrt_layer_desc, use_bias) == 12 &&
+                  offsetof(nrt_layer_desc, alpha) == 16 && offsetof(nrt_layer_desc, l2) == 24 &&
+                  offsetof(nrt_layer_desc, rate) == 32 && offsetof(nrt_layer_desc, threshold) == 40,
+              "nrt_layer_desc field offsets changed: update src/backends/wasm.ts");
+static_assert(sizeof(nrt_optimizer_desc) == 64, "nrt_optimizer_desc layout changed: update src/backends/wasm.ts");
+static_assert(offsetof(nrt_optimizer_desc, kind) == 0 && offsetof(nrt_optimizer_desc, nesterov) == 4 &&
+                  offsetof(nrt_optimizer_desc, learning_rate) == 8 && offsetof(nrt_optimizer_desc, momentum) == 16 &&
+                  offsetof(nrt_optimizer_desc, beta1) == 24 && offsetof(nrt_optimizer_desc, beta2) == 32 &&
+                  offsetof(nrt_optimizer_desc, epsilon) == 40 && offsetof(nrt_optimizer_desc, weight_decay) == 48 &&
+                  offsetof(nrt_optimizer_desc, rho) == 56,
+              "nrt_optimizer_desc field offsets changed: update src/backends/wasm.ts");
+static_assert(sizeof(nrt_metrics) == 24 && offsetof(nrt_metrics, loss) == 0 && offsetof(nrt_metrics, accuracy) == 8 &&
+                  offsetof(nrt_metrics, has_accuracy) == 16,
+              "nrt_metrics layout changed: update src/backends/wasm.ts");
+static_assert(sizeof(void*) == 4, "the JavaScript side reads pointers as 32-bit: build for wasm32");
+
+extern "C" {
+
+// 1 when this module was compiled with -msimd128 (the tests check the build that runs is the SIMD one).
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_simd128(void) {
+#if defined(__wasm_simd128__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+// Bumped when an export below changes meaning; the loader refuses a module it does not know.
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 1; }
+
+/*
+ * Trains batches first_batch, first_batch+1, ... of an epoch whose row order is `order` (`total` rows, batches of
+ * batch_size, the last one possibly smaller) until batch `batch_end` or until budget_ms milliseconds have passed
+ * (at least one batch runs). For each batch i trained: losses[i - first_batch] = its loss. totals[0..3) are
+ * accumulated, not overwritten: [Σ loss·rows, Σ correct, Σ counted] (the accuracy counts of nrt_model_train_rows).
+ * *out_done = number of batches trained, also when a batch fails (then the failing one is not counted).
+ */
+EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* x, const float* y, int64_t total,
+                                                 const uint32_t* order, int64_t batch_size, int64_t first_batch,
+                                                 int64_t batch_end, double budget_ms, double* losses, double* totals,
+                                                 int64_t* out_done) {
+  *out_done = 0;
+  const double start = emscripten_get_now();
+  for (int64_t batch = first_batch; batch < batch_end; batch++) {
+    const int64_t first_row = batch * batch_size;
+    const int64_t rows = total - first_row < batch_size ? total - first_row : batch_size;
+    double loss = 0, correct = 0, counted = 0;
+    const nrt_status status =
+        nrt_model_train_rows(model, x, y, total, order + first_row, rows, &loss, &correct, &counted);
+    if (status != NRT_OK) return status;
+    losses[batch - first_batch] = loss;
+    totals[0] += loss * static_cast<double>(rows);
+    totals[1] += correct;
+    totals[2] += counted;
+    *out_done += 1;
+    if (emscripten_get_now() - start >= budget_ms) break;
+  }
+  return NRT_OK;
+}
+
+/*
+ * For the tests of the JavaScript trap handling only: kind 0 executes `unreachable`, kind 1 calls abort(),
+ * kind 2 stores out of bounds of the linear memory. A trap leaves the C stack pointer where it was, which the
+ * loader restores; none of these touch any model.
+ */
+EMSCRIPTEN_KEEPALIVE void nrtw_debug_trap(int32_t kind) {
+  if (kind == 0) __builtin_trap();
+  if (kind == 1) std::abort();
+  volatile float* far = reinterpret_cast<volatile float*>(static_cast<uintptr_t>(0xfffffff0u));
+  *far = 1.0f;
+}
+
+}  // extern "C"

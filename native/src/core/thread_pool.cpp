@@ -1,0 +1,136 @@
+#include "core/thread_pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define NRT_CPU_RELAX() _mm_pause()
+#else
+#define NRT_CPU_RELAX() std::this_thread::yield()
+#endif
+
+namespace nrt {
+
+namespace {
+
+// How long a helper keeps polling for the next job before sleeping. Long enough to bridge the gap between two
+// GEMMs of one training step, short enough to be invisible when the pool is idle.
+std::chrono::microseconds spin_window() {
+  static const std::chrono::microseconds window = [] {
+    const char* env = std::getenv("NEURITE_SPIN_US");
+    long us = env ? std::strtol(env, nullptr, 10) : 50;
+    if (us < 0) us = 0;
+    if (us > 10000) us = 10000;
+    return std::chrono::microseconds(us);
+  }();
+  return window;
+}
+
+template <typename Done>
+void spin_until(Done done) {
+  const auto window = spin_window();
+  if (window.count() == 0) return;
+  const auto deadline = std::chrono::steady_clock::now() + window;
+  for (int i = 0;; i++) {
+    if (done()) return;
+    NRT_CPU_RELAX();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= deadline) return;
+  }
+}
+
+}  // namespace
+
+int hardware_threads() {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  return 1;
+#else
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : (n > 256 ? 256 : static_cast<int>(n));
+#endif
+}
+
+ThreadPool& ThreadPool::shared() {
+  static ThreadPool* pool = new ThreadPool(hardware_threads() - 1);
+  return *pool;
+}
+
+ThreadPool::ThreadPool(int helpers) {
+#if !(defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__))
+  for (int i = 0; i < helpers; i++) helpers_.emplace_back([this] { helper_loop(); });
+#else
+  (void)helpers;
+#endif
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+    generation_.fetch_add(1);
+  }
+  work_ready_.notify_all();
+  for (auto& t : helpers_) t.join();
+}
+
+void ThreadPool::drain() {
+  for (;;) {
+    const int t = next_task_.fetch_add(1, std::memory_order_relaxed);
+    if (t >= tasks_) return;
+    fn_(context_, t);
+  }
+}
+
+void ThreadPool::helper_loop() {
+  uint64_t seen = 0;
+  for (;;) {
+    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+    std::unique_lock<std::mutex> lock(mutex_);
+    work_ready_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
+    if (stop_) return;
+    seen = generation_.load(std::memory_order_relaxed);
+    if (joined_ >= wanted_) continue;  // the job is full or already finished
+    joined_++;
+    active_helpers_.fetch_add(1, std::memory_order_relaxed);
+    lock.unlock();
+    drain();
+    if (active_helpers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> done_lock(mutex_);
+      work_done_.notify_all();
+    }
+  }
+}
+
+void ThreadPool::run(int tasks, int threads, TaskFn fn, void* context) {
+  if (tasks <= 0) return;
+  const int helpers = static_cast<int>(helpers_.size());
+  const int want = std::min(std::min(threads, tasks) - 1, helpers);
+  std::unique_lock<std::mutex> run_lock(run_mutex_, std::try_to_lock);
+  if (want <= 0 || !run_lock.owns_lock()) {
+    for (int t = 0; t < tasks; t++) fn(context, t);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fn_ = fn;
+    context_ = context;
+    tasks_ = tasks;
+    next_task_.store(0, std::memory_order_relaxed);
+    joined_ = 0;
+    wanted_ = want;
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  work_ready_.notify_all();
+  drain();
+  {
+    // Close the job: a helper waking up late must not join it once the caller has left.
+    std::lock_guard<std::mutex> lock(mutex_);
+    wanted_ = joined_;
+  }
+  spin_until([&] { return active_helpers_.load(std::memory_order_acquire) == 0; });
+  std::unique_lock<std::mutex> lock(mutex_);
+  work_done_.wait(lock, [&] { return active_helpers_.load(std::memory_order_acquire) == 0; });
+}
+
+}  // namespace nrt

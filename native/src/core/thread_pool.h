@@ -1,0 +1,76 @@
+// A small pool of helper threads shared by every model in the process.
+//
+// The caller of run() always works too, so `threads` = 1 means inline. Helpers spin for a few microseconds after
+// a job (the next GEMM of a training step usually follows within that time) and then sleep on a condition
+// variable, so an idle pool costs no CPU and does not compete with the caller's other work. One parallel job
+// runs at a time: a second caller (another model on another thread, or a nested call) runs its job inline
+// instead of waiting.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace nrt {
+
+class ThreadPool {
+ public:
+  using TaskFn = void (*)(void* context, int task);
+
+  // The process-wide pool: hardware threads - 1 helpers, created on first use and never destroyed (helpers are
+  // idle or asleep at exit; destroying them then could race with a binding thread still finishing a job).
+  static ThreadPool& shared();
+
+  explicit ThreadPool(int helpers);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Runs fn(context, t) for every t in [0, tasks) on up to `threads` threads, the caller included.
+  void run(int tasks, int threads, TaskFn fn, void* context);
+  // Threads a job can use: helpers + the caller.
+  int max_threads() const { return static_cast<int>(helpers_.size()) + 1; }
+
+ private:
+  void helper_loop();
+  void drain();
+
+  std::vector<std::thread> helpers_;
+  std::mutex run_mutex_;  // one job at a time
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> next_task_{0};
+  std::atomic<int> active_helpers_{0};
+  int tasks_ = 0;
+  TaskFn fn_ = nullptr;
+  void* context_ = nullptr;
+  int joined_ = 0;  // helpers that took the current job (guarded by mutex_)
+  int wanted_ = 0;  // helpers the current job may take (guarded by mutex_)
+  bool stop_ = false;
+};
+
+// Hardware threads (at least 1).
+int hardware_threads();
+
+// parallel_for(tasks, threads, [&](int t) { ... }) on the shared pool.
+template <typename F>
+void parallel_for(int tasks, int threads, F&& body) {
+  if (tasks <= 0) return;
+  if (tasks == 1 || threads <= 1) {
+    for (int t = 0; t < tasks; t++) body(t);
+    return;
+  }
+  using Body = typename std::remove_reference<F>::type;
+  ThreadPool::shared().run(
+      tasks, threads, [](void* context, int t) { (*static_cast<Body*>(context))(t); },
+      const_cast<void*>(static_cast<const void*>(&body)));
+}
+
+}  // namespace nrt

@@ -1,0 +1,172 @@
+// The C ABI (include/neurite/neurite.h) over nrt::Model: argument checks that need no model, and a guarantee
+// that nothing unwinds across the boundary.
+#include <cstddef>
+#include <new>
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/thread_pool.h"
+#include "engine/model.h"
+#include "gemm/gemm_kernel.h"
+#include "neurite/neurite.h"
+
+// Byte layouts the bindings write by hand (the WASM one through a DataView).
+static_assert(sizeof(nrt_layer_desc) == 48, "nrt_layer_desc layout");
+static_assert(offsetof(nrt_layer_desc, alpha) == 16 && offsetof(nrt_layer_desc, l2) == 24 &&
+                  offsetof(nrt_layer_desc, rate) == 32 && offsetof(nrt_layer_desc, threshold) == 40,
+              "nrt_layer_desc offsets");
+static_assert(sizeof(nrt_optimizer_desc) == 64, "nrt_optimizer_desc layout");
+static_assert(offsetof(nrt_optimizer_desc, learning_rate) == 8 && offsetof(nrt_optimizer_desc, rho) == 56,
+              "nrt_optimizer_desc offsets");
+static_assert(sizeof(nrt_metrics) == 24 && offsetof(nrt_metrics, has_accuracy) == 16, "nrt_metrics layout");
+
+struct nrt_model {
+  nrt::Model* impl;
+};
+
+namespace {
+
+#if defined(__cpp_exceptions)
+#define NRT_GUARD_BEGIN try {
+#define NRT_GUARD_END                                                                 \
+  }                                                                                   \
+  catch (const std::bad_alloc&) {                                                     \
+    return nrt::fail(NRT_ERR_OUT_OF_MEMORY, "out of memory");                         \
+  }                                                                                   \
+  catch (...) {                                                                       \
+    return nrt::fail(NRT_ERR_INTERNAL, "internal error (unexpected C++ exception)"); \
+  }
+#else
+#define NRT_GUARD_BEGIN
+#define NRT_GUARD_END
+#endif
+
+nrt_status null_model() { return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "model must not be null"); }
+
+}  // namespace
+
+#define NRT_MODEL_CALL(model, expr)           \
+  do {                                        \
+    if ((model) == nullptr) return null_model(); \
+    nrt::clear_error();                       \
+    NRT_GUARD_BEGIN                           \
+    return (model)->impl->expr;               \
+    NRT_GUARD_END                             \
+  } while (0)
+
+extern "C" {
+
+const char* nrt_last_error(void) { return nrt::last_error(); }
+int32_t nrt_abi_version(void) { return NRT_ABI_VERSION; }
+const char* nrt_gemm_kernel_name(void) { return nrt::gemm::best_kernel().name; }
+int32_t nrt_hardware_threads(void) { return nrt::hardware_threads(); }
+
+nrt_status nrt_model_create(int32_t input_size, const nrt_layer_desc* layers, int32_t layer_count, uint32_t seed,
+                            nrt_model** out_model) {
+  nrt::clear_error();
+  if (out_model == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "out_model must not be null");
+  *out_model = nullptr;
+  NRT_GUARD_BEGIN
+  nrt::Model* impl = nullptr;
+  NRT_RETURN_IF_ERROR(nrt::Model::create(input_size, layers, layer_count, seed, &impl));
+  nrt_model* handle = new (std::nothrow) nrt_model{impl};
+  if (handle == nullptr) {
+    delete impl;
+    return nrt::fail(NRT_ERR_OUT_OF_MEMORY, "out of memory creating the model");
+  }
+  *out_model = handle;
+  return NRT_OK;
+  NRT_GUARD_END
+}
+
+void nrt_model_destroy(nrt_model* model) {
+  if (model == nullptr) return;
+  delete model->impl;
+  delete model;
+}
+
+nrt_status nrt_model_set_threads(nrt_model* model, int32_t threads) { NRT_MODEL_CALL(model, set_threads(threads)); }
+
+int32_t nrt_model_parameter_count(const nrt_model* model) { return model ? model->impl->parameter_count() : 0; }
+
+int64_t nrt_model_parameter_size(const nrt_model* model, int32_t index) {
+  return model ? model->impl->parameter_size(index) : -1;
+}
+
+nrt_status nrt_model_get_parameter(const nrt_model* model, int32_t index, float* out, int64_t length) {
+  NRT_MODEL_CALL(model, get_parameter(index, out, length));
+}
+
+nrt_status nrt_model_set_parameter(nrt_model* model, int32_t index, const float* values, int64_t length) {
+  NRT_MODEL_CALL(model, set_parameter(index, values, length));
+}
+
+nrt_status nrt_model_compile(nrt_model* model, const nrt_optimizer_desc* optimizer, int32_t loss) {
+  if (optimizer == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "optimizer must not be null");
+  NRT_MODEL_CALL(model, compile(*optimizer, loss));
+}
+
+nrt_status nrt_model_set_learning_rate(nrt_model* model, double learning_rate) {
+  NRT_MODEL_CALL(model, set_learning_rate(learning_rate));
+}
+
+int32_t nrt_model_optimizer_slot_count(const nrt_model* model) {
+  return model ? model->impl->optimizer_slot_count() : 0;
+}
+
+int64_t nrt_model_optimizer_slot_size(const nrt_model* model, int32_t slot) {
+  return model ? model->impl->optimizer_slot_size(slot) : -1;
+}
+
+nrt_status nrt_model_get_optimizer_slot(const nrt_model* model, int32_t slot, float* out, int64_t length) {
+  NRT_MODEL_CALL(model, get_optimizer_slot(slot, out, length));
+}
+
+nrt_status nrt_model_set_optimizer_slot(nrt_model* model, int32_t slot, const float* values, int64_t length) {
+  NRT_MODEL_CALL(model, set_optimizer_slot(slot, values, length));
+}
+
+nrt_status nrt_model_get_step(const nrt_model* model, int64_t* out_step) {
+  if (model == nullptr) return null_model();
+  if (out_step == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "out_step must not be null");
+  *out_step = model->impl->step();
+  return NRT_OK;
+}
+
+nrt_status nrt_model_set_step(nrt_model* model, int64_t step) { NRT_MODEL_CALL(model, set_step(step)); }
+
+nrt_status nrt_model_train_batch(nrt_model* model, const float* x, const float* y, int64_t count,
+                                 double* out_loss) {
+  NRT_MODEL_CALL(model, train_batch(x, y, count, out_loss));
+}
+
+nrt_status nrt_model_train_rows(nrt_model* model, const float* x, const float* y, int64_t total,
+                                const uint32_t* rows, int64_t count, double* out_loss, double* out_correct,
+                                double* out_total) {
+  NRT_MODEL_CALL(model, train_rows(x, y, total, rows, count, out_loss, out_correct, out_total));
+}
+
+nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, const float* y, int64_t count,
+                                 int64_t batch_size, int32_t shuffle, int64_t epoch, nrt_progress_fn progress,
+                                 void* progress_user, const volatile int32_t* abort_flag, nrt_metrics* out_metrics) {
+  if (shuffle != 0 && shuffle != 1) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "shuffle must be 0 or 1");
+  NRT_MODEL_CALL(model, train_epoch(x, y, count, batch_size, shuffle == 1, epoch, progress, progress_user,
+                                    abort_flag, out_metrics));
+}
+
+nrt_status nrt_model_evaluate(nrt_model* model, const float* x, const float* y, int64_t count, int64_t batch_size,
+                              nrt_metrics* out_metrics) {
+  NRT_MODEL_CALL(model, evaluate(x, y, count, batch_size, out_metrics));
+}
+
+nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t count, float* out) {
+  NRT_MODEL_CALL(model, predict(x, count, out));
+}
+
+uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b) { return nrt::rng_key(seed, a, b); }
+uint32_t nrt_rng_u32(uint32_t key, uint32_t i) { return nrt::rng_u32(key, i); }
+void nrt_permutation(uint32_t n, uint32_t key, uint32_t* out) {
+  if (out != nullptr) nrt::permutation(n, key, out);
+}
+
+}  // extern "C"

@@ -1,0 +1,125 @@
+// The model in native memory: layers, parameters with their gradients, optimizer state, and the work buffers
+// of a pass. Buffers are sized for the largest batch seen and reused, never allocated per step.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "neurite/neurite.h"
+
+namespace nrt {
+
+struct Layer {
+  nrt_layer_kind kind;
+  int64_t in, units;
+  // dense
+  nrt_activation activation = NRT_ACTIVATION_LINEAR;
+  float alpha = 0.0f;
+  bool use_bias = false;
+  double l2 = 0.0;
+  int kernel_param = -1;
+  int bias_param = -1;
+  // dropout
+  double rate = 0.0;
+  uint32_t threshold = 0;
+  float scale = 1.0f;
+};
+
+struct Parameter {
+  AlignedBuffer<float> value;
+  AlignedBuffer<float> grad;
+  int64_t size = 0;
+  double l2x2 = 0.0;  // 2·l2 for a regularised kernel, else 0
+};
+
+// Per-pass buffers, each [capacity rows × width].
+struct Workspace {
+  int64_t capacity = 0;
+  std::vector<AlignedBuffer<float>> out;   // per layer: its output (dense a, dropout masked values)
+  std::vector<AlignedBuffer<float>> z;     // per dense layer whose backward or loss needs the pre-activation
+  std::vector<AlignedBuffer<float>> mask;  // per dropout layer
+  std::vector<const float*> layer_out;     // this pass: where each layer's output is (dropout at inference: input)
+  AlignedBuffer<float> grad_a, grad_b;     // ping-pong gradients [capacity × widest layer]
+  AlignedBuffer<float> x_batch, y_batch;   // a gathered (shuffled) batch
+  std::vector<uint32_t> order;             // the epoch's sample order
+};
+
+struct Metrics {
+  double loss_sum = 0.0;  // Σ over rows (cross-entropy) or elements (BCE, MSE)
+  double correct = 0.0;
+  double total = 0.0;  // rows or elements the accuracy counts
+};
+
+class Model {
+ public:
+  // Validates and builds; weights start at zero (the Model API sets them).
+  static nrt_status create(int32_t input_size, const nrt_layer_desc* layers, int32_t layer_count, uint32_t seed,
+                           Model** out);
+
+  nrt_status set_threads(int32_t threads);
+  int parameter_count() const { return static_cast<int>(params_.size()); }
+  int64_t parameter_size(int32_t index) const;
+  nrt_status get_parameter(int32_t index, float* out, int64_t length) const;
+  nrt_status set_parameter(int32_t index, const float* values, int64_t length);
+
+  nrt_status compile(const nrt_optimizer_desc& optimizer, int32_t loss);
+  nrt_status set_learning_rate(double learning_rate);
+  int optimizer_slot_count() const;
+  int64_t optimizer_slot_size(int32_t slot) const;
+  nrt_status get_optimizer_slot(int32_t slot, float* out, int64_t length) const;
+  nrt_status set_optimizer_slot(int32_t slot, const float* values, int64_t length);
+  int64_t step() const { return step_; }
+  nrt_status set_step(int64_t step);
+
+  nrt_status train_batch(const float* x, const float* y, int64_t count, double* loss);
+  nrt_status train_rows(const float* x, const float* y, int64_t total, const uint32_t* rows, int64_t count,
+                        double* loss, double* correct, double* counted);
+  nrt_status train_epoch(const float* x, const float* y, int64_t count, int64_t batch_size, bool shuffle,
+                         int64_t epoch, nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
+                         nrt_metrics* result);
+  nrt_status evaluate(const float* x, const float* y, int64_t count, int64_t batch_size, nrt_metrics* result);
+  nrt_status predict(const float* x, int64_t count, float* out);
+
+  int64_t input_size() const { return input_size_; }
+  int64_t output_size() const { return layers_.empty() ? input_size_ : layers_.back().units; }
+
+ private:
+  Model() = default;
+
+  // Checks shared by every entry point that reads x and y.
+  nrt_status check_inputs(const float* x, const float* y, int64_t count, bool need_y) const;
+  nrt_status check_compiled() const;
+  int64_t y_width() const;  // floats of y per row
+  nrt_status ensure_capacity(int64_t rows);
+  bool fused_output() const;  // the loss applies the output activation (cross-entropies)
+
+  // One pass over `rows` rows already in memory.
+  nrt_status forward(const float* x, int64_t rows, bool training, float* final_out);
+  nrt_status loss_and_gradient(const float* y, int64_t rows, bool with_gradient, Metrics* metrics);
+  nrt_status backward(const float* x, int64_t rows);
+  void apply_update();
+  double l2_total() const;
+  // Forward, loss, backward and update of one batch: *loss is its mean loss + L2 terms; counts accumulate.
+  nrt_status step_batch(const float* x, const float* y, int64_t rows, double* loss, Metrics* counts);
+  // Σ of per-row or per-element losses over `rows` rows → the mean the user sees (without L2).
+  double mean_loss(double sum, int64_t rows) const;
+
+  int64_t input_size_ = 0;
+  uint32_t seed_ = 0;
+  int threads_ = 1;
+  std::vector<Layer> layers_;
+  std::vector<Parameter> params_;
+  int64_t widest_ = 0;
+
+  bool compiled_ = false;
+  nrt_optimizer_desc optimizer_{};
+  nrt_loss loss_ = NRT_LOSS_MEAN_SQUARED_ERROR;
+  int slots_per_param_ = 0;
+  std::vector<AlignedBuffer<float>> slots_;
+  int64_t step_ = 0;
+
+  Workspace ws_;
+};
+
+}  // namespace nrt

@@ -1,0 +1,94 @@
+// The epoch loop: shuffle with the shared permutation, gather each batch into a reused buffer, step, report.
+#include <algorithm>
+#include <cstring>
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "engine/model.h"
+
+namespace nrt {
+
+namespace {
+
+void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst) {
+  for (int64_t r = 0; r < count; r++)
+    std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width, static_cast<size_t>(width) * sizeof(float));
+}
+
+}  // namespace
+
+nrt_status Model::train_rows(const float* x, const float* y, int64_t total, const uint32_t* rows, int64_t count,
+                             double* loss, double* correct, double* counted) {
+  NRT_RETURN_IF_ERROR(check_compiled());
+  if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
+  if (total < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "total must be >= 1, got %lld", static_cast<long long>(total));
+  if (x == nullptr || y == nullptr || rows == nullptr)
+    return fail(NRT_ERR_INVALID_ARGUMENT, "x, y and rows must not be null");
+  for (int64_t r = 0; r < count; r++)
+    if (rows[r] >= total)
+      return fail(NRT_ERR_INVALID_ARGUMENT, "rows[%lld] = %u is out of range [0, %lld)", static_cast<long long>(r),
+                  rows[r], static_cast<long long>(total));
+  NRT_RETURN_IF_ERROR(ensure_capacity(count));
+  gather_rows(x, input_size_, rows, count, ws_.x_batch.data());
+  gather_rows(y, y_width(), rows, count, ws_.y_batch.data());
+  NRT_RETURN_IF_ERROR(check_inputs(ws_.x_batch.data(), ws_.y_batch.data(), count, true));
+  Metrics counts;
+  double batch_loss = 0.0;
+  NRT_RETURN_IF_ERROR(step_batch(ws_.x_batch.data(), ws_.y_batch.data(), count, &batch_loss, &counts));
+  if (loss) *loss = batch_loss;
+  if (correct) *correct = counts.correct;
+  if (counted) *counted = counts.total;
+  return NRT_OK;
+}
+
+nrt_status Model::train_epoch(const float* x, const float* y, int64_t count, int64_t batch_size, bool shuffle,
+                              int64_t epoch, nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
+                              nrt_metrics* result) {
+  NRT_RETURN_IF_ERROR(check_compiled());
+  if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
+  if (batch_size < 1)
+    return fail(NRT_ERR_INVALID_ARGUMENT, "batch_size must be >= 1, got %lld", static_cast<long long>(batch_size));
+  if (epoch < 0) return fail(NRT_ERR_INVALID_ARGUMENT, "epoch must be >= 0, got %lld", static_cast<long long>(epoch));
+  if (shuffle && count > static_cast<int64_t>(UINT32_MAX))
+    return fail(NRT_ERR_INVALID_ARGUMENT, "count %lld is too large to shuffle", static_cast<long long>(count));
+  NRT_RETURN_IF_ERROR(check_inputs(x, y, count, true));
+  const int64_t batch = std::min(batch_size, count);
+  NRT_RETURN_IF_ERROR(ensure_capacity(batch));
+  if (shuffle) {
+    if (ws_.order.size() < static_cast<size_t>(count)) ws_.order.resize(static_cast<size_t>(count));
+    permutation(static_cast<uint32_t>(count), rng_key(seed_, stream::shuffle, static_cast<uint32_t>(epoch)),
+                ws_.order.data());
+  }
+
+  const int64_t yw = y_width();
+  const int64_t batches = (count + batch - 1) / batch;
+  Metrics counts;
+  double weighted_loss = 0.0;
+  for (int64_t b = 0; b < batches; b++) {
+    if (abort_flag && *abort_flag) return fail(NRT_ERR_ABORTED, "training was aborted");
+    const int64_t start = b * batch;
+    const int64_t rows = std::min(batch, count - start);
+    const float* xb = x + start * input_size_;
+    const float* yb = y + start * yw;
+    if (shuffle) {
+      gather_rows(x, input_size_, ws_.order.data() + start, rows, ws_.x_batch.data());
+      gather_rows(y, yw, ws_.order.data() + start, rows, ws_.y_batch.data());
+      xb = ws_.x_batch.data();
+      yb = ws_.y_batch.data();
+    }
+    double loss = 0.0;
+    NRT_RETURN_IF_ERROR(step_batch(xb, yb, rows, &loss, &counts));
+    weighted_loss += loss * static_cast<double>(rows);
+    if (progress && progress(user, b, batches, loss) != 0)
+      return fail(NRT_ERR_ABORTED, "training was stopped by the progress callback");
+  }
+  if (result) {
+    result->loss = weighted_loss / static_cast<double>(count);
+    result->has_accuracy = loss_ != NRT_LOSS_MEAN_SQUARED_ERROR;
+    result->accuracy = result->has_accuracy && counts.total > 0 ? counts.correct / counts.total : 0.0;
+    result->reserved = 0;
+  }
+  return NRT_OK;
+}
+
+}  // namespace nrt

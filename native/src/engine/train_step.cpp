@@ -1,0 +1,210 @@
+// One training step: forward, fused loss + gradient, backward, optimizer update. Also the forward pass that
+// evaluation and prediction share.
+#include <algorithm>
+#include <cstring>
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "engine/model.h"
+#include "ops/activation.h"
+#include "ops/dense.h"
+#include "ops/dropout.h"
+#include "ops/losses.h"
+#include "ops/optimizer.h"
+
+namespace nrt {
+
+namespace {
+
+nrt_status out_of_memory(const char* what) {
+  return fail(NRT_ERR_OUT_OF_MEMORY, "out of memory allocating %s", what);
+}
+
+ops::DenseParams dense_params(const Layer& L, const std::vector<Parameter>& params) {
+  return ops::DenseParams{L.in,
+                          L.units,
+                          params[L.kernel_param].value.data(),
+                          L.use_bias ? params[L.bias_param].value.data() : nullptr,
+                          L.activation,
+                          L.alpha};
+}
+
+}  // namespace
+
+double Model::mean_loss(double sum, int64_t rows) const {
+  const bool per_row =
+      loss_ == NRT_LOSS_CATEGORICAL_CROSSENTROPY || loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+  return sum / static_cast<double>(per_row ? rows : rows * output_size());
+}
+
+nrt_status Model::ensure_capacity(int64_t rows) {
+  if (rows <= ws_.capacity) return NRT_OK;
+  const auto size = [rows](int64_t width) { return static_cast<size_t>(rows * width); };
+  for (size_t l = 0; l < layers_.size(); l++) {
+    const Layer& L = layers_[l];
+    if (!ws_.out[l].reserve(size(L.units))) return out_of_memory("layer outputs");
+    const bool last = l + 1 == layers_.size();
+    if (L.kind == NRT_LAYER_DENSE && (last || ops::backward_needs_z(L.activation, L.alpha)))
+      if (!ws_.z[l].reserve(size(L.units))) return out_of_memory("pre-activations");
+    if (L.kind == NRT_LAYER_DROPOUT)
+      if (!ws_.mask[l].reserve(size(L.units))) return out_of_memory("dropout masks");
+  }
+  if (!ws_.grad_a.reserve(size(widest_)) || !ws_.grad_b.reserve(size(widest_))) return out_of_memory("gradients");
+  if (!ws_.x_batch.reserve(size(input_size_)) || !ws_.y_batch.reserve(size(output_size())))
+    return out_of_memory("batch buffers");
+  ws_.capacity = rows;
+  return NRT_OK;
+}
+
+nrt_status Model::forward(const float* x, int64_t rows, bool training, float* final_out) {
+  const bool fused = fused_output() && final_out == nullptr;
+  const float* in = x;
+  for (size_t l = 0; l < layers_.size(); l++) {
+    const Layer& L = layers_[l];
+    const bool last = l + 1 == layers_.size();
+    if (L.kind == NRT_LAYER_DENSE) {
+      float* out = last && final_out ? final_out : ws_.out[l].data();
+      const bool loss_applies_activation = last && fused;
+      const bool keep_z = loss_applies_activation || (training && ops::backward_needs_z(L.activation, L.alpha));
+      if (!ops::dense_forward(dense_params(L, params_), in, rows, out, keep_z ? ws_.z[l].data() : nullptr,
+                              !loss_applies_activation, threads_))
+        return out_of_memory("GEMM packing buffers");
+      ws_.layer_out[l] = out;
+    } else if (training) {
+      const uint32_t key = dropout_key(seed_, static_cast<uint32_t>(l), static_cast<uint32_t>(step_));
+      ops::dropout_forward(in, ws_.out[l].data(), ws_.mask[l].data(), rows * L.units, key, L.threshold, L.scale);
+      ws_.layer_out[l] = ws_.out[l].data();
+    } else {
+      ws_.layer_out[l] = in;  // identity at inference
+      if (last && final_out) std::memcpy(final_out, in, static_cast<size_t>(rows * L.units) * sizeof(float));
+    }
+    in = ws_.layer_out[l];
+  }
+  if (layers_.empty() && final_out) std::memcpy(final_out, x, static_cast<size_t>(rows * input_size_) * sizeof(float));
+  return NRT_OK;
+}
+
+nrt_status Model::loss_and_gradient(const float* y, int64_t rows, bool with_gradient, Metrics* metrics) {
+  const int64_t n = output_size();
+  float* grad = with_gradient ? ws_.grad_a.data() : nullptr;
+  const size_t last = layers_.size() - 1;
+  switch (loss_) {
+    case NRT_LOSS_CATEGORICAL_CROSSENTROPY:
+    case NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+      metrics->loss_sum += ops::softmax_cross_entropy(
+          ws_.z[last].data(), y, loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, rows, n,
+          1.0 / static_cast<double>(rows), ws_.out[last].data(), grad, &metrics->correct);
+      metrics->total += static_cast<double>(rows);
+      break;
+    case NRT_LOSS_BINARY_CROSSENTROPY:
+      metrics->loss_sum += ops::sigmoid_binary_cross_entropy(ws_.z[last].data(), y, rows, n,
+                                                             1.0 / static_cast<double>(rows * n),
+                                                             ws_.out[last].data(), grad, &metrics->correct);
+      metrics->total += static_cast<double>(rows * n);
+      break;
+    case NRT_LOSS_MEAN_SQUARED_ERROR: {
+      const float* out = layers_.empty() ? nullptr : ws_.layer_out[last];
+      if (out == nullptr) return fail(NRT_ERR_STATE, "meanSquaredError on a model without layers has no output");
+      metrics->loss_sum += ops::squared_error(out, y, rows, n, 1.0 / static_cast<double>(rows * n), grad);
+      break;
+    }
+  }
+  return NRT_OK;
+}
+
+nrt_status Model::backward(const float* x, int64_t rows) {
+  int first_dense = -1;
+  for (size_t l = 0; l < layers_.size(); l++)
+    if (layers_[l].kind == NRT_LAYER_DENSE) {
+      first_dense = static_cast<int>(l);
+      break;
+    }
+  if (first_dense < 0) return NRT_OK;  // nothing to train
+  float* g = ws_.grad_a.data();
+  float* next = ws_.grad_b.data();
+  for (int l = static_cast<int>(layers_.size()) - 1; l >= first_dense; l--) {
+    const Layer& L = layers_[l];
+    const float* in = l == 0 ? x : ws_.layer_out[l - 1];
+    const bool need_input_grad = l > first_dense;
+    if (L.kind == NRT_LAYER_DENSE) {
+      const bool last = l + 1 == static_cast<int>(layers_.size());
+      float* bias_grad = L.use_bias ? params_[L.bias_param].grad.data() : nullptr;
+      if (!ops::dense_backward(dense_params(L, params_), in, ws_.layer_out[l], ws_.z[l].data(), g, rows,
+                               last && fused_output(), params_[L.kernel_param].grad.data(), bias_grad,
+                               need_input_grad ? next : nullptr, threads_))
+        return out_of_memory("GEMM packing buffers");
+      std::swap(g, next);
+    } else {
+      ops::dropout_backward(ws_.mask[l].data(), g, rows * L.units);
+    }
+    if (!need_input_grad) break;
+  }
+  return NRT_OK;
+}
+
+void Model::apply_update() {
+  const nrt_optimizer_desc& o = optimizer_;
+  const int64_t t = step_ + 1;
+  const int pp = slots_per_param_;
+  for (size_t i = 0; i < params_.size(); i++) {
+    Parameter& p = params_[i];
+    float* w = p.value.data();
+    const float* g = p.grad.data();
+    float* s0 = pp > 0 ? slots_[i * pp].data() : nullptr;
+    float* s1 = pp > 1 ? slots_[i * pp + 1].data() : nullptr;
+    switch (o.kind) {
+      case NRT_OPTIMIZER_SGD:
+        ops::sgd_update(w, g, s0, p.size, o.learning_rate, o.momentum, o.nesterov != 0, p.l2x2);
+        break;
+      case NRT_OPTIMIZER_ADAM:
+        ops::adam_update(w, g, s0, s1, p.size, o.learning_rate, o.beta1, o.beta2, o.epsilon, 0.0, t, p.l2x2);
+        break;
+      case NRT_OPTIMIZER_ADAMW:
+        ops::adam_update(w, g, s0, s1, p.size, o.learning_rate, o.beta1, o.beta2, o.epsilon, o.weight_decay, t,
+                         p.l2x2);
+        break;
+      case NRT_OPTIMIZER_RMSPROP:
+        ops::rmsprop_update(w, g, s0, s1, p.size, o.learning_rate, o.rho, o.momentum, o.epsilon, p.l2x2);
+        break;
+    }
+  }
+  step_++;
+}
+
+double Model::l2_total() const {
+  double total = 0.0;
+  for (const Layer& L : layers_)
+    if (L.kind == NRT_LAYER_DENSE && L.l2 > 0.0) {
+      const Parameter& k = params_[L.kernel_param];
+      total += ops::l2_penalty(k.value.data(), k.size, L.l2);
+    }
+  return total;
+}
+
+nrt_status Model::step_batch(const float* x, const float* y, int64_t rows, double* loss, Metrics* counts) {
+  NRT_RETURN_IF_ERROR(ensure_capacity(rows));
+  NRT_RETURN_IF_ERROR(forward(x, rows, true, nullptr));
+  Metrics batch;
+  NRT_RETURN_IF_ERROR(loss_and_gradient(y, rows, true, &batch));
+  const double l2 = l2_total();  // on the weights the forward pass used
+  NRT_RETURN_IF_ERROR(backward(x, rows));
+  apply_update();
+  *loss = mean_loss(batch.loss_sum, rows) + l2;
+  counts->loss_sum += batch.loss_sum;
+  counts->correct += batch.correct;
+  counts->total += batch.total;
+  return NRT_OK;
+}
+
+nrt_status Model::train_batch(const float* x, const float* y, int64_t count, double* loss) {
+  NRT_RETURN_IF_ERROR(check_compiled());
+  if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
+  NRT_RETURN_IF_ERROR(check_inputs(x, y, count, true));
+  Metrics counts;
+  double batch_loss = 0.0;
+  NRT_RETURN_IF_ERROR(step_batch(x, y, count, &batch_loss, &counts));
+  if (loss) *loss = batch_loss;
+  return NRT_OK;
+}
+
+}  // namespace nrt

@@ -1,0 +1,191 @@
+// The GEMM driver: BLIS-style blocking around a register-tiled microkernel, and the split across threads.
+//
+// Loop nest (per thread, over its slab of C):   jc (nc columns) → pc (kc depth, pack B block) →
+//   ic (mc rows, pack A block) → jr (NR) → ir (MR) → microkernel.
+// The B micro-panel (kc×NR) stays in L1 across the ir loop, the packed A block in L2. The epilogue runs on each
+// tile right after its last depth block, while the tile is still in L1.
+#include <algorithm>
+#include <atomic>
+
+#include "core/aligned_buffer.h"
+#include "core/thread_pool.h"
+#include "gemm/gemm.h"
+#include "gemm/gemm_kernel.h"
+
+namespace nrt::gemm {
+
+namespace {
+
+constexpr int kMaxTile = 16 * 32;  // largest MR×NR of any kernel
+
+struct Scratch {
+  AlignedBuffer<float> a;
+  AlignedBuffer<float> b;
+  alignas(64) float tile[kMaxTile];
+};
+
+// One per thread: pool helpers and binding threads each pack into their own buffers, grown once.
+Scratch& scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
+inline const float* a_at(Trans t, const float* a, int64_t lda, int64_t i, int64_t p) {
+  return t == Trans::no ? a + i * lda + p : a + p * lda + i;
+}
+inline const float* b_at(Trans t, const float* b, int64_t ldb, int64_t p, int64_t j) {
+  return t == Trans::no ? b + p * ldb + j : b + j * ldb + p;
+}
+
+void scale(int64_t rows, int64_t cols, float beta, float* c, int64_t ldc) {
+  if (beta == 1.0f) return;
+  for (int64_t i = 0; i < rows; i++) {
+    float* row = c + i * ldc;
+    if (beta == 0.0f)
+      std::fill(row, row + cols, 0.0f);
+    else
+      for (int64_t j = 0; j < cols; j++) row[j] *= beta;
+  }
+}
+
+void merge_tile(const float* tile, int64_t ldt, int64_t rows, int64_t cols, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < rows; i++) {
+    const float* src = tile + i * ldt;
+    float* dst = c + i * ldc;
+    if (beta == 0.0f)
+      for (int64_t j = 0; j < cols; j++) dst[j] = src[j];
+    else if (beta == 1.0f)
+      for (int64_t j = 0; j < cols; j++) dst[j] += src[j];
+    else
+      for (int64_t j = 0; j < cols; j++) dst[j] = beta * dst[j] + src[j];
+  }
+}
+
+struct Problem {
+  const GemmKernel* kernel;
+  Trans ta, tb;
+  int64_t m, n, k;
+  const float* a;
+  int64_t lda;
+  const float* b;
+  int64_t ldb;
+  float beta;
+  float* c;
+  int64_t ldc;
+  const Epilogue* epilogue;
+};
+
+// C[m0:m1, n0:n1] on the calling thread. Returns false if the packing buffers could not be allocated.
+bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const GemmKernel& K = *P.kernel;
+  const int64_t MR = K.mr, NR = K.nr;
+  const int64_t MC = K.mc, KC = K.kc, NC = K.nc;
+  Scratch& s = scratch();
+  const int64_t kc_max = std::min<int64_t>(KC, P.k);
+  const int64_t mc_max = (std::min<int64_t>(MC, m1 - m0) + MR - 1) / MR * MR;
+  const int64_t nc_max = (std::min<int64_t>(NC, n1 - n0) + NR - 1) / NR * NR;
+  if (!s.a.reserve(static_cast<size_t>(mc_max * kc_max)) || !s.b.reserve(static_cast<size_t>(nc_max * kc_max)))
+    return false;
+  float* apack = s.a.data();
+  float* bpack = s.b.data();
+
+  for (int64_t jc = n0; jc < n1; jc += NC) {
+    const int64_t nc = std::min(NC, n1 - jc);
+    for (int64_t pc = 0; pc < P.k; pc += KC) {
+      const int64_t kc = std::min(KC, P.k - pc);
+      const bool first = pc == 0;
+      const bool last = pc + kc == P.k;
+      const float beta = first ? P.beta : 1.0f;
+      K.pack_b(P.tb == Trans::yes, kc, nc, b_at(P.tb, P.b, P.ldb, pc, jc), P.ldb, bpack);
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = std::min(MC, m1 - ic);
+        K.pack_a(P.ta == Trans::yes, mc, kc, a_at(P.ta, P.a, P.lda, ic, pc), P.lda, apack);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t cols = std::min(NR, nc - jr);
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t rows = std::min(MR, mc - ir);
+            float* ct = P.c + (ic + ir) * P.ldc + jc + jr;
+            const float* ap = apack + ir * kc;
+            const float* bp = bpack + jr * kc;
+            if (rows == MR && cols == NR) {
+              K.ukernel(kc, ap, bp, ct, P.ldc, beta);
+            } else {
+              K.ukernel(kc, ap, bp, s.tile, NR, 0.0f);
+              merge_tile(s.tile, NR, rows, cols, beta, ct, P.ldc);
+            }
+            if (last && P.epilogue)
+              P.epilogue->apply(P.epilogue->context, ct, P.ldc, ic + ir, jc + jr, rows, cols);
+          }
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// Few rows, B not transposed: no packing (inference on single samples).
+void gemm_small_m(const Problem& P, int64_t n0, int64_t n1) {
+  const int64_t ars = P.ta == Trans::no ? P.lda : 1;
+  const int64_t acs = P.ta == Trans::no ? 1 : P.lda;
+  P.kernel->small_m(P.m, n1 - n0, P.k, P.a, ars, acs, P.b + n0, P.ldb, P.beta, P.c + n0, P.ldc);
+  if (P.epilogue) P.epilogue->apply(P.epilogue->context, P.c + n0, P.ldc, 0, n0, P.m, n1 - n0);
+}
+
+// Below this many multiply-adds a second thread costs more to wake than it saves.
+constexpr int64_t kMinWorkPerThread = 1 << 17;
+
+}  // namespace
+
+bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const float* a,
+                int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                const Epilogue* epilogue, int threads) {
+  if (m <= 0 || n <= 0) return true;
+  if (k <= 0) {
+    scale(m, n, beta, c, ldc);
+    if (epilogue) epilogue->apply(epilogue->context, c, ldc, 0, 0, m, n);
+    return true;
+  }
+  const Problem P{&kernel, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue};
+  const int64_t work = m * n * k;
+  int t = std::max(1, std::min<int>(threads, ThreadPool::shared().max_threads()));
+  if (work < kMinWorkPerThread * 2) t = 1;
+  else t = static_cast<int>(std::min<int64_t>(t, work / kMinWorkPerThread));
+
+  if (kernel.small_m && tb == Trans::no && m <= 4) {
+    // Columns split across threads in multiples of 64 (whole vectors for every kernel).
+    const int64_t chunks = (n + 63) / 64;
+    t = static_cast<int>(std::min<int64_t>(t, chunks));
+    parallel_for(t, t, [&](int task) {
+      const int64_t c0 = chunks * task / t * 64, c1 = std::min(n, chunks * (task + 1) / t * 64);
+      if (c0 < c1) gemm_small_m(P, c0, c1);
+    });
+    return true;
+  }
+
+  const int64_t MR = kernel.mr, NR = kernel.nr;
+  const int64_t m_panels = (m + MR - 1) / MR, n_panels = (n + NR - 1) / NR;
+  // Splitting columns makes every thread pack all of A (m×k); splitting rows, all of B (k×n): duplicate the
+  // smaller one, unless that dimension has too few panels to share.
+  bool split_columns = m <= n;
+  if (split_columns && n_panels < t) split_columns = m_panels < n_panels;
+  if (!split_columns && m_panels < t) split_columns = n_panels >= m_panels;
+  const int64_t panels = split_columns ? n_panels : m_panels;
+  t = static_cast<int>(std::min<int64_t>(t, panels));
+
+  std::atomic<bool> ok{true};
+  parallel_for(t, t, [&](int task) {
+    const int64_t p0 = panels * task / t, p1 = panels * (task + 1) / t;
+    if (p0 == p1) return;
+    const bool done = split_columns ? gemm_slab(P, 0, m, p0 * NR, std::min(n, p1 * NR))
+                                    : gemm_slab(P, p0 * MR, std::min(m, p1 * MR), 0, n);
+    if (!done) ok.store(false, std::memory_order_relaxed);
+  });
+  return ok.load();
+}
+
+bool sgemm(Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+           int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue, int threads) {
+  return sgemm_with(best_kernel(), ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, threads);
+}
+
+}  // namespace nrt::gemm

@@ -1,0 +1,129 @@
+// Packing op(A) and op(B) into the panel layout the microkernels stream through (see gemm_kernel.h).
+// Templates, so each ISA file instantiates them with its own compiler flags and tile sizes. They live in an
+// anonymous namespace on purpose: an instantiation compiled with -mavx512f must never be merged by the linker
+// with the same instantiation from another file and then run on a CPU without AVX-512.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+namespace nrt::gemm {
+namespace {
+
+template <int MR>
+void pack_a(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
+  for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+    const int64_t rows = std::min<int64_t>(MR, mc - i0);
+    float* panel = out + i0 * kc;
+    if (trans) {
+      // op(A)[i, p] = a[p·lda + i]: each depth step is a contiguous run of MR values.
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = a + p * lda + i0;
+        float* dst = panel + p * MR;
+        if (rows == MR) {
+          for (int r = 0; r < MR; r++) dst[r] = src[r];
+        } else {
+          for (int64_t r = 0; r < rows; r++) dst[r] = src[r];
+          for (int64_t r = rows; r < MR; r++) dst[r] = 0.0f;
+        }
+      }
+    } else if (rows == MR) {
+      const float* src = a + i0 * lda;
+      for (int64_t p = 0; p < kc; p++) {
+        float* dst = panel + p * MR;
+        for (int r = 0; r < MR; r++) dst[r] = src[r * lda + p];
+      }
+    } else {
+      const float* src = a + i0 * lda;
+      for (int64_t p = 0; p < kc; p++) {
+        float* dst = panel + p * MR;
+        for (int64_t r = 0; r < rows; r++) dst[r] = src[r * lda + p];
+        for (int64_t r = rows; r < MR; r++) dst[r] = 0.0f;
+      }
+    }
+  }
+}
+
+template <int NR>
+void pack_b(bool trans, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* out) {
+  for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+    const int64_t cols = std::min<int64_t>(NR, nc - j0);
+    float* panel = out + j0 * kc;
+    if (!trans) {
+      // op(B)[p, j] = b[p·ldb + j]: each depth step is a contiguous run of NR values.
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = b + p * ldb + j0;
+        float* dst = panel + p * NR;
+        if (cols == NR) {
+          for (int c = 0; c < NR; c++) dst[c] = src[c];
+        } else {
+          for (int64_t c = 0; c < cols; c++) dst[c] = src[c];
+          for (int64_t c = cols; c < NR; c++) dst[c] = 0.0f;
+        }
+      }
+    } else {
+      // op(B)[p, j] = b[j·ldb + p]: read each source row once, scatter it down one column of the panel
+      // (the panel, kc×NR floats, stays in L1 while it fills).
+      for (int64_t c = 0; c < cols; c++) {
+        const float* src = b + (j0 + c) * ldb;
+        for (int64_t p = 0; p < kc; p++) panel[p * NR + c] = src[p];
+      }
+      for (int64_t c = cols; c < NR; c++)
+        for (int64_t p = 0; p < kc; p++) panel[p * NR + c] = 0.0f;
+    }
+  }
+}
+
+// Writes an accumulator tile to c with the beta convention shared by every microkernel.
+template <int MR, int NR>
+inline void store_tile(const float (&acc)[MR][NR], float* c, int64_t ldc, float beta) {
+  if (beta == 0.0f) {
+    for (int i = 0; i < MR; i++)
+      for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+  } else if (beta == 1.0f) {
+    for (int i = 0; i < MR; i++)
+      for (int j = 0; j < NR; j++) c[i * ldc + j] += acc[i][j];
+  } else {
+    for (int i = 0; i < MR; i++)
+      for (int j = 0; j < NR; j++) c[i * ldc + j] = beta * c[i * ldc + j] + acc[i][j];
+  }
+}
+
+// A portable microkernel: plain loops the compiler vectorises for whatever the baseline ISA is.
+template <int MR, int NR>
+void ukernel_generic(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float beta) {
+  float acc[MR][NR] = {};
+  for (int64_t p = 0; p < k; p++) {
+    for (int i = 0; i < MR; i++) {
+      const float ai = a[p * MR + i];
+      for (int j = 0; j < NR; j++) acc[i][j] += ai * b[p * NR + j];
+    }
+  }
+  store_tile<MR, NR>(acc, c, ldc, beta);
+}
+
+// Unpacked few-row product, portable form: c[m×n] = beta·c + op(A)·B.
+template <int NB>
+void small_m_generic(int64_t m, int64_t n, int64_t k, const float* a, int64_t a_row_stride, int64_t a_col_stride,
+                     const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; i++) {
+    for (int64_t j0 = 0; j0 < n; j0 += NB) {
+      const int64_t cols = std::min<int64_t>(NB, n - j0);
+      float acc[NB] = {};
+      for (int64_t p = 0; p < k; p++) {
+        const float aip = a[i * a_row_stride + p * a_col_stride];
+        const float* brow = b + p * ldb + j0;
+        if (cols == NB) {
+          for (int j = 0; j < NB; j++) acc[j] += aip * brow[j];
+        } else {
+          for (int64_t j = 0; j < cols; j++) acc[j] += aip * brow[j];
+        }
+      }
+      float* crow = c + i * ldc + j0;
+      for (int64_t j = 0; j < cols; j++) crow[j] = beta == 0.0f ? acc[j] : beta * crow[j] + acc[j];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nrt::gemm

@@ -1,0 +1,177 @@
+// Every GEMM kernel this CPU runs (plus the AVX-512 one through its emulation), all three forms, odd and round
+// shapes, beta 0/1/other, padded leading dimensions, the epilogue, one and two threads – against ref::gemm.
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "gemm/gemm.h"
+#include "gemm/gemm_kernel.h"
+#include "harness.h"
+#include "reference.h"
+
+namespace nrt::gemm {
+const GemmKernel* avx512f_emulated_kernel();
+}
+
+using namespace nrt::gemm;
+
+namespace {
+
+std::vector<const GemmKernel*> kernels_under_test() {
+  std::vector<const GemmKernel*> ks = supported_kernels();
+  bool has_native_avx512 = false;
+  for (auto* k : ks) has_native_avx512 |= k == avx512f_kernel();
+  if (!has_native_avx512) ks.push_back(avx512f_emulated_kernel());
+  return ks;
+}
+
+struct Coverage {
+  std::vector<int> hits;
+  int64_t ldc;
+  int64_t n;
+};
+
+// Marks each element it sees and adds 1000·row + col, so the test can check that every element of C passed
+// through exactly once, after the product was complete, with the right coordinates.
+void mark_tile(const void* context, float* c, int64_t ldc, int64_t row0, int64_t col0, int64_t rows, int64_t cols) {
+  auto* cov = static_cast<Coverage*>(const_cast<void*>(context));
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) {
+      c[i * ldc + j] += static_cast<float>((row0 + i) % 7 + (col0 + j) % 5);
+      __atomic_fetch_add(&cov->hits[(row0 + i) * cov->n + col0 + j], 1, __ATOMIC_RELAXED);
+    }
+}
+
+// One problem with its double-precision answer, checked against any kernel and thread count.
+struct Fixture {
+  Trans ta, tb;
+  int64_t m, n, k, lda, ldb, ldc;
+  float beta;
+  int pad;
+  std::vector<float> a, b, c;
+  std::vector<double> expected, magnitude;
+
+  Fixture(Trans ta_, Trans tb_, int64_t m_, int64_t n_, int64_t k_, float beta_, int pad_)
+      : ta(ta_), tb(tb_), m(m_), n(n_), k(k_), beta(beta_), pad(pad_) {
+    lda = (ta == Trans::no ? k : m) + pad;
+    ldb = (tb == Trans::no ? n : k) + pad;
+    ldc = n + pad;
+    const int64_t a_rows = ta == Trans::no ? m : k;
+    const int64_t b_rows = tb == Trans::no ? k : n;
+    const uint32_t seed = static_cast<uint32_t>(m * 131 + n * 31 + k * 7 + pad);
+    a = ref::random_floats(static_cast<size_t>(a_rows * lda) + 1, seed);
+    b = ref::random_floats(static_cast<size_t>(b_rows * ldb) + 1, seed + 1);
+    c = ref::random_floats(static_cast<size_t>(m * ldc), seed + 2);
+    // Padding holds NaN: a kernel reading outside the logical matrices poisons the result.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int64_t r = 0; r < a_rows; r++)
+      for (int64_t q = lda - pad; q < lda; q++) a[r * lda + q] = nan;
+    for (int64_t r = 0; r < b_rows; r++)
+      for (int64_t q = ldb - pad; q < ldb; q++) b[r * ldb + q] = nan;
+    if (beta == 0.0f)
+      for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) c[i * ldc + j] = nan;  // beta 0 must not read C
+    expected.assign(c.begin(), c.end());
+    ref::gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, beta, expected, ldc, magnitude);
+  }
+
+  // Returns false on the first mismatch (reported).
+  bool check(const GemmKernel& kernel, bool epilogue, int threads) const {
+    std::vector<float> out = c;
+    Coverage cov{std::vector<int>(static_cast<size_t>(m * n), 0), ldc, n};
+    const Epilogue ep{mark_tile, &cov};
+    const bool ok = sgemm_with(kernel, ta, tb, m, n, k, a.data(), lda, b.data(), ldb, beta, out.data(), ldc,
+                               epilogue ? &ep : nullptr, threads);
+    CHECK(ok);
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < n; j++) {
+        double want = expected[i * ldc + j];
+        if (epilogue) want += static_cast<double>(i % 7 + j % 5);
+        const double got = out[i * ldc + j];
+        const double tol = 2e-6 * (magnitude[i * ldc + j] + 1.0) + 1e-6 * std::fabs(want);
+        if (!(std::fabs(got - want) <= tol)) {
+          CHECK_MSG(false, "%s %s%s m=%lld n=%lld k=%lld beta=%g pad=%d threads=%d: C[%lld,%lld] = %.8g, want %.8g",
+                    kernel.name, ta == Trans::yes ? "T" : "N", tb == Trans::yes ? "T" : "N", (long long)m,
+                    (long long)n, (long long)k, beta, pad, threads, (long long)i, (long long)j, got, want);
+          return false;
+        }
+        if (epilogue && cov.hits[i * n + j] != 1) {
+          CHECK_MSG(false, "%s m=%lld n=%lld k=%lld: epilogue saw C[%lld,%lld] %d times", kernel.name,
+                    (long long)m, (long long)n, (long long)k, (long long)i, (long long)j, cov.hits[i * n + j]);
+          return false;
+        }
+      }
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = n; j < ldc; j++)
+        if (out[i * ldc + j] != c[i * ldc + j]) {
+          CHECK_MSG(false, "%s m=%lld n=%lld k=%lld: wrote C[%lld,%lld] in the padding", kernel.name, (long long)m,
+                    (long long)n, (long long)k, (long long)i, (long long)j);
+          return false;
+        }
+    return true;
+  }
+};
+
+const Trans kForms[3][2] = {{Trans::no, Trans::no}, {Trans::yes, Trans::no}, {Trans::no, Trans::yes}};
+
+}  // namespace
+
+TEST(gemm_small_and_odd_shapes_every_kernel_every_form) {
+  const int64_t dims[] = {1, 3, 7, 13, 17, 64};
+  const auto kernels = kernels_under_test();
+  for (const auto& form : kForms)
+    for (int64_t m : dims)
+      for (int64_t n : dims)
+        for (int64_t k : dims) {
+          const Fixture f(form[0], form[1], m, n, k, 0.0f, 0);
+          for (const GemmKernel* kernel : kernels)
+            if (!f.check(*kernel, false, 1)) return;
+        }
+}
+
+TEST(gemm_beta_padding_and_epilogue) {
+  const int64_t shapes[][3] = {{1, 17, 13}, {7, 64, 3}, {13, 33, 64}, {17, 255, 7}, {64, 13, 255}, {3, 1, 1}};
+  const float betas[] = {0.0f, 1.0f, 0.5f};
+  const auto kernels = kernels_under_test();
+  for (const auto& form : kForms)
+    for (const auto& s : shapes)
+      for (float beta : betas)
+        for (int pad : {0, 3}) {
+          const Fixture f(form[0], form[1], s[0], s[1], s[2], beta, pad);
+          for (const GemmKernel* kernel : kernels)
+            if (!f.check(*kernel, true, 1)) return;
+        }
+}
+
+TEST(gemm_large_shapes_cross_cache_blocks_and_threads) {
+  // k > kc, m > mc and n spanning many panels: every blocking loop runs more than once; 2 and 3 threads split
+  // rows or columns depending on the shape.
+  const int64_t shapes[][3] = {{255, 256, 1000}, {1000, 255, 17}, {256, 1000, 3}, {17, 1000, 256},
+                               {128, 256, 784}, {784, 256, 128}, {1000, 10, 128}, {4, 1000, 300}, {2, 64, 64}};
+  const auto kernels = kernels_under_test();
+  for (const auto& form : kForms)
+    for (const auto& s : shapes) {
+      const Fixture f(form[0], form[1], s[0], s[1], s[2], 1.0f, 1);
+      for (const GemmKernel* kernel : kernels)
+        for (int threads : {1, 2, 3})
+          if (!f.check(*kernel, true, threads)) return;
+    }
+}
+
+TEST(gemm_1000_cubed_best_kernel) {
+  const Fixture f(Trans::no, Trans::no, 1000, 1000, 1000, 0.0f, 0);
+  CHECK(f.check(best_kernel(), true, 2));
+}
+
+TEST(gemm_k_zero_scales_c_and_runs_epilogue) {
+  for (const GemmKernel* kernel : kernels_under_test()) {
+    std::vector<float> c = {1, 2, 3, 4, 5, 6};
+    Coverage cov{std::vector<int>(6, 0), 3, 3};
+    const Epilogue ep{mark_tile, &cov};
+    CHECK(sgemm_with(*kernel, Trans::no, Trans::no, 2, 3, 0, nullptr, 1, nullptr, 1, 0.5f, c.data(), 3, &ep, 1));
+    CHECK_CLOSE(c[0], 0.5, 1e-7);                  // 0.5·1 + (0 % 7 + 0 % 5)
+    CHECK_CLOSE(c[5], 3.0 + (1 % 7 + 2 % 5), 1e-7);  // 0.5·6 + 1 + 2
+    for (int h : cov.hits) CHECK_EQ(h, 1);
+  }
+}

@@ -1,0 +1,370 @@
+// Activations, dense forward/backward, losses, dropout and optimizer updates against naive references.
+#include <algorithm>
+#include <limits>
+#include <cmath>
+#include <vector>
+
+#include "core/finite_check.h"
+#include "core/rng.h"
+#include "harness.h"
+#include "ops/activation.h"
+#include "ops/column_sum.h"
+#include "ops/dense.h"
+#include "ops/dropout.h"
+#include "ops/losses.h"
+#include "ops/optimizer.h"
+#include "reference.h"
+
+using namespace nrt;
+
+namespace {
+
+const int64_t kShapes[][2] = {{1, 1}, {1, 7}, {3, 13}, {7, 17}, {13, 64}, {17, 255}, {64, 256}, {2, 1000}};
+const nrt_activation kActivations[] = {NRT_ACTIVATION_LINEAR, NRT_ACTIVATION_RELU, NRT_ACTIVATION_LEAKY_RELU,
+                                       NRT_ACTIVATION_SIGMOID, NRT_ACTIVATION_TANH, NRT_ACTIVATION_SOFTMAX};
+
+double ref_act(nrt_activation act, double alpha, double z) {
+  switch (act) {
+    case NRT_ACTIVATION_RELU: return z > 0 ? z : 0;
+    case NRT_ACTIVATION_LEAKY_RELU: return z > 0 ? z : alpha * z;
+    case NRT_ACTIVATION_SIGMOID: return 1 / (1 + std::exp(-z));
+    case NRT_ACTIVATION_TANH: return std::tanh(z);
+    default: return z;
+  }
+}
+
+// Forward of rows × cols (softmax row-wise) in double.
+std::vector<double> ref_forward(nrt_activation act, double alpha, const std::vector<float>& z, int64_t rows,
+                                int64_t cols) {
+  std::vector<double> a(z.size());
+  for (int64_t i = 0; i < rows; i++) {
+    if (act == NRT_ACTIVATION_SOFTMAX) {
+      double mx = z[i * cols];
+      for (int64_t j = 1; j < cols; j++) mx = std::max<double>(mx, z[i * cols + j]);
+      double sum = 0;
+      for (int64_t j = 0; j < cols; j++) sum += std::exp(z[i * cols + j] - mx);
+      for (int64_t j = 0; j < cols; j++) a[i * cols + j] = std::exp(z[i * cols + j] - mx) / sum;
+    } else {
+      for (int64_t j = 0; j < cols; j++) a[i * cols + j] = ref_act(act, alpha, z[i * cols + j]);
+    }
+  }
+  return a;
+}
+
+// dL/dz from dL/da through the full Jacobian (softmax) or the derivative at z.
+std::vector<double> ref_backward(nrt_activation act, double alpha, const std::vector<float>& z,
+                                 const std::vector<float>& g, int64_t rows, int64_t cols) {
+  std::vector<double> a = ref_forward(act, alpha, z, rows, cols);
+  std::vector<double> dz(z.size());
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) {
+      const int64_t e = i * cols + j;
+      double d = 1;
+      switch (act) {
+        case NRT_ACTIVATION_RELU: d = z[e] > 0 ? 1 : 0; break;
+        case NRT_ACTIVATION_LEAKY_RELU: d = z[e] > 0 ? 1 : alpha; break;
+        case NRT_ACTIVATION_SIGMOID: d = a[e] * (1 - a[e]); break;
+        case NRT_ACTIVATION_TANH: d = 1 - a[e] * a[e]; break;
+        case NRT_ACTIVATION_SOFTMAX: {
+          double s = 0;
+          for (int64_t q = 0; q < cols; q++) s += g[i * cols + q] * ((q == j ? 1 : 0) - a[i * cols + j]) * a[i * cols + q];
+          dz[e] = s;
+          continue;
+        }
+        default: break;
+      }
+      dz[e] = g[e] * d;
+    }
+  return dz;
+}
+
+}  // namespace
+
+TEST(activation_forward_matches_reference) {
+  for (nrt_activation act : kActivations)
+    for (const auto& s : kShapes)
+      for (float alpha : {0.2f, -0.5f}) {
+        const int64_t rows = s[0], cols = s[1];
+        std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * cols), 11, -4, 4);
+        if (z.size() > 2) z[1] = 0.0f;  // the kink
+        std::vector<float> a = z;
+        ops::activation_forward(act, alpha, a.data(), rows, cols, cols);
+        const std::vector<double> want = ref_forward(act, alpha, z, rows, cols);
+        for (size_t e = 0; e < a.size(); e++) CHECK_CLOSE(a[e], want[e], 2e-7);
+      }
+}
+
+TEST(activation_forward_on_strided_tiles) {
+  // The GEMM epilogue passes sub-tiles with a row stride; the padding must stay untouched.
+  std::vector<float> x = ref::random_floats(7 * 20, 3, -2, 2);
+  const std::vector<float> before = x;
+  ops::activation_forward(NRT_ACTIVATION_TANH, 0.0f, x.data() + 2, 7, 13, 20);
+  for (int64_t i = 0; i < 7; i++)
+    for (int64_t j = 0; j < 20; j++) {
+      const float want = j >= 2 && j < 15 ? std::tanh(before[i * 20 + j]) : before[i * 20 + j];
+      CHECK_CLOSE(x[i * 20 + j], want, 1e-7);
+    }
+}
+
+TEST(activation_backward_matches_reference_with_bias_sum) {
+  for (nrt_activation act : kActivations)
+    for (const auto& s : kShapes)
+      for (float alpha : {0.3f, -0.5f, 0.0f}) {
+        const int64_t rows = s[0], cols = s[1];
+        std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * cols), 5, -3, 3);
+        if (z.size() > 3) z[2] = 0.0f;  // relu'(0) = 0, leakyRelu'(0) = alpha
+        std::vector<float> a = z;
+        ops::activation_forward(act, alpha, a.data(), rows, cols, cols);
+        std::vector<float> g = ref::random_floats(z.size(), 6);
+        const std::vector<double> want = ref_backward(act, alpha, z, g, rows, cols);
+        std::vector<float> bias(static_cast<size_t>(cols), -1.0f);
+        ops::activation_backward(act, alpha, a.data(), z.data(), g.data(), rows, cols, bias.data());
+        for (size_t e = 0; e < g.size(); e++) CHECK_CLOSE(g[e], want[e], 1e-6);
+        for (int64_t j = 0; j < cols; j++) {
+          double sum = 0;
+          for (int64_t i = 0; i < rows; i++) sum += want[i * cols + j];
+          CHECK_CLOSE(bias[j], sum, 1e-5);
+        }
+      }
+}
+
+TEST(column_sum_matches_reference) {
+  for (const auto& s : kShapes) {
+    std::vector<float> x = ref::random_floats(static_cast<size_t>(s[0] * s[1]), 9);
+    std::vector<float> out(static_cast<size_t>(s[1]));
+    ops::column_sum(x.data(), s[0], s[1], out.data());
+    for (int64_t j = 0; j < s[1]; j++) {
+      double sum = 0;
+      for (int64_t i = 0; i < s[0]; i++) sum += x[i * s[1] + j];
+      CHECK_CLOSE(out[j], sum, 1e-7);
+    }
+  }
+}
+
+TEST(dense_forward_backward_match_reference) {
+  const int64_t shapes[][3] = {{1, 7, 3}, {3, 13, 17}, {7, 64, 10}, {13, 255, 256}, {64, 17, 1}, {128, 100, 33}};
+  for (nrt_activation act : kActivations)
+    for (const auto& s : shapes)
+      for (bool bias : {true, false}) {
+        const int64_t rows = s[0], in = s[1], units = s[2];
+        const float alpha = -0.25f;
+        std::vector<float> x = ref::random_floats(static_cast<size_t>(rows * in), 1);
+        std::vector<float> w = ref::random_floats(static_cast<size_t>(in * units), 2, -0.3f, 0.3f);
+        std::vector<float> b = ref::random_floats(static_cast<size_t>(units), 3);
+        const ops::DenseParams p{in, units, w.data(), bias ? b.data() : nullptr, act, alpha};
+        std::vector<float> out(static_cast<size_t>(rows * units)), z(out.size());
+        CHECK(ops::dense_forward(p, x.data(), rows, out.data(), z.data(), true, 2));
+        std::vector<float> zref(out.size());
+        for (int64_t i = 0; i < rows; i++)
+          for (int64_t j = 0; j < units; j++) {
+            double sum = bias ? b[j] : 0.0;
+            for (int64_t q = 0; q < in; q++) sum += static_cast<double>(x[i * in + q]) * w[q * units + j];
+            zref[i * units + j] = static_cast<float>(sum);
+            CHECK_CLOSE(z[i * units + j], sum, 1e-5);
+          }
+        const std::vector<double> aref = ref_forward(act, alpha, zref, rows, units);
+        for (size_t e = 0; e < out.size(); e++) CHECK_CLOSE(out[e], aref[e], 2e-5);
+
+        // Backward from an arbitrary upstream gradient.
+        std::vector<float> g = ref::random_floats(out.size(), 4);
+        const std::vector<double> dz = ref_backward(act, alpha, z, g, rows, units);
+        std::vector<float> dw(w.size()), db(b.size()), dx(x.size());
+        CHECK(ops::dense_backward(p, x.data(), out.data(), z.data(), g.data(), rows, false, dw.data(),
+                                  bias ? db.data() : nullptr, dx.data(), 2));
+        for (int64_t q = 0; q < in; q++)
+          for (int64_t j = 0; j < units; j++) {
+            double sum = 0, mag = 0;
+            for (int64_t i = 0; i < rows; i++) {
+              sum += x[i * in + q] * dz[i * units + j];
+              mag += std::fabs(x[i * in + q] * dz[i * units + j]);
+            }
+            CHECK(std::fabs(dw[q * units + j] - sum) <= 1e-5 * (mag + 1));
+          }
+        if (bias)
+          for (int64_t j = 0; j < units; j++) {
+            double sum = 0;
+            for (int64_t i = 0; i < rows; i++) sum += dz[i * units + j];
+            CHECK_CLOSE(db[j], sum, 1e-5);
+          }
+        for (int64_t i = 0; i < rows; i++)
+          for (int64_t q = 0; q < in; q++) {
+            double sum = 0;
+            for (int64_t j = 0; j < units; j++) sum += dz[i * units + j] * w[q * units + j];
+            CHECK_CLOSE(dx[i * in + q], sum, 1e-5);
+          }
+      }
+}
+
+TEST(softmax_cross_entropy_matches_reference) {
+  for (const auto& s : kShapes)
+    for (bool sparse : {false, true}) {
+      const int64_t rows = s[0], n = s[1];
+      std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * n), 21, -30, 30);
+      std::vector<float> y(static_cast<size_t>(sparse ? rows : rows * n), 0.0f);
+      for (int64_t i = 0; i < rows; i++) {
+        const int64_t label = (i * 7 + 3) % n;
+        if (sparse) y[i] = static_cast<float>(label);
+        else y[i * n + label] = 1.0f;
+      }
+      if (rows > 1 && !sparse) {  // a soft-label row: the contract's form logsumexp − Σ y·z
+        for (int64_t j = 0; j < n; j++) y[n + j] = 1.0f / static_cast<float>(n);
+      }
+      std::vector<float> a(z.size()), grad(z.size());
+      double correct = 0;
+      const double scale = 1.0 / rows;
+      const double loss = ops::softmax_cross_entropy(z.data(), y.data(), sparse, rows, n, scale, a.data(),
+                                                     grad.data(), &correct);
+      double want = 0, want_correct = 0;
+      const std::vector<double> p = ref_forward(NRT_ACTIVATION_SOFTMAX, 0, z, rows, n);
+      for (int64_t i = 0; i < rows; i++) {
+        double mx = -1e300;
+        for (int64_t j = 0; j < n; j++) mx = std::max<double>(mx, z[i * n + j]);
+        double sum = 0;
+        for (int64_t j = 0; j < n; j++) sum += std::exp(z[i * n + j] - mx);
+        const double lse = mx + std::log(sum);
+        double yz = 0;
+        int64_t best = 0, truth = 0;
+        for (int64_t j = 0; j < n; j++) {
+          const double yj = sparse ? (j == static_cast<int64_t>(y[i]) ? 1 : 0) : y[i * n + j];
+          yz += yj * z[i * n + j];
+          CHECK_CLOSE(grad[i * n + j], (p[i * n + j] - yj) * scale, 1e-6);
+          CHECK_CLOSE(a[i * n + j], p[i * n + j], 1e-6);
+          if (a[i * n + j] > a[i * n + best]) best = j;
+          const double yt = sparse ? 0 : y[i * n + truth];
+          if (!sparse && yj > yt) truth = j;
+        }
+        if (sparse) truth = static_cast<int64_t>(y[i]);
+        want += lse - yz;
+        if (best == truth) want_correct++;
+      }
+      CHECK_CLOSE(loss, want, 1e-9);
+      CHECK_EQ(correct, want_correct);
+    }
+}
+
+TEST(sigmoid_binary_cross_entropy_matches_reference) {
+  for (const auto& s : kShapes) {
+    const int64_t rows = s[0], n = s[1];
+    std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * n), 31, -40, 40);
+    std::vector<float> y = ref::random_floats(z.size(), 32, 0, 1);
+    for (size_t e = 0; e < y.size(); e += 2) y[e] = y[e] > 0.5f ? 1.0f : 0.0f;
+    std::vector<float> a(z.size()), grad(z.size());
+    double correct = 0;
+    const double scale = 1.0 / static_cast<double>(rows * n);
+    const double loss =
+        ops::sigmoid_binary_cross_entropy(z.data(), y.data(), rows, n, scale, a.data(), grad.data(), &correct);
+    double want = 0, want_correct = 0;
+    for (size_t e = 0; e < z.size(); e++) {
+      const double ze = z[e];
+      const double sig = 1 / (1 + std::exp(-ze));
+      // −y log σ − (1−y) log(1−σ), in a form that stays finite for large |z|
+      want += std::max(ze, 0.0) - ze * y[e] + std::log(1 + std::exp(-std::fabs(ze)));
+      CHECK_CLOSE(a[e], sig, 1e-7);
+      CHECK_CLOSE(grad[e], (sig - y[e]) * scale, 1e-7);
+      if ((static_cast<float>(sig) > 0.5f) == (y[e] > 0.5f)) want_correct++;
+    }
+    CHECK_CLOSE(loss, want, 1e-9);
+    CHECK_EQ(correct, want_correct);
+  }
+}
+
+TEST(squared_error_matches_reference) {
+  for (const auto& s : kShapes) {
+    const int64_t rows = s[0], n = s[1];
+    std::vector<float> a = ref::random_floats(static_cast<size_t>(rows * n), 41);
+    std::vector<float> y = ref::random_floats(a.size(), 42);
+    std::vector<float> grad(a.size());
+    const double scale = 1.0 / static_cast<double>(rows * n);
+    const double loss = ops::squared_error(a.data(), y.data(), rows, n, scale, grad.data());
+    double want = 0;
+    for (size_t e = 0; e < a.size(); e++) {
+      const double d = static_cast<double>(a[e]) - y[e];
+      want += d * d;
+      CHECK_CLOSE(grad[e], 2 * d * scale, 1e-7);
+    }
+    CHECK_CLOSE(loss, want, 1e-12);
+  }
+}
+
+TEST(dropout_masks_follow_the_shared_rng) {
+  const int64_t n = 1000;
+  std::vector<float> in = ref::random_floats(n, 51);
+  std::vector<float> out(n), mask(n);
+  const uint32_t key = dropout_key(7, 2, 3);
+  const uint32_t threshold = 8388608;  // rate 0.5
+  const float scale = static_cast<float>(1.0 / (1.0 - 0.5));
+  ops::dropout_forward(in.data(), out.data(), mask.data(), n, key, threshold, scale);
+  int kept = 0;
+  for (int64_t e = 0; e < n; e++) {
+    const bool keep = (rng_u32(key, static_cast<uint32_t>(e)) >> 8) >= threshold;
+    kept += keep;
+    CHECK_EQ(out[e], keep ? in[e] * scale : 0.0f);
+  }
+  CHECK(kept > 400 && kept < 600);
+  std::vector<float> g(n, 1.0f);
+  ops::dropout_backward(mask.data(), g.data(), n);
+  for (int64_t e = 0; e < n; e++) {
+    const bool keep = (rng_u32(key, static_cast<uint32_t>(e)) >> 8) >= threshold;
+    CHECK_EQ(g[e], keep ? scale : 0.0f);
+  }
+}
+
+TEST(optimizer_updates_match_reference_over_steps) {
+  const int64_t n = 37;
+  for (int kind = 0; kind < 7; kind++) {
+    std::vector<float> w = ref::random_floats(n, 61), s0(n, 0.0f), s1(n, 0.0f);
+    std::vector<double> rw(w.begin(), w.end()), r0(n, 0.0), r1(n, 0.0);
+    const double lr = 0.01, l2x2 = kind % 2 ? 0.02 : 0.0;
+    for (int t = 1; t <= 5; t++) {
+      std::vector<float> g = ref::random_floats(n, 100 + t);
+      switch (kind) {
+        case 0: ops::sgd_update(w.data(), g.data(), nullptr, n, lr, 0.0, false, l2x2); break;
+        case 1: ops::sgd_update(w.data(), g.data(), s0.data(), n, lr, 0.9, false, l2x2); break;
+        case 2: ops::sgd_update(w.data(), g.data(), s0.data(), n, lr, 0.9, true, l2x2); break;
+        case 3: ops::adam_update(w.data(), g.data(), s0.data(), s1.data(), n, lr, 0.9, 0.999, 1e-7, 0.0, t, l2x2); break;
+        case 4: ops::adam_update(w.data(), g.data(), s0.data(), s1.data(), n, lr, 0.9, 0.999, 1e-7, 0.1, t, l2x2); break;
+        case 5: ops::rmsprop_update(w.data(), g.data(), s0.data(), nullptr, n, lr, 0.9, 0.0, 1e-7, l2x2); break;
+        case 6: ops::rmsprop_update(w.data(), g.data(), s0.data(), s1.data(), n, lr, 0.9, 0.5, 1e-7, l2x2); break;
+      }
+      for (int64_t i = 0; i < n; i++) {
+        const double gi = g[i] + l2x2 * rw[i];
+        switch (kind) {
+          case 0: rw[i] -= lr * gi; break;
+          case 1: r0[i] = 0.9 * r0[i] - lr * gi; rw[i] += r0[i]; break;
+          case 2: r0[i] = 0.9 * r0[i] - lr * gi; rw[i] += 0.9 * r0[i] - lr * gi; break;
+          case 3:
+          case 4: {
+            if (kind == 4) rw[i] -= lr * 0.1 * rw[i];
+            r0[i] = 0.9 * r0[i] + 0.1 * gi;
+            r1[i] = 0.999 * r1[i] + 0.001 * gi * gi;
+            const double mh = r0[i] / (1 - std::pow(0.9, t)), vh = r1[i] / (1 - std::pow(0.999, t));
+            rw[i] -= lr * mh / (std::sqrt(vh) + 1e-7);
+            break;
+          }
+          case 5: r0[i] = 0.9 * r0[i] + 0.1 * gi * gi; rw[i] -= lr * gi / (std::sqrt(r0[i]) + 1e-7); break;
+          case 6:
+            r0[i] = 0.9 * r0[i] + 0.1 * gi * gi;
+            r1[i] = 0.5 * r1[i] + lr * gi / (std::sqrt(r0[i]) + 1e-7);
+            rw[i] -= r1[i];
+            break;
+        }
+      }
+    }
+    for (int64_t i = 0; i < n; i++) CHECK_MSG(std::fabs(w[i] - rw[i]) <= 1e-6, "optimizer %d w[%lld]: %.9g vs %.9g", kind, (long long)i, w[i], rw[i]);
+  }
+}
+
+TEST(first_non_finite_finds_nan_and_inf) {
+  std::vector<float> x(10000, 1.0f);
+  CHECK_EQ(first_non_finite(x.data(), 10000), -1);
+  CHECK_EQ(first_non_finite(x.data(), 0), -1);
+  x[9999] = std::numeric_limits<float>::infinity();
+  CHECK_EQ(first_non_finite(x.data(), 10000), 9999);
+  x[4097] = -std::numeric_limits<float>::infinity();
+  CHECK_EQ(first_non_finite(x.data(), 10000), 4097);
+  x[3] = std::nanf("");
+  CHECK_EQ(first_non_finite(x.data(), 10000), 3);
+  x[3] = std::numeric_limits<float>::max();
+  x[4] = std::numeric_limits<float>::denorm_min();
+  CHECK_EQ(first_non_finite(x.data(), 4097), -1);
+}

@@ -1,0 +1,149 @@
+/**
+ * The backend interface: the one seam between the Model API and the engines (ts, native, wasm).
+ *
+ * The unit of work is a whole training step (forward, loss, backward, optimizer update of one batch) and a
+ * whole epoch (shuffle, every batch, progress), never a single operation: crossing N-API or WASM per matmul is
+ * what makes small networks slow. A backend owns the model's weights, gradients and optimizer state.
+ * Everything above this file (model.ts, callbacks, CLI) knows nothing of which backend runs it.
+ *
+ * Layout conventions shared by every backend:
+ * - Samples are rows: x is [count, inputSize] row-major Float32Array.
+ * - Dense kernel is [in, units] row-major, bias is [units]. Weights are listed per dense layer in order:
+ *   kernel then bias (bias omitted when useBias is false).
+ * - Targets y: [count, outputSize] for meanSquaredError / binaryCrossentropy / categoricalCrossentropy,
+ *   [count] class indices (stored as float) for sparseCategoricalCrossentropy.
+ * - Loss is the batch mean (MSE and binary cross-entropy: mean over all elements) plus Σ l2·‖W‖² of every
+ *   kernel with an l2 regulariser (as Keras reports it). trainBatch returns the loss before the update.
+ */
+
+export type BackendName = 'ts' | 'native' | 'wasm';
+
+export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'softmax';
+
+export type LossName =
+  | 'meanSquaredError'
+  | 'binaryCrossentropy'
+  | 'categoricalCrossentropy'
+  | 'sparseCategoricalCrossentropy';
+
+/** A dense layer as the engine sees it: out = act(x·W + b). */
+export interface DenseLayerSpec {
+  kind: 'dense';
+  inputSize: number;
+  units: number;
+  activation: ActivationName;
+  /** slope for x < 0 when activation is leakyRelu (Keras default 0.3; tfjs 0.2): set by the API layer */
+  alpha: number;
+  useBias: boolean;
+  /** L2 regularisation factor on the kernel: loss += l2·Σw², grad += 2·l2·w. 0 = none. */
+  l2: number;
+}
+
+/** Inverted dropout: in training keep a unit with probability 1-rate and scale it by 1/(1-rate). */
+export interface DropoutLayerSpec {
+  kind: 'dropout';
+  units: number;
+  rate: number;
+  /** integer keep threshold from rng.dropoutThreshold(rate): keep when (rngU32 >>> 8) >= threshold */
+  threshold: number;
+}
+
+export type LayerSpec = DenseLayerSpec | DropoutLayerSpec;
+
+export interface ModelSpec {
+  inputSize: number;
+  layers: LayerSpec[];
+  /** u32 seed of the counter-based generator (rng.ts): shuffles and dropout masks derive from it */
+  seed: number;
+}
+
+export type OptimizerSpec =
+  | { kind: 'sgd'; learningRate: number; momentum: number; nesterov: boolean }
+  | { kind: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }
+  | { kind: 'adamw'; learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number }
+  | { kind: 'rmsprop'; learningRate: number; rho: number; momentum: number; epsilon: number };
+
+export interface TrainSpec {
+  optimizer: OptimizerSpec;
+  loss: LossName;
+}
+
+export interface EpochOptions {
+  batchSize: number;
+  shuffle: boolean;
+  /** epoch number: the shuffle key is rngKey(seed, Stream.shuffle, epoch) */
+  epoch: number;
+  /** called after each batch (throttling is the backend's choice; it must be called for the last batch) */
+  onBatch?: (batch: number, batches: number, loss: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface EpochResult {
+  /** mean of the batch losses, weighted by batch size */
+  loss: number;
+  /** training accuracy over the epoch measured on the training outputs (undefined for MSE) */
+  accuracy?: number;
+}
+
+export interface EvalResult {
+  loss: number;
+  accuracy?: number;
+}
+
+/** A model living inside one backend. Arrays passed in are only read; arrays returned are fresh copies. */
+export interface BackendModel {
+  readonly backend: BackendName;
+  readonly spec: ModelSpec;
+
+  /** Replace all parameters (getWeights order and sizes; validated by the caller). */
+  setWeights(weights: Float32Array[]): void;
+  getWeights(): Float32Array[];
+
+  /** Set optimizer and loss; resets optimizer state and the step counter. */
+  compile(train: TrainSpec): void;
+  /** Change the learning rate between steps (schedules, ReduceLROnPlateau) without resetting state. */
+  setLearningRate(lr: number): void;
+  /** Optimizer state as flat arrays (per parameter: slots in a fixed order) and the step counter, for saving. */
+  getOptimizerState(): { step: number; slots: Float32Array[] };
+  setOptimizerState(state: { step: number; slots: Float32Array[] }): void;
+
+  /** One step on one batch; returns the loss before the update. */
+  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number>;
+  /** One epoch over (x, y): shuffling, batching and updates all inside the backend. */
+  trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult>;
+  /** Loss and accuracy on (x, y) at inference (no dropout), in batches of batchSize. */
+  evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult>;
+  /** Outputs [count, outputSize] at inference. */
+  predict(x: Float32Array, count: number): Promise<Float32Array>;
+  /** Synchronous inference for small inputs (browser UIs, CLI predict). */
+  predictSync(x: Float32Array, count: number): Float32Array;
+
+  dispose(): void;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  createModel(spec: ModelSpec): BackendModel;
+}
+
+/** Number of parameters of each dense layer, in getWeights order. */
+export function weightShapes(spec: ModelSpec): number[][] {
+  const shapes: number[][] = [];
+  for (const layer of spec.layers) {
+    if (layer.kind !== 'dense') continue;
+    shapes.push([layer.inputSize, layer.units]);
+    if (layer.useBias) shapes.push([layer.units]);
+  }
+  return shapes;
+}
+
+export function outputSize(spec: ModelSpec): number {
+  return spec.layers.length ? spec.layers[spec.layers.length - 1]!.units : spec.inputSize;
+}
+
+export class AbortError extends Error {
+  constructor(message = 'fit aborted') {
+    super(message);
+    this.name = 'AbortError';
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The pure-TypeScript backend: readable, dependency-free, runs anywhere JavaScript runs, and is the
+ * reference every other backend is tested against.
+ */
+import type { Backend } from '../backend';
+import { TsModel } from './model';
+
+export const tsBackend: Backend = {
+  name: 'ts',
+  createModel: (spec) => new TsModel(spec),
+};
+
+export { TsModel };

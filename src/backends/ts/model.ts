@@ -1,0 +1,227 @@
+/**
+ * TsModel: a BackendModel in plain TypeScript, the reference the native and WASM engines are tested against.
+ *
+ * A training step is forward → loss (before the update) → backward → optimizer update, on Float32Array
+ * buffers that are allocated for the largest batch seen and reused. Arguments are not validated here:
+ * the Model API (src/model.ts) checks user input before it reaches a backend.
+ */
+import {
+  AbortError, outputSize, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
+  type ModelSpec, type TrainSpec,
+} from '../backend';
+import { permutation, rngKey, Stream } from '../../rng';
+import { float32s } from './floats';
+import { accuracyDenominator, hasAccuracy } from './losses';
+import { Yielder } from './macrotask';
+import { Network } from './network';
+import { applyOptimizer, slotsPerParameter } from './optimizers';
+
+/** rows per forward pass in predict: bounds the activation buffers for large inputs */
+const PREDICT_CHUNK = 1024;
+
+export class TsModel implements BackendModel {
+  readonly backend = 'ts' as const;
+  readonly spec: ModelSpec;
+
+  private network: Network;
+  private train: TrainSpec | null = null;
+  private slots: Float32Array[] = [];
+  /** optimizer steps since compile: t − 1 of the next update, and the dropout step */
+  private step = 0;
+  private disposed = false;
+  // Gather buffers for shuffled batches, grown like the network's buffers.
+  private xBatch = new Float32Array(0);
+  private yBatch = new Float32Array(0);
+
+  constructor(spec: ModelSpec) {
+    this.spec = spec;
+    this.network = new Network(spec, float32s);
+  }
+
+  setWeights(weights: Float32Array[]): void {
+    this.live();
+    this.network.params.forEach((param, i) => param.set(weights[i]!));
+  }
+
+  getWeights(): Float32Array[] {
+    this.live();
+    return this.network.params.map((param) => Float32Array.from(param));
+  }
+
+  compile(train: TrainSpec): void {
+    this.live();
+    this.network.checkLoss(train.loss);
+    this.train = { loss: train.loss, optimizer: { ...train.optimizer } };
+    const perParameter = slotsPerParameter(train.optimizer);
+    this.slots = [];
+    for (const param of this.network.params) {
+      for (let s = 0; s < perParameter; s++) this.slots.push(new Float32Array(param.length));
+    }
+    this.step = 0;
+  }
+
+  setLearningRate(lr: number): void {
+    this.compiled().optimizer.learningRate = lr;
+  }
+
+  getOptimizerState(): { step: number; slots: Float32Array[] } {
+    this.compiled();
+    return { step: this.step, slots: this.slots.map((slot) => Float32Array.from(slot)) };
+  }
+
+  setOptimizerState(state: { step: number; slots: Float32Array[] }): void {
+    this.compiled();
+    this.slots.forEach((slot, i) => slot.set(state.slots[i]!));
+    this.step = state.step;
+  }
+
+  async trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
+    return this.trainStep(x, y, count, this.compiled().loss).loss;
+  }
+
+  async trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult> {
+    const { loss: lossName } = this.compiled();
+    const { batchSize, onBatch, signal } = options;
+    const xCols = this.spec.inputSize;
+    const yCols = this.targetColumns(lossName);
+    const order = options.shuffle ? permutation(count, rngKey(this.spec.seed, Stream.shuffle, options.epoch)) : null;
+    if (order) this.reserveBatch(Math.min(batchSize, count), xCols, yCols);
+    const batches = Math.ceil(count / batchSize);
+    const yielder = new Yielder();
+    let lossSum = 0;
+    let correct = 0;
+    let judged = 0;
+    for (let b = 0; b < batches; b++) {
+      if (signal?.aborted) throw new AbortError();
+      const start = b * batchSize;
+      const rows = Math.min(batchSize, count - start);
+      let xb: Float32Array;
+      let yb: Float32Array;
+      if (order) {
+        gatherRows(x, this.xBatch, order, start, rows, xCols);
+        gatherRows(y, this.yBatch, order, start, rows, yCols);
+        xb = this.xBatch;
+        yb = this.yBatch;
+      } else {
+        xb = x.subarray(start * xCols, (start + rows) * xCols);
+        yb = y.subarray(start * yCols, (start + rows) * yCols);
+      }
+      const result = this.trainStep(xb, yb, rows, lossName);
+      lossSum += result.loss * rows;
+      correct += result.correct;
+      judged += accuracyDenominator(lossName, rows, this.network.outputUnits);
+      onBatch?.(b, batches, result.loss);
+      await yielder.maybeYield();
+    }
+    return {
+      loss: lossSum / count,
+      accuracy: hasAccuracy(lossName) ? correct / judged : undefined,
+    };
+  }
+
+  async evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult> {
+    const { loss: lossName } = this.compiled();
+    const xCols = this.spec.inputSize;
+    const yCols = this.targetColumns(lossName);
+    const yielder = new Yielder();
+    let lossSum = 0;
+    let correct = 0;
+    let judged = 0;
+    for (let start = 0; start < count; start += batchSize) {
+      const rows = Math.min(batchSize, count - start);
+      const xb = x.subarray(start * xCols, (start + rows) * xCols);
+      const yb = y.subarray(start * yCols, (start + rows) * yCols);
+      this.network.forward(xb, rows, false, this.step);
+      lossSum += this.network.loss(lossName, yb, rows, false) * rows;
+      if (hasAccuracy(lossName)) {
+        correct += this.network.correct(lossName, yb, rows);
+        judged += accuracyDenominator(lossName, rows, this.network.outputUnits);
+      }
+      await yielder.maybeYield();
+    }
+    return {
+      loss: lossSum / count + this.network.regularization(),
+      accuracy: hasAccuracy(lossName) ? correct / judged : undefined,
+    };
+  }
+
+  async predict(x: Float32Array, count: number): Promise<Float32Array> {
+    this.live();
+    const out = new Float32Array(count * this.network.outputUnits);
+    const yielder = new Yielder();
+    for (let start = 0; start < count; start += PREDICT_CHUNK) {
+      this.predictRows(x, out, start, Math.min(PREDICT_CHUNK, count - start));
+      await yielder.maybeYield();
+    }
+    return out;
+  }
+
+  predictSync(x: Float32Array, count: number): Float32Array {
+    this.live();
+    const out = new Float32Array(count * this.network.outputUnits);
+    for (let start = 0; start < count; start += PREDICT_CHUNK) {
+      this.predictRows(x, out, start, Math.min(PREDICT_CHUNK, count - start));
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    // Drop every large buffer now rather than whenever the caller lets go of this object.
+    this.network = new Network({ ...this.spec, layers: [] }, float32s);
+    this.slots = [];
+    this.xBatch = new Float32Array(0);
+    this.yBatch = new Float32Array(0);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------
+
+  /** forward, loss before the update, backward, update; also counts correct outputs for epoch accuracy */
+  private trainStep(x: Float32Array, y: Float32Array, rows: number, lossName: LossName) {
+    const { network } = this;
+    network.forward(x, rows, true, this.step);
+    const loss = network.loss(lossName, y, rows, true) + network.regularization();
+    const correct = hasAccuracy(lossName) ? network.correct(lossName, y, rows) : 0;
+    network.backward(x, rows);
+    this.step++;
+    applyOptimizer(this.train!.optimizer, network.params, network.grads, this.slots, this.step);
+    return { loss, correct };
+  }
+
+  private predictRows(x: Float32Array, out: Float32Array, start: number, rows: number): void {
+    const inCols = this.spec.inputSize;
+    const outCols = this.network.outputUnits;
+    const output = this.network.forward(x.subarray(start * inCols, (start + rows) * inCols), rows, false, this.step);
+    out.set(output.subarray(0, rows * outCols), start * outCols);
+  }
+
+  private targetColumns(loss: LossName): number {
+    return loss === 'sparseCategoricalCrossentropy' ? 1 : outputSize(this.spec);
+  }
+
+  private reserveBatch(rows: number, xCols: number, yCols: number): void {
+    if (this.xBatch.length < rows * xCols) this.xBatch = new Float32Array(rows * xCols);
+    if (this.yBatch.length < rows * yCols) this.yBatch = new Float32Array(rows * yCols);
+  }
+
+  private compiled(): TrainSpec {
+    this.live();
+    if (!this.train) throw new Error('ts backend: compile() the model before training or evaluating it');
+    return this.train;
+  }
+
+  private live(): void {
+    if (this.disposed) throw new Error('ts backend: the model was disposed');
+  }
+}
+
+/** dst[r] = src[order[start + r]] for rows of `cols` values */
+function gatherRows(
+  src: Float32Array, dst: Float32Array, order: Uint32Array, start: number, rows: number, cols: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const from = order[start + r]! * cols;
+    const to = r * cols;
+    for (let c = 0; c < cols; c++) dst[to + c] = src[from + c]!;
+  }
+}

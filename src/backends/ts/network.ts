@@ -1,0 +1,208 @@
+/**
+ * The layer stack: parameters, their gradients, and the per-row buffers of a forward and backward pass.
+ *
+ * One Network runs in Float32Array inside the backend and in Float64Array in the gradient checks, through
+ * the same code. Per-row buffers are sized for `capacity` rows and only grow (a larger batch or predict
+ * chunk), so a training loop allocates nothing after its first batch.
+ *
+ * Buffers per layer l (units u): out [rows, u] the layer's output; delta [rows, u] dL/d(out), which a
+ * dense layer turns into dL/dz in place; dense z [rows, u] (the same buffer as out for linear);
+ * dropout mask [rows, u].
+ */
+import type { DenseLayerSpec, DropoutLayerSpec, LossName, ModelSpec } from '../backend';
+import { outputSize } from '../backend';
+import { dropoutKey } from '../../rng';
+import { denseBackward, denseForward, l2Penalty } from './dense';
+import { dropoutBackward, dropoutForward, dropoutScale } from './dropout';
+import type { Floats, FloatsFactory } from './floats';
+import {
+  countCorrect, meanSquaredError, sigmoidBinaryCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
+} from './losses';
+
+interface DenseStage {
+  kind: 'dense';
+  layer: DenseLayerSpec;
+  kernel: Floats;
+  bias: Floats | null;
+  gradKernel: Floats;
+  gradBias: Floats | null;
+  /** false when no trainable layer lies below: dx would never be used */
+  needsInputGradient: boolean;
+  z: Floats;
+  out: Floats;
+  delta: Floats;
+}
+
+interface DropoutStage {
+  kind: 'dropout';
+  layer: DropoutLayerSpec;
+  index: number;
+  scale: number;
+  needsInputGradient: boolean;
+  mask: Floats;
+  out: Floats;
+  delta: Floats;
+}
+
+type Stage = DenseStage | DropoutStage;
+
+/**
+ * Which output the loss reads. The cross-entropies are fused with the output activation and read the
+ * logits z of the last dense layer, handing back dL/dz; meanSquaredError reads the output and hands back
+ * dL/d(out), which then flows through the activation like any other gradient.
+ */
+type LossInput = 'logits' | 'outputs';
+
+export class Network {
+  /** kernel then bias of each dense layer, in getWeights order */
+  readonly params: Floats[] = [];
+  readonly grads: Floats[] = [];
+  readonly outputUnits: number;
+  private readonly stages: Stage[] = [];
+  private capacity = 0;
+  /** what the last forward() returned: the output buffer loss() and correct() read */
+  private output: Floats | null = null;
+  /** whether the last loss() wrote dL/dz (fused) rather than dL/d(out) into the last delta */
+  private lossWroteLogitGradient = false;
+
+  constructor(readonly spec: ModelSpec, private readonly alloc: FloatsFactory) {
+    this.outputUnits = outputSize(spec);
+    let denseBelow = false;
+    spec.layers.forEach((layer, index) => {
+      const empty = alloc(0);
+      if (layer.kind === 'dense') {
+        const kernel = alloc(layer.inputSize * layer.units);
+        const gradKernel = alloc(layer.inputSize * layer.units);
+        const bias = layer.useBias ? alloc(layer.units) : null;
+        const gradBias = layer.useBias ? alloc(layer.units) : null;
+        this.params.push(kernel);
+        this.grads.push(gradKernel);
+        if (bias && gradBias) {
+          this.params.push(bias);
+          this.grads.push(gradBias);
+        }
+        this.stages.push({
+          kind: 'dense', layer, kernel, bias, gradKernel, gradBias,
+          needsInputGradient: denseBelow, z: empty, out: empty, delta: empty,
+        });
+        denseBelow = true;
+      } else {
+        this.stages.push({
+          kind: 'dropout', layer, index, scale: dropoutScale(layer.rate),
+          needsInputGradient: denseBelow, mask: empty, out: empty, delta: empty,
+        });
+      }
+    });
+  }
+
+  /** Grow every per-row buffer to hold at least `rows` rows. */
+  reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    for (const stage of this.stages) {
+      const size = rows * stage.layer.units;
+      stage.out = this.alloc(size);
+      stage.delta = this.alloc(size);
+      if (stage.kind === 'dense') stage.z = stage.layer.activation === 'linear' ? stage.out : this.alloc(size);
+      else stage.mask = this.alloc(size);
+    }
+    this.capacity = rows;
+  }
+
+  /**
+   * Forward pass over x [rows, inputSize]; returns the buffer holding the outputs [rows, outputUnits]
+   * (x itself for a network without layers). `step` picks the dropout masks; dropout is skipped at inference.
+   */
+  forward(x: Floats, rows: number, training: boolean, step: number): Floats {
+    this.reserve(rows);
+    let input = x;
+    for (const stage of this.stages) {
+      if (stage.kind === 'dense') {
+        denseForward(stage.layer, input, rows, stage.kernel, stage.bias, stage.z, stage.out);
+        input = stage.out;
+      } else if (training) {
+        const key = dropoutKey(this.spec.seed, stage.index, step);
+        dropoutForward(input, stage.out, stage.mask, rows * stage.layer.units, key, stage.layer.threshold, stage.scale);
+        input = stage.out;
+      }
+    }
+    this.output = input;
+    return input;
+  }
+
+  /** Throws unless the loss can be computed on this network's output layer (see LossInput). */
+  checkLoss(loss: LossName): void {
+    this.lossInput(loss);
+  }
+
+  /**
+   * Mean data loss of the last forward pass against y (without regularisation). With `withGradient`
+   * it also writes the gradient that backward() starts from.
+   */
+  loss(loss: LossName, y: Floats, rows: number, withGradient: boolean): number {
+    const cols = this.outputUnits;
+    const last = this.stages[this.stages.length - 1];
+    const gradient = withGradient && last ? last.delta : null;
+    if (this.lossInput(loss) === 'logits') {
+      const z = (last as DenseStage).z;
+      this.lossWroteLogitGradient = true;
+      if (loss === 'binaryCrossentropy') return sigmoidBinaryCrossentropy(z, y, rows, cols, gradient);
+      if (loss === 'sparseCategoricalCrossentropy') return sparseSoftmaxCrossentropy(z, y, rows, cols, gradient);
+      return softmaxCrossentropy(z, y, rows, cols, gradient);
+    }
+    this.lossWroteLogitGradient = false;
+    return meanSquaredError(this.forwardOutput(), y, rows, cols, gradient);
+  }
+
+  /** Σ l2·‖W‖² over the kernels with an L2 regulariser: added to the reported loss. */
+  regularization(): number {
+    let total = 0;
+    for (const stage of this.stages) {
+      if (stage.kind === 'dense' && stage.layer.l2 > 0) {
+        total += l2Penalty(stage.kernel, stage.layer.l2, stage.kernel.length);
+      }
+    }
+    return total;
+  }
+
+  /** Correct predictions of the last forward pass (see losses.countCorrect). */
+  correct(loss: LossName, y: Floats, rows: number): number {
+    return countCorrect(loss, this.forwardOutput(), y, rows, this.outputUnits);
+  }
+
+  /** Backward pass after a training forward() and loss(withGradient): fills grads. */
+  backward(x: Floats, rows: number): void {
+    for (let l = this.stages.length - 1; l >= 0; l--) {
+      const stage = this.stages[l]!;
+      const below = l > 0 ? this.stages[l - 1]! : null;
+      const input = below ? below.out : x;
+      const dx = stage.needsInputGradient && below ? below.delta : null;
+      if (stage.kind === 'dense') {
+        const gradientIsLogits = l === this.stages.length - 1 && this.lossWroteLogitGradient;
+        denseBackward(
+          stage.layer, input, rows, stage.kernel, stage.z, stage.out, gradientIsLogits ? null : stage.delta,
+          stage.delta, stage.gradKernel, stage.gradBias, dx,
+        );
+      } else if (dx) {
+        dropoutBackward(stage.delta, stage.mask, dx, rows * stage.layer.units);
+      }
+    }
+  }
+
+  private forwardOutput(): Floats {
+    if (!this.output) throw new Error('network: loss and accuracy need a forward pass first');
+    return this.output;
+  }
+
+  private lossInput(loss: LossName): LossInput {
+    if (loss === 'meanSquaredError') {
+      if (this.stages.length === 0) throw new Error('network: meanSquaredError needs at least one layer');
+      return 'outputs';
+    }
+    const needed = loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
+    const last = this.stages[this.stages.length - 1];
+    if (!last || last.kind !== 'dense' || last.layer.activation !== needed) {
+      throw new Error(`network: ${loss} is computed from logits and needs a last dense layer with ${needed} activation`);
+    }
+    return 'logits';
+  }
+}

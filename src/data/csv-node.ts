@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { parseCsv, type CsvData, type CsvFeatures, type CsvOptions } from './csv.js';
+
+/** Read a UTF-8 CSV file and parse it with parseCsv (Node only). Errors name the file. */
+export function loadCsv(path: string, options: CsvOptions & { target: null }): CsvFeatures;
+export function loadCsv(path: string, options?: CsvOptions): CsvData;
+export function loadCsv(path: string, options: CsvOptions = {}): CsvFeatures | CsvData {
+  if (typeof path !== 'string' || path === '') throw new TypeError('loadCsv: path must be a non-empty string');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new Error(`loadCsv: cannot read ${path}: ${why}`, { cause: err });
+  }
+  try {
+    return parseCsv(text, options);
+  } catch (err) {
+    const e = err as Error;
+    e.message = e.message.replace(/^parseCsv: /, `loadCsv: ${path}: `);
+    throw e;
+  }
+}

@@ -1,0 +1,16 @@
+/** The Node-only data layer: file readers (node:fs, node:zlib). Browser code imports ./index.ts instead. */
+export { loadCsv } from './csv-node.js';
+export { parseIdx, readIdxFile, encodeIdxU8, type IdxData, type IdxArray, type IdxExpectation } from './idx.js';
+export {
+  loadFashionMnist,
+  loadMnist,
+  loadIdxImages,
+  loadIdxLabels,
+  FASHION_MNIST_DIR,
+  FASHION_MNIST_CLASS_NAMES,
+  MNIST_CLASS_NAMES,
+  MNIST_FILE_NAMES,
+  type MnistData,
+  type MnistOptions,
+  type ImageSet,
+} from './mnist.js';

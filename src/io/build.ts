@@ -1,0 +1,51 @@
+import type { BackendChoice } from '../backends/registry.js';
+import { dense, dropout, type LayerConfig } from '../layers.js';
+import { Sequential } from '../model.js';
+import type { ModelDescription } from './description.js';
+
+export interface LoadOptions {
+  /** engine for the loaded model: 'auto' (default), 'ts', 'native' or 'wasm' (after `await nn.ready('wasm')`) */
+  backend?: BackendChoice;
+  /** compile with the saved loss and optimizer when the file has them (default true) */
+  compile?: boolean;
+}
+
+/**
+ * A model from a description that has already been validated against its tensors. Weights are in neurite's
+ * getWeights order and layout (kernel [in, units] then bias, per dense layer).
+ */
+export function buildModel(
+  d: ModelDescription,
+  weights: Float32Array[],
+  options: LoadOptions,
+  optimizerState?: { step: number; slots: Float32Array[] },
+): Sequential {
+  const layers: LayerConfig[] = d.layers.map((l, i) => {
+    const inputShape = i === 0 ? [d.inputSize] : undefined;
+    if (l.kind === 'dropout') return dropout({ rate: l.rate, inputShape, name: l.name });
+    return dense(l.units, {
+      inputShape,
+      activation: l.activation,
+      alpha: l.alpha,
+      useBias: l.useBias,
+      kernelInitializer: l.kernelInitializer,
+      biasInitializer: l.biasInitializer,
+      kernelRegularizer: l.l2 > 0 ? { l2: l.l2 } : undefined,
+      name: l.name,
+    });
+  });
+  const model = new Sequential(layers, { backend: options.backend ?? 'auto', seed: d.seed, name: d.name });
+  try {
+    model.setWeights(weights);
+    if (d.compile && options.compile !== false) {
+      const c = d.compile;
+      model.compile({ optimizer: { ...c.optimizer }, loss: c.loss, metrics: c.metrics });
+      if (c.learningRate !== c.optimizer.learningRate) model.setLearningRate(c.learningRate);
+      if (optimizerState) model.setOptimizerState(optimizerState);
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}

@@ -1,0 +1,237 @@
+import type { LossName } from '../backends/backend.js';
+import { NeuriteError } from '../errors.js';
+import type { Sequential } from '../model.js';
+import { optimizerSpec } from '../optimizers.js';
+import { buildModel, type LoadOptions } from './build.js';
+import {
+  DESCRIPTION_FORMAT,
+  DESCRIPTION_VERSION,
+  readDescription,
+  readExtras,
+  slotNames,
+  SQUARED_SLOTS,
+  type CompileDescription,
+  type LayerDescription,
+  type ModelDescription,
+  type ModelExtras,
+} from './description.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
+import { parseJson, Where } from './untrusted.js';
+
+/**
+ * A neurite model as one safetensors file that PyTorch reads directly:
+ *
+ *   layers.{i}.weight  [out, in]   dense layer i's kernel, transposed from neurite's [in, out] (nn.Linear's layout)
+ *   layers.{i}.bias    [out]
+ *   optimizer.layers.{i}.weight.{slot}, optimizer.layers.{i}.bias.{slot}   (optional) optimizer state, same layout
+ *   __metadata__: { format: "pt", neurite: JSON of ModelDescription }
+ *
+ * i counts every layer, dropout included, as nn.Sequential numbers its modules.
+ */
+
+export interface SaveOptions extends ModelExtras {
+  /** also store the optimizer's state (moments, step) so training resumes exactly where it stopped */
+  includeOptimizer?: boolean;
+}
+
+export interface LoadedModel {
+  model: Sequential;
+  /** class names and standardisation statistics saved with the model ({} when none) */
+  extras: ModelExtras;
+  /** the validated description from the file (architecture, compile settings, seed) */
+  description: ModelDescription;
+}
+
+export const METADATA_KEY = 'neurite';
+
+/**
+ * Parameters larger than this are treated as corruption. Trained float32 networks stay many orders of
+ * magnitude below it; a flipped exponent bit lands near 1e38. The bound also keeps a loaded two-layer model's
+ * outputs finite for inputs of ordinary size.
+ */
+export const MAX_ABS_PARAMETER = 1e15;
+
+interface Parameter {
+  name: string;
+  /** the file's shape: [out, in] for kernels, [out] for biases */
+  fileShape: number[];
+  /** kernel: neurite's [in, units] dims, to transpose by */
+  kernel?: { inputs: number; units: number };
+}
+
+/** The model's parameters in getWeights order, with their file names and shapes. */
+function parametersOf(d: Pick<ModelDescription, 'inputSize' | 'layers'>): Parameter[] {
+  const params: Parameter[] = [];
+  let width = d.inputSize;
+  d.layers.forEach((l, i) => {
+    if (l.kind !== 'dense') return;
+    params.push({ name: `layers.${i}.weight`, fileShape: [l.units, width], kernel: { inputs: width, units: l.units } });
+    if (l.useBias) params.push({ name: `layers.${i}.bias`, fileShape: [l.units] });
+    width = l.units;
+  });
+  return params;
+}
+
+/** [rows, cols] row-major → [cols, rows] row-major. */
+export function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  }
+  return out;
+}
+
+function toFileLayout(p: Parameter, neuriteData: Float32Array): Float32Array {
+  return p.kernel ? transpose(neuriteData, p.kernel.inputs, p.kernel.units) : neuriteData;
+}
+
+function fromFileLayout(p: Parameter, fileData: Float32Array): Float32Array {
+  return p.kernel ? transpose(fileData, p.kernel.units, p.kernel.inputs) : fileData;
+}
+
+/** The description of a live model (what a file states about it). */
+export function describeModel(model: Sequential, extras: ModelExtras = {}): ModelDescription {
+  const configs = model.layerConfigs;
+  const layers: LayerDescription[] = model.spec.layers.map((spec, i) => {
+    const config = configs[i]!;
+    const name = config.name === undefined ? {} : { name: config.name };
+    if (spec.kind === 'dropout') return { kind: 'dropout', rate: spec.rate, ...name };
+    if (config.kind !== 'dense') throw new Error(`describeModel: layer ${i} is dense in the spec but not in its config`);
+    return {
+      kind: 'dense',
+      units: spec.units,
+      activation: spec.activation,
+      alpha: spec.alpha,
+      useBias: spec.useBias,
+      l2: spec.l2,
+      kernelInitializer: config.kernelInitializer,
+      biasInitializer: config.biasInitializer,
+      ...name,
+    };
+  });
+  const d: ModelDescription = {
+    format: DESCRIPTION_FORMAT,
+    version: DESCRIPTION_VERSION,
+    name: model.name,
+    inputSize: model.inputSize,
+    seed: model.seed,
+    layers,
+  };
+  const compiled = model.compileConfig;
+  if (compiled) {
+    const metrics = (compiled as { metrics?: string[] }).metrics;
+    d.compile = {
+      loss: compiled.loss,
+      optimizer: optimizerSpec(compiled.optimizer),
+      learningRate: model.getLearningRate(),
+      metrics: metrics ? (metrics.includes('accuracy') ? ['accuracy'] : []) : defaultMetrics(compiled.loss),
+    };
+  }
+  if (Object.keys(extras).length > 0) d.extras = extras;
+  return d;
+}
+
+/** Until the model reports its metrics, classification models are assumed to track accuracy (as the CLI does). */
+function defaultMetrics(loss: LossName): CompileDescription['metrics'] {
+  return loss === 'meanSquaredError' ? [] : ['accuracy'];
+}
+
+/** The model (weights, architecture, compile settings, extras; optimizer state on request) as safetensors bytes. */
+export function serializeModel(model: Sequential, options: SaveOptions = {}): Uint8Array {
+  const { includeOptimizer = false, ...rawExtras } = options;
+  if (typeof includeOptimizer !== 'boolean') throw new NeuriteError(`includeOptimizer: expected a boolean, got ${String(includeOptimizer)}`);
+  // The same checks a loader applies, so a file that saves also loads.
+  const cleaned = Object.fromEntries(Object.entries(rawExtras).filter(([, v]) => v !== undefined));
+  const extras = readExtras(cleaned, new Where('save options'), model.inputSize, model.outputSize);
+  const description = describeModel(model, extras);
+  const params = parametersOf(description);
+  const weights = model.getWeightArrays();
+  if (weights.length !== params.length) throw new Error(`serializeModel: the backend returned ${weights.length} weight arrays, expected ${params.length}`);
+  const tensors: NamedTensor[] = params.map((p, i) => ({ name: p.name, shape: p.fileShape, data: toFileLayout(p, weights[i]!) }));
+
+  if (includeOptimizer) {
+    if (!description.compile) throw new NeuriteError('includeOptimizer: the model has no optimizer state (call model.compile first)');
+    const state = model.getOptimizerState();
+    const slots = slotNames(description.compile.optimizer);
+    if (state.slots.length !== params.length * slots.length) {
+      throw new Error(`serializeModel: the backend returned ${state.slots.length} optimizer slots, expected ${params.length * slots.length}`);
+    }
+    params.forEach((p, i) => {
+      slots.forEach((slot, j) => {
+        tensors.push({ name: `optimizer.${p.name}.${slot}`, shape: p.fileShape, data: toFileLayout(p, state.slots[i * slots.length + j]!) });
+      });
+    });
+    description.optimizerState = { step: state.step };
+  }
+  return encodeSafetensors(tensors, { format: 'pt', [METADATA_KEY]: JSON.stringify(description) });
+}
+
+/**
+ * A model from safetensors bytes written by serializeModel (or by anything that writes the same names and
+ * metadata, such as scripts/torch-golden.py). Every check runs before the model is built; any problem is an
+ * Error whose message names the file part at fault.
+ */
+export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}, source = 'safetensors'): LoadedModel {
+  const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  const { metadata, tensors } = decodeSafetensors(data, source);
+  const top = new Where(source);
+  const metaAt = top.key('__metadata__').key(METADATA_KEY);
+  const text = metadata[METADATA_KEY];
+  if (text === undefined) {
+    top.error(`no "${METADATA_KEY}" entry in __metadata__: the file holds tensors but no neurite architecture (was it written by another tool?)`);
+  }
+  const description = readDescription(parseJson(text, metaAt), metaAt);
+  const params = parametersOf(description);
+
+  const expected = new Set<string>();
+  const take = (name: string, shape: number[], why: string): Float32Array => {
+    expected.add(name);
+    const t = tensors.get(name);
+    if (!t) return top.error(`missing tensor ${name} (${why})`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      top.error(`tensor ${name} has shape [${t.shape.join(', ')}], the architecture needs [${shape.join(', ')}] (${why})`);
+    }
+    return t.data;
+  };
+
+  const weights = params.map((p) => {
+    const fileData = take(p.name, p.fileShape, p.kernel ? 'kernel stored [out, in] as nn.Linear' : 'bias [out]');
+    checkValues(fileData, p.name, top, MAX_ABS_PARAMETER, false);
+    return fromFileLayout(p, fileData);
+  });
+
+  let optimizerState: { step: number; slots: Float32Array[] } | undefined;
+  if (description.optimizerState && description.compile) {
+    const slots = slotNames(description.compile.optimizer);
+    const arrays: Float32Array[] = [];
+    for (const p of params) {
+      for (const slot of slots) {
+        const name = `optimizer.${p.name}.${slot}`;
+        const fileData = take(name, p.fileShape, `${description.compile.optimizer.kind} state of ${p.name}`);
+        checkValues(fileData, name, top, Number.MAX_VALUE, SQUARED_SLOTS.includes(slot));
+        arrays.push(fromFileLayout(p, fileData));
+      }
+    }
+    optimizerState = { step: description.optimizerState.step, slots: arrays };
+  }
+
+  const unexpected = [...tensors.keys()].filter((n) => !expected.has(n));
+  if (unexpected.length > 0) {
+    const list = unexpected.slice(0, 5).map((n) => JSON.stringify(n.slice(0, 80))).join(', ');
+    top.error(`unexpected tensor${unexpected.length > 1 ? 's' : ''} ${list}${unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''} not in the architecture`);
+  }
+
+  const model = buildModel(description, weights, options, options.compile === false ? undefined : optimizerState);
+  return { model, extras: description.extras ?? {}, description };
+}
+
+function checkValues(data: Float32Array, name: string, at: Where, maxAbs: number, nonNegative: boolean): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!(Math.abs(v) <= maxAbs)) {
+      at.error(`tensor ${name} holds ${v} at index ${i}: ${Number.isFinite(v) ? `beyond ±${maxAbs}, a sign of corruption` : 'values must be finite'}`);
+    }
+    if (nonNegative && v < 0) at.error(`tensor ${name} holds ${v} at index ${i}: a running mean of squares cannot be negative`);
+  }
+}
+

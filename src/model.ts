@@ -1,0 +1,484 @@
+import {
+  AbortError,
+  weightShapes,
+  type BackendModel,
+  type BackendName,
+  type DenseLayerSpec,
+  type LayerSpec,
+  type LossName,
+  type ModelSpec,
+} from './backends/backend.js';
+import { resolveBackend, type BackendChoice } from './backends/registry.js';
+import type { Callback, Logs, TrainingModel } from './callbacks.js';
+import { checkFinite, checkPositiveInt, checkRange, fail, NeuriteError } from './errors.js';
+import { initialize } from './initializers.js';
+import type { LayerConfig } from './layers.js';
+import { checkLoss, checkLossMatchesOutput } from './losses.js';
+import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
+import { dropoutThreshold } from './rng.js';
+import { Tensor, type TensorLike } from './tensor.js';
+
+export interface SequentialOptions {
+  /** 'auto' (default) picks native, then wasm (after `await nn.ready('wasm')`), then ts */
+  backend?: BackendChoice;
+  /** one seed makes a run repeatable: initial weights, shuffles and dropout masks (u32) */
+  seed?: number;
+  name?: string;
+}
+
+export interface CompileOptions {
+  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
+  loss: LossName | 'mse';
+  metrics?: ('accuracy' | 'acc')[];
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  /** fraction of the samples, taken from the end before shuffling (as Keras), held out for validation */
+  validationSplit?: number;
+  validationData?: [TensorLike, TensorLike];
+  callbacks?: Callback[] | Callback;
+  /** stops training between batches; fit then rejects with an AbortError */
+  signal?: AbortSignal;
+  initialEpoch?: number;
+}
+
+export interface History {
+  epoch: number[];
+  history: Record<string, number[]>;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  accuracy?: number;
+}
+
+/** The layers a user described, resolved: sizes known, initialisers kept for building weights. */
+interface ResolvedLayer {
+  config: LayerConfig;
+  spec: LayerSpec;
+}
+
+export class Sequential implements TrainingModel {
+  readonly name: string;
+  readonly seed: number;
+  readonly spec: ModelSpec;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  stopTraining = false;
+
+  private readonly layers: ResolvedLayer[];
+  private engine: BackendModel | undefined;
+  private compiled: { loss: LossName; optimizer: Optimizer; metrics: string[] } | undefined;
+  private learningRate = 0;
+  private busy = false;
+
+  constructor(layers: LayerConfig[], options: SequentialOptions = {}) {
+    if (!Array.isArray(layers) || layers.length === 0) fail('layers', 'a non-empty array of nn.dense(...) / nn.dropout(...)', layers);
+    const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('seed', 'an integer in [0, 2^32)', seed);
+    this.seed = seed;
+    this.name = options.name ?? 'sequential';
+
+    const first = layers[0]!;
+    if (!first || typeof first !== 'object' || !('kind' in first)) fail('layers[0]', 'a layer from nn.dense(...) or nn.dropout(...)', first);
+    if (!first.inputShape) fail('layers[0].inputShape', 'the number of input features, e.g. dense(16, { inputShape: [4] })');
+    let width = first.inputShape[0]!;
+    this.inputSize = width;
+    this.layers = layers.map((config, i) => {
+      if (!config || (config.kind !== 'dense' && config.kind !== 'dropout')) {
+        fail(`layers[${i}]`, 'a layer from nn.dense(...) or nn.dropout(...)', config);
+      }
+      if (i > 0 && config.inputShape && config.inputShape[0] !== width) {
+        fail(`layers[${i}].inputShape`, `[${width}] (the previous layer's output)`, config.inputShape);
+      }
+      let spec: LayerSpec;
+      if (config.kind === 'dense') {
+        if (config.activation === 'softmax' && i !== layers.length - 1) {
+          fail(`layers[${i}].activation`, "'softmax' only on the output layer; use relu/tanh/... in hidden layers", config.activation);
+        }
+        spec = {
+          kind: 'dense',
+          inputSize: width,
+          units: config.units,
+          activation: config.activation,
+          alpha: config.alpha,
+          useBias: config.useBias,
+          l2: config.kernelRegularizer?.l2 ?? 0,
+        };
+        width = config.units;
+      } else {
+        spec = { kind: 'dropout', units: width, rate: config.rate, threshold: dropoutThreshold(config.rate) };
+      }
+      return { config, spec };
+    });
+    this.outputSize = width;
+    this.spec = { inputSize: this.inputSize, layers: this.layers.map((l) => l.spec), seed };
+    this.engine = resolveBackend(options.backend ?? 'auto').createModel(this.spec);
+    this.engine.setWeights(this.initialWeights());
+  }
+
+  /** Which engine runs this model. */
+  get backend(): BackendName {
+    return this.live().backend;
+  }
+
+  private live(): BackendModel {
+    if (!this.engine) throw new NeuriteError('model: this model was disposed');
+    return this.engine;
+  }
+
+  private initialWeights(): Float32Array[] {
+    const out: Float32Array[] = [];
+    for (const { config, spec } of this.layers) {
+      if (config.kind !== 'dense' || spec.kind !== 'dense') continue;
+      out.push(initialize(config.kernelInitializer, [spec.inputSize, spec.units], this.seed, out.length));
+      if (spec.useBias) out.push(initialize(config.biasInitializer, [spec.units], this.seed, out.length));
+    }
+    return out;
+  }
+
+  private outputActivation() {
+    const dense = this.spec.layers.filter((l): l is DenseLayerSpec => l.kind === 'dense');
+    return dense[dense.length - 1]?.activation;
+  }
+
+  compile(options: CompileOptions): void {
+    if (!options || typeof options !== 'object') fail('compile options', '{ optimizer, loss, metrics? }', options);
+    const loss = checkLoss(options.loss);
+    checkLossMatchesOutput(loss, this.outputActivation());
+    if (loss === 'sparseCategoricalCrossentropy' && this.outputSize < 2) {
+      fail('loss', 'a softmax output with at least 2 units for sparseCategoricalCrossentropy', this.outputSize);
+    }
+    const optimizer = resolveOptimizer(options.optimizer);
+    const metrics = options.metrics ?? [];
+    if (!Array.isArray(metrics)) fail('metrics', "an array such as ['accuracy']", metrics);
+    for (const m of metrics) if (m !== 'accuracy' && m !== 'acc') fail('metrics', "'accuracy' (the only metric so far)", m);
+    this.compiled = { loss, optimizer, metrics: metrics.length ? ['accuracy'] : [] };
+    this.learningRate = optimizer.learningRate;
+    this.live().compile({ optimizer: optimizerSpec(optimizer), loss });
+  }
+
+  private requireCompiled(what: string) {
+    if (!this.compiled) throw new NeuriteError(`${what}: call model.compile({ optimizer, loss }) first`);
+    return this.compiled;
+  }
+
+  // ---- data checks: everything a backend receives has been validated here ----
+
+  private inputs(x: TensorLike, argument: string): { data: Float32Array; count: number } {
+    const t = asTensor(x, argument);
+    const features = t.shape.length === 1 && this.inputSize === 1 ? 1 : t.shape[1];
+    if (t.shape.length > 2 || features !== this.inputSize) {
+      fail(argument, `shape [samples, ${this.inputSize}] (the model's inputShape), got [${t.shape.join(', ')}]`);
+    }
+    const count = t.shape[0]!;
+    if (count === 0) fail(argument, 'at least one sample');
+    checkFinite(argument, t.data, this.inputSize);
+    return { data: t.data, count };
+  }
+
+  private targets(y: TensorLike, count: number, argument: string): Float32Array {
+    const { loss } = this.requireCompiled(argument);
+    const t = asTensor(y, argument);
+    const out = this.outputSize;
+    if (loss === 'sparseCategoricalCrossentropy') {
+      if (t.size !== count || (t.shape.length === 2 && t.shape[1] !== 1)) {
+        fail(argument, `${count} class indices, shape [${count}] (sparseCategoricalCrossentropy), got [${t.shape.join(', ')}]`);
+      }
+      for (let i = 0; i < count; i++) {
+        const v = t.data[i]!;
+        if (!Number.isInteger(v) || v < 0 || v >= out) fail(argument, `class indices in [0, ${out}) (found ${v} at row ${i})`);
+      }
+      return t.data;
+    }
+    const cols = t.shape.length === 1 ? 1 : t.shape[1];
+    if (t.shape.length > 2 || cols !== out || t.shape[0] !== count) {
+      fail(argument, `shape [${count}, ${out}] (one row per input sample, one column per output unit), got [${t.shape.join(', ')}]`);
+    }
+    checkFinite(argument, t.data, out);
+    if (loss === 'categoricalCrossentropy') {
+      for (let r = 0; r < count; r++) {
+        let sum = 0;
+        for (let c = 0; c < out; c++) {
+          const v = t.data[r * out + c]!;
+          if (v < 0 || v > 1) fail(argument, `one-hot rows (values in [0, 1]); row ${r} has ${v}. Use nn.oneHot(labels, ${out})`);
+          sum += v;
+        }
+        if (Math.abs(sum - 1) > 1e-3) fail(argument, `one-hot rows summing to 1; row ${r} sums to ${sum}. Use nn.oneHot(labels, ${out})`);
+      }
+    } else if (loss === 'binaryCrossentropy') {
+      for (let i = 0; i < t.size; i++) {
+        const v = t.data[i]!;
+        if (v < 0 || v > 1) fail(argument, `binary targets in [0, 1] (found ${v} at row ${Math.floor(i / out)})`);
+      }
+    }
+    return t.data;
+  }
+
+  private checkBatchSize(batchSize: unknown): number {
+    return checkPositiveInt('batchSize', batchSize);
+  }
+
+  private enter(what: string): void {
+    if (this.busy) throw new NeuriteError(`${what}: the model is busy with another fit/trainOnBatch call; await it first`);
+    this.busy = true;
+  }
+
+  // ---- training ----
+
+  async trainOnBatch(x: TensorLike, y: TensorLike): Promise<number> {
+    this.requireCompiled('trainOnBatch');
+    const { data, count } = this.inputs(x, 'x');
+    const targets = this.targets(y, count, 'y');
+    this.enter('trainOnBatch');
+    try {
+      return await this.live().trainBatch(data, targets, count);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+    const compiled = this.requireCompiled('fit');
+    const epochs = options.epochs ?? 1;
+    checkPositiveInt('epochs', epochs);
+    const batchSize = this.checkBatchSize(options.batchSize ?? 32);
+    const shuffle = options.shuffle ?? true;
+    if (typeof shuffle !== 'boolean') fail('shuffle', 'a boolean', shuffle);
+    const initialEpoch = options.initialEpoch ?? 0;
+    if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) fail('initialEpoch', `an integer in [0, ${epochs})`, initialEpoch);
+    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    const signal = options.signal;
+    if (signal !== undefined && !(typeof signal === 'object' && 'aborted' in signal)) fail('signal', 'an AbortSignal', signal);
+
+    const { data: xAll, count: total } = this.inputs(x, 'x');
+    const yAll = this.targets(y, total, 'y');
+    const yCols = compiled.loss === 'sparseCategoricalCrossentropy' ? 1 : this.outputSize;
+
+    let train = { x: xAll, y: yAll, count: total };
+    let val: { x: Float32Array; y: Float32Array; count: number } | undefined;
+    if (options.validationData) {
+      if (options.validationSplit !== undefined) fail('validationSplit', 'not both validationSplit and validationData');
+      const [vx, vy] = options.validationData;
+      const vIn = this.inputs(vx, 'validationData[0]');
+      val = { x: vIn.data, y: this.targets(vy, vIn.count, 'validationData[1]'), count: vIn.count };
+    } else if (options.validationSplit !== undefined) {
+      const split = checkRange('validationSplit', options.validationSplit, 0, 1);
+      const nVal = Math.floor(total * split);
+      if (split > 0 && (nVal === 0 || nVal === total)) {
+        fail('validationSplit', `a fraction that leaves samples on both sides (${total} samples)`, split);
+      }
+      if (nVal > 0) {
+        const nTrain = total - nVal;
+        // subarray views: no copy of the caller's data
+        train = { x: xAll.subarray(0, nTrain * this.inputSize), y: yAll.subarray(0, nTrain * yCols), count: nTrain };
+        val = { x: xAll.subarray(nTrain * this.inputSize), y: yAll.subarray(nTrain * yCols), count: nVal };
+      }
+    }
+
+    const history: History = { epoch: [], history: {} };
+    const withAccuracy = compiled.metrics.includes('accuracy');
+    const schedule = compiled.optimizer.schedule;
+    this.enter('fit');
+    this.stopTraining = false;
+    let lastLogs: Logs | undefined;
+    try {
+      for (const cb of callbacks) await cb.onTrainBegin?.(this);
+      for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+        if (signal?.aborted) throw new AbortError();
+        if (schedule) this.setLearningRate(schedule.at(epoch));
+        for (const cb of callbacks) await cb.onEpochBegin?.(epoch, this);
+        const batchCallbacks = callbacks.filter((cb) => cb.onBatchEnd);
+        const result = await this.live().trainEpoch(train.x, train.y, train.count, {
+          batchSize,
+          shuffle,
+          epoch,
+          signal,
+          onBatch: batchCallbacks.length
+            ? (batch, batches, loss) => {
+                for (const cb of batchCallbacks) cb.onBatchEnd!(batch, { loss, batches, epoch });
+              }
+            : undefined,
+        });
+        const logs: Logs = { loss: result.loss };
+        if (withAccuracy && result.accuracy !== undefined) logs.accuracy = result.accuracy;
+        if (val) {
+          const v = await this.live().evaluate(val.x, val.y, val.count, Math.max(batchSize, 256));
+          logs.val_loss = v.loss;
+          if (withAccuracy && v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
+        }
+        logs.lr = this.learningRate;
+        history.epoch.push(epoch);
+        for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+        lastLogs = logs;
+        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, this);
+        if (this.stopTraining) break;
+      }
+    } finally {
+      this.busy = false;
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.(this, lastLogs);
+    return history;
+  }
+
+  async evaluate(x: TensorLike, y: TensorLike, options: { batchSize?: number } = {}): Promise<EvaluateResult> {
+    this.requireCompiled('evaluate');
+    const batchSize = this.checkBatchSize(options.batchSize ?? 256);
+    const { data, count } = this.inputs(x, 'x');
+    const targets = this.targets(y, count, 'y');
+    const r = await this.live().evaluate(data, targets, count, batchSize);
+    return r.accuracy === undefined ? { loss: r.loss } : { loss: r.loss, accuracy: r.accuracy };
+  }
+
+  /** Outputs for each input row, at inference (dropout off). Needs no compile. */
+  async predict(x: TensorLike): Promise<Tensor> {
+    const { data, count } = this.inputs(x, 'x');
+    return new Tensor(await this.live().predict(data, count), [count, this.outputSize]);
+  }
+
+  /** Synchronous predict for small inputs (UI code, a single sample). */
+  predictSync(x: TensorLike): Tensor {
+    const { data, count } = this.inputs(x, 'x');
+    return new Tensor(this.live().predictSync(data, count), [count, this.outputSize]);
+  }
+
+  // ---- weights ----
+
+  /** Kernels [in, units] then biases [units] of each dense layer, as fresh tensors. */
+  getWeights(): Tensor[] {
+    const shapes = weightShapes(this.spec);
+    return this.live().getWeights().map((w, i) => new Tensor(w, shapes[i]!));
+  }
+
+  setWeights(weights: (Tensor | Float32Array)[]): void {
+    this.setWeightArrays(this.checkWeights(weights));
+  }
+
+  private checkWeights(weights: unknown): Float32Array[] {
+    const shapes = weightShapes(this.spec);
+    if (!Array.isArray(weights) || weights.length !== shapes.length) {
+      fail('weights', `${shapes.length} tensors (${shapes.map((s) => `[${s.join(', ')}]`).join(', ')})`, weights);
+    }
+    return weights.map((w, i) => {
+      const expected = shapes[i]!;
+      const size = expected.reduce((a, b) => a * b, 1);
+      const data = w instanceof Tensor ? w.data : w instanceof Float32Array ? w : undefined;
+      if (!data) fail(`weights[${i}]`, `a Tensor of shape [${expected.join(', ')}]`, w);
+      if (w instanceof Tensor && (w.shape.length !== expected.length || w.shape.some((d, j) => d !== expected[j]))) {
+        fail(`weights[${i}]`, `shape [${expected.join(', ')}], got [${w.shape.join(', ')}]`);
+      }
+      if (data.length !== size) fail(`weights[${i}]`, `${size} values (shape [${expected.join(', ')}])`, data.length);
+      checkFinite(`weights[${i}]`, data, expected[expected.length - 1]!);
+      return data;
+    });
+  }
+
+  getWeightArrays(): Float32Array[] {
+    return this.live().getWeights();
+  }
+
+  setWeightArrays(weights: Float32Array[]): void {
+    this.live().setWeights(weights);
+  }
+
+  getLearningRate(): number {
+    return this.learningRate;
+  }
+
+  setLearningRate(lr: number): void {
+    this.requireCompiled('setLearningRate');
+    if (!(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) fail('learningRate', 'a finite number > 0', lr);
+    this.learningRate = lr;
+    this.live().setLearningRate(lr);
+  }
+
+  /** Loss name and optimizer, for savers and the CLI. */
+  get compileConfig(): { loss: LossName; optimizer: Optimizer } | undefined {
+    return this.compiled && { loss: this.compiled.loss, optimizer: this.compiled.optimizer };
+  }
+
+  /** The layers as configured (for savers, summaries and the playground's diagram). */
+  get layerConfigs(): LayerConfig[] {
+    return this.layers.map((l) => l.config);
+  }
+
+  countParams(): number {
+    return weightShapes(this.spec).reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /** A Keras-style table: layer, output shape, parameter count. Returned and, by default, printed. */
+  summary(print: (line: string) => void = console.log): string {
+    const rows: [string, string, string][] = [];
+    let denseIndex = 0;
+    let dropoutIndex = 0;
+    for (const { config, spec } of this.layers) {
+      if (spec.kind === 'dense') {
+        const params = spec.inputSize * spec.units + (spec.useBias ? spec.units : 0);
+        rows.push([`${config.name ?? `dense_${++denseIndex}`} (Dense, ${spec.activation})`, `[null, ${spec.units}]`, String(params)]);
+      } else {
+        rows.push([`${config.name ?? `dropout_${++dropoutIndex}`} (Dropout ${spec.rate})`, `[null, ${spec.units}]`, '0']);
+      }
+    }
+    const head: [string, string, string] = ['Layer (type)', 'Output shape', 'Param #'];
+    const w = [0, 1, 2].map((i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)) + 2);
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join('').trimEnd();
+    const rule = '_'.repeat(w[0]! + w[1]! + w[2]!);
+    const text = [
+      `Model: ${this.name} (backend: ${this.backend}, input [null, ${this.inputSize}])`,
+      rule,
+      line(head),
+      '='.repeat(rule.length),
+      ...rows.map(line),
+      '='.repeat(rule.length),
+      `Total params: ${this.countParams().toLocaleString('en-US')}`,
+    ].join('\n');
+    print(text);
+    return text;
+  }
+
+  /** Frees the engine's memory now (native and wasm hold it outside the JS heap). */
+  dispose(): void {
+    this.engine?.dispose();
+    this.engine = undefined;
+  }
+
+  /** Optimizer state, for savers that resume training. */
+  getOptimizerState() {
+    return this.live().getOptimizerState();
+  }
+
+  setOptimizerState(state: { step: number; slots: Float32Array[] }) {
+    this.live().setOptimizerState(state);
+  }
+}
+
+function asTensor(v: TensorLike, argument: string): Tensor {
+  if (v instanceof Tensor) return v;
+  if (v instanceof Float32Array) return new Tensor(v, [v.length]);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    const arr = Float32Array.from(v as unknown as ArrayLike<number>);
+    return new Tensor(arr, [arr.length]);
+  }
+  if (Array.isArray(v)) {
+    if (v.length > 0 && Array.isArray(v[0])) {
+      const rows = v as number[][];
+      const cols = rows[0]!.length;
+      const data = new Float32Array(rows.length * cols);
+      rows.forEach((row, r) => {
+        if (!Array.isArray(row) || row.length !== cols) fail(argument, `rows of equal length ${cols} (row ${r} differs)`);
+        data.set(row, r * cols);
+      });
+      return new Tensor(data, [rows.length, cols]);
+    }
+    return new Tensor(Float32Array.from(v as number[]), [v.length]);
+  }
+  return fail(argument, 'a Tensor (nn.tensor(data, shape)), nested number arrays or a Float32Array', v);
+}
+
+/** `nn.sequential([...layers], { backend, seed })` */
+export function sequential(layers: LayerConfig[], options?: SequentialOptions): Sequential {
+  return new Sequential(layers, options);
+}

@@ -1,0 +1,75 @@
+import type { OptimizerSpec } from './backends/backend.js';
+import { checkPositive, checkRange, fail } from './errors.js';
+import type { Schedule } from './schedules.js';
+
+/**
+ * Optimizer constructors with tfjs/Keras names and defaults. They only describe the optimizer; each backend
+ * runs the update in its own kernel. `learningRate` may be a per-epoch schedule (schedules.ts).
+ */
+export type Optimizer = OptimizerSpec & { schedule?: Schedule };
+
+type Lr = { learningRate?: number | Schedule };
+
+function learningRate(lr: number | Schedule | undefined, fallback: number): { learningRate: number; schedule?: Schedule } {
+  if (lr === undefined) return { learningRate: fallback };
+  if (typeof lr === 'object' && lr !== null && typeof (lr as Schedule).at === 'function') {
+    const s = lr as Schedule;
+    return { learningRate: checkPositive('learningRate', s.at(0)), schedule: s };
+  }
+  return { learningRate: checkPositive('learningRate', lr) };
+}
+
+export function sgd(options: Lr & { momentum?: number; nesterov?: boolean } = {}): Optimizer {
+  const { momentum = 0, nesterov = false } = options;
+  checkRange('momentum', momentum, 0, 1);
+  if (typeof nesterov !== 'boolean') fail('nesterov', 'a boolean', nesterov);
+  return { kind: 'sgd', ...learningRate(options.learningRate, 0.01), momentum, nesterov };
+}
+
+export function adam(options: Lr & { beta1?: number; beta2?: number; epsilon?: number } = {}): Optimizer {
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
+  checkRange('beta1', beta1, 0, 1);
+  checkRange('beta2', beta2, 0, 1);
+  checkPositive('epsilon', epsilon);
+  return { kind: 'adam', ...learningRate(options.learningRate, 0.001), beta1, beta2, epsilon };
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter): w -= lr·weightDecay·w before the Adam step. */
+export function adamw(options: Lr & { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {}): Optimizer {
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, weightDecay = 0.004 } = options;
+  checkRange('beta1', beta1, 0, 1);
+  checkRange('beta2', beta2, 0, 1);
+  checkPositive('epsilon', epsilon);
+  checkRange('weightDecay', weightDecay, 0, 1);
+  return { kind: 'adamw', ...learningRate(options.learningRate, 0.001), beta1, beta2, epsilon, weightDecay };
+}
+
+export function rmsprop(options: Lr & { rho?: number; momentum?: number; epsilon?: number } = {}): Optimizer {
+  const { rho = 0.9, momentum = 0, epsilon = 1e-7 } = options;
+  checkRange('rho', rho, 0, 1);
+  checkRange('momentum', momentum, 0, 1);
+  checkPositive('epsilon', epsilon);
+  return { kind: 'rmsprop', ...learningRate(options.learningRate, 0.001), rho, momentum, epsilon };
+}
+
+const byName = { sgd, adam, adamw, rmsprop } as const;
+export type OptimizerName = keyof typeof byName;
+
+/** An optimizer from a name ('adam') or a constructed one; a clear error for anything else. */
+export function resolveOptimizer(o: unknown): Optimizer {
+  if (typeof o === 'string') {
+    const make = (byName as Record<string, () => Optimizer>)[o];
+    if (!make) fail('optimizer', `one of ${Object.keys(byName).map((n) => `'${n}'`).join(', ')}`, o);
+    return make();
+  }
+  if (o && typeof o === 'object' && typeof (o as Optimizer).kind === 'string' && (o as Optimizer).kind in byName) {
+    return o as Optimizer;
+  }
+  return fail('optimizer', "an optimizer name ('sgd', 'adam', 'adamw', 'rmsprop') or nn.sgd(...)/nn.adam(...)", o);
+}
+
+/** The plain spec a backend receives (schedule stays above the backend). */
+export function optimizerSpec(o: Optimizer): OptimizerSpec {
+  const { schedule: _schedule, ...spec } = o;
+  return spec as OptimizerSpec;
+}

@@ -1,0 +1,212 @@
+/** The Model API itself: construction, validation, callbacks, schedules, summary (backend-independent). */
+import { describe, it, expect, vi } from 'vitest';
+import * as nn from '../src/index.js';
+
+const net = (seed = 1, backend: nn.BackendChoice = 'ts') =>
+  nn.sequential([nn.dense(7, { inputShape: [5], activation: 'relu' }), nn.dense(4, { activation: 'softmax' })], { backend, seed });
+
+describe('construction and validation', () => {
+  it('follows the fixed contract: shapes of getWeights, loss before update, predict shape', async () => {
+    const model = net();
+    model.compile({ optimizer: nn.sgd({ learningRate: 0.5, momentum: 0.9, nesterov: false }), loss: 'categoricalCrossentropy' });
+    const w = model.getWeights();
+    expect(w.map((t) => t.shape)).toEqual([[5, 7], [7], [7, 4], [4]]);
+    expect(w[0]!.data).toBeInstanceOf(Float32Array);
+    const x = nn.tensor(Float32Array.from({ length: 15 }, (_, i) => Math.sin(i)), [3, 5]);
+    const y = nn.oneHot([0, 3, 1], 4);
+    const before = await model.evaluate(x, y);
+    const loss = await model.trainOnBatch(x, y);
+    expect(loss).toBeCloseTo(before.loss, 5); // loss of the forward pass, before the update
+    const after = await model.evaluate(x, y);
+    expect(after.loss).toBeLessThan(before.loss);
+    const out = await model.predict(x);
+    expect(out.shape).toEqual([3, 4]);
+    for (const row of out.toArray()) expect(row.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+  });
+
+  it('a node with inputs 0.5, 1.3, weights 0.7, -0.4 and bias 0.03 outputs -0.14', async () => {
+    const node = nn.sequential([nn.dense(1, { inputShape: [2] })], { backend: 'ts' });
+    node.setWeights([nn.tensor([0.7, -0.4], [2, 1]), nn.tensor([0.03], [1])]);
+    const out = await node.predict(nn.tensor([[0.5, 1.3]]));
+    expect(out.data[0]).toBeCloseTo(-0.14, 6);
+  });
+
+  it('the same seed repeats a run exactly; another seed does not', async () => {
+    const run = async (seed: number) => {
+      const model = nn.sequential([nn.dense(6, { inputShape: [3], activation: 'relu' }), nn.dropout(0.25), nn.dense(2, { activation: 'softmax' })], { backend: 'ts', seed });
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const x = nn.tensor(Float32Array.from({ length: 90 }, (_, i) => Math.cos(i * 1.7)), [30, 3]);
+      const y = Float32Array.from({ length: 30 }, (_, i) => i % 2);
+      const h = await model.fit(x, y, { epochs: 3, batchSize: 4 });
+      return { h: h.history.loss, w: model.getWeights().map((t) => Array.from(t.data)) };
+    };
+    const [a, b, c] = [await run(11), await run(11), await run(12)];
+    expect(a).toEqual(b);
+    expect(a.w).not.toEqual(c.w);
+  });
+
+  it('rejects bad configuration with errors that name the argument', () => {
+    const js = nn as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expect(() => nn.dense(4, { activation: 'swish' as nn.ActivationName })).toThrow(/activation: expected one of 'linear', 'relu'.* got "swish"/);
+    expect(() => nn.dense(0)).toThrow(/units: expected a positive integer, got 0/);
+    expect(() => nn.dropout(1)).toThrow(/dropout rate: expected a number in \[0, 1\), got 1/);
+    expect(() => nn.dropout(-0.1)).toThrow(/dropout rate/);
+    expect(() => nn.sgd({ learningRate: 0 })).toThrow(/learningRate: expected a finite number > 0, got 0/);
+    expect(() => nn.adam({ learningRate: -1 })).toThrow(/learningRate/);
+    expect(() => js.sgd!({ learningRate: NaN })).toThrow(/learningRate/);
+    expect(() => nn.sequential([nn.dense(3)])).toThrow(/inputShape/);
+    expect(() => nn.sequential([nn.dense(3, { inputShape: [2] })], { backend: 'gpu' as nn.BackendChoice })).toThrow(/backend: expected one of/);
+    const model = net();
+    expect(() => model.compile({ optimizer: 'adagrad' as 'adam', loss: 'categoricalCrossentropy' })).toThrow(/optimizer: expected one of 'sgd', 'adam', 'adamw', 'rmsprop', got "adagrad"/);
+    expect(() => model.compile({ optimizer: 'adam', loss: 'hinge' as nn.LossName })).toThrow(/loss: expected one of/);
+    expect(() => model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' })).toThrow(/needs a 'sigmoid' output layer/);
+    expect(() => nn.sequential([nn.dense(3, { inputShape: [2], activation: 'softmax' }), nn.dense(2)])).toThrow(/softmax' only on the output layer/);
+  });
+
+  it('needs compile before training or evaluating, but not before predicting', async () => {
+    const model = net();
+    const x = nn.tensor(new Float32Array(10), [2, 5]);
+    await expect(model.fit(x, nn.oneHot([0, 1], 4))).rejects.toThrow(/call model.compile/);
+    await expect(model.evaluate(x, nn.oneHot([0, 1], 4))).rejects.toThrow(/call model.compile/);
+    expect((await model.predict(x)).shape).toEqual([2, 4]);
+  });
+
+  it('checks labels: out of range, not one-hot, not integers', async () => {
+    const model = net();
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const x = nn.tensor(new Float32Array(10), [2, 5]);
+    await expect(model.trainOnBatch(x, [0, 4])).rejects.toThrow(/y: expected class indices in \[0, 4\) \(found 4 at row 1\)/);
+    await expect(model.trainOnBatch(x, [0, 1.5])).rejects.toThrow(/found 1.5/);
+    await expect(model.trainOnBatch(x, [0, 1, 2])).rejects.toThrow(/y: expected 2 class indices/);
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    await expect(model.trainOnBatch(x, nn.tensor([[1, 0, 0, 0], [0, 2, 0, 0]]))).rejects.toThrow(/one-hot rows .* row 1 has 2/);
+    const inf = nn.tensor(new Float32Array(10), [2, 5]);
+    inf.data[9] = Infinity;
+    await expect(model.predict(inf)).rejects.toThrow(/x: expected finite numbers \(found Infinity at row 1, column 4\)/);
+  });
+
+  it('setWeights checks count, shapes and values', () => {
+    const model = net();
+    expect(() => model.setWeights([])).toThrow(/weights: expected 4 tensors \(\[5, 7\], \[7\], \[7, 4\], \[4\]\)/);
+    const w = model.getWeights();
+    w[2] = nn.tensor(new Float32Array(28), [4, 7]);
+    expect(() => model.setWeights(w)).toThrow(/weights\[2\]: expected shape \[7, 4\], got \[4, 7\]/);
+    const bad = model.getWeights();
+    bad[1]!.data[3] = NaN;
+    expect(() => model.setWeights(bad)).toThrow(/weights\[1\]: expected finite numbers/);
+  });
+
+  it('summary lists layers, output shapes and parameter counts', () => {
+    const model = nn.sequential([nn.dense(256, { inputShape: [784], activation: 'relu' }), nn.dropout(0.2), nn.dense(10, { activation: 'softmax' })], { backend: 'ts' });
+    const lines: string[] = [];
+    const text = model.summary((l) => lines.push(l));
+    expect(text).toMatch(/dense_1 \(Dense, relu\)\s+\[null, 256\]\s+200960/);
+    expect(text).toMatch(/dropout_1 \(Dropout 0.2\)\s+\[null, 256\]\s+0/);
+    expect(text).toMatch(/dense_2 \(Dense, softmax\)\s+\[null, 10\]\s+2570/);
+    expect(text).toMatch(/Total params: 203,530/);
+    expect(model.countParams()).toBe(203530);
+  });
+});
+
+describe('initialisers', () => {
+  it('have the variance their names promise', () => {
+    const check = (name: nn.InitializerName, fanIn: number, fanOut: number, variance: number) => {
+      const model = nn.sequential([nn.dense(fanOut, { inputShape: [fanIn], kernelInitializer: name })], { backend: 'ts', seed: 9 });
+      const w = model.getWeights()[0]!.data;
+      const mean = w.reduce((a, b) => a + b, 0) / w.length;
+      const v = w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length;
+      expect(Math.abs(mean)).toBeLessThan(0.01);
+      expect(v / variance).toBeGreaterThan(0.9);
+      expect(v / variance).toBeLessThan(1.1);
+    };
+    check('glorotUniform', 300, 200, 2 / 500);
+    check('glorotNormal', 300, 200, 2 / 500);
+    check('heNormal', 300, 200, 2 / 300);
+    check('heUniform', 300, 200, 2 / 300);
+    const zeros = nn.sequential([nn.dense(3, { inputShape: [2], kernelInitializer: 'zeros', biasInitializer: 'ones' })], { backend: 'ts' });
+    expect(Array.from(zeros.getWeights()[0]!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Array.from(zeros.getWeights()[1]!.data)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('training helpers', () => {
+  const regression = () => {
+    const x = nn.tensor(Float32Array.from({ length: 200 }, (_, i) => (i / 100) - 1), [200, 1]);
+    const y = nn.tensor(x.data.map((v) => 3 * v - 0.5), [200, 1]);
+    return { x, y };
+  };
+
+  it('a regression with MSE converges', async () => {
+    const { x, y } = regression();
+    const model = nn.sequential([nn.dense(1, { inputShape: [1] })], { backend: 'ts', seed: 2 });
+    model.compile({ optimizer: nn.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+    const h = await model.fit(x, y, { epochs: 40, batchSize: 20 });
+    expect(h.history.loss!.at(-1)!).toBeLessThan(1e-4);
+    const [k, b] = model.getWeights();
+    expect(k!.data[0]).toBeCloseTo(3, 2);
+    expect(b!.data[0]).toBeCloseTo(-0.5, 2);
+  });
+
+  it('early stopping stops on a stalled metric and restores the best weights', async () => {
+    const { x, y } = regression();
+    const noisyY = nn.tensor(y.data.map((v, i) => v + ((i * 7919) % 13) / 4 - 1.5), [200, 1]);
+    const model = nn.sequential([nn.dense(32, { inputShape: [1], activation: 'relu' }), nn.dense(1)], { backend: 'ts', seed: 4 });
+    // a learning rate too large on purpose: validation loss bounces, so stopping matters
+    model.compile({ optimizer: nn.adam({ learningRate: 0.3 }), loss: 'meanSquaredError' });
+    const stop = nn.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true });
+    let bestWeights: Float32Array[] = [];
+    let best = Infinity;
+    const h = await model.fit(x, noisyY, {
+      epochs: 200,
+      batchSize: 10,
+      validationSplit: 0.25,
+      callbacks: [
+        {
+          onEpochEnd: (_e, logs, m) => {
+            if (logs.val_loss! < best) {
+              best = logs.val_loss!;
+              bestWeights = m.getWeightArrays();
+            }
+          },
+        },
+        stop,
+      ],
+    });
+    expect(h.epoch.length).toBeLessThan(200);
+    expect(stop.stoppedEpoch).toBe(h.epoch.at(-1));
+    expect(stop.stoppedEpoch - stop.bestEpoch).toBe(3);
+    model.getWeights().forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(bestWeights[i]!)));
+    const val = await model.evaluate(nn.tensor(x.data.subarray(150), [50, 1]), nn.tensor(noisyY.data.subarray(150), [50, 1]));
+    expect(val.loss).toBeCloseTo(best, 4);
+  });
+
+  it('schedules set the learning rate per epoch; reduceLROnPlateau cuts it on a plateau', async () => {
+    expect(nn.stepDecay({ initial: 0.1, factor: 0.5, every: 2 }).at(5)).toBeCloseTo(0.025);
+    expect(nn.exponentialDecay({ initial: 1, rate: 0.5, every: 2 }).at(4)).toBeCloseTo(0.25);
+    const cos = nn.cosineDecay({ initial: 1, epochs: 10, alpha: 0.1 });
+    expect(cos.at(0)).toBeCloseTo(1);
+    expect(cos.at(5)).toBeCloseTo(0.55);
+    expect(cos.at(10)).toBeCloseTo(0.1);
+    const { x, y } = regression();
+    const model = nn.sequential([nn.dense(1, { inputShape: [1] })], { backend: 'ts', seed: 2 });
+    model.compile({ optimizer: nn.sgd({ learningRate: nn.stepDecay({ initial: 0.1, factor: 0.5, every: 2 }) }), loss: 'mse' });
+    const h = await model.fit(x, y, { epochs: 5, batchSize: 50 });
+    expect(h.history.lr).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
+
+    const plateau = nn.sequential([nn.dense(1, { inputShape: [1] })], { backend: 'ts', seed: 2 });
+    plateau.compile({ optimizer: nn.sgd({ learningRate: 1e-9 }), loss: 'mse' }); // far too small to move: a plateau
+    const h2 = await plateau.fit(x, y, { epochs: 6, batchSize: 50, callbacks: [nn.reduceLROnPlateau({ monitor: 'loss', patience: 2, factor: 0.5 })] });
+    expect(h2.history.lr).toEqual([1e-9, 1e-9, 1e-9, 5e-10, 5e-10, 2.5e-10]);
+  });
+
+  it('fit reports progress per batch and per epoch, with accuracy when asked', async () => {
+    const iris = nn.loadIris();
+    const model = nn.sequential([nn.dense(8, { inputShape: [4], activation: 'relu' }), nn.dense(3, { activation: 'softmax' })], { backend: 'ts', seed: 1 });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const onBatchEnd = vi.fn();
+    const h = await model.fit(iris.x, iris.labels, { epochs: 2, batchSize: 50, callbacks: { onBatchEnd }, validationSplit: 0.2 });
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']);
+    expect(onBatchEnd).toHaveBeenCalledTimes(6); // 120 training rows / 50 → 3 batches × 2 epochs
+    expect(onBatchEnd.mock.calls[2]![1]).toMatchObject({ batches: 3, epoch: 0 });
+  });
+});

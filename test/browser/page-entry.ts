@@ -1,0 +1,70 @@
+// What the test page loads: neurite's browser entry, plus a few routines the Node side calls with
+// page.evaluate (plain arrays in and out, since only JSON-like values cross).
+import * as nn from '../../src/browser.js';
+import { loadWasmBackend } from '../../src/backends/wasm.js';
+
+export { nn };
+
+export interface LayerDescription {
+  units: number;
+  activation: nn.ActivationName;
+}
+
+function build(inputs: number, layers: LayerDescription[], seed: number): nn.Sequential {
+  return nn.sequential(
+    layers.map((l, i) => nn.dense(l.units, { activation: l.activation, ...(i === 0 ? { inputShape: [inputs] } : {}) })),
+    { backend: 'wasm', seed },
+  );
+}
+
+/** Which build runs here: SIMD128 or not, and the GEMM kernel the core chose. */
+export async function wasmInfo(): Promise<{ ready: string; simd128: boolean; gemmKernel: string; available: string[] }> {
+  const ready = await nn.ready('wasm');
+  const backend = await loadWasmBackend();
+  return { ready, simd128: backend.simd128, gemmKernel: backend.gemmKernel, available: nn.availableBackends() };
+}
+
+/** Outputs of a model with the given weights on x (rows of `inputs`). */
+export async function predictWith(inputs: number, layers: LayerDescription[], weights: number[][], x: number[]): Promise<{ backend: string; out: number[] }> {
+  await nn.ready('wasm');
+  const model = build(inputs, layers, 1);
+  model.setWeights(weights.map((w) => new Float32Array(w)));
+  const t = nn.tensor(new Float32Array(x), [x.length / inputs, inputs]);
+  const out = Array.from((await model.predict(t)).data);
+  const sync = Array.from(model.predictSync(t).data);
+  if (sync.some((v, i) => v !== out[i])) throw new Error('predictSync and predict disagree');
+  const backend = model.backend;
+  model.dispose();
+  return { backend, out };
+}
+
+/** A short fit on Iris in the page; returns the loss history and the final accuracy. */
+export async function trainIris(epochs: number): Promise<{ loss: number[]; accuracy: number; ticks: number }> {
+  await nn.ready('wasm');
+  const iris = nn.loadIris();
+  const model = build(4, [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], 11);
+  model.compile({ optimizer: nn.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // counts animation-frame-free timer ticks while fit runs: the page must stay responsive
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const history = await model.fit(iris.x, nn.oneHot(iris.labels, 3), { epochs, batchSize: 16 });
+  clearInterval(timer);
+  const r = await model.evaluate(iris.x, nn.oneHot(iris.labels, 3));
+  model.dispose();
+  return { loss: history.history.loss!, accuracy: r.accuracy!, ticks };
+}
+
+/** Bad input inside the page: the error message, and whether the module still works afterwards. */
+export async function badInput(): Promise<{ message: string; stillWorks: boolean }> {
+  await nn.ready('wasm');
+  const model = build(2, [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], 2);
+  let message = '';
+  try {
+    model.predictSync(nn.tensor([1, 2, 3], [1, 3]));
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  const out = model.predictSync(nn.tensor([0.5, -0.5], [1, 2])).data;
+  model.dispose();
+  return { message, stillWorks: out.length === 1 && Number.isFinite(out[0]) };
+}

@@ -1,0 +1,95 @@
+// The wasm engine in a real browser: headless Chromium loads neurite's browser bundle from a page on 127.0.0.1,
+// predicts with weights trained in Node (ts backend) and agrees to 1e-5, trains Iris itself, runs the SIMD build,
+// and the page logs no error.
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIris } from '../../src/data/iris.js';
+import { oneHot } from '../../src/data/onehot.js';
+import { dense } from '../../src/layers.js';
+import { sequential } from '../../src/model.js';
+import { adam } from '../../src/optimizers.js';
+import { expectClose } from '../wasm-helpers.js';
+import { bundlePage, launchChromium, openPage, serve } from './harness.js';
+import type * as PageModule from './page-entry.js';
+
+type PageWindow = { page: typeof PageModule };
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let bundleInputs: string[];
+
+beforeAll(async () => {
+  const bundle = await bundlePage();
+  bundleInputs = bundle.inputs;
+  const served = await serve(bundle.code);
+  server = served.server;
+  browser = await launchChromium();
+  ({ page, errors } = await openPage(browser, served.url));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+describe('wasm in Chromium', () => {
+  it('bundles src/browser.ts without any node: module', () => {
+    expect(bundleInputs.some((f) => f.endsWith('src/browser.ts'))).toBe(true);
+    expect(bundleInputs.some((f) => f.endsWith('wasm/neurite-wasm.mjs'))).toBe(true);
+    expect(bundleInputs.filter((f) => f.startsWith('node:') || f.includes('/data/node'))).toEqual([]);
+  });
+
+  it('runs the SIMD128 build', async () => {
+    const info = await page.evaluate(() => (window as unknown as PageWindow).page.wasmInfo());
+    expect(info.ready).toBe('wasm');
+    expect(info.simd128).toBe(true);
+    expect(info.gemmKernel).toMatch(/wasm/i);
+    expect(info.available).toContain('wasm');
+  });
+
+  it('predicts like Node with weights trained in Node', async () => {
+    const iris = loadIris();
+    const layers = [
+      { units: 12, activation: 'tanh' as const },
+      { units: 7, activation: 'relu' as const },
+      { units: 3, activation: 'softmax' as const },
+    ];
+    const model = sequential(
+      layers.map((l, i) => dense(l.units, { activation: l.activation, ...(i === 0 ? { inputShape: [4] } : {}) })),
+      { backend: 'ts', seed: 21 },
+    );
+    model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    await model.fit(iris.x, oneHot(iris.labels, 3), { epochs: 5, batchSize: 10 });
+    const expected = (await model.predict(iris.x)).data;
+    const weights = model.getWeights().map((w) => Array.from(w.data));
+    const x = Array.from(iris.x.data);
+
+    const result = await page.evaluate(
+      ([layers, weights, x]) => (window as unknown as PageWindow).page.predictWith(4, layers, weights, x),
+      [layers, weights, x] as const,
+    );
+    expect(result.backend).toBe('wasm');
+    expectClose(result.out, expected, 1e-5, 'page outputs vs Node');
+  });
+
+  it('trains in the page: the loss drops and the page stays responsive', async () => {
+    const r = await page.evaluate(() => (window as unknown as PageWindow).page.trainIris(40));
+    expect(r.loss.length).toBe(40);
+    expect(r.loss[r.loss.length - 1]!).toBeLessThan(r.loss[0]! * 0.5);
+    expect(r.accuracy).toBeGreaterThan(0.85);
+    expect(r.ticks).toBeGreaterThan(0);
+  });
+
+  it('reports bad input as an error and keeps working', async () => {
+    const r = await page.evaluate(() => (window as unknown as PageWindow).page.badInput());
+    expect(r.message).toMatch(/x: expected shape \[samples, 2\]/);
+    expect(r.stillWorks).toBe(true);
+  });
+
+  it('logged no console error', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Whole models held against PyTorch: losses step by step and weights after several optimizer steps, for
+ * every optimizer and loss. Golden values come from scripts/golden/torch_golden.py (float64 PyTorch).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, it, beforeAll } from 'vitest';
+import * as nn from '../src/index.js';
+import { testedBackends, prepareBackend, expectClose, excluded } from './helpers/backends.js';
+
+interface GoldenCase {
+  name: string;
+  sizes: number[];
+  activations: nn.ActivationName[];
+  alpha: number;
+  loss: nn.LossName;
+  l2: number;
+  optimizer: nn.Optimizer;
+  initialWeights: { shape: number[]; data: number[] }[];
+  batches: { x: number[]; y: number[]; count: number }[];
+  losses: number[];
+  finalWeights: { shape: number[]; data: number[] }[];
+  finalOutputsOnFirstBatch: number[];
+}
+
+const golden = JSON.parse(readFileSync(new URL('./fixtures/golden/torch-golden.json', import.meta.url), 'utf8')) as {
+  cases: GoldenCase[];
+};
+
+describe.each(testedBackends)('PyTorch golden values on %s', (backend) => {
+  beforeAll(() => prepareBackend(backend));
+
+  for (const c of golden.cases) {
+    const reason = excluded(backend, `golden: ${c.name}`);
+    it.skipIf(reason !== undefined)(c.name, async () => {
+      const layers = c.activations.map((activation, i) =>
+        nn.dense(c.sizes[i + 1]!, {
+          inputShape: i === 0 ? [c.sizes[0]!] : undefined,
+          activation,
+          alpha: c.alpha,
+          kernelRegularizer: c.l2 > 0 ? nn.l2(c.l2) : undefined,
+        }),
+      );
+      const model = nn.sequential(layers, { backend, seed: 1 });
+      model.compile({ optimizer: c.optimizer, loss: c.loss });
+      model.setWeights(c.initialWeights.map((w) => nn.tensor(w.data, w.shape)));
+      const out = c.sizes[c.sizes.length - 1]!;
+      for (const [step, b] of c.batches.entries()) {
+        const x = nn.tensor(b.x, [b.count, c.sizes[0]!]);
+        const y = c.loss === 'sparseCategoricalCrossentropy' ? nn.tensor(b.y, [b.count]) : nn.tensor(b.y, [b.count, out]);
+        const loss = await model.trainOnBatch(x, y);
+        expectClose([loss], [c.losses[step]!], 1e-5, 1e-6, `loss at step ${step}`);
+      }
+      model.getWeights().forEach((w, i) => expectClose(w.data, c.finalWeights[i]!.data, 1e-4, 1e-5, `weights[${i}]`));
+      const first = c.batches[0]!;
+      const pred = await model.predict(nn.tensor(first.x, [first.count, c.sizes[0]!]));
+      expectClose(pred.data, c.finalOutputsOnFirstBatch, 1e-4, 1e-5, 'outputs');
+      model.dispose();
+    });
+  }
+});

@@ -1,0 +1,103 @@
+/**
+ * ONNX export, checked by running the exported bytes in onnxruntime (its CPU build, from onnxruntime-node)
+ * against neurite's own predict.
+ */
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import * as nn from '../src/index.js';
+import { exportOnnx } from '../src/io/onnx.js';
+import { saveOnnx } from '../src/io/node.js';
+import { varint, floatField, intField } from '../src/io/protobuf.js';
+import { rngKey, rngUniform } from '../src/rng.js';
+import { expectClose, testedBackends } from './helpers/backends.js';
+
+function inputs(seed: number, rows: number, cols: number): nn.Tensor {
+  const key = rngKey(seed, 55, 0);
+  return nn.tensor(Float32Array.from({ length: rows * cols }, (_, i) => 6 * rngUniform(key, i) - 3), [rows, cols]);
+}
+
+async function runOnnx(bytes: Uint8Array, x: nn.Tensor): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    expect(session.inputNames).toEqual(['input']);
+    expect(session.outputNames).toEqual(['output']);
+    const result = await session.run({ input: new ort.Tensor('float32', x.data, x.shape) });
+    const out = result.output!;
+    return { data: out.data as Float32Array, dims: out.dims };
+  } finally {
+    await session.release();
+  }
+}
+
+const models: [string, () => nn.LayerConfig[]][] = [
+  [
+    'every activation, dropout, l2 and a bias-free layer',
+    () => [
+      nn.dense(13, { inputShape: [7], activation: 'leakyRelu', alpha: 0.15, kernelRegularizer: nn.l2(0.01) }),
+      nn.dropout(0.4),
+      nn.dense(9, { activation: 'tanh', useBias: false }),
+      nn.dense(5, { activation: 'sigmoid', biasInitializer: 'ones' }),
+      nn.dense(4, { activation: 'relu', biasInitializer: 'ones' }),
+      nn.dense(3, { activation: 'softmax' }),
+    ],
+  ],
+  ['linear regression output', () => [nn.dense(8, { inputShape: [1], activation: 'relu', biasInitializer: 'ones' }), nn.dense(2)]],
+  ['a single linear layer without bias', () => [nn.dense(3, { inputShape: [4], useBias: false })]],
+  ['dropout first and last', () => [nn.dropout({ rate: 0.2, inputShape: [6] }), nn.dense(5, { activation: 'sigmoid' }), nn.dropout(0.5)]],
+  ['dropout only (an identity network)', () => [nn.dropout({ rate: 0.2, inputShape: [3] })]],
+];
+
+describe('ONNX export runs in onnxruntime and matches predict', () => {
+  for (const backend of testedBackends) {
+    for (const [name, layers] of models) {
+      it(`${name} (${backend})`, async () => {
+        const model = nn.sequential(layers(), { backend, seed: 8 });
+        const bytes = exportOnnx(model);
+        for (const rows of [1, 37]) {
+          const x = inputs(rows, rows, model.inputSize);
+          const expected = await model.predict(x);
+          const got = await runOnnx(bytes, x);
+          expect(got.dims).toEqual([rows, model.outputSize]);
+          expectClose(got.data, expected.data, 1e-5, 1e-6, 'onnxruntime output');
+        }
+        model.dispose();
+      });
+    }
+  }
+
+  it('exports a trained model (not just initial weights) and writes files', async () => {
+    const model = nn.sequential([nn.dense(6, { inputShape: [4], activation: 'tanh' }), nn.dense(3, { activation: 'softmax' })], { backend: 'ts', seed: 2 });
+    model.compile({ optimizer: nn.adam({ learningRate: 0.05 }), loss: 'sparseCategoricalCrossentropy' });
+    const x = inputs(9, 30, 4);
+    await model.fit(x, Float32Array.from({ length: 30 }, (_, i) => i % 3), { epochs: 3, batchSize: 10 });
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-onnx-'));
+    try {
+      const path = join(dir, 'model.onnx');
+      await saveOnnx(model, path, { extras: { classNames: ['a', 'b', 'c'] } });
+      const got = await runOnnx(readFileSync(path), x);
+      expectClose(got.data, (await model.predict(x)).data, 1e-5, 1e-6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    model.dispose();
+  });
+});
+
+describe('protobuf encoding', () => {
+  it('writes varints as protobuf does, negative int64 in ten bytes', () => {
+    expect(Array.from(varint(0))).toEqual([0]);
+    expect(Array.from(varint(1))).toEqual([1]);
+    expect(Array.from(varint(300))).toEqual([0xac, 0x02]);
+    expect(Array.from(varint(2 ** 35))).toEqual([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
+    expect(Array.from(varint(-1))).toEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+  });
+
+  it('tags fields with number and wire type', () => {
+    expect(Array.from(intField(1, 7))).toEqual([0x08, 0x07]);
+    expect(Array.from(intField(20, 2))).toEqual([0xa0, 0x01, 0x02]);
+    expect(Array.from(floatField(2, 1))).toEqual([0x15, 0x00, 0x00, 0x80, 0x3f]);
+  });
+});

@@ -1,0 +1,285 @@
+/**
+ * TensorFlow.js layers-model import: files written by tfjs itself (test/fixtures/io/tfjs-*, made by
+ * scripts/tfjs-golden.cjs, with tfjs's own predictions), a Keras-converter-style file written here by hand
+ * (checked against a float64 forward pass), and the importer's refusals.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as nn from '../src/index.js';
+import { fromTfjsLayersModel } from '../src/io/tfjs.js';
+import { loadTfjsLayersModel } from '../src/io/node.js';
+import { rngKey, rngUniform } from '../src/rng.js';
+import { expectClose, testedBackends } from './helpers/backends.js';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'io');
+
+describe('files written by TensorFlow.js', () => {
+  for (const name of ['tfjs-classifier', 'tfjs-regressor-with-optimizer']) {
+    for (const backend of testedBackends) {
+      it(`${name} predicts what tfjs predicted (${backend})`, async () => {
+        const expected = JSON.parse(readFileSync(join(fixtures, name, 'expected.json'), 'utf8')) as { inputs: number[][]; outputs: number[][] };
+        const model = await loadTfjsLayersModel(join(fixtures, name, 'model.json'), { backend });
+        const got = await model.predict(expected.inputs);
+        expectClose(got.data, expected.outputs.flat(), 1e-5, 1e-6, `${name} outputs`);
+        model.dispose();
+      });
+    }
+  }
+
+  it('maps the tfjs layers onto neurite layers (LeakyReLU and Activation folded into Dense)', async () => {
+    const a = await loadTfjsLayersModel(join(fixtures, 'tfjs-classifier', 'model.json'), { backend: 'ts' });
+    expect(a.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}${l.useBias ? '' : ':nobias'}` : `dropout:${l.rate}`))).toEqual([
+      '6:relu',
+      'dropout:0.3',
+      '7:tanh:nobias',
+      '4:leakyRelu',
+      '3:softmax',
+    ]);
+    expect(a.spec.layers[3]!.kind === 'dense' && a.spec.layers[3]!.alpha).toBe(0.2);
+    const b = await loadTfjsLayersModel(join(fixtures, 'tfjs-regressor-with-optimizer', 'model.json'), { backend: 'ts' });
+    expect(b.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}` : l.kind))).toEqual(['9:sigmoid', '2:linear']);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+// ---- a Keras-converter-style file, written here ----
+
+interface HandLayer {
+  units: number;
+  activation: 'relu' | 'tanh' | 'softmax' | 'linear' | 'sigmoid';
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+function values(seed: number, n: number, scale: number): Float32Array {
+  const key = rngKey(seed, 31, 0);
+  return Float32Array.from({ length: n }, (_, i) => (2 * rngUniform(key, i) - 1) * scale);
+}
+
+/** 5 → 7 (Dense linear + ReLU layer) → dropout → 4 (tanh) → 3 (Dense linear + Softmax layer) */
+function handLayers(): HandLayer[] {
+  return [
+    { units: 7, activation: 'relu', kernel: values(1, 35, 1), bias: values(2, 7, 0.5) },
+    { units: 4, activation: 'tanh', kernel: values(3, 28, 1), bias: values(4, 4, 0.5) },
+    { units: 3, activation: 'softmax', kernel: values(5, 12, 1.5), bias: values(6, 3, 0.5) },
+  ];
+}
+
+/** The model.json as tensorflowjs_converter writes a Keras 2 Sequential model (model_config, InputLayer, ":0"-free names). */
+function handModelJson(paths: string[]): Record<string, unknown> {
+  const denseConfig = (name: string, units: number, activation: string) => ({
+    class_name: 'Dense',
+    config: { name, trainable: true, dtype: 'float32', units, activation, use_bias: true, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, kernel_regularizer: null },
+  });
+  return {
+    format: 'layers-model',
+    generatedBy: 'keras v2.15.0',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
+    modelTopology: {
+      keras_version: '2.15.0',
+      backend: 'tensorflow',
+      model_config: {
+        class_name: 'Sequential',
+        config: {
+          name: 'sequential',
+          layers: [
+            { class_name: 'InputLayer', config: { batch_input_shape: [null, 5], dtype: 'float32', sparse: false, ragged: false, name: 'dense_input' } },
+            denseConfig('dense', 7, 'linear'),
+            { class_name: 'ReLU', config: { name: 're_lu', trainable: true, dtype: 'float32', max_value: null, negative_slope: 0.0, threshold: 0.0 } },
+            { class_name: 'Dropout', config: { name: 'dropout', trainable: true, dtype: 'float32', rate: 0.5, noise_shape: null, seed: null } },
+            denseConfig('dense_1', 4, 'tanh'),
+            denseConfig('dense_2', 3, 'linear'),
+            { class_name: 'Softmax', config: { name: 'softmax', trainable: true, dtype: 'float32', axis: -1 } },
+          ],
+        },
+      },
+      training_config: { loss: 'categorical_crossentropy' },
+    },
+    weightsManifest: [
+      {
+        paths,
+        weights: [
+          // listed bias-first for one layer: the importer must go by name, not by position
+          { name: 'dense/kernel', shape: [5, 7], dtype: 'float32' },
+          { name: 'dense/bias', shape: [7], dtype: 'float32' },
+          { name: 'dense_1/bias', shape: [4], dtype: 'float32' },
+          { name: 'dense_1/kernel', shape: [7, 4], dtype: 'float32' },
+          { name: 'dense_2/kernel', shape: [4, 3], dtype: 'float32' },
+          { name: 'dense_2/bias', shape: [3], dtype: 'float32' },
+        ],
+      },
+    ],
+  };
+}
+
+function handWeightBytes(layers: HandLayer[]): Uint8Array {
+  const [a, b, c] = layers as [HandLayer, HandLayer, HandLayer];
+  const order = [a.kernel, a.bias, b.bias, b.kernel, c.kernel, c.bias];
+  const out = new Uint8Array(order.reduce((n, w) => n + w.byteLength, 0));
+  let at = 0;
+  for (const w of order) {
+    const dv = new DataView(out.buffer, at, w.byteLength);
+    w.forEach((v, i) => dv.setFloat32(4 * i, v, true));
+    at += w.byteLength;
+  }
+  return out;
+}
+
+/** Float64 forward pass of the hand-made network: the expected values come from here, not from neurite. */
+function referenceForward(layers: HandLayer[], x: number[][]): number[][] {
+  return x.map((row) => {
+    let a = row;
+    let width = row.length;
+    for (const l of layers) {
+      const z = Array.from({ length: l.units }, (_, u) => {
+        let s = l.bias[u]!;
+        for (let i = 0; i < width; i++) s += a[i]! * l.kernel[i * l.units + u]!;
+        return s;
+      });
+      if (l.activation === 'relu') a = z.map((v) => Math.max(0, v));
+      else if (l.activation === 'tanh') a = z.map(Math.tanh);
+      else if (l.activation === 'softmax') {
+        const m = Math.max(...z);
+        const e = z.map((v) => Math.exp(v - m));
+        const s = e.reduce((p, q) => p + q, 0);
+        a = e.map((v) => v / s);
+      } else a = z;
+      width = l.units;
+    }
+    return a;
+  });
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'neurite-tfjs-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeHandFixture(folder: string, json = handModelJson(['group1-shard1of2.bin', 'group1-shard2of2.bin'])): string {
+  mkdirSync(folder, { recursive: true });
+  const bytes = handWeightBytes(handLayers());
+  // split inside dense_1/kernel: a weight straddling two shards, as tfjs' 4 MB sharding produces
+  const cut = 4 * (35 + 7 + 4 + 5);
+  writeFileSync(join(folder, 'group1-shard1of2.bin'), bytes.subarray(0, cut));
+  writeFileSync(join(folder, 'group1-shard2of2.bin'), bytes.subarray(cut));
+  writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+  return join(folder, 'model.json');
+}
+
+describe('a Keras-converter-style file written by hand', () => {
+  const x = Array.from({ length: 9 }, (_, r) => Array.from({ length: 5 }, (_, c) => Math.sin(r * 5 + c) * 2));
+
+  it('loads from disk (two shards) and predicts the float64 reference', async () => {
+    const path = writeHandFixture(join(dir, 'hand'));
+    const model = await loadTfjsLayersModel(path, { backend: 'ts', seed: 3 });
+    expect(model.seed).toBe(3);
+    expect(model.spec.layers.map((l) => l.kind)).toEqual(['dense', 'dropout', 'dense', 'dense']);
+    const got = await model.predict(x);
+    expectClose(got.data, referenceForward(handLayers(), x).flat(), 1e-5, 1e-6, 'outputs');
+    model.dispose();
+  });
+
+  it('loads from bytes in memory (the browser-safe entry point)', async () => {
+    const bytes = handWeightBytes(handLayers());
+    const model = fromTfjsLayersModel(JSON.stringify(handModelJson(['w.bin'])), bytes.buffer as ArrayBuffer, { backend: 'ts' });
+    expectClose((await model.predict(x)).data, referenceForward(handLayers(), x).flat(), 1e-5, 1e-6);
+    model.dispose();
+  });
+
+  it('falls back to manifest order when no weight name matches a layer', async () => {
+    const json = handModelJson(['w.bin']) as any;
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    // positional fallback expects kernel, bias per layer in order: write them that way
+    const [l0, l1, l2] = handLayers() as [HandLayer, HandLayer, HandLayer];
+    json.weightsManifest[0].weights = [
+      { name: 'a', shape: [5, 7] },
+      { name: 'b', shape: [7] },
+      { name: 'c', shape: [7, 4] },
+      { name: 'd', shape: [4] },
+      { name: 'e', shape: [4, 3] },
+      { name: 'f', shape: [3] },
+    ].map((w, i) => ({ ...w, name: names[i], dtype: 'float32' }));
+    const data = new Float32Array([...l0.kernel, ...l0.bias, ...l1.kernel, ...l1.bias, ...l2.kernel, ...l2.bias]);
+    const model = fromTfjsLayersModel(json, new Uint8Array(data.buffer), { backend: 'ts' });
+    expectClose((await model.predict(x)).data, referenceForward(handLayers(), x).flat(), 1e-5, 1e-6);
+    model.dispose();
+  });
+});
+
+describe('refusals, each with a message that says what is wrong', () => {
+  const bytes = handWeightBytes(handLayers());
+  const edit = (change: (j: any) => void) => {
+    const j = handModelJson(['w.bin']) as any;
+    change(j);
+    return j;
+  };
+  const layersOf = (j: any) => j.modelTopology.model_config.config.layers;
+  const cases: [string, () => unknown, RegExp][] = [
+    ['a graph model', () => edit((j) => (j.format = 'graph-model')), /'graph-model' is not a layers model/],
+    ['a functional model', () => edit((j) => (j.modelTopology.model_config.class_name = 'Functional')), /"Functional" models are not supported; neurite imports Sequential models/],
+    [
+      'unsupported layers, named',
+      () => edit((j) => layersOf(j).splice(2, 0, { class_name: 'Conv2D', config: { name: 'conv' } }, { class_name: 'BatchNormalization', config: { name: 'bn' } })),
+      /unsupported layers Conv2D \('conv'\), BatchNormalization \('bn'\); neurite imports InputLayer, Dense/,
+    ],
+    ['an unknown activation', () => edit((j) => (layersOf(j)[4].config.activation = 'elu')), /activation 'elu' is not supported/],
+    ['a non-flat input', () => edit((j) => (layersOf(j)[0].config.batch_input_shape = [null, 28, 28])), /expected \[null, features\]/],
+    ['no input shape', () => edit((j) => layersOf(j).shift()), /no input shape/],
+    ['an activation layer after a non-linear dense', () => edit((j) => (layersOf(j)[1].config.activation = 'tanh')), /ReLU layer 're_lu' must follow a Dense layer with a linear activation/],
+    ['softmax before the output', () => edit((j) => (layersOf(j)[4].config.activation = 'softmax')), /softmax on 'dense_1', which is not the output layer/],
+    ['quantized weights', () => edit((j) => (j.weightsManifest[0].weights[0].quantization = { dtype: 'uint8', scale: 1, min: 0 })), /quantized weights are not supported/],
+    ['a non-float weight', () => edit((j) => (j.weightsManifest[0].weights[0].dtype = 'int32')), /weights\[0\]\.dtype: expected 'float32'/],
+    ['a weight with the wrong shape', () => edit((j) => (j.weightsManifest[0].weights[0].shape = [7, 5])), /weight dense\/kernel has shape \[7, 5\], layer needs \[5, 7\]/],
+    ['a missing weight', () => edit((j) => (j.weightsManifest[0].weights[1].name = 'other/bias')), /no weight named dense\/bias|belongs to no Dense layer/],
+    ['an absurd shape', () => edit((j) => (j.weightsManifest[0].weights[0].shape = [2 ** 30, 2 ** 30])), /is larger than any weight file neurite reads/],
+    ['a dropout rate of 1', () => edit((j) => (layersOf(j)[3].config.rate = 1)), /rate: expected a number in \[0, 1\)/],
+    ['JSON that is not an object', () => '[1, 2, 3]', /model\.json: value: expected an object/],
+    ['broken JSON', () => '{"modelTopology": ', /model\.json: not valid JSON/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(`refuses ${what}`, () => {
+      expect(() => fromTfjsLayersModel(make(), bytes, { backend: 'ts' })).toThrow(message);
+    });
+  }
+
+  it('refuses weight data of the wrong size', () => {
+    expect(() => fromTfjsLayersModel(handModelJson(['w.bin']), bytes.subarray(4), { backend: 'ts' })).toThrow(/the weight files hold 352 bytes but weightsManifest describes 356/);
+  });
+
+  it('refuses non-finite weights', () => {
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setFloat32(8, NaN, true);
+    expect(() => fromTfjsLayersModel(handModelJson(['w.bin']), bad, { backend: 'ts' })).toThrow(/weight dense\/kernel holds NaN at index 2/);
+  });
+
+  it('never reads outside the model folder', async () => {
+    for (const p of ['../outside.bin', '/etc/passwd', 'a/../../b.bin', 'C:\\x.bin']) {
+      const path = writeHandFixture(join(dir, 'escape'), handModelJson([p]));
+      await expect(loadTfjsLayersModel(path, { backend: 'ts' })).rejects.toThrow(/must be a relative path inside the model's folder/);
+    }
+  });
+
+  it('checks the shard sizes against the manifest before reading them', async () => {
+    const path = writeHandFixture(join(dir, 'short'));
+    writeFileSync(join(dir, 'short', 'group1-shard2of2.bin'), new Uint8Array(10));
+    await expect(loadTfjsLayersModel(path, { backend: 'ts' })).rejects.toThrow(/the weight files hold \d+ bytes but weightsManifest describes 356/);
+    rmSync(join(dir, 'short', 'group1-shard2of2.bin'));
+    await expect(loadTfjsLayersModel(path, { backend: 'ts' })).rejects.toThrow(/group1-shard2of2\.bin: no such file/);
+  });
+});
+
+it('imported models train like any other', async () => {
+  const model = await loadTfjsLayersModel(join(fixtures, 'tfjs-classifier', 'model.json'), { backend: 'ts', seed: 1 });
+  model.compile({ optimizer: nn.adam({ learningRate: 0.05 }), loss: 'sparseCategoricalCrossentropy' });
+  const x = nn.tensor(values(9, 60, 2), [12, 5]);
+  const y = Float32Array.from({ length: 12 }, (_, i) => i % 3);
+  const first = (await model.evaluate(x, y)).loss;
+  await model.fit(x, y, { epochs: 30, batchSize: 12 });
+  expect((await model.evaluate(x, y)).loss).toBeLessThan(first);
+  model.dispose();
+});

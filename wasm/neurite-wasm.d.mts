@@ -1,0 +1,77 @@
+/**
+ * Types of the Emscripten module wasm/neurite-wasm.mjs (built by scripts/build-wasm.sh from the C++ core and
+ * native/bindings/wasm). The functions are the core's C ABI (native/include/neurite/neurite.h) plus the
+ * binding's nrtw_* helpers. Pointers are byte offsets into the linear memory (wasm32, below 2 GiB); int64_t
+ * arguments and results are BigInt (built with -sWASM_BIGINT). Functions returning nrt_status return 0 on success.
+ */
+
+export interface NeuriteWasmModule {
+  /** Views of the linear memory. Replaced when memory grows: read them again after any call that may allocate. */
+  readonly HEAPU8: Uint8Array;
+  readonly HEAP32: Int32Array;
+  readonly HEAPU32: Uint32Array;
+  readonly HEAPF32: Float32Array;
+  readonly HEAPF64: Float64Array;
+  UTF8ToString(ptr: number): string;
+  stackSave(): number;
+  stackRestore(ptr: number): void;
+
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+
+  _nrt_last_error(): number;
+  _nrt_abi_version(): number;
+  _nrt_gemm_kernel_name(): number;
+
+  _nrt_model_create(inputSize: number, layers: number, layerCount: number, seed: number, outModel: number): number;
+  _nrt_model_destroy(model: number): void;
+  _nrt_model_parameter_count(model: number): number;
+  _nrt_model_parameter_size(model: number, index: number): bigint;
+  _nrt_model_get_parameter(model: number, index: number, out: number, length: bigint): number;
+  _nrt_model_set_parameter(model: number, index: number, values: number, length: bigint): number;
+
+  _nrt_model_compile(model: number, optimizer: number, loss: number): number;
+  _nrt_model_set_learning_rate(model: number, learningRate: number): number;
+  _nrt_model_optimizer_slot_count(model: number): number;
+  _nrt_model_optimizer_slot_size(model: number, slot: number): bigint;
+  _nrt_model_get_optimizer_slot(model: number, slot: number, out: number, length: bigint): number;
+  _nrt_model_set_optimizer_slot(model: number, slot: number, values: number, length: bigint): number;
+  _nrt_model_get_step(model: number, outStep: number): number;
+  _nrt_model_set_step(model: number, step: bigint): number;
+
+  _nrt_model_train_batch(model: number, x: number, y: number, count: bigint, outLoss: number): number;
+  _nrt_model_evaluate(model: number, x: number, y: number, count: bigint, batchSize: bigint, outMetrics: number): number;
+  _nrt_model_predict(model: number, x: number, count: bigint, out: number): number;
+
+  _nrt_rng_key(seed: number, a: number, b: number): number;
+  _nrt_rng_u32(key: number, i: number): number;
+  _nrt_permutation(n: number, key: number, out: number): void;
+
+  /** 1 when compiled with -msimd128 */
+  _nrtw_simd128(): number;
+  _nrtw_binding_version(): number;
+  _nrtw_train_slice(
+    model: number,
+    x: number,
+    y: number,
+    total: bigint,
+    order: number,
+    batchSize: bigint,
+    firstBatch: bigint,
+    batchEnd: bigint,
+    budgetMs: number,
+    losses: number,
+    totals: number,
+    outDone: number,
+  ): number;
+  /** test hook: 0 unreachable, 1 abort(), 2 out-of-bounds store */
+  _nrtw_debug_trap(kind: number): void;
+}
+
+export interface NeuriteWasmOptions {
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}
+
+declare function createNeuriteWasm(options?: NeuriteWasmOptions): Promise<NeuriteWasmModule>;
+export default createNeuriteWasm;
