@@ -55,6 +55,26 @@ export interface EvaluateResult {
   accuracy?: number;
 }
 
+/** What a saved model carries besides weights (class names, normalisation statistics). */
+export interface ModelExtras {
+  classNames?: string[];
+  standardization?: { mean: number[]; std: number[] };
+}
+
+export interface SaveOptions extends ModelExtras {
+  /** also save the optimizer state so training can resume where it stopped */
+  includeOptimizer?: boolean;
+}
+
+/**
+ * The file formats live in io/; the entry points (api.ts, index.ts) plug them in here, so the model neither
+ * imports them (no import cycle) nor, in a browser bundle, drags in node:fs.
+ */
+export const modelFormats: {
+  save?: (model: Sequential, path: string | undefined, options: SaveOptions) => Promise<Uint8Array | void>;
+  toOnnx?: (model: Sequential) => Uint8Array;
+} = {};
+
 /** The layers a user described, resolved: sizes known, initialisers kept for building weights. */
 interface ResolvedLayer {
   config: LayerConfig;
@@ -68,6 +88,8 @@ export class Sequential implements TrainingModel {
   readonly inputSize: number;
   readonly outputSize: number;
   stopTraining = false;
+  /** class names and normalisation statistics that came with a loaded model (or to save with it) */
+  extras: ModelExtras = {};
 
   private readonly layers: ResolvedLayer[];
   private engine: BackendModel | undefined;
@@ -437,6 +459,21 @@ export class Sequential implements TrainingModel {
     ].join('\n');
     print(text);
     return text;
+  }
+
+  /**
+   * Save as safetensors (weights, PyTorch layout) with the architecture in its metadata. With a path (Node)
+   * writes the file; without one returns the bytes (browsers: wrap them in a Blob to download).
+   */
+  async save(path?: string, options: SaveOptions = {}): Promise<Uint8Array | void> {
+    if (!modelFormats.save) throw new NeuriteError('save: no model format is registered (import neurite from its package entry)');
+    return modelFormats.save(this, path, { ...this.extras, ...options });
+  }
+
+  /** The model as an ONNX (opset 13) graph: Gemm + activations, dropout removed, symbolic batch size. */
+  toOnnx(): Uint8Array {
+    if (!modelFormats.toOnnx) throw new NeuriteError('toOnnx: no model format is registered (import neurite from its package entry)');
+    return modelFormats.toOnnx(this);
   }
 
   /** Frees the engine's memory now (native and wasm hold it outside the JS heap). */

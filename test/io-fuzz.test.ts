@@ -19,6 +19,11 @@ import { FileFormatError } from '../src/io/untrusted.js';
 import { rngKey, rngU32 } from '../src/rng.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'io');
+/** NEURITE_FUZZ_SCALE=10 runs ten times the cases (different seeds after the first 1×), for a long hunt. */
+const SCALE = Math.max(1, Math.floor(Number(process.env.NEURITE_FUZZ_SCALE ?? 1)));
+/** NEURITE_FUZZ_CASE=N replays case N alone (its index from a failure message; any scale). */
+const ONLY = process.env.NEURITE_FUZZ_CASE === undefined ? undefined : Number(process.env.NEURITE_FUZZ_CASE);
+const caseIndices = (count: number): number[] => (ONLY === undefined ? Array.from({ length: count }, (_, i) => i) : [ONLY]);
 
 class Random {
   private readonly key: number;
@@ -247,7 +252,7 @@ const headerMutations: Mutation[] = [
     // data section floats set to specials (NaN, ±Inf, 1e38, values just inside and outside the ±1e15 cap, ...)
     const { header, data } = split(b);
     const out = data.slice();
-    const count = out.length / 4;
+    const count = Math.floor(out.length / 4);
     const n = 1 + r.int(3);
     const dv = new DataView(out.buffer);
     for (let i = 0; i < n; i++) dv.setFloat32(4 * r.int(count), r.pick(FLOAT_SPECIALS), true);
@@ -309,6 +314,16 @@ const headerMutations: Mutation[] = [
     return { bytes: join8(JSON.stringify(header), data), what: `description: ${whats.join('; ')}` };
   },
   (b, r) => {
+    // the architecture again, with edits that are plausible rather than random: each one is something a
+    // check must catch (or accept correctly)
+    const { header, data } = split(b);
+    const d = JSON.parse(header.__metadata__.neurite);
+    const whats: string[] = [];
+    for (let step = 1 + r.int(2); step > 0; step--) whats.push(plausibleEdit(d, r));
+    header.__metadata__.neurite = JSON.stringify(d);
+    return { bytes: join8(JSON.stringify(header), data), what: `architecture: ${whats.join('; ')}` };
+  },
+  (b, r) => {
     const { header, data } = split(b);
     const text = header.__metadata__.neurite as string;
     header.__metadata__.neurite = r.pick([
@@ -346,6 +361,71 @@ const headerMutations: Mutation[] = [
   },
 ];
 
+const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'elu'];
+const LOSSES = ['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'hinge'];
+
+/** One edit a confused or malicious writer might make to a neurite description (mutates d). */
+function plausibleEdit(d: any, r: Random): string {
+  const layers: any[] = Array.isArray(d.layers) ? d.layers : [];
+  const i = layers.length > 0 ? r.int(layers.length) : 0;
+  const layer = layers[i] ?? {};
+  switch (r.int(14)) {
+    case 0:
+      layer.activation = r.pick(ACTIVATIONS);
+      return `layers[${i}].activation = ${layer.activation}`;
+    case 1:
+      layer.units = r.pick([(layer.units ?? 1) + 1, (layer.units ?? 2) - 1, (layer.units ?? 1) * 2, 0, -3, 2 ** 31, 1e9]);
+      return `layers[${i}].units = ${layer.units}`;
+    case 2:
+      layer.kind = layer.kind === 'dense' ? 'dropout' : 'dense';
+      return `layers[${i}].kind = ${layer.kind}`;
+    case 3:
+      layer.useBias = r.pick([!layer.useBias, 'yes', 0, null]);
+      return `layers[${i}].useBias = ${layer.useBias}`;
+    case 4:
+      layer.rate = r.pick([-0.1, 0, 0.5, 0.999, 1, 1.5, NaN]);
+      layer.alpha = r.pick([0, 0.3, 1, 1.01, -0.2]);
+      return `layers[${i}] rate/alpha edited`;
+    case 5:
+      d.inputSize = r.pick([d.inputSize + 1, d.inputSize - 1, 0, 2 ** 40]);
+      return `inputSize = ${d.inputSize}`;
+    case 6:
+      layers.splice(r.int(layers.length + 1), 0, structuredClone(layer));
+      return `duplicate layers[${i}]`;
+    case 7:
+      layers.splice(i, 1);
+      return `remove layers[${i}]`;
+    case 8: {
+      const j = r.int(Math.max(layers.length, 1));
+      [layers[i], layers[j]] = [layers[j], layers[i]];
+      return `swap layers ${i} and ${j}`;
+    }
+    case 9:
+      d.compile = { ...(d.compile ?? {}), loss: r.pick(LOSSES) };
+      return `compile.loss = ${d.compile.loss}`;
+    case 10:
+      d.compile = d.compile ?? { loss: 'meanSquaredError', learningRate: 0.1, metrics: [] };
+      d.compile.optimizer = r.pick([
+        { kind: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: false },
+        { kind: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false },
+        { kind: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+        { kind: 'rmsprop', learningRate: 0.1, rho: 0.9, momentum: 0, epsilon: 1e-7 },
+        { kind: 'adamw', learningRate: -1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 },
+        { kind: 'lbfgs', learningRate: 0.1 },
+      ]);
+      return `compile.optimizer = ${d.compile.optimizer.kind}`;
+    case 11:
+      d.optimizerState = r.pick([{ step: 0 }, { step: -1 }, { step: 2 ** 40 }, { step: 1.5 }, undefined, {}]);
+      return `optimizerState = ${JSON.stringify(d.optimizerState)}`;
+    case 12:
+      d.extras = { ...(d.extras ?? {}), classNames: r.pick([['a'], ['a', 'b'], ['a', 'b', 'c'], [1, 2], 'ab', []]) };
+      return `extras.classNames = ${JSON.stringify(d.extras.classNames)}`;
+    default:
+      d.extras = { ...(d.extras ?? {}), standardization: r.pick([{ mean: [0], std: [1] }, { mean: [0, 0, 0], std: [1, 1, 0] }, { mean: [0, 0, 0], std: [1, 1, 1] }, { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] }, { mean: [0, 0], std: [1, 1] }, null]) };
+      return 'extras.standardization edited';
+  }
+}
+
 function saveBases(): { name: string; bytes: Uint8Array }[] {
   const a = nn.sequential([nn.dense(5, { inputShape: [3], activation: 'relu' }), nn.dropout(0.25), nn.dense(2, { activation: 'softmax' })], { backend: 'ts', seed: 1 });
   a.compile({ optimizer: nn.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
@@ -363,7 +443,7 @@ function saveBases(): { name: string; bytes: Uint8Array }[] {
 
 function report(name: string, tally: Tally, ms: number): void {
   const top = [...tally.reasons.entries()].sort((p, q) => q[1] - p[1]).slice(0, Number(process.env.FUZZ_REASONS ?? 12)).map(([k, v]) => `    ${v}× ${k}`).join('\n');
-  console.log(`${name}: ${tally.cases} cases in ${ms.toFixed(0)} ms (slowest ${tally.slowestMs.toFixed(1)} ms): ${tally.loaded} loaded and predicted finite values, ${tally.rejected} rejected with FileFormatError\n${top}`);
+  if (process.env.NEURITE_FUZZ_VERBOSE) console.log(`${name}: ${tally.cases} cases in ${ms.toFixed(0)} ms (slowest ${tally.slowestMs.toFixed(1)} ms): ${tally.loaded} loaded and predicted finite values, ${tally.rejected} rejected with FileFormatError\n${top}`);
 }
 
 describe('fuzzing the loaders', () => {
@@ -372,8 +452,8 @@ describe('fuzzing the loaders', () => {
     const all = [...byteMutations, ...headerMutations];
     const tally = newTally();
     const start = performance.now();
-    const CASES = 9000;
-    for (let i = 0; i < CASES; i++) {
+    const CASES = 9000 * SCALE;
+    for (const i of caseIndices(CASES)) {
       const r = new Random(i);
       const base = bases[i % bases.length]!;
       let bytes = base.bytes;
@@ -397,6 +477,7 @@ describe('fuzzing the loaders', () => {
     }
     const ms = performance.now() - start;
     report('safetensors fuzz', tally, ms);
+    if (ONLY !== undefined) return;
     expect(tally.cases).toBe(CASES);
     // both outcomes occur in quantity: the fuzzer reaches the model builder, and the checks fire
     expect(tally.loaded).toBeGreaterThan(500);
@@ -413,8 +494,8 @@ describe('fuzzing the loaders', () => {
     }));
     const tally = newTally();
     const start = performance.now();
-    const CASES = 3000;
-    for (let i = 0; i < CASES; i++) {
+    const CASES = 3000 * SCALE;
+    for (const i of caseIndices(CASES)) {
       const r = new Random(100_000 + i);
       const base = bases[i % bases.length]!;
       let json: string | unknown = base.json;
@@ -422,11 +503,20 @@ describe('fuzzing the loaders', () => {
       const whats: string[] = [];
       const steps = r.chance(0.25) ? 2 : 1;
       for (let s = 0; s < steps; s++) {
-        const kind = (Math.floor(i / bases.length) + s) % 4;
+        const kind = (Math.floor(i / bases.length) + s) % 5;
         if (kind === 0 || kind === 1) {
           const parsed = JSON.parse(typeof json === 'string' ? json : JSON.stringify(json));
           const n = 1 + r.int(3);
-          for (let k = 0; k < n; k++) whats.push(mutateJson(parsed, r));
+          for (let k = 0; k < n; k++) {
+            // a plausible edit assumes the usual structure, which an earlier edit may have removed
+            let what: string;
+            try {
+              what = kind === 0 ? mutateJson(parsed, r) : plausibleTfjsEdit(parsed, r);
+            } catch {
+              what = mutateJson(parsed, r);
+            }
+            whats.push(what);
+          }
           json = r.chance(0.5) ? parsed : JSON.stringify(parsed);
         } else if (kind === 2) {
           const text = typeof json === 'string' ? json : JSON.stringify(json);
@@ -439,10 +529,12 @@ describe('fuzzing the loaders', () => {
           whats.push(`weights: ${m.what}`);
         }
       }
+      if (ONLY !== undefined) console.log(typeof json === 'string' ? json.slice(0, 20000) : JSON.stringify(json).slice(0, 20000));
       judge(tally, `tfjs case ${i} (${base.name}: ${whats.join(' + ')})`, () => fromTfjsLayersModel(json, weights, { backend: 'ts', seed: 1 }));
     }
     const ms = performance.now() - start;
     report('tfjs fuzz', tally, ms);
+    if (ONLY !== undefined) return;
     expect(tally.cases).toBe(CASES);
     expect(tally.loaded).toBeGreaterThan(200);
     expect(tally.rejected).toBeGreaterThan(1500);
@@ -450,10 +542,54 @@ describe('fuzzing the loaders', () => {
   });
 });
 
+/** Edits that keep model.json well-formed but change what it means (mutates j). */
+function plausibleTfjsEdit(j: any, r: Random): string {
+  const layers: any[] = j?.modelTopology?.config?.layers ?? [];
+  const i = layers.length > 0 ? r.int(layers.length) : 0;
+  const layer = layers[i] ?? { config: {} };
+  const cfg = layer.config ?? {};
+  const weights: any[] = j?.weightsManifest?.[0]?.weights ?? [];
+  const w = weights.length > 0 ? weights[r.int(weights.length)] : {};
+  switch (r.int(10)) {
+    case 0:
+      layer.class_name = r.pick(['Dense', 'Dropout', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax', 'InputLayer', 'Flatten', 'Conv2D']);
+      return `layers[${i}].class_name = ${layer.class_name}`;
+    case 1:
+      cfg.activation = r.pick(['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leaky_relu', 'elu', 'swish', { class_name: 'function', config: 'relu' }]);
+      return `layers[${i}].activation = ${JSON.stringify(cfg.activation)}`;
+    case 2:
+      cfg.units = r.pick([(cfg.units ?? 1) + 1, (cfg.units ?? 2) - 1, 0, 2 ** 31]);
+      return `layers[${i}].units = ${cfg.units}`;
+    case 3:
+      layers.splice(i, 1);
+      return `remove layers[${i}]`;
+    case 4:
+      layers.splice(r.int(layers.length + 1), 0, structuredClone(layer));
+      return `duplicate layers[${i}]`;
+    case 5:
+      cfg.batch_input_shape = r.pick([[null, 5], [null, 3], [null, 4], [5], [null, 0], [null, 28, 28], null]);
+      return `layers[${i}].batch_input_shape = ${JSON.stringify(cfg.batch_input_shape)}`;
+    case 6:
+      w.shape = r.pick([[...(w.shape ?? [])].reverse(), [1], [], [0], [w.shape?.[0] ?? 1, 1]]);
+      return `${w.name}.shape = ${JSON.stringify(w.shape)}`;
+    case 7:
+      w.name = r.pick(weights).name;
+      return `weight renamed to ${w.name}`;
+    case 8:
+      if (w.group) delete w.group;
+      else w.group = 'optimizer';
+      return `${w.name}.group toggled`;
+    default:
+      cfg.use_bias = !(cfg.use_bias ?? true);
+      return `layers[${i}].use_bias = ${cfg.use_bias}`;
+  }
+}
+
 function specialWeights(bytes: Uint8Array, r: Random): { bytes: Uint8Array; what: string } {
   const out = bytes.slice();
+  if (out.length < 4) return { bytes: out, what: 'weights too short to edit' };
   const dv = new DataView(out.buffer);
   const v = r.pick(FLOAT_SPECIALS);
-  dv.setFloat32(4 * r.int(out.length / 4), v, true);
+  dv.setFloat32(4 * r.int(Math.floor(out.length / 4)), v, true);
   return { bytes: out, what: `a weight = ${v}` };
 }

@@ -210,3 +210,14 @@ describe('resuming training from a file with optimizer state', () => {
     m.dispose();
   });
 });
+
+describe('saving refuses what loading would refuse', () => {
+  it('a model whose weights are not finite', () => {
+    const m = nn.sequential([nn.dense(2, { inputShape: [2] })], { backend: 'ts', seed: 4 });
+    const w = m.getWeightArrays();
+    w[0]![3] = NaN;
+    m.setWeightArrays(w);
+    expect(() => serializeModel(m)).toThrow(/serializeModel: tensor layers\.0\.weight holds NaN at index 3: values must be finite/);
+    m.dispose();
+  });
+});

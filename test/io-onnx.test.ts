@@ -2,7 +2,7 @@
  * ONNX export, checked by running the exported bytes in onnxruntime (its CPU build, from onnxruntime-node)
  * against neurite's own predict.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { exportOnnx } from '../src/io/onnx.js';
 import { saveOnnx } from '../src/io/node.js';
 import { varint, floatField, intField } from '../src/io/protobuf.js';
 import { rngKey, rngUniform } from '../src/rng.js';
-import { expectClose, testedBackends } from './helpers/backends.js';
+import { expectClose, prepareBackend, testedBackends } from './helpers/backends.js';
 
 function inputs(seed: number, rows: number, cols: number): nn.Tensor {
   const key = rngKey(seed, 55, 0);
@@ -51,6 +51,10 @@ const models: [string, () => nn.LayerConfig[]][] = [
 ];
 
 describe('ONNX export runs in onnxruntime and matches predict', () => {
+  beforeAll(async () => {
+    for (const b of testedBackends) await prepareBackend(b);
+  });
+
   for (const backend of testedBackends) {
     for (const [name, layers] of models) {
       it(`${name} (${backend})`, async () => {

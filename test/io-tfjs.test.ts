@@ -12,7 +12,7 @@ import * as nn from '../src/index.js';
 import { fromTfjsLayersModel } from '../src/io/tfjs.js';
 import { loadTfjsLayersModel } from '../src/io/node.js';
 import { rngKey, rngUniform } from '../src/rng.js';
-import { expectClose, testedBackends } from './helpers/backends.js';
+import { expectClose, prepareBackend, testedBackends } from './helpers/backends.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'io');
 
@@ -39,6 +39,7 @@ describe('files written by TensorFlow.js', () => {
       '3:softmax',
     ]);
     expect(a.spec.layers[3]!.kind === 'dense' && a.spec.layers[3]!.alpha).toBe(0.2);
+    expect(a.name).toBe('sequential_1');
     const b = await loadTfjsLayersModel(join(fixtures, 'tfjs-regressor-with-optimizer', 'model.json'), { backend: 'ts' });
     expect(b.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}` : l.kind))).toEqual(['9:sigmoid', '2:linear']);
     a.dispose();
@@ -155,7 +156,8 @@ function referenceForward(layers: HandLayer[], x: number[][]): number[][] {
 }
 
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
+  for (const b of testedBackends) await prepareBackend(b);
   dir = mkdtempSync(join(tmpdir(), 'neurite-tfjs-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as nn from '../src/index.js';
 import { deserializeModel, serializeModel } from '../src/io/model-file.js';
 import { rngKey, rngU32, rngUniform } from '../src/rng.js';
-import { expectClose, testedBackends } from './helpers/backends.js';
+import { expectClose, prepareBackend, testedBackends } from './helpers/backends.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = join(root, 'test', 'fixtures', 'io');
@@ -51,7 +51,8 @@ function inputs(seed: number, rows: number, cols: number): number[][] {
 }
 
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
+  for (const b of testedBackends) await prepareBackend(b);
   dir = mkdtempSync(join(tmpdir(), 'neurite-torch-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -397,11 +397,11 @@ TEST(engine_abort_flag_and_progress_callback_stop_an_epoch) {
   abort_flag = 0;
   CHECK(nrt_model_train_epoch(net.m, x.data(), y.data(), 10, 3, 1, 0, stop_after_two, &seen, &abort_flag, &r) ==
         NRT_ERR_ABORTED);
+  CHECK(std::string(nrt_last_error()).find("progress callback") != std::string::npos);
   CHECK(seen.batches == std::vector<int64_t>({0, 1}));
   CHECK_EQ(seen.total, 4);
   CHECK(nrt_model_get_step(net.m, &step) == NRT_OK);
   CHECK_EQ(step, 2);
-  CHECK(std::string(nrt_last_error()).find("progress callback") != std::string::npos);
 }
 
 TEST(engine_rejects_bad_input_with_named_errors) {

@@ -83,7 +83,7 @@ std::vector<double> ref_backward(nrt_activation act, double alpha, const std::ve
 TEST(activation_forward_matches_reference) {
   for (nrt_activation act : kActivations)
     for (const auto& s : kShapes)
-      for (float alpha : {0.2f, -0.5f}) {
+      for (double alpha : {0.2, -0.5}) {
         const int64_t rows = s[0], cols = s[1];
         std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * cols), 11, -4, 4);
         if (z.size() > 2) z[1] = 0.0f;  // the kink
@@ -109,7 +109,7 @@ TEST(activation_forward_on_strided_tiles) {
 TEST(activation_backward_matches_reference_with_bias_sum) {
   for (nrt_activation act : kActivations)
     for (const auto& s : kShapes)
-      for (float alpha : {0.3f, -0.5f, 0.0f}) {
+      for (double alpha : {0.3, -0.5, 0.0}) {
         const int64_t rows = s[0], cols = s[1];
         std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * cols), 5, -3, 3);
         if (z.size() > 3) z[2] = 0.0f;  // relu'(0) = 0, leakyRelu'(0) = alpha
@@ -147,7 +147,7 @@ TEST(dense_forward_backward_match_reference) {
     for (const auto& s : shapes)
       for (bool bias : {true, false}) {
         const int64_t rows = s[0], in = s[1], units = s[2];
-        const float alpha = -0.25f;
+        const double alpha = -0.25;
         std::vector<float> x = ref::random_floats(static_cast<size_t>(rows * in), 1);
         std::vector<float> w = ref::random_floats(static_cast<size_t>(in * units), 2, -0.3f, 0.3f);
         std::vector<float> b = ref::random_floats(static_cast<size_t>(units), 3);
@@ -212,7 +212,7 @@ TEST(softmax_cross_entropy_matches_reference) {
       std::vector<float> a(z.size()), grad(z.size());
       double correct = 0;
       const double scale = 1.0 / rows;
-      const double loss = ops::softmax_cross_entropy(z.data(), y.data(), sparse, rows, n, scale, a.data(),
+      const double loss = ops::softmax_cross_entropy(z.data(), y.data(), sparse, rows, n, rows, a.data(),
                                                      grad.data(), &correct);
       double want = 0, want_correct = 0;
       const std::vector<double> p = ref_forward(NRT_ACTIVATION_SOFTMAX, 0, z, rows, n);
@@ -252,7 +252,7 @@ TEST(sigmoid_binary_cross_entropy_matches_reference) {
     double correct = 0;
     const double scale = 1.0 / static_cast<double>(rows * n);
     const double loss =
-        ops::sigmoid_binary_cross_entropy(z.data(), y.data(), rows, n, scale, a.data(), grad.data(), &correct);
+        ops::sigmoid_binary_cross_entropy(z.data(), y.data(), rows, n, rows * n, a.data(), grad.data(), &correct);
     double want = 0, want_correct = 0;
     for (size_t e = 0; e < z.size(); e++) {
       const double ze = z[e];
@@ -275,7 +275,7 @@ TEST(squared_error_matches_reference) {
     std::vector<float> y = ref::random_floats(a.size(), 42);
     std::vector<float> grad(a.size());
     const double scale = 1.0 / static_cast<double>(rows * n);
-    const double loss = ops::squared_error(a.data(), y.data(), rows, n, scale, grad.data());
+    const double loss = ops::squared_error(a.data(), y.data(), rows, n, rows * n, grad.data());
     double want = 0;
     for (size_t e = 0; e < a.size(); e++) {
       const double d = static_cast<double>(a[e]) - y[e];

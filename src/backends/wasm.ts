@@ -125,7 +125,7 @@ function formatBytes(n: number): string {
   return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
 }
 
-/** A probe module using one SIMD instruction (i32x4.splat...): tells "no SIMD here" apart from other failures. */
+/** A module of one SIMD function (i8x16.splat, i8x16.popcnt): tells "no SIMD here" apart from other failures. */
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
@@ -304,11 +304,19 @@ class HeapBuffer {
 /** Buffers above this size are given back after the call instead of being kept by the model. */
 const KEEP_BYTES = 1 << 20;
 
-/** Frees the C model of a WasmModel that was dropped without dispose(). */
-const finalizer =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) => engine.mod._nrt_model_destroy(handle))
-    : undefined;
+/** What a WasmModel holds in the WASM heap, freed by dispose() or, if it is dropped without, by the finalizer. */
+interface HeapResources {
+  engine: Engine;
+  handle: number;
+  buffers: HeapBuffer[];
+}
+
+function releaseResources({ engine, handle, buffers }: HeapResources): void {
+  for (const b of buffers) b.release();
+  engine.mod._nrt_model_destroy(handle);
+}
+
+const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<HeapResources>(releaseResources) : undefined;
 
 class WasmModel implements BackendModel {
   readonly backend = 'wasm' as const;
@@ -363,7 +371,7 @@ class WasmModel implements BackendModel {
         mod._free(desc);
       }
     });
-    finalizer?.register(this, { engine, handle: this.handle }, this.token);
+    finalizer?.register(this, { engine, handle: this.handle, buffers: [this.xBuffer, this.yBuffer, this.outBuffer] }, this.token);
   }
 
   private live(what: string): number {
@@ -692,10 +700,7 @@ class WasmModel implements BackendModel {
   dispose(): void {
     if (!this.handle) return;
     finalizer?.unregister(this.token);
-    this.xBuffer.release();
-    this.yBuffer.release();
-    this.outBuffer.release();
-    this.engine.mod._nrt_model_destroy(this.handle);
+    releaseResources({ engine: this.engine, handle: this.handle, buffers: [this.xBuffer, this.yBuffer, this.outBuffer] });
     this.handle = 0;
   }
 }

@@ -237,7 +237,6 @@ function rateText(samples: number, since: number): string {
 }
 
 async function saveModel(model: nn.Sequential, path: string, data: Prepared): Promise<void> {
-  const io = nn as unknown as { saveModel?: (m: nn.Sequential, p: string, extra: object) => Promise<void> };
-  if (!io.saveModel) throw new Error('--save: saving models is not implemented yet');
-  await io.saveModel(model, path, { classNames: data.classes, standardization: data.standardization });
+  // the class names and the training set's statistics travel with the weights, so `neurite predict` can use them
+  await model.save(path, { classNames: data.classes, standardization: data.standardization });
 }

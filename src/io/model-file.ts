@@ -147,7 +147,9 @@ export function serializeModel(model: Sequential, options: SaveOptions = {}): Ui
   const params = parametersOf(description);
   const weights = model.getWeightArrays();
   if (weights.length !== params.length) throw new Error(`serializeModel: the backend returned ${weights.length} weight arrays, expected ${params.length}`);
+  // A file the loader would refuse is better refused now, while the user still has the model in hand.
   const tensors: NamedTensor[] = params.map((p, i) => ({ name: p.name, shape: p.fileShape, data: toFileLayout(p, weights[i]!) }));
+  for (const t of tensors) checkValues(t.data, t.name, new Where('serializeModel'), MAX_ABS_PARAMETER, false);
 
   if (includeOptimizer) {
     if (!description.compile) throw new NeuriteError('includeOptimizer: the model has no optimizer state (call model.compile first)');

@@ -37,6 +37,7 @@ export interface TfjsWeightSpec {
 }
 
 export interface TfjsModelPlan {
+  name: string;
   inputSize: number;
   layers: LayerDescription[];
   /** the Keras/tfjs name of each neurite layer, to find its weights */
@@ -63,6 +64,8 @@ const ACTIVATIONS: Record<string, { activation: ActivationName; alpha?: number }
   softmax: { activation: 'softmax' },
   leaky_relu: { activation: 'leakyRelu', alpha: 0.2 },
 };
+
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Keras' LeakyReLU layer default slope. */
 const KERAS_LEAKY_ALPHA = 0.3;
@@ -135,6 +138,8 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
     layersAt = layersAt.key('layers');
   }
   const list = asArray(rawLayers, layersAt, MAX_LAYERS);
+  const configName = isObject(config) ? field(config, 'name') : undefined;
+  const modelName = typeof configName === 'string' && configName.length > 0 && configName.length <= 256 ? configName : 'sequential';
 
   let inputSize: number | undefined;
   const layers: LayerDescription[] = [];
@@ -232,13 +237,13 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
   }
   if (inputSize === undefined) return layersAt.error('no input shape: expected an InputLayer or batch_input_shape on the first layer');
   if (!layers.some((l) => l.kind === 'dense')) layersAt.error('expected at least one Dense layer');
-  const lastDense = layers.reduce((last, l, i) => (l.kind === 'dense' ? i : last), -1);
   layers.forEach((l, i) => {
-    if (l.kind === 'dense' && l.activation === 'softmax' && i !== lastDense) layersAt.error(`softmax on '${layerNames[i]}', which is not the output layer`);
+    // as in nn.sequential: softmax belongs to the last layer (a dropout after it is refused too)
+    if (l.kind === 'dense' && l.activation === 'softmax' && i !== layers.length - 1) layersAt.error(`softmax on '${layerNames[i]}', which is not the output layer`);
   });
 
   const { paths, weights, totalBytes } = readManifest(requireField(root, 'weightsManifest', top), top.key('weightsManifest'));
-  return { inputSize, layers, layerNames, paths, weights, totalBytes };
+  return { name: modelName, inputSize, layers, layerNames, paths, weights, totalBytes };
 }
 
 function readManifest(value: unknown, at: Where): { paths: string[]; weights: TfjsWeightSpec[]; totalBytes: number } {
@@ -333,7 +338,7 @@ export function fromTfjsLayersModel(
       }
       base = end;
     }
-    if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+    if (!littleEndianHost) {
       const view = new DataView(bytes.buffer);
       for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
     }
@@ -383,6 +388,6 @@ export function fromTfjsLayersModel(
   if (extra) top.key('weightsManifest').error(`weight ${extra.w.name} belongs to no Dense layer`);
 
   const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
-  const description: ModelDescription = { format: 'neurite', version: 1, name: 'sequential', inputSize: plan.inputSize, seed, layers: plan.layers };
+  const description: ModelDescription = { format: 'neurite', version: 1, name: plan.name, inputSize: plan.inputSize, seed, layers: plan.layers };
   return buildModel(description, arrays, options);
 }

@@ -156,6 +156,7 @@ NRT_API int32_t nrt_model_optimizer_slot_count(const nrt_model* model);
 NRT_API int64_t nrt_model_optimizer_slot_size(const nrt_model* model, int32_t slot);
 NRT_API nrt_status nrt_model_get_optimizer_slot(const nrt_model* model, int32_t slot, float* out, int64_t length);
 NRT_API nrt_status nrt_model_set_optimizer_slot(nrt_model* model, int32_t slot, const float* values, int64_t length);
+/* Both need compile (NRT_ERR_STATE otherwise). */
 NRT_API nrt_status nrt_model_get_step(const nrt_model* model, int64_t* out_step);
 NRT_API nrt_status nrt_model_set_step(nrt_model* model, int64_t step);
 

@@ -129,7 +129,8 @@ nrt_status nrt_model_set_optimizer_slot(nrt_model* model, int32_t slot, const fl
 nrt_status nrt_model_get_step(const nrt_model* model, int64_t* out_step) {
   if (model == nullptr) return null_model();
   if (out_step == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "out_step must not be null");
-  *out_step = model->impl->step();
+  nrt::clear_error();
+  NRT_RETURN_IF_ERROR(model->impl->get_step(out_step));
   return NRT_OK;
 }
 

@@ -81,7 +81,7 @@ nrt_status Model::create(int32_t input_size, const nrt_layer_desc* layers, int32
                     static_cast<long long>(in), d.units);
       }
       layer.activation = static_cast<nrt_activation>(d.activation);
-      layer.alpha = static_cast<float>(d.alpha);
+      layer.alpha = d.alpha;
       layer.use_bias = d.use_bias == 1;
       layer.l2 = d.l2;
       layer.kernel_param = static_cast<int>(m->params_.size());
@@ -202,6 +202,8 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, int32_t loss) {
     return fail(NRT_ERR_INVALID_ARGUMENT, "optimizer.rho must be in [0, 1), got %g", o.rho);
   if (loss < NRT_LOSS_MEAN_SQUARED_ERROR || loss > NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)
     return fail(NRT_ERR_INVALID_ARGUMENT, "loss must be 0..3, got %d", loss);
+  if (loss == NRT_LOSS_MEAN_SQUARED_ERROR && layers_.empty())
+    return fail(NRT_ERR_INVALID_ARGUMENT, "loss meanSquaredError needs at least one layer");
   if (loss != NRT_LOSS_MEAN_SQUARED_ERROR) {
     const nrt_activation wanted =
         loss == NRT_LOSS_BINARY_CROSSENTROPY ? NRT_ACTIVATION_SIGMOID : NRT_ACTIVATION_SOFTMAX;
@@ -275,6 +277,12 @@ nrt_status Model::set_optimizer_slot(int32_t slot, const float* values, int64_t 
     return fail(NRT_ERR_INVALID_ARGUMENT, "optimizer slot %d: value %lld is not finite", slot,
                 static_cast<long long>(bad));
   if (length > 0) std::memcpy(slots_[slot].data(), values, static_cast<size_t>(length) * sizeof(float));
+  return NRT_OK;
+}
+
+nrt_status Model::get_step(int64_t* out) const {
+  NRT_RETURN_IF_ERROR(check_compiled());
+  *out = step_;
   return NRT_OK;
 }
 

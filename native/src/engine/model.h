@@ -15,7 +15,7 @@ struct Layer {
   int64_t in, units;
   // dense
   nrt_activation activation = NRT_ACTIVATION_LINEAR;
-  float alpha = 0.0f;
+  double alpha = 0.0;
   bool use_bias = false;
   double l2 = 0.0;
   int kernel_param = -1;
@@ -69,7 +69,7 @@ class Model {
   int64_t optimizer_slot_size(int32_t slot) const;
   nrt_status get_optimizer_slot(int32_t slot, float* out, int64_t length) const;
   nrt_status set_optimizer_slot(int32_t slot, const float* values, int64_t length);
-  int64_t step() const { return step_; }
+  nrt_status get_step(int64_t* out) const;
   nrt_status set_step(int64_t step);
 
   nrt_status train_batch(const float* x, const float* y, int64_t count, double* loss);

@@ -93,19 +93,19 @@ nrt_status Model::loss_and_gradient(const float* y, int64_t rows, bool with_grad
     case NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
       metrics->loss_sum += ops::softmax_cross_entropy(
           ws_.z[last].data(), y, loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, rows, n,
-          1.0 / static_cast<double>(rows), ws_.out[last].data(), grad, &metrics->correct);
+          static_cast<double>(rows), ws_.out[last].data(), grad, &metrics->correct);
       metrics->total += static_cast<double>(rows);
       break;
     case NRT_LOSS_BINARY_CROSSENTROPY:
       metrics->loss_sum += ops::sigmoid_binary_cross_entropy(ws_.z[last].data(), y, rows, n,
-                                                             1.0 / static_cast<double>(rows * n),
+                                                             static_cast<double>(rows * n),
                                                              ws_.out[last].data(), grad, &metrics->correct);
       metrics->total += static_cast<double>(rows * n);
       break;
     case NRT_LOSS_MEAN_SQUARED_ERROR: {
       const float* out = layers_.empty() ? nullptr : ws_.layer_out[last];
       if (out == nullptr) return fail(NRT_ERR_STATE, "meanSquaredError on a model without layers has no output");
-      metrics->loss_sum += ops::squared_error(out, y, rows, n, 1.0 / static_cast<double>(rows * n), grad);
+      metrics->loss_sum += ops::squared_error(out, y, rows, n, static_cast<double>(rows * n), grad);
       break;
     }
   }

@@ -6,13 +6,7 @@
 
 namespace nrt::ops {
 
-namespace {
-
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-}  // namespace
-
-void activation_forward(nrt_activation act, float alpha, float* x, int64_t rows, int64_t cols, int64_t ld) {
+void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows, int64_t cols, int64_t ld) {
   if (act == NRT_ACTIVATION_SOFTMAX) {
     softmax_forward(x, rows, cols, ld);
     return;
@@ -21,20 +15,19 @@ void activation_forward(nrt_activation act, float alpha, float* x, int64_t rows,
     float* r = x + i * ld;
     switch (act) {
       case NRT_ACTIVATION_LINEAR:
+      case NRT_ACTIVATION_SOFTMAX:
         break;
       case NRT_ACTIVATION_RELU:
         for (int64_t j = 0; j < cols; j++) r[j] = r[j] > 0.0f ? r[j] : 0.0f;
         break;
       case NRT_ACTIVATION_LEAKY_RELU:
-        for (int64_t j = 0; j < cols; j++) r[j] = r[j] > 0.0f ? r[j] : alpha * r[j];
+        for (int64_t j = 0; j < cols; j++) r[j] = r[j] > 0.0f ? r[j] : static_cast<float>(alpha * r[j]);
         break;
       case NRT_ACTIVATION_SIGMOID:
-        for (int64_t j = 0; j < cols; j++) r[j] = sigmoid(r[j]);
+        for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(r[j]))));
         break;
       case NRT_ACTIVATION_TANH:
-        for (int64_t j = 0; j < cols; j++) r[j] = std::tanh(r[j]);
-        break;
-      case NRT_ACTIVATION_SOFTMAX:
+        for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(std::tanh(static_cast<double>(r[j])));
         break;
     }
   }
@@ -56,7 +49,7 @@ void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld) {
   }
 }
 
-void activation_backward(nrt_activation act, float alpha, const float* a, const float* z, float* g, int64_t rows,
+void activation_backward(nrt_activation act, double alpha, const float* a, const float* z, float* g, int64_t rows,
                          int64_t cols, float* bias_grad) {
   const int64_t n = rows * cols;
   switch (act) {
@@ -65,25 +58,29 @@ void activation_backward(nrt_activation act, float alpha, const float* a, const 
     case NRT_ACTIVATION_RELU:
       for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : 0.0f;
       break;
-    case NRT_ACTIVATION_LEAKY_RELU:
-      // For alpha >= 0, a > 0 exactly when z > 0, so a stands in for z.
-      if (alpha < 0.0f)
-        for (int64_t e = 0; e < n; e++) g[e] = z[e] > 0.0f ? g[e] : alpha * g[e];
-      else
-        for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : alpha * g[e];
+    case NRT_ACTIVATION_LEAKY_RELU: {
+      const float* sign = backward_needs_z(act, alpha) ? z : a;
+      for (int64_t e = 0; e < n; e++) g[e] = sign[e] > 0.0f ? g[e] : static_cast<float>(alpha * g[e]);
       break;
+    }
     case NRT_ACTIVATION_SIGMOID:
-      for (int64_t e = 0; e < n; e++) g[e] = g[e] * (a[e] * (1.0f - a[e]));
+      for (int64_t e = 0; e < n; e++) {
+        const double s = a[e];
+        g[e] = static_cast<float>(static_cast<double>(g[e]) * s * (1.0 - s));
+      }
       break;
     case NRT_ACTIVATION_TANH:
-      for (int64_t e = 0; e < n; e++) g[e] = g[e] * (1.0f - a[e] * a[e]);
+      for (int64_t e = 0; e < n; e++) {
+        const double t = a[e];
+        g[e] = static_cast<float>(static_cast<double>(g[e]) * (1.0 - t * t));
+      }
       break;
     case NRT_ACTIVATION_SOFTMAX:
       for (int64_t i = 0; i < rows; i++) {
         const float* ar = a + i * cols;
         float* gr = g + i * cols;
         double dot = 0.0;
-        for (int64_t j = 0; j < cols; j++) dot += static_cast<double>(gr[j]) * ar[j];
+        for (int64_t j = 0; j < cols; j++) dot += static_cast<double>(ar[j]) * gr[j];
         for (int64_t j = 0; j < cols; j++) gr[j] = static_cast<float>(ar[j] * (gr[j] - dot));
       }
       break;

@@ -15,7 +15,7 @@ struct ForwardEpilogue {
   float* z;  // copy of the pre-activation, or null
   int64_t units;
   nrt_activation activation;  // applied per tile unless linear/softmax
-  float alpha;
+  double alpha;
 };
 
 void forward_tile(const void* context, float* c, int64_t ldc, int64_t row0, int64_t col0, int64_t rows,

@@ -15,7 +15,7 @@ struct DenseParams {
   const float* kernel;  // [in, units]
   const float* bias;    // [units] or null
   nrt_activation activation;
-  float alpha;
+  double alpha;
 };
 
 // x [rows×in] → out [rows×units]. If z is not null it also receives the pre-activation. With

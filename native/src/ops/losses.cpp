@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+// Expressions follow src/backends/ts/losses.ts term for term (f64 intermediates, the same association), and the
+// output activation is computed exactly as ops/activation.cpp's forward does, so accuracies match too.
+
 namespace nrt::ops {
 
 namespace {
@@ -13,72 +16,76 @@ inline int64_t argmax(const float* x, int64_t n) {
   return best;
 }
 
+inline float row_max(const float* z, int64_t n) {
+  float max = z[0];
+  for (int64_t j = 1; j < n; j++) max = z[j] > max ? z[j] : max;
+  return max;
+}
+
 }  // namespace
 
 double softmax_cross_entropy(const float* z, const float* y, bool sparse, int64_t rows, int64_t n,
-                             double grad_scale, float* a, float* grad, double* correct) {
+                             double grad_divisor, float* a, float* grad, double* correct) {
   double total = 0.0;
   double hits = 0.0;
   for (int64_t i = 0; i < rows; i++) {
     const float* zr = z + i * n;
     float* ar = a + i * n;
-    float max = zr[0];
-    for (int64_t j = 1; j < n; j++) max = zr[j] > max ? zr[j] : max;
+    const double max = row_max(zr, n);
     double sum = 0.0;
-    for (int64_t j = 0; j < n; j++) sum += std::exp(static_cast<double>(zr[j]) - max);
-    const double log_sum = std::log(sum) + max;
+    for (int64_t j = 0; j < n; j++) {
+      const double e = std::exp(zr[j] - max);
+      ar[j] = static_cast<float>(e);  // softmax_forward's rounding: f32(e), then · 1/Σ
+      sum += e;
+    }
     const double inv = 1.0 / sum;
-    for (int64_t j = 0; j < n; j++) ar[j] = static_cast<float>(std::exp(static_cast<double>(zr[j]) - max) * inv);
+    const int64_t label = sparse ? static_cast<int64_t>(y[i]) : -1;
+    const float* yr = sparse ? nullptr : y + i * n;
     if (sparse) {
-      const int64_t label = static_cast<int64_t>(y[i]);
-      total += log_sum - zr[label];
-      if (grad) {
-        float* gr = grad + i * n;
-        for (int64_t j = 0; j < n; j++)
-          gr[j] = static_cast<float>((static_cast<double>(ar[j]) - (j == label ? 1.0 : 0.0)) * grad_scale);
-      }
-      if (argmax(ar, n) == label) hits += 1.0;
+      total += max + std::log(sum) - zr[label];
     } else {
-      const float* yr = y + i * n;
       double dot = 0.0;
       for (int64_t j = 0; j < n; j++) dot += static_cast<double>(yr[j]) * zr[j];
-      total += log_sum - dot;  // the contract's form; equals −Σ y·log softmax(z) when Σ y = 1
-      if (grad) {
-        float* gr = grad + i * n;
-        for (int64_t j = 0; j < n; j++)
-          gr[j] = static_cast<float>((static_cast<double>(ar[j]) - yr[j]) * grad_scale);
-      }
-      if (argmax(ar, n) == argmax(yr, n)) hits += 1.0;
+      total += max + std::log(sum) - dot;
     }
+    if (grad) {
+      float* gr = grad + i * n;
+      for (int64_t j = 0; j < n; j++) {
+        const double target = sparse ? (j == label ? 1.0 : 0.0) : static_cast<double>(yr[j]);
+        gr[j] = static_cast<float>((std::exp(zr[j] - max) / sum - target) / grad_divisor);
+      }
+    }
+    for (int64_t j = 0; j < n; j++) ar[j] = static_cast<float>(ar[j] * inv);
+    if (argmax(ar, n) == (sparse ? label : argmax(yr, n))) hits += 1.0;
   }
   if (correct) *correct += hits;
   return total;
 }
 
-double sigmoid_binary_cross_entropy(const float* z, const float* y, int64_t rows, int64_t n, double grad_scale,
+double sigmoid_binary_cross_entropy(const float* z, const float* y, int64_t rows, int64_t n, double grad_divisor,
                                     float* a, float* grad, double* correct) {
   const int64_t count = rows * n;
   double total = 0.0;
   double hits = 0.0;
   for (int64_t e = 0; e < count; e++) {
-    const double ze = z[e], ye = y[e];
-    total += (ze > 0.0 ? ze : 0.0) - ze * ye + std::log1p(std::exp(-std::fabs(ze)));
-    const double s = 1.0 / (1.0 + std::exp(-ze));
+    const double v = z[e], t = y[e];
+    total += (v > 0.0 ? v : 0.0) - v * t + std::log1p(std::exp(-std::fabs(v)));
+    const double s = 1.0 / (1.0 + std::exp(-v));
     a[e] = static_cast<float>(s);
-    if (grad) grad[e] = static_cast<float>((s - ye) * grad_scale);
+    if (grad) grad[e] = static_cast<float>((s - t) / grad_divisor);
     if ((a[e] > 0.5f) == (y[e] > 0.5f)) hits += 1.0;
   }
   if (correct) *correct += hits;
   return total;
 }
 
-double squared_error(const float* a, const float* y, int64_t rows, int64_t n, double grad_scale, float* grad) {
+double squared_error(const float* a, const float* y, int64_t rows, int64_t n, double grad_divisor, float* grad) {
   const int64_t count = rows * n;
   double total = 0.0;
   for (int64_t e = 0; e < count; e++) {
     const double d = static_cast<double>(a[e]) - y[e];
     total += d * d;
-    if (grad) grad[e] = static_cast<float>(2.0 * d * grad_scale);
+    if (grad) grad[e] = static_cast<float>((2.0 * d) / grad_divisor);
   }
   return total;
 }

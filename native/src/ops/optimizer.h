@@ -1,7 +1,7 @@
 // Optimizer updates, one parameter array at a time. The arithmetic is done per element in double and rounded
-// once to f32, as the TypeScript reference does with JavaScript numbers; this is memory-bound work (a pass over
-// w, g and the slots), so double precision costs nothing measurable next to the GEMMs.
-// `l2x2` = 2·l2 for kernels with an L2 regulariser (0 for biases): the gradient used is g + l2x2·w.
+// to f32 when stored, as the TypeScript reference does with JavaScript numbers; this is memory-bound work (one
+// pass over w, g and the slots), so double precision costs nothing measurable next to the GEMMs.
+// `l2x2` = 2·l2 for kernels with an L2 regulariser (0 for biases): the gradient used is f32(g + l2x2·w).
 #pragma once
 
 #include <cstdint>

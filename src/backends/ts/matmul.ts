@@ -9,14 +9,15 @@
  *
  * How the fast path is fast, and why it is not the textbook i-k-j loop: in V8 every typed-array access
  * costs a map check, a bounds check and an overflow-checked index add (TurboFan hoists none of them out of
- * the loop), so what decides speed is how many multiply-adds each load feeds. An i-k-j loop reloads and
- * restores C on every step (measured ~0.9–1.4 GMAC/s here); a register-blocked dot-product kernel keeps a
- * 2×4 block of C in eight local doubles and feeds 8 multiply-adds from 6 loads (~1.8–2.0 GMAC/s). Larger
- * blocks spill V8's 15 usable xmm registers and get slower again. To give that kernel unit-stride reads
- * for all three forms, both operands are first copied into one Float64 workspace as panels (the way
- * BLAS libraries pack): one array in the hot loop means one map check, and doubles need no f32→f64
- * conversion per load. Packing is O(mk + kn) against O(mkn) work, and it is where the three forms
- * differ: only the packing reads A or B transposed. Sums are accumulated in double precision.
+ * the loop), so what decides speed is how many multiply-adds each load feeds. An i-k-j loop loads and
+ * stores C on every step (measured 0.9–1.4 GMAC/s on the build machine); a register-blocked dot-product
+ * kernel keeps a 3×3 block of C in nine local doubles and feeds 9 multiply-adds from 6 loads (~2 GMAC/s).
+ * Larger blocks spill V8's 15 usable xmm registers and get slower again, and unrolling k does the same.
+ * To give that kernel unit-stride reads for all three forms, both operands are first copied into one
+ * Float64 workspace as panels (the way BLAS libraries pack): one array in the hot loop means one map
+ * check, and doubles need no f32→f64 conversion per load. Packing is O(mk + kn) against O(mkn) work, and
+ * it is where the three forms differ: only the packing reads A or B transposed. Sums are accumulated in
+ * double precision and rounded once when stored into C.
  */
 import type { Floats } from './floats';
 
@@ -88,9 +89,17 @@ function packRowsOfA(a: Floats, ws: Float64Array, m: number, k: number): void {
 
 /** A(i, p) = a[p·m + i]: A is read transposed */
 function packColumnsOfA(a: Floats, ws: Float64Array, m: number, k: number): void {
+  const fullPanels = m - (m % PANEL_ROWS);
   for (let p = 0; p < k; p++) {
     const row = p * m;
-    for (let i0 = 0; i0 < m; i0 += PANEL_ROWS) {
+    let i0 = 0;
+    for (; i0 < fullPanels; i0 += PANEL_ROWS) { // written out for PANEL_ROWS = 3: this runs for every weight
+      const at = i0 * k + p * PANEL_ROWS;
+      ws[at] = a[row + i0]!;
+      ws[at + 1] = a[row + i0 + 1]!;
+      ws[at + 2] = a[row + i0 + 2]!;
+    }
+    if (i0 < m) {
       const at = i0 * k + p * PANEL_ROWS;
       for (let r = 0; r < PANEL_ROWS; r++) ws[at + r] = i0 + r < m ? a[row + i0 + r]! : 0;
     }
@@ -99,9 +108,17 @@ function packColumnsOfA(a: Floats, ws: Float64Array, m: number, k: number): void
 
 /** B(p, j) = b[p·n + j] */
 function packRowsOfB(b: Floats, ws: Float64Array, bOffset: number, k: number, n: number): void {
+  const fullPanels = n - (n % PANEL_COLS);
   for (let p = 0; p < k; p++) {
     const row = p * n;
-    for (let j0 = 0; j0 < n; j0 += PANEL_COLS) {
+    let j0 = 0;
+    for (; j0 < fullPanels; j0 += PANEL_COLS) { // written out for PANEL_COLS = 3: this runs for every weight
+      const at = bOffset + j0 * k + p * PANEL_COLS;
+      ws[at] = b[row + j0]!;
+      ws[at + 1] = b[row + j0 + 1]!;
+      ws[at + 2] = b[row + j0 + 2]!;
+    }
+    if (j0 < n) {
       const at = bOffset + j0 * k + p * PANEL_COLS;
       for (let t = 0; t < PANEL_COLS; t++) ws[at + t] = j0 + t < n ? b[row + j0 + t]! : 0;
     }

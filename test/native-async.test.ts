@@ -1,0 +1,140 @@
+/**
+ * The addon off the main thread: a long native epoch leaves the event loop free, reports progress, stops on
+ * abort (AbortSignal or dispose), rejects cleanly when the progress callback throws, refuses other calls while
+ * it runs, and frees native memory on dispose() or, failing that, when the model is garbage collected.
+ */
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { AbortError, type BackendModel, type TrainSpec } from '../src/backends/backend.js';
+import { initialWeights, makeSpec, nativeBackend, uniform } from './native-helpers.js';
+
+const spec = makeSpec(64, [{ units: 128, activation: 'relu' }, { units: 64, activation: 'tanh' }, { units: 10, activation: 'softmax' }]);
+const train: TrainSpec = { optimizer: { kind: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, loss: 'sparseCategoricalCrossentropy' };
+const rows = 60000;
+const x = uniform(rows * 64, 1);
+const y = Float32Array.from({ length: rows }, (_, i) => i % 10);
+
+function model(): BackendModel {
+  const m = nativeBackend().createModel(spec);
+  m.setWeights(initialWeights(spec));
+  m.compile(train);
+  return m;
+}
+
+describe('native async', () => {
+  it('keeps the event loop running during a long epoch and reports batch progress', async () => {
+    const m = model();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const progress: number[] = [];
+    const start = Date.now();
+    const r = await m.trainEpoch(x, y, rows, { batchSize: 32, shuffle: true, epoch: 0, onBatch: (b) => progress.push(b) });
+    const ms = Date.now() - start;
+    clearInterval(timer);
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(ms).toBeGreaterThan(50); // long enough for the timer to matter
+    expect(ticks).toBeGreaterThan(ms / 20);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress[progress.length - 1]).toBe(Math.ceil(rows / 32) - 1);
+    m.dispose();
+  });
+
+  it('an AbortSignal stops the epoch between batches with an AbortError, and the model stays usable', async () => {
+    const m = model();
+    const controller = new AbortController();
+    let batches = 0;
+    const run = m.trainEpoch(x, y, rows, { batchSize: 4, shuffle: true, epoch: 0, signal: controller.signal, onBatch: () => batches++ });
+    setTimeout(() => controller.abort(), 30);
+    await expect(run).rejects.toBeInstanceOf(AbortError);
+    expect(m.getOptimizerState().step).toBeLessThan(rows / 4);
+    expect(Number.isFinite(await m.trainBatch(x.subarray(0, 64 * 8), y.subarray(0, 8), 8))).toBe(true);
+    // an already aborted signal does not start at all
+    const step = m.getOptimizerState().step;
+    await expect(m.trainEpoch(x, y, rows, { batchSize: 4, shuffle: true, epoch: 0, signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(m.getOptimizerState().step).toBe(step);
+    m.dispose();
+  });
+
+  it('a throwing progress callback rejects the Promise with its error and stops training', async () => {
+    const m = model();
+    const boom = new Error('boom from onBatch');
+    await expect(m.trainEpoch(x, y, rows, { batchSize: 8, shuffle: false, epoch: 0, onBatch: () => { throw boom; } })).rejects.toBe(boom);
+    expect(m.getOptimizerState().step).toBeLessThan(rows / 8);
+    expect(Number.isFinite((await m.evaluate(x, y, 1000, 100)).loss)).toBe(true);
+    m.dispose();
+  });
+
+  it('refuses other calls while a run is in flight, then accepts them again', async () => {
+    const m = model();
+    const run = m.trainEpoch(x, y, 20000, { batchSize: 16, shuffle: true, epoch: 1 });
+    expect(() => m.getWeights()).toThrow(/busy with trainEpoch/);
+    expect(() => m.predictSync(x.subarray(0, 64), 1)).toThrow(/busy/);
+    await expect(m.trainBatch(x.subarray(0, 640), y.subarray(0, 10), 10)).rejects.toThrow(/busy/);
+    await expect(m.trainEpoch(x, y, rows, { batchSize: 16, shuffle: true, epoch: 1 })).rejects.toThrow(/busy/);
+    await run;
+    expect(m.getWeights().length).toBe(6);
+    m.dispose();
+  });
+
+  it('large trainBatch, evaluate and predict run as workers and resolve', async () => {
+    const m = model();
+    const loss = await m.trainBatch(x.subarray(0, 64 * 4096), y.subarray(0, 4096), 4096);
+    expect(Number.isFinite(loss)).toBe(true);
+    const e = await m.evaluate(x, y, rows, 1000);
+    expect(e.accuracy).toBeGreaterThanOrEqual(0);
+    const out = await m.predict(x, rows);
+    expect(out.length).toBe(rows * 10);
+    let sum = 0;
+    for (let j = 0; j < 10; j++) sum += out[j]!;
+    expect(sum).toBeCloseTo(1, 5);
+    m.dispose();
+  });
+
+  it('dispose during a run aborts it and frees the model when the worker returns', async () => {
+    const m = model();
+    const run = m.trainEpoch(x, y, rows, { batchSize: 4, shuffle: true, epoch: 0 });
+    m.dispose();
+    await expect(run).rejects.toBeInstanceOf(AbortError);
+    expect(() => m.getWeights()).toThrow(/disposed/);
+  });
+
+  it('native memory is returned by dispose() and by the finalizer of forgotten models', () => {
+    // A child process with --expose-gc: 40 models of 64 MB (kernel) + 64 MB (gradient) each; RSS must stay
+    // far below their 5 GB sum.
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', memoryProbe], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    expect(child.stderr).toBe('');
+    const report = JSON.parse(child.stdout) as { disposed: number; collected: number; baseline: number };
+    const mb = (b: number) => b / 2 ** 20;
+    expect(mb(report.disposed - report.baseline)).toBeLessThan(400);
+    expect(mb(report.collected - report.baseline)).toBeLessThan(600);
+  }, 120_000);
+});
+
+// Runs in a child process: loads the addon directly (no TypeScript needed) and measures RSS.
+const memoryProbe = `
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/');
+const addon = require(process.env.NEURITE_NATIVE_ADDON || './build/Release/neurite.node');
+const spec = { inputSize: 4096, seed: 1, layers: [{ kind: 'dense', inputSize: 4096, units: 4096, activation: 'relu', alpha: 0, useBias: false, l2: 0 }] };
+const rss = () => process.memoryUsage().rss;
+globalThis.gc();
+const baseline = rss();
+for (let i = 0; i < 40; i++) {
+  const m = new addon.NativeModel(spec, 1);
+  m.setWeights([new Float32Array(4096 * 4096).fill(0.5)]);
+  m.dispose();
+}
+globalThis.gc();
+const disposed = rss();
+for (let i = 0; i < 40; i++) {
+  const m = new addon.NativeModel(spec, 1);
+  m.setWeights([new Float32Array(4096 * 4096).fill(0.5)]);
+  if (i % 4 === 3) { globalThis.gc(); await new Promise((r) => setImmediate(r)); }
+}
+globalThis.gc();
+await new Promise((r) => setImmediate(r));
+globalThis.gc();
+const collected = rss();
+process.stdout.write(JSON.stringify({ baseline, disposed, collected }));
+`;
