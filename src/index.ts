@@ -1,5 +1,13 @@
 /** The Node entry: the whole API plus the Node-only data loaders; registers the native and WASM engines. */
+import { registerBackend } from './backends/registry.js';
+import { nativeProvider } from './backends/native.js';
+import { wasmProvider } from './backends/wasm.js';
+
+registerBackend(nativeProvider);
+registerBackend(wasmProvider);
+
 export * from './api.js';
+export { nativeInfo } from './backends/native.js';
 export * from './data/node.js';
 export { loadTfjsLayersModel } from './io/node.js';
 

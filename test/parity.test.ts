@@ -90,8 +90,6 @@ function build(s: Setup, backend: BackendName, seed = 7): nn.Sequential {
   return model;
 }
 
-const others = testedBackends.filter((b) => b !== 'ts');
-
 describe.each(testedBackends)('parity on %s', (backend) => {
   beforeAll(() => prepareBackend(backend));
   const run = (name: string, fn: () => Promise<void>) => it.skipIf(excluded(backend, name) !== undefined)(name, fn);
@@ -228,11 +226,3 @@ describe.each(testedBackends)('parity on %s', (backend) => {
     expect(() => model.getWeights()).toThrow(/disposed/);
   });
 });
-
-if (others.length === 0) {
-  describe('parity', () => {
-    it('has only the ts backend so far: the suite above checks ts against itself and PyTorch (golden.test.ts)', () => {
-      expect(testedBackends).toEqual(['ts']);
-    });
-  });
-}

@@ -2,8 +2,8 @@
 // them): enough to cover 2 FMA ports × 4–5 cycles of latency on Haswell..Zen.
 #include <chrono>
 
-double peak_gflops_avx2() {
-  const long iterations = 40'000'000;
+static double trial_avx2() {
+  const long iterations = 4'000'000;
   long n = iterations;
   const auto start = std::chrono::steady_clock::now();
   __asm__ volatile(
@@ -31,4 +31,14 @@ double peak_gflops_avx2() {
         "xmm15", "cc");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return static_cast<double>(iterations) * 12 * 8 * 2 / seconds * 1e-9;
+}
+
+// The best of 20 short trials: on a shared machine the fastest one is the hardware's rate.
+double peak_gflops_avx2() {
+  double best = 0;
+  for (int i = 0; i < 20; i++) {
+    const double g = trial_avx2();
+    best = g > best ? g : best;
+  }
+  return best;
 }

@@ -1,8 +1,8 @@
 // 24 independent 16-lane FMA chains (AVX-512F) in fixed registers. Only called when the CPU supports it.
 #include <chrono>
 
-double peak_gflops_avx512() {
-  const long iterations = 20'000'000;
+static double trial_avx512() {
+  const long iterations = 2'000'000;
   long n = iterations;
   const auto start = std::chrono::steady_clock::now();
   __asm__ volatile(
@@ -43,4 +43,14 @@ double peak_gflops_avx512() {
         "xmm30", "xmm31", "cc");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return static_cast<double>(iterations) * 24 * 16 * 2 / seconds * 1e-9;
+}
+
+// The best of 20 short trials: on a shared machine the fastest one is the hardware's rate.
+double peak_gflops_avx512() {
+  double best = 0;
+  for (int i = 0; i < 20; i++) {
+    const double g = trial_avx512();
+    best = g > best ? g : best;
+  }
+  return best;
 }

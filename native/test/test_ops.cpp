@@ -170,7 +170,7 @@ TEST(dense_forward_backward_match_reference) {
         const std::vector<double> dz = ref_backward(act, alpha, z, g, rows, units);
         std::vector<float> dw(w.size()), db(b.size()), dx(x.size());
         CHECK(ops::dense_backward(p, x.data(), out.data(), z.data(), g.data(), rows, false, dw.data(),
-                                  bias ? db.data() : nullptr, dx.data(), 2));
+                                  bias ? db.data() : nullptr, dx.data(), nullptr, 2));
         for (int64_t q = 0; q < in; q++)
           for (int64_t j = 0; j < units; j++) {
             double sum = 0, mag = 0;

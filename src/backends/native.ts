@@ -63,6 +63,8 @@ export interface NativeInfo {
   /** the GEMM microkernel chosen for this CPU, e.g. "avx2_fma 6x16" */
   gemmKernel: string;
   hardwareThreads: number;
+  /** native models created and not yet freed, in this process */
+  liveModels: number;
 }
 
 export interface NativeBackendOptions {

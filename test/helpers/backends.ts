@@ -5,7 +5,7 @@ import type { BackendName } from '../../src/backends/backend.js';
  * The backends the shared suites run on. Every backend listed here must load: a backend that fails to load
  * fails its tests (it is never silently skipped).
  */
-export const testedBackends: BackendName[] = ['ts'];
+export const testedBackends: BackendName[] = ['ts', 'native', 'wasm'];
 
 /** Per-backend exclusions: test name → why it cannot run there (as tfjs's setup_test.ts does). Keep it short. */
 export const exclusions: Record<BackendName, Record<string, string>> = {

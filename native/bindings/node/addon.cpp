@@ -12,6 +12,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("abiVersion", Napi::Number::New(env, nrt_abi_version()));
   out.Set("gemmKernel", Napi::String::New(env, nrt_gemm_kernel_name()));
   out.Set("hardwareThreads", Napi::Number::New(env, nrt_hardware_threads()));
+  out.Set("liveModels", Napi::Number::New(env, static_cast<double>(nrt_live_models())));
   return out;
 }
 

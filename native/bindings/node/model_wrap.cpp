@@ -104,13 +104,28 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
     throw status_error(env, method, status, nrt_last_error());
   }
   model_ = model;
+  // Parameters and their gradients; optimizer state and work buffers come later and are not counted.
+  for (int32_t i = 0; i < nrt_model_parameter_count(model); i++)
+    external_bytes_ += 2 * nrt_model_parameter_size(model, i) * static_cast<int64_t>(sizeof(float));
+  Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
 }
 
 ModelWrap::~ModelWrap() {
   // A worker still running here means the environment is being torn down: it may still be reading the model,
   // so the memory is left to the exiting process rather than freed under it.
-  if (!busy_) nrt_model_destroy(model_);
+  if (!busy_ && model_ != nullptr) {
+    nrt_model_destroy(model_);
+    model_ = nullptr;
+    Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
+  }
+}
+
+void ModelWrap::destroy_model() {
+  if (model_ == nullptr) return;
+  nrt_model_destroy(model_);
   model_ = nullptr;
+  Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
+  external_bytes_ = 0;
 }
 
 nrt_model* ModelWrap::live(Napi::Env env, const std::string& method) const {
@@ -130,10 +145,7 @@ void ModelWrap::begin_run(const std::string& method) {
 void ModelWrap::end_run() {
   busy_ = false;
   busy_with_.clear();
-  if (disposed_ && model_ != nullptr) {
-    nrt_model_destroy(model_);
-    model_ = nullptr;
-  }
+  if (disposed_) destroy_model();
 }
 
 void ModelWrap::check(Napi::Env env, const std::string& method, nrt_status status) const {
@@ -397,12 +409,10 @@ Napi::Value ModelWrap::Abort(const Napi::CallbackInfo& info) {
 Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {
   if (disposed_) return info.Env().Undefined();
   disposed_ = true;
-  if (busy_) {
+  if (busy_)
     request_abort();  // freed by end_run() when the worker returns
-  } else {
-    nrt_model_destroy(model_);
-    model_ = nullptr;
-  }
+  else
+    destroy_model();
   return info.Env().Undefined();
 }
 

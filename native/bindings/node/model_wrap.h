@@ -52,7 +52,11 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // Multiply-adds of a forward pass over `rows` rows: decides between the calling thread and a worker.
   double work(int64_t rows) const { return static_cast<double>(rows) * static_cast<double>(macs_per_row_); }
 
+  // Frees the model and tells V8 its external memory is gone.
+  void destroy_model();
+
   nrt_model* model_ = nullptr;
+  int64_t external_bytes_ = 0;  // reported to V8 so it collects forgotten models in time
   int64_t input_size_ = 0;
   int64_t output_size_ = 0;
   int64_t macs_per_row_ = 0;

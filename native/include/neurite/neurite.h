@@ -122,6 +122,8 @@ NRT_API int32_t nrt_abi_version(void);
 NRT_API const char* nrt_gemm_kernel_name(void);
 /* Number of hardware threads, the default thread count of a model. */
 NRT_API int32_t nrt_hardware_threads(void);
+/* Models created and not yet destroyed in this process (for leak checks in tests). */
+NRT_API int64_t nrt_live_models(void);
 
 /* ---- model lifecycle ---- */
 

@@ -1,5 +1,6 @@
 // The C ABI (include/neurite/neurite.h) over nrt::Model: argument checks that need no model, and a guarantee
 // that nothing unwinds across the boundary.
+#include <atomic>
 #include <cstddef>
 #include <new>
 
@@ -43,6 +44,8 @@ namespace {
 
 nrt_status null_model() { return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "model must not be null"); }
 
+std::atomic<int64_t> live_models{0};
+
 }  // namespace
 
 #define NRT_MODEL_CALL(model, expr)           \
@@ -60,6 +63,7 @@ const char* nrt_last_error(void) { return nrt::last_error(); }
 int32_t nrt_abi_version(void) { return NRT_ABI_VERSION; }
 const char* nrt_gemm_kernel_name(void) { return nrt::gemm::best_kernel().name; }
 int32_t nrt_hardware_threads(void) { return nrt::hardware_threads(); }
+int64_t nrt_live_models(void) { return live_models.load(); }
 
 nrt_status nrt_model_create(int32_t input_size, const nrt_layer_desc* layers, int32_t layer_count, uint32_t seed,
                             nrt_model** out_model) {
@@ -75,6 +79,7 @@ nrt_status nrt_model_create(int32_t input_size, const nrt_layer_desc* layers, in
     return nrt::fail(NRT_ERR_OUT_OF_MEMORY, "out of memory creating the model");
   }
   *out_model = handle;
+  live_models.fetch_add(1);
   return NRT_OK;
   NRT_GUARD_END
 }
@@ -83,6 +88,7 @@ void nrt_model_destroy(nrt_model* model) {
   if (model == nullptr) return;
   delete model->impl;
   delete model;
+  live_models.fetch_sub(1);
 }
 
 nrt_status nrt_model_set_threads(nrt_model* model, int32_t threads) { NRT_MODEL_CALL(model, set_threads(threads)); }

@@ -97,8 +97,8 @@ class Model {
   // One pass over `rows` rows already in memory.
   nrt_status forward(const float* x, int64_t rows, bool training, float* final_out);
   nrt_status loss_and_gradient(const float* y, int64_t rows, bool with_gradient, Metrics* metrics);
-  nrt_status backward(const float* x, int64_t rows);
-  void apply_update();
+  // Backward pass with the optimizer step fused in (see train_step.cpp); the caller advances step_.
+  nrt_status backward_and_update(const float* x, int64_t rows);
   double l2_total() const;
   // Forward, loss, backward and update of one batch: *loss is its mean loss + L2 terms; counts accumulate.
   nrt_status step_batch(const float* x, const float* y, int64_t rows, double* loss, Metrics* counts);

@@ -10,6 +10,7 @@
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/losses.h"
+#include "gemm/gemm.h"
 #include "ops/optimizer.h"
 
 namespace nrt {
@@ -112,7 +113,35 @@ nrt_status Model::loss_and_gradient(const float* y, int64_t rows, bool with_grad
   return NRT_OK;
 }
 
-nrt_status Model::backward(const float* x, int64_t rows) {
+namespace {
+
+// The optimizer applied to one finished tile of a kernel gradient (GEMM epilogue): W and the state slots share
+// the gradient's [in×units] layout, so the tile's rows are contiguous runs of all of them.
+struct KernelUpdate {
+  const nrt_optimizer_desc* optimizer;
+  int64_t t;
+  float* w;
+  float* s0;
+  float* s1;
+  int64_t ld;
+  double l2x2;
+};
+
+void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0, int64_t col0, int64_t rows,
+                        int64_t cols) {
+  const auto& u = *static_cast<const KernelUpdate*>(context);
+  for (int64_t i = 0; i < rows; i++) {
+    const int64_t at = (row0 + i) * u.ld + col0;
+    ops::optimizer_update(*u.optimizer, u.t, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
+                          u.s1 ? u.s1 + at : nullptr, cols, u.l2x2);
+  }
+}
+
+}  // namespace
+
+// Backward pass fused with the optimizer update: each layer's input gradient is computed from its weights
+// before they change, then its kernel is updated tile by tile as the GEMM finishes its gradient, then its bias.
+nrt_status Model::backward_and_update(const float* x, int64_t rows) {
   int first_dense = -1;
   for (size_t l = 0; l < layers_.size(); l++)
     if (layers_[l].kind == NRT_LAYER_DENSE) {
@@ -120,6 +149,11 @@ nrt_status Model::backward(const float* x, int64_t rows) {
       break;
     }
   if (first_dense < 0) return NRT_OK;  // nothing to train
+  const int64_t t = step_ + 1;
+  const int pp = slots_per_param_;
+  auto slot = [&](int param, int s) {
+    return pp > s ? slots_[static_cast<size_t>(param) * pp + s].data() : nullptr;
+  };
   float* g = ws_.grad_a.data();
   float* next = ws_.grad_b.data();
   for (int l = static_cast<int>(layers_.size()) - 1; l >= first_dense; l--) {
@@ -128,11 +162,20 @@ nrt_status Model::backward(const float* x, int64_t rows) {
     const bool need_input_grad = l > first_dense;
     if (L.kind == NRT_LAYER_DENSE) {
       const bool last = l + 1 == static_cast<int>(layers_.size());
+      Parameter& kernel = params_[L.kernel_param];
+      const KernelUpdate update{&optimizer_, t, kernel.value.data(), slot(L.kernel_param, 0),
+                                slot(L.kernel_param, 1), L.units, kernel.l2x2};
+      const gemm::Epilogue epilogue{update_kernel_tile, &update};
       float* bias_grad = L.use_bias ? params_[L.bias_param].grad.data() : nullptr;
       if (!ops::dense_backward(dense_params(L, params_), in, ws_.layer_out[l], ws_.z[l].data(), g, rows,
-                               last && fused_output(), params_[L.kernel_param].grad.data(), bias_grad,
-                               need_input_grad ? next : nullptr, threads_))
+                               last && fused_output(), kernel.grad.data(), bias_grad,
+                               need_input_grad ? next : nullptr, &epilogue, threads_))
         return out_of_memory("GEMM packing buffers");
+      if (L.use_bias) {
+        Parameter& bias = params_[L.bias_param];
+        ops::optimizer_update(optimizer_, t, bias.value.data(), bias.grad.data(), slot(L.bias_param, 0),
+                              slot(L.bias_param, 1), bias.size, bias.l2x2);
+      }
       std::swap(g, next);
     } else {
       ops::dropout_backward(ws_.mask[l].data(), g, rows * L.units);
@@ -140,35 +183,6 @@ nrt_status Model::backward(const float* x, int64_t rows) {
     if (!need_input_grad) break;
   }
   return NRT_OK;
-}
-
-void Model::apply_update() {
-  const nrt_optimizer_desc& o = optimizer_;
-  const int64_t t = step_ + 1;
-  const int pp = slots_per_param_;
-  for (size_t i = 0; i < params_.size(); i++) {
-    Parameter& p = params_[i];
-    float* w = p.value.data();
-    const float* g = p.grad.data();
-    float* s0 = pp > 0 ? slots_[i * pp].data() : nullptr;
-    float* s1 = pp > 1 ? slots_[i * pp + 1].data() : nullptr;
-    switch (o.kind) {
-      case NRT_OPTIMIZER_SGD:
-        ops::sgd_update(w, g, s0, p.size, o.learning_rate, o.momentum, o.nesterov != 0, p.l2x2);
-        break;
-      case NRT_OPTIMIZER_ADAM:
-        ops::adam_update(w, g, s0, s1, p.size, o.learning_rate, o.beta1, o.beta2, o.epsilon, 0.0, t, p.l2x2);
-        break;
-      case NRT_OPTIMIZER_ADAMW:
-        ops::adam_update(w, g, s0, s1, p.size, o.learning_rate, o.beta1, o.beta2, o.epsilon, o.weight_decay, t,
-                         p.l2x2);
-        break;
-      case NRT_OPTIMIZER_RMSPROP:
-        ops::rmsprop_update(w, g, s0, s1, p.size, o.learning_rate, o.rho, o.momentum, o.epsilon, p.l2x2);
-        break;
-    }
-  }
-  step_++;
 }
 
 double Model::l2_total() const {
@@ -187,8 +201,8 @@ nrt_status Model::step_batch(const float* x, const float* y, int64_t rows, doubl
   Metrics batch;
   NRT_RETURN_IF_ERROR(loss_and_gradient(y, rows, true, &batch));
   const double l2 = l2_total();  // on the weights the forward pass used
-  NRT_RETURN_IF_ERROR(backward(x, rows));
-  apply_update();
+  NRT_RETURN_IF_ERROR(backward_and_update(x, rows));
+  step_++;
   *loss = mean_loss(batch.loss_sum, rows) + l2;
   counts->loss_sum += batch.loss_sum;
   counts->correct += batch.correct;

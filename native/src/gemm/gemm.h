@@ -3,7 +3,8 @@
 //   C = Aᵀ·B   (kernel gradient xᵀ·dz) Trans::yes, Trans::no
 //   C = A·Bᵀ   (input gradient dz·Wᵀ)  Trans::no,  Trans::yes
 // with C = beta·C + op(A)·op(B) (beta 0: C is only written, so it may hold garbage), and an optional epilogue
-// that sees every finished tile of C while it is still in cache (bias + activation in the forward pass).
+// that sees every finished block of C while it is still in cache (bias + activation in the forward pass, the
+// optimizer step on a kernel gradient).
 // All matrices are row-major; op(A) is m×k, op(B) is k×n.
 #pragma once
 
@@ -13,8 +14,9 @@ namespace nrt::gemm {
 
 enum class Trans { no, yes };
 
-// Called once per finished tile: rows [row0, row0 + rows) and columns [col0, col0 + cols) of C, c = &C[row0, col0].
-// Tiles never overlap, and different tiles may be passed from different threads at the same time.
+// Called once per finished block: rows [row0, row0 + rows) and columns [col0, col0 + cols) of C,
+// c = &C[row0, col0]. Blocks never overlap and cover C; different blocks may be passed from different threads
+// at the same time.
 struct Epilogue {
   void (*apply)(const void* context, float* c, int64_t ldc, int64_t row0, int64_t col0, int64_t rows,
                 int64_t cols);

@@ -3,9 +3,11 @@
 // Loop nest (per thread, over its slab of C):   jc (nc columns) → pc (kc depth, pack B block) →
 //   ic (mc rows, pack A block) → jr (NR) → ir (MR) → microkernel.
 // The B micro-panel (kc×NR) stays in L1 across the ir loop, the packed A block in L2. The epilogue runs on each
-// tile right after its last depth block, while the tile is still in L1.
+// mc×nc block of C right after its last depth block, while the block is still in L2.
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 
 #include "core/aligned_buffer.h"
 #include "core/thread_pool.h"
@@ -76,12 +78,35 @@ struct Problem {
 };
 
 // C[m0:m1, n0:n1] on the calling thread. Returns false if the packing buffers could not be allocated.
+// NEURITE_GEMM_BLOCKING="mc,kc,nc" overrides every kernel's cache blocking (for tuning on a new machine).
+struct Blocking {
+  int64_t mc = 0, kc = 0, nc = 0;
+};
+const Blocking& blocking_override() {
+  static const Blocking b = [] {
+    Blocking r;
+    if (const char* env = std::getenv("NEURITE_GEMM_BLOCKING")) {
+      long long mc = 0, kc = 0, nc = 0;
+      if (std::sscanf(env, "%lld,%lld,%lld", &mc, &kc, &nc) == 3 && mc > 0 && kc > 0 && nc > 0) r = {mc, kc, nc};
+    }
+    return r;
+  }();
+  return b;
+}
+
 bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const GemmKernel& K = *P.kernel;
   const int64_t MR = K.mr, NR = K.nr;
-  const int64_t MC = K.mc, KC = K.kc, NC = K.nc;
+  const Blocking& over = blocking_override();
+  const int64_t MC = over.mc ? (over.mc + MR - 1) / MR * MR : K.mc;
+  const int64_t NC = over.nc ? (over.nc + NR - 1) / NR * NR : K.nc;
+  const int64_t kc_target = over.kc ? over.kc : K.kc;
+  // Equal depth blocks (784 → 3 × 262, not 256 + 256 + 256 + 16): a thin last block would pay the C-tile
+  // loads and stores of a whole pass for a few multiply-adds.
+  const int64_t k_blocks = (P.k + kc_target - 1) / kc_target;
+  const int64_t KC = (P.k + k_blocks - 1) / k_blocks;
   Scratch& s = scratch();
-  const int64_t kc_max = std::min<int64_t>(KC, P.k);
+  const int64_t kc_max = KC;
   const int64_t mc_max = (std::min<int64_t>(MC, m1 - m0) + MR - 1) / MR * MR;
   const int64_t nc_max = (std::min<int64_t>(NC, n1 - n0) + NR - 1) / NR * NR;
   if (!s.a.reserve(static_cast<size_t>(mc_max * kc_max)) || !s.b.reserve(static_cast<size_t>(nc_max * kc_max)))
@@ -113,10 +138,12 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
               K.ukernel(kc, ap, bp, s.tile, NR, 0.0f);
               merge_tile(s.tile, NR, rows, cols, beta, ct, P.ldc);
             }
-            if (last && P.epilogue)
-              P.epilogue->apply(P.epilogue->context, ct, P.ldc, ic + ir, jc + jr, rows, cols);
           }
         }
+        // The finished mc×nc block is still in L2: long rows make the epilogue's loops (bias, activation, an
+        // optimizer step over the kernel) run as whole vectors rather than 16-wide stubs.
+        if (last && P.epilogue)
+          P.epilogue->apply(P.epilogue->context, P.c + ic * P.ldc + jc, P.ldc, ic, jc, mc, nc);
       }
     }
   }
@@ -152,7 +179,11 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
   else t = static_cast<int>(std::min<int64_t>(t, work / kMinWorkPerThread));
 
   if (kernel.small_m && tb == Trans::no && m <= 4) {
-    // Columns split across threads in multiples of 64 (whole vectors for every kernel).
+    // Streaming B dominates here, not arithmetic: a second thread pays off once B outgrows half an L2 (and then
+    // each thread keeps its own columns of B in its own L2 from one call to the next). Columns are split in
+    // multiples of 64 (whole vectors for every kernel).
+    t = std::max(1, std::min<int>(threads, ThreadPool::shared().max_threads()));
+    if (k * n * static_cast<int64_t>(sizeof(float)) < (int64_t{256} << 10)) t = 1;
     const int64_t chunks = (n + 63) / 64;
     t = static_cast<int>(std::min<int64_t>(t, chunks));
     parallel_for(t, t, [&](int task) {

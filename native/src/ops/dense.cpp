@@ -50,21 +50,20 @@ bool dense_forward(const DenseParams& p, const float* x, int64_t rows, float* ou
 }
 
 bool dense_backward(const DenseParams& p, const float* x, const float* out, const float* z, float* g, int64_t rows,
-                    bool g_is_dz, float* kernel_grad, float* bias_grad, float* x_grad, int threads) {
+                    bool g_is_dz, float* kernel_grad, float* bias_grad, float* x_grad,
+                    const gemm::Epilogue* kernel_epilogue, int threads) {
   if (g_is_dz) {
     if (bias_grad) column_sum(g, rows, p.units, bias_grad);
   } else {
     activation_backward(p.activation, p.alpha, out, z, g, rows, p.units, bias_grad);
   }
-  // dW = xᵀ·dz: [in×rows]·[rows×units]
-  if (!gemm::sgemm(gemm::Trans::yes, gemm::Trans::no, p.in, p.units, rows, x, p.in, g, p.units, 0.0f, kernel_grad,
-                   p.units, nullptr, threads))
-    return false;
-  // dx = dz·Wᵀ: [rows×units]·[units×in]
+  // dx = dz·Wᵀ: [rows×units]·[units×in], before the kernel epilogue may update W
   if (x_grad && !gemm::sgemm(gemm::Trans::no, gemm::Trans::yes, rows, p.in, p.units, g, p.units, p.kernel, p.units,
                              0.0f, x_grad, p.in, nullptr, threads))
     return false;
-  return true;
+  // dW = xᵀ·dz: [in×rows]·[rows×units]
+  return gemm::sgemm(gemm::Trans::yes, gemm::Trans::no, p.in, p.units, rows, x, p.in, g, p.units, 0.0f,
+                     kernel_grad, p.units, kernel_epilogue, threads);
 }
 
 }  // namespace nrt::ops

@@ -1,11 +1,14 @@
 // The dense layer, forward and backward side by side, each fused around the GEMM:
 //   forward:  z = x·W + b, out = act(z): bias and activation run as the GEMM epilogue on each output tile while
 //             it is in cache (softmax, which needs whole rows, runs right after);
-//   backward: dz = g ⊙ act'(·) in one pass that also sums the bias gradient, then dW = xᵀ·dz, dx = dz·Wᵀ.
+//   backward: dz = g ⊙ act'(·) in one pass that also sums the bias gradient, then dx = dz·Wᵀ and dW = xᵀ·dz,
+//             whose epilogue may apply the optimizer to each finished tile of W (so W is updated while its
+//             gradient tile is in cache, and dx, computed first, still sees the old W).
 #pragma once
 
 #include <cstdint>
 
+#include "gemm/gemm.h"
 #include "neurite/neurite.h"
 
 namespace nrt::ops {
@@ -25,10 +28,11 @@ struct DenseParams {
                                  bool apply_activation, int threads);
 
 // g [rows×units] holds dL/d(out), or dL/dz when g_is_dz; it is turned into dz in place. Writes
-// kernel_grad [in×units], bias_grad [units] (if not null) and, if x_grad is not null, x_grad [rows×in] = dz·Wᵀ.
-// out and z are the forward's (z only read for leakyRelu with alpha < 0).
+// bias_grad [units] (if not null), x_grad [rows×in] = dz·Wᵀ (if not null) and then kernel_grad [in×units],
+// passing each finished tile of it to kernel_epilogue (if not null). out and z are the forward's (z only read
+// for leakyRelu with alpha < 0).
 [[nodiscard]] bool dense_backward(const DenseParams& p, const float* x, const float* out, const float* z, float* g,
                                   int64_t rows, bool g_is_dz, float* kernel_grad, float* bias_grad, float* x_grad,
-                                  int threads);
+                                  const gemm::Epilogue* kernel_epilogue, int threads);
 
 }  // namespace nrt::ops

@@ -2,45 +2,45 @@
 
 #include <cmath>
 
+#include "core/target_clones.h"
+
 // Expressions follow src/backends/ts/optimizers.ts term for term (same association, same f64 intermediates,
 // the same values rounded to f32 when stored), so the engines agree to the last bit wherever the gradients do.
+// The loops are templates on whether an L2 term is present, so each compiles to one branch-free vector loop.
 
 namespace nrt::ops {
 
 namespace {
 
 // The TS backend adds 2·l2·w into the f32 gradient array before the update; round the same way.
+template <bool kL2>
 inline double gradient(const float* g, const float* w, int64_t i, double l2x2) {
-  return l2x2 == 0.0 ? static_cast<double>(g[i]) : static_cast<double>(static_cast<float>(g[i] + l2x2 * w[i]));
+  if constexpr (kL2) return static_cast<double>(static_cast<float>(g[i] + l2x2 * w[i]));
+  return static_cast<double>(g[i]);
 }
 
-}  // namespace
+template <bool kL2>
+inline void sgd_plain(float* w, const float* g, int64_t n, double lr, double l2x2) {
+  for (int64_t i = 0; i < n; i++) w[i] = static_cast<float>(w[i] - lr * gradient<kL2>(g, w, i, l2x2));
+}
 
-void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum, bool nesterov,
-                double l2x2) {
-  if (momentum == 0.0 || velocity == nullptr) {
-    for (int64_t i = 0; i < n; i++) {
-      const double gi = gradient(g, w, i, l2x2);
-      w[i] = static_cast<float>(w[i] - lr * gi);
-    }
-    return;
-  }
+template <bool kL2, bool kNesterov>
+inline void sgd_momentum(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum,
+                         double l2x2) {
   for (int64_t i = 0; i < n; i++) {
-    const double gi = gradient(g, w, i, l2x2);
+    const double gi = gradient<kL2>(g, w, i, l2x2);
     const double v = momentum * velocity[i] - lr * gi;
     velocity[i] = static_cast<float>(v);
-    w[i] = static_cast<float>(nesterov ? w[i] + momentum * v - lr * gi : w[i] + v);
+    w[i] = static_cast<float>(kNesterov ? w[i] + momentum * v - lr * gi : w[i] + v);
   }
 }
 
-void adam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
-                 double epsilon, double weight_decay, int64_t t, double l2x2) {
-  const double correction1 = 1.0 - std::pow(beta1, static_cast<double>(t));
-  const double correction2 = 1.0 - std::pow(beta2, static_cast<double>(t));
-  const double decay = lr * weight_decay;
+template <bool kL2, bool kDecay>
+inline void adam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+                 double epsilon, double decay, double correction1, double correction2, double l2x2) {
   for (int64_t i = 0; i < n; i++) {
-    const double gi = gradient(g, w, i, l2x2);  // on the weights before decay, as the gradient was
-    if (weight_decay != 0.0) w[i] = static_cast<float>(w[i] - decay * w[i]);
+    const double gi = gradient<kL2>(g, w, i, l2x2);  // on the weights before decay, as the gradient was
+    if constexpr (kDecay) w[i] = static_cast<float>(w[i] - decay * w[i]);
     const double mi = beta1 * m[i] + (1.0 - beta1) * gi;
     const double vi = beta2 * v[i] + (1.0 - beta2) * gi * gi;
     m[i] = static_cast<float>(mi);
@@ -49,20 +49,86 @@ void adam_update(float* w, const float* g, float* m, float* v, int64_t n, double
   }
 }
 
-void rmsprop_update(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho,
-                    double momentum, double epsilon, double l2x2) {
+template <bool kL2, bool kMomentum>
+inline void rmsprop(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho, double momentum,
+                    double epsilon, double l2x2) {
   for (int64_t i = 0; i < n; i++) {
-    const double gi = gradient(g, w, i, l2x2);
+    const double gi = gradient<kL2>(g, w, i, l2x2);
     const double vi = rho * v[i] + (1.0 - rho) * gi * gi;
     v[i] = static_cast<float>(vi);
     const double step = (lr * gi) / (std::sqrt(vi) + epsilon);
-    if (mom != nullptr && momentum != 0.0) {
+    if constexpr (kMomentum) {
       const double mi = momentum * mom[i] + step;
       mom[i] = static_cast<float>(mi);
       w[i] = static_cast<float>(w[i] - mi);
     } else {
       w[i] = static_cast<float>(w[i] - step);
     }
+  }
+}
+
+}  // namespace
+
+NRT_VECTOR_CLONES
+void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum, bool nesterov,
+                double l2x2) {
+  const bool l2 = l2x2 != 0.0;
+  if (momentum == 0.0 || velocity == nullptr) {
+    if (l2) sgd_plain<true>(w, g, n, lr, l2x2);
+    else sgd_plain<false>(w, g, n, lr, l2x2);
+  } else if (nesterov) {
+    if (l2) sgd_momentum<true, true>(w, g, velocity, n, lr, momentum, l2x2);
+    else sgd_momentum<false, true>(w, g, velocity, n, lr, momentum, l2x2);
+  } else {
+    if (l2) sgd_momentum<true, false>(w, g, velocity, n, lr, momentum, l2x2);
+    else sgd_momentum<false, false>(w, g, velocity, n, lr, momentum, l2x2);
+  }
+}
+
+NRT_VECTOR_CLONES
+void adam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+                 double epsilon, double weight_decay, int64_t t, double l2x2) {
+  const double c1 = 1.0 - std::pow(beta1, static_cast<double>(t));
+  const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
+  const double decay = lr * weight_decay;
+  const bool l2 = l2x2 != 0.0;
+  if (weight_decay != 0.0) {
+    if (l2) adam<true, true>(w, g, m, v, n, lr, beta1, beta2, epsilon, decay, c1, c2, l2x2);
+    else adam<false, true>(w, g, m, v, n, lr, beta1, beta2, epsilon, decay, c1, c2, l2x2);
+  } else {
+    if (l2) adam<true, false>(w, g, m, v, n, lr, beta1, beta2, epsilon, decay, c1, c2, l2x2);
+    else adam<false, false>(w, g, m, v, n, lr, beta1, beta2, epsilon, decay, c1, c2, l2x2);
+  }
+}
+
+NRT_VECTOR_CLONES
+void rmsprop_update(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho,
+                    double momentum, double epsilon, double l2x2) {
+  const bool l2 = l2x2 != 0.0;
+  if (mom != nullptr && momentum != 0.0) {
+    if (l2) rmsprop<true, true>(w, g, v, mom, n, lr, rho, momentum, epsilon, l2x2);
+    else rmsprop<false, true>(w, g, v, mom, n, lr, rho, momentum, epsilon, l2x2);
+  } else {
+    if (l2) rmsprop<true, false>(w, g, v, mom, n, lr, rho, momentum, epsilon, l2x2);
+    else rmsprop<false, false>(w, g, v, mom, n, lr, rho, momentum, epsilon, l2x2);
+  }
+}
+
+void optimizer_update(const nrt_optimizer_desc& o, int64_t t, float* w, const float* g, float* s0, float* s1,
+                      int64_t n, double l2x2) {
+  switch (o.kind) {
+    case NRT_OPTIMIZER_SGD:
+      sgd_update(w, g, s0, n, o.learning_rate, o.momentum, o.nesterov != 0, l2x2);
+      break;
+    case NRT_OPTIMIZER_ADAM:
+      adam_update(w, g, s0, s1, n, o.learning_rate, o.beta1, o.beta2, o.epsilon, 0.0, t, l2x2);
+      break;
+    case NRT_OPTIMIZER_ADAMW:
+      adam_update(w, g, s0, s1, n, o.learning_rate, o.beta1, o.beta2, o.epsilon, o.weight_decay, t, l2x2);
+      break;
+    case NRT_OPTIMIZER_RMSPROP:
+      rmsprop_update(w, g, s0, s1, n, o.learning_rate, o.rho, o.momentum, o.epsilon, l2x2);
+      break;
   }
 }
 

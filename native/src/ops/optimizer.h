@@ -6,7 +6,15 @@
 
 #include <cstdint>
 
+#include "neurite/neurite.h"
+
 namespace nrt::ops {
+
+// One optimizer step t (from 1) on n parameters w with gradient g and the optimizer's state slots s0, s1
+// (velocity; m, v; v, mom — null where the optimizer keeps fewer). Dispatches to the functions below; the
+// engine calls it on whole bias vectors and, from the GEMM epilogue, on each finished tile of a kernel gradient.
+void optimizer_update(const nrt_optimizer_desc& o, int64_t t, float* w, const float* g, float* s0, float* s1,
+                      int64_t n, double l2x2);
 
 // momentum 0: w -= lr·g.  Else v = momentum·v − lr·g; w += nesterov ? momentum·v − lr·g : v.
 void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum, bool nesterov,

@@ -1,0 +1,94 @@
+// Training and inference throughput of the native engine on the reference workloads:
+//   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128      samples/s on 1 and 2 threads
+//   W2  784-1024-1024-10 relu, same loss/optimizer, batch 256                 samples/s on 1 thread
+//   W3  W1's forward pass: batch 1 latency (predictSync) and batch 1024 throughput (predict)
+// Usage: node bench/native/train-bench.mjs [seconds-per-case]   (NEURITE_NATIVE_ADDON overrides the addon path)
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(root);
+const addon = require(process.env.NEURITE_NATIVE_ADDON || `${root}build/Release/neurite.node`);
+const seconds = Number(process.argv[2] ?? 3);
+
+function spec(widths) {
+  const layers = [];
+  for (let i = 1; i < widths.length; i++) {
+    layers.push({
+      kind: 'dense', inputSize: widths[i - 1], units: widths[i], activation: i === widths.length - 1 ? 'softmax' : 'relu',
+      alpha: 0.3, useBias: true, l2: 0,
+    });
+  }
+  return { inputSize: widths[0], layers, seed: 1 };
+}
+
+function model(widths, threads) {
+  const m = new addon.NativeModel(spec(widths), threads);
+  m.setWeights(m.getWeights().map((w, i) => w.map((_, j) => (Math.sin(i * 7919 + j) * 0.05))));
+  m.compile({ optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false }, loss: 'sparseCategoricalCrossentropy' });
+  return m;
+}
+
+function data(rows, cols) {
+  const x = new Float32Array(rows * cols);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 24) / 255;
+  const y = Float32Array.from({ length: rows }, (_, i) => i % 10);
+  return { x, y };
+}
+
+async function trainRate(widths, batch, threads, rows) {
+  const m = model(widths, threads);
+  const { x, y } = data(rows, widths[0]);
+  await m.trainEpoch(x.subarray(0, batch * 4 * widths[0]), y.subarray(0, batch * 4), batch * 4, batch, true, 0); // warm-up
+  let samples = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  for (let epoch = 0; elapsed < seconds; epoch++) {
+    await m.trainEpoch(x, y, rows, batch, true, epoch);
+    samples += rows;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  m.dispose();
+  return samples / elapsed;
+}
+
+async function inference(threads) {
+  const widths = [784, 256, 128, 10];
+  const m = model(widths, threads);
+  const one = data(1, 784).x;
+  for (let i = 0; i < 1000; i++) m.predictSync(one, 1);
+  let n = 0;
+  let start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < seconds / 2) {
+    for (let i = 0; i < 1000; i++) m.predictSync(one, 1);
+    n += 1000;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  const latencyUs = (elapsed / n) * 1e6;
+  const big = data(1024, 784).x;
+  await m.predict(big, 1024);
+  n = 0;
+  start = process.hrtime.bigint();
+  elapsed = 0;
+  while (elapsed < seconds / 2) {
+    await m.predict(big, 1024);
+    n += 1024;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  m.dispose();
+  return { latencyUs, rate: n / elapsed };
+}
+
+const info = addon.info();
+console.log(`native engine: ${info.gemmKernel}, ${info.hardwareThreads} hardware threads, ${seconds} s per case`);
+const w1 = [784, 256, 128, 10];
+const w2 = [784, 1024, 1024, 10];
+for (const threads of [1, 2]) {
+  console.log(`W1 784-256-128-10 batch 128, ${threads} thread(s): ${(await trainRate(w1, 128, threads, 16384)).toFixed(0)} samples/s`);
+}
+console.log(`W2 784-1024-1024-10 batch 256, 1 thread: ${(await trainRate(w2, 256, 1, 4096)).toFixed(0)} samples/s`);
+for (const threads of [1, 2]) {
+  const r = await inference(threads);
+  console.log(`W3 forward, ${threads} thread(s): batch 1 ${r.latencyUs.toFixed(2)} µs, batch 1024 ${r.rate.toFixed(0)} samples/s`);
+}

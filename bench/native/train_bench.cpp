@@ -1,0 +1,105 @@
+// The reference workloads measured on the core directly (no Node), per step, reporting the fastest and the
+// median step: on a shared machine the fastest step is what the code does, the median what it got.
+//   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128     1 and 2 threads
+//   W2  784-1024-1024-10, same, batch 256                                   1 thread
+//   W3  W1 forward: batch 1 latency, batch 1024 throughput                  1 and 2 threads
+// Usage: train-bench [seconds-per-case]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "neurite/neurite.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+nrt_model* make(const std::vector<int>& widths, int threads) {
+  std::vector<nrt_layer_desc> layers;
+  for (size_t i = 1; i < widths.size(); i++) {
+    nrt_layer_desc d{};
+    d.kind = NRT_LAYER_DENSE;
+    d.units = widths[i];
+    d.activation = i + 1 == widths.size() ? NRT_ACTIVATION_SOFTMAX : NRT_ACTIVATION_RELU;
+    d.use_bias = 1;
+    layers.push_back(d);
+  }
+  nrt_model* m = nullptr;
+  if (nrt_model_create(widths[0], layers.data(), static_cast<int32_t>(layers.size()), 1, &m) != NRT_OK) std::abort();
+  nrt_model_set_threads(m, threads);
+  for (int p = 0; p < nrt_model_parameter_count(m); p++) {
+    std::vector<float> w(static_cast<size_t>(nrt_model_parameter_size(m, p)));
+    for (size_t i = 0; i < w.size(); i++) w[i] = 0.05f * std::sin(static_cast<float>(p * 7919 + i));
+    nrt_model_set_parameter(m, p, w.data(), static_cast<int64_t>(w.size()));
+  }
+  nrt_optimizer_desc o{};
+  o.kind = NRT_OPTIMIZER_SGD;
+  o.learning_rate = 0.1;
+  if (nrt_model_compile(m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) != NRT_OK) std::abort();
+  return m;
+}
+
+struct Timing {
+  double best, median;  // seconds per call
+};
+
+template <typename F>
+Timing time_calls(double seconds, F&& call) {
+  call();
+  std::vector<double> t;
+  const auto start = Clock::now();
+  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+    const auto t0 = Clock::now();
+    call();
+    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return {t.front(), t[t.size() / 2]};
+}
+
+void train(const char* name, const std::vector<int>& widths, int64_t batch, int threads, double seconds) {
+  nrt_model* m = make(widths, threads);
+  // Several distinct batches, as in an epoch (the first layer's input does not stay in cache).
+  const int64_t batches = 16;
+  std::vector<float> x(static_cast<size_t>(batches * batch * widths[0])), y(static_cast<size_t>(batches * batch));
+  for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<float>((i * 2654435761u) >> 24) / 255.0f;
+  for (size_t i = 0; i < y.size(); i++) y[i] = static_cast<float>(i % 10);
+  int64_t b = 0;
+  const Timing t = time_calls(seconds, [&] {
+    double loss;
+    const int64_t at = (b++ % batches) * batch;
+    if (nrt_model_train_batch(m, x.data() + at * widths[0], y.data() + at, batch, &loss) != NRT_OK) std::abort();
+  });
+  std::printf("%s, %d thread(s): %8.0f samples/s (fastest step), %8.0f (median step)\n", name, threads,
+              batch / t.best, batch / t.median);
+  nrt_model_destroy(m);
+}
+
+void forward(int threads, double seconds) {
+  const std::vector<int> widths = {784, 256, 128, 10};
+  nrt_model* m = make(widths, threads);
+  std::vector<float> x(1024 * 784), out(1024 * 10);
+  for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<float>((i * 2654435761u) >> 24) / 255.0f;
+  const Timing one = time_calls(seconds / 2, [&] { nrt_model_predict(m, x.data(), 1, out.data()); });
+  const Timing many = time_calls(seconds / 2, [&] { nrt_model_predict(m, x.data(), 1024, out.data()); });
+  std::printf("W3 forward, %d thread(s): batch 1 %.2f us (fastest), %.2f us (median); batch 1024 %8.0f samples/s "
+              "(fastest), %8.0f (median)\n",
+              threads, one.best * 1e6, one.median * 1e6, 1024 / many.best, 1024 / many.median);
+  nrt_model_destroy(m);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+  std::printf("kernel %s, %d hardware threads\n", nrt_gemm_kernel_name(), nrt_hardware_threads());
+  train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 1, seconds);
+  train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 2, seconds);
+  train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 1, seconds);
+  forward(1, seconds);
+  forward(2, seconds);
+  return 0;
+}

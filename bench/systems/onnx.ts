@@ -1,0 +1,77 @@
+/**
+ * onnxruntime-node 1.30 (inference only): W1's network exported by neurite (model.toOnnx(), opset 13),
+ * run on the CPU execution provider with `threads` intra-op threads. Every run() is asynchronous in
+ * onnxruntime-node (there is no synchronous API), so its batch-1 latency includes that round trip.
+ */
+import * as nn from '../../src/index.js';
+import { createRequire } from 'node:module';
+import { FEATURES, runChild, type BenchData, type Engine } from '../lib/child.js';
+import { medianCallMicros, rateFor } from '../lib/measure.js';
+
+type Ort = typeof import('onnxruntime-node');
+type Session = import('onnxruntime-node').InferenceSession;
+
+const require = createRequire(import.meta.url);
+
+function exportNetwork(sizes: readonly number[]): Uint8Array {
+  const layers = sizes.slice(1).map((units, i) =>
+    i === 0
+      ? nn.dense(units, { inputShape: [sizes[0]!], activation: 'relu' })
+      : nn.dense(units, { activation: i === sizes.length - 2 ? 'softmax' : 'relu' }),
+  );
+  const model = nn.sequential(layers, { backend: 'ts', seed: 1 });
+  const bytes = model.toOnnx();
+  model.dispose();
+  return bytes;
+}
+
+function onnxEngine(ort: Ort, threads: number, data: () => BenchData): Engine {
+  const sessions = new Map<string, Session>();
+  const session = async (sizes: readonly number[]) => {
+    const key = sizes.join('-');
+    let s = sessions.get(key);
+    if (!s) {
+      s = await ort.InferenceSession.create(exportNetwork(sizes), {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  const feed = (s: Session, x: Float32Array, count: number) => ({ [s.inputNames[0]!]: new ort.Tensor('float32', x, [count, FEATURES]) });
+  return {
+    version: (require('onnxruntime-node/package.json') as { version: string }).version,
+    async latency(sizes, calls, runs) {
+      const s = await session(sizes);
+      const d = data();
+      const feeds = Array.from({ length: 64 }, (_, r) => feed(s, d.x.subarray(r * FEATURES, (r + 1) * FEATURES), 1));
+      const call = (i: number) => s.run(feeds[i & 63]!);
+      await medianCallMicros(call, Math.min(calls, 2000));
+      const out: number[] = [];
+      for (let r = 0; r < runs; r++) out.push(await medianCallMicros(call, calls));
+      return out;
+    },
+    async throughput(sizes, batch, seconds, runs) {
+      const s = await session(sizes);
+      const input = feed(s, data().x.subarray(0, batch * FEATURES), batch);
+      const call = () => s.run(input);
+      await rateFor(call, batch, seconds / 2);
+      const out: number[] = [];
+      for (let r = 0; r < runs; r++) out.push(await rateFor(call, batch, seconds));
+      return out;
+    },
+  };
+}
+
+await runChild(async (request, data) => {
+  const ort = (await import('onnxruntime-node')) as Ort;
+  const threads = Number(request.options.threads ?? 1);
+  const engine = onnxEngine(ort, threads, data);
+  engine.threads = String(threads);
+  engine.notes = ['inference only: W1 exported with model.toOnnx(); CPU execution provider; await session.run() per call'];
+  return engine;
+});
