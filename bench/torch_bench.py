@@ -150,7 +150,8 @@ def main():
             return "full epoch (60,000)"
         if samples < batch:
             return f"1 partial batch of {samples}"
-        return f"{samples // batch} batches ({samples:,} samples)"
+        batches = samples // batch
+        return f"{batches} batch{'' if batches == 1 else 'es'} ({samples:,} samples)"
 
     def figure(runs, detail):
         if not runs or any(not (v > 0 and v != float("inf")) for v in runs):
@@ -190,9 +191,10 @@ def main():
 
     result.update(
         available=True,
-        version=f"torch {torch.__version__} (python {sys.version.split()[0]}, {sys.executable})",
+        version=f"torch {torch.__version__}",
         threads=str(torch.get_num_threads()),
         notes=[
+            f"Python {sys.version.split()[0]} ({sys.executable})",
             f"BLAS: {blas_library()}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
             f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}",
             "hand-written loop: randperm, index, zero_grad, forward, CrossEntropyLoss, backward, SGD step; "

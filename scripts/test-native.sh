@@ -1,24 +1,52 @@
 #!/usr/bin/env bash
-# Builds and runs the C++ core's unit tests (native/test), outside Node.
+# Builds and runs the C++ core's unit tests (native/test), outside Node's addon.
 #
-#   scripts/test-native.sh [--sanitize] [filter]
+#   scripts/test-native.sh [--sanitize | --wasm | --addon-sanitize] [filter]
 #
-# --sanitize builds with -fsanitize=address,undefined into build-sanitize/ (plain: build-core/). The optional
-# filter runs only the tests whose name contains it. Exit status is the tests' (0 = all passed).
+#   (default)         Release build in build-core/
+#   --sanitize        -fsanitize=address,undefined build in build-sanitize/
+#   --wasm            Emscripten build (the wasmsimd kernel) in build-wasm-tests/, run by Node
+#   --addon-sanitize  the Node addon itself built with the sanitizers (build-asan/) and the vitest suites
+#                     test/native-{parity,boundary,async}.test.ts run against it (libasan preloaded into node)
+# The optional filter runs only the tests whose name contains it. Exit status is the tests' (0 = all passed).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="$root/build-core"
-flags=(-DCMAKE_BUILD_TYPE=Release)
-if [[ "${1:-}" == "--sanitize" ]]; then
-  shift
-  dir="$root/build-sanitize"
-  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEURITE_SANITIZE=ON)
+mode="${1:-}"
+if [[ "$mode" == "--addon-sanitize" ]]; then
+  cd "$root"
+  npx cmake-js compile --log-level warn -O build-asan --CDNEURITE_SANITIZE=ON >/dev/null
+  export NEURITE_NATIVE_ADDON="$root/build-asan/Release/neurite.node"
+  export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+  # Node itself is not built for leak checking; the core's leaks are covered by --sanitize.
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  exec npx vitest run test/native-parity.test.ts test/native-boundary.test.ts test/native-async.test.ts
 fi
-
-cmake -S "$root" -B "$dir" "${flags[@]}" -DNEURITE_BUILD_TESTS=ON >/dev/null
+case "$mode" in
+  --sanitize)
+    shift
+    dir="$root/build-sanitize"
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEURITE_SANITIZE=ON -DNEURITE_BUILD_TESTS=ON >/dev/null
+    ;;
+  --wasm)
+    shift
+    dir="$root/build-wasm-tests"
+    # Debian's emcc needs its own node modules (acorn) at the link step.
+    export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
+    emcmake cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_BUILD_TESTS=ON >/dev/null
+    ;;
+  *)
+    dir="$root/build-core"
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_BUILD_TESTS=ON >/dev/null
+    ;;
+esac
 cmake --build "$dir" --target neurite_core_tests -j "${NEURITE_BUILD_JOBS:-2}" >/dev/null
 
+if [[ "$mode" == "--wasm" ]]; then
+  # Emscripten 3.1.6's loader trips over Node 20's fetch when given a file path.
+  exec node --no-experimental-fetch "$dir/neurite_core_tests.cjs" "$@"
+fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 exec "$dir/neurite_core_tests" "$@"

@@ -112,10 +112,13 @@ describe('native async', () => {
     const report = JSON.parse(child.stdout) as Record<string, number>;
     const mb = (b: number) => b / 2 ** 20;
     expect(report.liveAfterDispose).toBe(report.liveAtStart);
-    expect(mb(report.disposed! - report.baseline!)).toBeLessThan(100);
     // forgotten models: the finalizers ran for all but the last few still referenced from the loop
     expect(report.liveAfterGc! - report.liveAtStart!).toBeLessThanOrEqual(4);
-    expect(mb(report.collected! - report.baseline!)).toBeLessThan(300);
+    // AddressSanitizer (scripts/test-native.sh --addon-sanitize) quarantines freed memory: RSS says nothing there.
+    if (!/libasan/.test(process.env.LD_PRELOAD ?? '')) {
+      expect(mb(report.disposed! - report.baseline!)).toBeLessThan(100);
+      expect(mb(report.collected! - report.baseline!)).toBeLessThan(300);
+    }
   }, 120_000);
 });
 

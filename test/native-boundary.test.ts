@@ -117,7 +117,9 @@ describe('native boundary: calls', () => {
 
   it('refuses views on resizable buffers for work that runs off the main thread', async () => {
     const m = fresh();
-    const buffer = new ArrayBuffer(80, { maxByteLength: 160 });
+    // ES2024 resizable buffers (Node 20 has them; the project's TypeScript lib is ES2022)
+    const Resizable = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer;
+    const buffer = new Resizable(80, { maxByteLength: 160 });
     const x = new Float32Array(buffer, 0, 20);
     x.set(x4);
     await expect(m.trainBatch(x, y4, 4)).rejects.toThrow(/resizable or growable buffer/);

@@ -1,10 +1,13 @@
 // The playground page: controls, pictures and the "use it" panel. Nothing here runs neurite; every model lives
 // in worker.js, which this file talks to with plain messages (train, stop, predict, load, save).
+import { renderBars as drawBars } from './bars.js';
 import { CLASS_COLORS, drawPlane, planeCoordinates } from './boundary.js';
 import { drawLineChart } from './chart.js';
-import { DrawPad, thumbnail } from './draw-pad.js';
+import { DrawPad } from './draw-pad.js';
 import { loadFashionSample } from './fashion-data.js';
+import { buildGallery, markGallery as markThumbnails } from './gallery.js';
 import { drawNetwork } from './network-diagram.js';
+import { CLASS_NAMES, DATA_NOTES, DEFAULTS, KIND_OF, LOSSES, outputLayer, previewModel, readSettings } from './settings.js';
 import { gridPoints, makeToySet, TOY_EXTENT, TOY_SETS } from './toy-data.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,41 +19,8 @@ const GRID = gridPoints(GRID_SIZE);
 const IRIS_EXTENT = { xMin: 0.5, xMax: 7.5, yMin: 0, yMax: 2.8 };
 const IRIS_FEATURES = ['sepal length', 'sepal width', 'petal length', 'petal width'];
 const GALLERY_SIZE = 40;
-/** "Slow motion": a toy set trains in well under a second; this stretches each epoch so it can be watched. */
-const SLOW_EPOCH_MS = 25;
 const TRAIN_COLOR = '#2563eb';
 const VALIDATION_COLOR = '#ea580c';
-
-const CLASS_NAMES = { toy: ['orange', 'blue'], iris: ['setosa', 'versicolor', 'virginica'] };
-const KIND_OF = { moons: 'toy', circles: 'toy', xor: 'toy', iris: 'iris', fashion: 'fashion' };
-
-/** Settings that suit each kind of data; applied when the dataset changes kind, then free to edit. */
-const DEFAULTS = {
-  toy: { hidden: '8, 8', activation: 'tanh', dropout: 0, loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.03, batchSize: 16, epochs: 200, slow: true },
-  iris: { hidden: '16, 8', activation: 'relu', dropout: 0, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 16, epochs: 100, slow: false },
-  fashion: { hidden: '128, 64', activation: 'relu', dropout: 0.2, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 15, slow: false },
-};
-
-const CLASSIFICATION_LOSSES = [
-  ['sparseCategoricalCrossentropy', 'Cross-entropy (class indices)'],
-  ['categoricalCrossentropy', 'Cross-entropy (one-hot targets)'],
-  ['meanSquaredError', 'Mean squared error'],
-];
-const LOSSES = {
-  toy: [
-    ['binaryCrossentropy', 'Binary cross-entropy'],
-    ['sparseCategoricalCrossentropy', 'Cross-entropy, 2-way softmax'],
-    ['meanSquaredError', 'Mean squared error'],
-  ],
-  iris: CLASSIFICATION_LOSSES,
-  fashion: CLASSIFICATION_LOSSES,
-};
-
-const DATA_NOTES = {
-  toy: '20% of the points are held out for validation (stratified, seeded).',
-  iris: "Fisher's Iris, embedded in neurite; 20% held out, standardised with the training rows' mean and std.",
-  fashion: 'A fixed sample of Fashion-MNIST: 300 training images per class; the 500 test images validate.',
-};
 
 const state = {
   kind: undefined,
@@ -117,8 +87,10 @@ const fromWorker = {
   },
   finished({ status }) {
     setState(status);
-    $('train').disabled = false;
-    $('stop').disabled = true;
+    lockControls(false);
+    // a stopped run's chart spans the epochs it ran, not the ones it was asked for
+    if (status === 'stopped') state.totalEpochs = state.history.loss?.length ?? 0;
+    renderCharts();
     $('save').disabled = false;
     const epochs = state.history.loss?.length ?? 0;
     showMessage(status === 'stopped' ? `Stopped after ${epochs} epochs.` : `Trained ${epochs} epochs.`);
@@ -138,9 +110,9 @@ const fromWorker = {
     state.valPredicted = undefined;
     state.totalEpochs = 0;
     app.dataset.model = 'loaded';
-    $('model-source').textContent = `loaded from ${model.fileName}${model.standardized ? ' (inputs standardised as saved)' : ''}`;
+    $('model-source').textContent = `loaded from ${model.fileName}`;
     $('save').disabled = false;
-    showMessage(`Loaded ${model.fileName}: ${summary(model)}.`);
+    showMessage(`Loaded ${model.fileName}: ${summary(model)}${model.standardized ? '; inputs are standardised with its saved mean and std' : ''}.`);
     if (model.inputSize === 2) worker.postMessage({ type: 'grid', grid: GRID });
     setState('loaded');
     renderAll();
@@ -169,8 +141,7 @@ const fromWorker = {
     showError(`${during}: ${message}`, !userError && during !== 'load');
     if (during === 'train') {
       setState('error');
-      $('train').disabled = false;
-      $('stop').disabled = true;
+      lockControls(false);
     }
   },
 };
@@ -199,7 +170,22 @@ function setKind(kind) {
   }
   for (const el of document.querySelectorAll('.toy-only')) el.hidden = kind !== 'toy';
   $('data-note').textContent = DATA_NOTES[kind];
-  // a trained model belongs to its data; a new kind of data starts without one
+  outputNote();
+  forgetModel();
+  if (kind === 'fashion' && !state.fashion) {
+    loadFashionSample().then(
+      (sample) => {
+        state.fashion = sample;
+        renderData();
+      },
+      (e) => showError(`Fashion-MNIST sample: ${e.message}`, true),
+    );
+  }
+}
+
+/** A trained model belongs to its data: other data starts without one (the worker keeps it until replaced). */
+function forgetModel() {
+  showMessage('');
   state.model = undefined;
   state.kernels = undefined;
   state.history = {};
@@ -213,15 +199,6 @@ function setKind(kind) {
   app.dataset.model = 'none';
   $('model-source').textContent = 'no model yet';
   $('save').disabled = true;
-  if (kind === 'fashion' && !state.fashion) {
-    loadFashionSample().then(
-      (sample) => {
-        state.fashion = sample;
-        renderData();
-      },
-      (e) => showError(`Fashion-MNIST sample: ${e.message}`, true),
-    );
-  }
 }
 
 function makeToy() {
@@ -230,50 +207,17 @@ function makeToy() {
   state.toy = makeToySet(v.dataset.value, { count: Number(v.points.value), noise: Number(v.noise.value) || 0, seed: Number(v.seed.value) || 0 });
 }
 
-/** The output layer the worker will build for this kind of data and loss (see outputFor in worker.js). */
-function outputLayer(kind = state.kind, loss = form.elements.loss.value) {
-  const classes = { toy: 2, iris: 3, fashion: 10 }[kind];
-  const units = kind === 'toy' && loss !== 'sparseCategoricalCrossentropy' ? 1 : classes;
-  return { units, activation: units === 1 ? 'sigmoid' : 'softmax' };
-}
-
 function outputNote() {
-  const { units, activation } = outputLayer();
+  const { units, activation } = outputLayer(state.kind, form.elements.loss.value);
   $('output-note').textContent = `Output layer: ${units} ${activation} unit${units > 1 ? 's' : ''}, set by the loss.` +
     (form.elements.loss.value === 'meanSquaredError' ? ' (Accuracy is not reported for mean squared error.)' : '');
-}
-
-/** The run's settings from the form, or an Error naming the field that is wrong. */
-function readSettings() {
-  const v = form.elements;
-  const hiddenText = v.hidden.value.trim();
-  const hidden = hiddenText === '' ? [] : hiddenText.split(/[\s,]+/).map(Number);
-  if (hidden.some((n) => !Number.isInteger(n) || n < 1 || n > 2048)) {
-    throw new Error('Hidden layers: expected whole numbers from 1 to 2048, comma-separated (e.g. 16, 8)');
-  }
-  const number = (name, label, ok) => {
-    const n = Number(v[name].value);
-    if (v[name].value.trim() === '' || !ok(n)) throw new Error(`${label}: ${v[name].value || 'empty'} is not allowed`);
-    return n;
-  };
-  const training = {
-    loss: v.loss.value,
-    optimizer: v.optimizer.value,
-    learningRate: number('learningRate', 'Learning rate', (n) => n > 0 && n <= 10),
-    batchSize: number('batchSize', 'Batch size', (n) => Number.isInteger(n) && n >= 1),
-    epochs: number('epochs', 'Epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100_000),
-    seed: number('seed', 'Seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32),
-    minEpochMs: v.slow.checked ? SLOW_EPOCH_MS : 0,
-  };
-  const network = { hidden, activation: v.activation.value, dropout: number('dropout', 'Dropout', (n) => n >= 0 && n < 1) };
-  return { network, training };
 }
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   let settings;
   try {
-    settings = readSettings();
+    settings = readSettings(form);
   } catch (err) {
     return showError(err.message);
   }
@@ -283,8 +227,7 @@ form.addEventListener('submit', (e) => {
   state.grid = undefined;
   state.marker = undefined;
   app.dataset.gridUpdates = '0';
-  $('train').disabled = true;
-  $('stop').disabled = false;
+  lockControls(true);
   $('save').disabled = true;
   showMessage('Training…');
   setState('training');
@@ -304,9 +247,8 @@ $('load').addEventListener('change', async (e) => {
 form.elements.dataset.addEventListener('change', () => {
   const kind = KIND_OF[form.elements.dataset.value];
   if (kind !== state.kind) setKind(kind);
-  state.grid = state.kind === 'toy' ? state.grid : undefined;
+  else forgetModel();
   makeToy();
-  outputNote();
   setupUse();
   renderAll();
 });
@@ -384,12 +326,15 @@ $('plane').addEventListener('click', (e) => {
 
 $('use-iris').addEventListener('submit', (e) => {
   e.preventDefault();
-  const values = [0, 1, 2, 3].map((i) => Number(e.target.elements[`f${i}`].value));
-  if (values.some((v) => !Number.isFinite(v) || e.target.elements.f0.value === '')) return showError('Iris: enter four numbers');
+  const raw = [0, 1, 2, 3].map((i) => e.target.elements[`f${i}`].value.trim());
+  const values = raw.map(Number);
+  if (raw.some((v, i) => v === '' || !Number.isFinite(values[i]))) return showError('Iris: enter four numbers');
   state.marker = [values[2], values[3]];
   predict(Float32Array.from(values));
   renderData();
 });
+
+$('use-iris').addEventListener('input', () => state.model && $('use-iris').requestSubmit());
 
 $('use-generic').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -422,62 +367,20 @@ function pickTestImage(index) {
   predict(pad.pixels.slice());
 }
 
+function renderBars(probabilities) {
+  drawBars($('bars'), {
+    probabilities,
+    model: state.model,
+    names: classNames(),
+    colors: state.kind === 'toy' && state.model?.inputSize === 2 ? CLASS_COLORS : undefined,
+  });
+}
+
 function classNames(model = state.model) {
   const out = model?.outputSize ?? 0;
   const names = model?.classNames;
   const count = out === 1 ? 2 : out;
   return Array.from({ length: count }, (_, i) => names?.[i] ?? `class ${i}`);
-}
-
-/** The network the form describes, drawn (without weights) until there is a model. */
-function previewModel() {
-  let network;
-  try {
-    network = readSettings().network;
-  } catch {
-    return undefined;
-  }
-  const output = outputLayer();
-  const layers = [];
-  for (const n of network.hidden) {
-    layers.push({ kind: 'dense', units: n, activation: network.activation });
-    if (network.dropout > 0) layers.push({ kind: 'dropout', rate: network.dropout });
-  }
-  layers.push({ kind: 'dense', ...output });
-  const names = CLASS_NAMES[state.kind] ?? state.fashion?.classNames;
-  return { inputSize: { toy: 2, iris: 4, fashion: 784 }[state.kind], outputSize: output.units, layers, classNames: names };
-}
-
-function renderBars(probabilities) {
-  const bars = $('bars');
-  if (!probabilities) {
-    bars.replaceChildren();
-    delete bars.dataset.probabilities;
-    return;
-  }
-  const last = state.model.layers.filter((l) => l.kind === 'dense').at(-1);
-  const names = classNames();
-  const values = Array.from(probabilities);
-  bars.dataset.probabilities = JSON.stringify(values);
-  bars.dataset.updates = String(Number(bars.dataset.updates ?? 0) + 1);
-  if (last.activation !== 'softmax' && !(last.activation === 'sigmoid' && state.model.outputSize === 1)) {
-    const raw = document.createElement('div');
-    raw.className = 'raw';
-    raw.textContent = `outputs (${last.activation}): ${values.map((v) => v.toPrecision(4)).join(', ')}`;
-    return bars.replaceChildren(raw);
-  }
-  const top = values.indexOf(Math.max(...values));
-  bars.dataset.top = names[top];
-  const cells = values.flatMap((p, i) => {
-    const name = el('div', `name${i === top ? ' top' : ''}`, names[i]);
-    const bar = el('div', `bar${i === top ? ' top' : ''}`);
-    const fill = el('div');
-    fill.style.width = `${(p * 100).toFixed(1)}%`;
-    if (state.kind === 'toy' && state.model.inputSize === 2) fill.style.background = CLASS_COLORS[i];
-    bar.append(fill);
-    return [name, bar, el('div', 'pct', `${(p * 100).toFixed(1)}%`)];
-  });
-  bars.replaceChildren(...cells);
 }
 
 // ---- pictures -----------------------------------------------------------------------------------------------
@@ -500,12 +403,13 @@ function renderStatus() {
   }
   const parts = [];
   if (n) {
-    parts.push(`epoch ${n}${state.totalEpochs ? ` / ${state.totalEpochs}` : ''}`);
+    parts.push(`epoch ${n}${state.totalEpochs ? `/${state.totalEpochs}` : ''}`);
     parts.push(`loss ${fmt(h.loss[n - 1])} (val ${fmt(h.val_loss[n - 1])})`);
     if (h.accuracy) parts.push(`accuracy ${pct(h.accuracy[n - 1])} (val ${pct(h.val_accuracy[n - 1])})`);
-    if (state.samplesPerSecond) parts.push(`${Math.round(state.samplesPerSecond).toLocaleString('en-US')} samples/s`);
+    if (state.samplesPerSecond) parts.push(`${compact.format(state.samplesPerSecond)} samples/s`);
   }
-  $('status').textContent = parts.length ? parts.join(' · ') : app.dataset.state === 'loading' ? 'Waiting for the engine…' : 'not trained yet';
+  const idle = { loading: 'Waiting for the engine…', loaded: 'a loaded model: no training history here' }[app.dataset.state];
+  $('status').textContent = parts.length ? parts.join(' · ') : (idle ?? 'not trained yet');
   $('model-summary').textContent = state.model ? summary(state.model) : '';
 }
 
@@ -537,7 +441,7 @@ function renderCharts() {
 }
 
 function renderNetwork() {
-  const model = state.model ?? previewModel();
+  const model = state.model ?? previewModel(form, state.kind, CLASS_NAMES[state.kind] ?? state.fashion?.classNames);
   const names = model && classNames(model);
   const inputLabel = (i) => {
     if (model.inputSize === 2) return ['x₁', 'x₂'][i];
@@ -548,6 +452,7 @@ function renderNetwork() {
   drawNetwork($('network'), {
     model,
     kernels: state.kernels,
+    inputActivity: model?.inputSize === 784 ? meanPixels() : undefined,
     inputLabels: inputLabel,
     outputLabels: (i) => (model.outputSize === 1 ? `P(${names[1]})` : names[i]),
   });
@@ -562,12 +467,12 @@ function renderData() {
   if (state.kind === 'toy' && state.toy) {
     $('data-title').textContent = `${TOY_SETS[form.elements.dataset.value]}`;
     $('data-caption').textContent = state.grid
-      ? 'shade: P(blue) · ringed: wrong (validation)'
+      ? `shade: P(blue)${rings?.length ? ' · ringed: wrong (validation)' : ''}`
       : `${state.toy.labels.length} points, two classes`;
     drawPlane(plane, { extent: TOY_EXTENT, points: state.toy, grid: state.grid, gridSize: GRID_SIZE, rings, marker: state.marker });
   } else if (state.kind === 'iris') {
     $('data-title').textContent = 'Iris';
-    $('data-caption').textContent = `150 flowers by species${rings ? ' · ringed: wrong (validation)' : ''}`;
+    $('data-caption').textContent = `150 flowers by species${rings?.length ? ' · ringed: wrong (validation)' : ''}`;
     drawPlane(plane, {
       extent: IRIS_EXTENT,
       points: state.iris?.points ?? { x: new Float32Array(0), labels: [] },
@@ -577,10 +482,26 @@ function renderData() {
       yLabel: 'petal width (cm)',
     });
   } else if (state.kind === 'fashion') {
-    $('data-title').textContent = 'Fashion-MNIST test images';
-    $('data-caption').textContent = state.valPredicted ? 'green: right · red: wrong · click to classify' : 'click one to classify it';
+    $('data-title').textContent = 'Test images';
+    $('data-caption').textContent = state.valPredicted ? 'green: right · red: wrong · click one' : 'click one to classify it';
     renderGallery();
   }
+}
+
+/**
+ * Mean brightness of each pixel over the training images: weights from pixels that are nearly always black
+ * never change and say little, so the diagram weighs input nodes by how much they light up.
+ */
+function meanPixels() {
+  if (!state.fashion) return undefined;
+  if (!state.fashion.meanPixels) {
+    const { pixels, count } = state.fashion.train;
+    const size = pixels.length / count;
+    const mean = new Float64Array(size);
+    for (let i = 0; i < pixels.length; i++) mean[i % size] += pixels[i] / 255 / count;
+    state.fashion.meanPixels = mean;
+  }
+  return state.fashion.meanPixels;
 }
 
 /** Validation points the model gets wrong, as plane coordinates (toy and Iris). */
@@ -595,37 +516,16 @@ function wrongValidationPoints() {
 }
 
 function renderGallery() {
-  const gallery = $('gallery');
   if (!state.fashion) return;
-  if (!gallery.childElementCount) {
-    const { test, imageShape } = state.fashion;
-    const pixels = imageShape[0] * imageShape[1];
-    for (let i = 0; i < Math.min(GALLERY_SIZE, test.count); i++) {
-      const button = el('button');
-      button.type = 'button';
-      button.dataset.index = String(i);
-      button.title = state.fashion.classNames[test.labels[i]];
-      button.append(thumbnail(test.pixels.subarray(i * pixels, (i + 1) * pixels)));
-      button.addEventListener('click', () => pickTestImage(i));
-      gallery.append(button);
-    }
-  }
+  buildGallery($('gallery'), state.fashion, GALLERY_SIZE, pickTestImage);
   markGallery();
 }
 
 function markGallery() {
-  const { valPredicted, valLabels, fashion } = state;
-  for (const button of $('gallery').children) {
-    const i = Number(button.dataset.index);
-    const known = valPredicted && app.dataset.model === 'trained';
-    button.classList.toggle('right', Boolean(known && valPredicted[i] === valLabels[i]));
-    button.classList.toggle('wrong', Boolean(known && valPredicted[i] !== valLabels[i]));
-    button.classList.toggle('picked', state.picked === i);
-    if (fashion) {
-      const truth = fashion.classNames[fashion.test.labels[i]];
-      button.title = known ? `${truth} (model: ${fashion.classNames[valPredicted[i]]})` : truth;
-    }
-  }
+  if (!state.fashion) return;
+  // the validation set is the sample's test set in order, so validation predictions label the gallery
+  const predicted = app.dataset.model === 'trained' ? state.valPredicted : undefined;
+  markThumbnails($('gallery'), { sample: state.fashion, predicted, picked: state.picked });
 }
 
 // ---- small helpers ------------------------------------------------------------------------------------------
@@ -633,6 +533,15 @@ function markGallery() {
 function summary(model) {
   const units = model.layers.filter((l) => l.kind === 'dense').map((l) => l.units);
   return `${[model.inputSize, ...units].join(' → ')} · ${model.params.toLocaleString('en-US')} parameters · ${model.backend}`;
+}
+
+/** While a run trains, its settings (and the data they made) stay as they are: only Stop is live. */
+function lockControls(training) {
+  for (const fieldset of form.querySelectorAll('fieldset')) fieldset.disabled = training;
+  $('load').disabled = training;
+  $('load-label').classList.toggle('disabled', training);
+  $('train').disabled = training;
+  $('stop').disabled = !training;
 }
 
 function setState(s) {
@@ -653,15 +562,9 @@ function showError(text, isBug = false) {
   if (isBug) console.error(text);
 }
 
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 0 });
 const fmt = (v) => (v === undefined ? '–' : v < 0.01 ? v.toExponential(1) : v.toFixed(3));
-const pct = (v) => (v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (v) => (v === undefined ? '–' : v === 1 ? '100%' : `${(v * 100).toFixed(1)}%`);
 
 function throttle(f, ms) {
   let last = 0;
@@ -685,7 +588,6 @@ function throttle(f, ms) {
 
 setKind('toy');
 makeToy();
-outputNote();
 setupUse();
 renderAll();
 window.addEventListener('resize', throttle(renderAll, 100));

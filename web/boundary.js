@@ -1,5 +1,6 @@
 // A plane of data points, optionally over the model's decision map: for the 2-D toy sets the worker predicts
-// P(class 1) on a grid every progress update and this paints it, orange (class 0) through white to blue (class 1).
+// P(class 1) on a grid every progress update and this paints it, orange (class 0) through white to blue (class 1),
+// paler where the model is less sure.
 import { fitCanvas, niceTicks } from './chart.js';
 
 export const CLASS_COLORS = ['#ea580c', '#2563eb', '#16a34a', '#9333ea', '#db2777'];
@@ -26,22 +27,30 @@ export function planeCoordinates(canvas, event, extent) {
   return [extent.xMin + (px / f.w) * (extent.xMax - extent.xMin), extent.yMax - (py / f.h) * (extent.yMax - extent.yMin)];
 }
 
-/** Paints P(class 1) per cell of a size × size grid (rows from the top) into an offscreen image. */
+/**
+ * Paints P(class 1) per cell of a size × size grid (rows from the top) into a small canvas that is scaled up
+ * when drawn. One canvas is kept and reused: a fresh OffscreenCanvas per frame was sometimes collected before
+ * Chromium flushed the drawImage that used it, leaving the map blank.
+ */
+let decisionCanvas;
 function decisionImage(grid, size) {
   const image = new ImageData(size, size);
   for (let i = 0; i < size * size; i++) {
-    const p = grid[i];
-    // distance from 0.5 sets how saturated; the side sets the hue
-    const t = Math.min(1, Math.abs(p - 0.5) * 2);
+    const p = Math.min(1 - 1e-7, Math.max(1e-7, grid[i]));
+    // the side of 0.5 sets the hue; the log-odds set the saturation, so the band where the model is unsure
+    // stays visible even when its probabilities saturate a short way from the boundary
+    const t = Math.min(1, Math.abs(Math.log(p / (1 - p))) / 7);
     const [r, g, b] = LIGHT[p >= 0.5 ? 1 : 0];
     image.data[i * 4] = 255 + (r - 255) * t;
     image.data[i * 4 + 1] = 255 + (g - 255) * t;
     image.data[i * 4 + 2] = 255 + (b - 255) * t;
     image.data[i * 4 + 3] = 255;
   }
-  const off = new OffscreenCanvas(size, size);
-  off.getContext('2d').putImageData(image, 0, 0);
-  return off;
+  decisionCanvas ??= document.createElement('canvas');
+  decisionCanvas.width = size;
+  decisionCanvas.height = size;
+  decisionCanvas.getContext('2d').putImageData(image, 0, 0);
+  return decisionCanvas;
 }
 
 /**

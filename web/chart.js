@@ -39,28 +39,30 @@ const GRID = '#e2e8f0';
 export function drawLineChart(canvas, { title, series, xMax, yRange, format = (v) => String(v), empty = 'press Train to start' }) {
   const { ctx, width, height } = fitCanvas(canvas);
   const pad = { left: 48, right: 14, top: 34, bottom: 34 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
-  ctx.font = FONT;
-
   ctx.fillStyle = '#0f172a';
   ctx.font = `600 ${FONT}`;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'alphabetic';
-  ctx.fillText(title, pad.left - 40, 18);
+  ctx.fillText(title, 8, 18);
+  const titleEnd = 8 + ctx.measureText(title).width;
   ctx.font = FONT;
 
-  // legend, right-aligned on the title line
+  // legend, right-aligned on the title line, or on a line of its own when the chart is narrow
+  const legendWidth = series.reduce((w, s) => w + ctx.measureText(s.label).width + 40, 0);
+  const legendY = width - pad.right - legendWidth > titleEnd + 12 ? 18 : 36;
+  if (legendY > 18) pad.top += 18;
   let lx = width - pad.right;
   for (const s of [...series].reverse()) {
     const w = ctx.measureText(s.label).width;
     lx -= w;
     ctx.fillStyle = '#334155';
-    ctx.fillText(s.label, lx, 18);
+    ctx.fillText(s.label, lx, legendY);
     lx -= 26;
-    line(ctx, lx, 14, lx + 20, 14, s.color, s.dashed, 2);
+    line(ctx, lx, legendY - 4, lx + 20, legendY - 4, s.color, s.dashed, 2);
     lx -= 14;
   }
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
 
   const values = series.flatMap((s) => s.values).filter(Number.isFinite);
   const [yMin, yMax] = yRange ?? [0, values.length ? Math.max(...values) * 1.05 || 1 : 1];

@@ -30,9 +30,10 @@ function absSums(kernel, inputs, units, rows) {
 /**
  * model: { inputSize, layers: [{ kind: 'dense', units, activation } | { kind: 'dropout', rate }] };
  * kernels: Float32Array per dense layer ([inputs, units] row-major), or none before the first weights arrive;
- * inputLabels / outputLabels name the nodes at both ends; maxNodes caps a column.
+ * inputLabels / outputLabels name the nodes at both ends; maxNodes caps a column; inputActivity (one number per
+ * input, e.g. mean pixel brightness) scales how much an input node's weights count when picking which to show.
  */
-export function drawNetwork(canvas, { model, kernels, inputLabels, outputLabels, maxNodes = 10 }) {
+export function drawNetwork(canvas, { model, kernels, inputLabels, outputLabels, inputActivity, maxNodes = 10 }) {
   const { ctx, width, height } = fitCanvas(canvas);
   if (!model) return;
   const dense = [];
@@ -47,10 +48,11 @@ export function drawNetwork(canvas, { model, kernels, inputLabels, outputLabels,
       if (c > 0) absSums(kernels[c - 1], sizes[c - 1], size, false).forEach((v, i) => (importance[i] += v));
       if (c < dense.length) absSums(kernels[c], size, sizes[c + 1], true).forEach((v, i) => (importance[i] += v));
     }
+    if (c === 0 && inputActivity) importance.forEach((v, i) => (importance[i] = v * inputActivity[i]));
     return { size, shown: pickNodes(size, maxNodes, importance) };
   });
 
-  const pad = { left: 108, right: 104, top: 46, bottom: 40 };
+  const pad = { left: 108, right: 104, top: 46, bottom: 54 };
   const columnX = (c) => pad.left + (sizes.length === 1 ? 0 : (c / (sizes.length - 1)) * (width - pad.left - pad.right));
   const plotH = height - pad.top - pad.bottom;
   const spacing = Math.min(36, plotH / Math.max(...columns.map((col) => col.shown.length)));

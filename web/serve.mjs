@@ -11,7 +11,7 @@
 import { createServer } from 'node:http';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -74,12 +74,13 @@ export async function startServer({ port, isolated = false, host = '127.0.0.1' }
         return send(200, MIME['.js'], bundle);
       }
       const file = normalize(join(WEB, path === '/' ? 'index.html' : path));
-      if (!file.startsWith(WEB) || file.split(sep).includes('..')) return send(403, 'text/plain', 'forbidden');
+      if (!file.startsWith(WEB)) return send(403, 'text/plain', 'forbidden');
       const type = MIME[extname(file)];
-      if (!type || file.endsWith('.mjs') || file.endsWith('.ts')) return send(404, 'text/plain', 'not found');
+      if (!type || /\.(mjs|mts|ts)$/.test(file)) return send(404, 'text/plain', 'not found');
       send(200, type, await readFile(file));
     } catch (e) {
       if (e.code === 'ENOENT' || e.code === 'EISDIR') return send(404, 'text/plain', 'not found');
+      if (e instanceof URIError) return send(400, 'text/plain', 'bad request');
       send(500, 'text/plain', String(e.message ?? e));
       if (!e.errors) console.error(e);
     }
@@ -118,7 +119,7 @@ export async function startServer({ port, isolated = false, host = '127.0.0.1' }
 /** A static copy of the site in `dir`: web/ without the server and with neurite.js bundled. */
 export async function writeStaticSite(dir) {
   mkdirSync(dir, { recursive: true });
-  cpSync(WEB, dir, { recursive: true, filter: (src) => !/\.(mjs|ts)$/.test(src) });
+  cpSync(WEB, dir, { recursive: true, filter: (src) => !/\.(mjs|mts|ts)$/.test(src) });
   writeFileSync(join(dir, 'neurite.js'), await bundleNeurite());
 }
 

@@ -147,6 +147,14 @@ function probabilities(model, out, count) {
   return two;
 }
 
+/** The class the model picks for each row of x (x already scaled, as the model trains on it). */
+function predictedClasses(model, x) {
+  const count = x.shape[0];
+  const p = probabilities(model, model.predictSync(x).data, count);
+  return nn.argMax(nn.tensor(p, [count, p.length / count]));
+}
+
+/** Class probabilities for rows as a user enters them: scaled first when the model came with a scaler. */
 function predictRows(rows, count) {
   const { model, scaler } = current;
   let x = nn.tensor(rows, [count, model.inputSize]);
@@ -173,7 +181,7 @@ async function train({ dataset, network, training, grid }) {
   const model = buildModel(data.inputSize, network, output, training.seed, info.backend);
   model.compile({ optimizer: optimizerFor(training), loss: training.loss, metrics: ['accuracy'] });
   current?.model.dispose();
-  current = { model, scaler: data.scaler, classNames: data.classNames, dataset: dataset.kind };
+  current = { model, scaler: data.scaler, classNames: data.classNames };
   post({
     type: 'started',
     model: describe(model, { classNames: data.classNames, source: 'trained' }),
@@ -185,6 +193,8 @@ async function train({ dataset, network, training, grid }) {
   controller = new AbortController();
   const valX = data.xTest;
   const started = performance.now();
+  let sleptMs = 0;
+  let epochStarted = started;
   let pending = [];
   let lastPost = 0;
   let seen = 0;
@@ -193,8 +203,8 @@ async function train({ dataset, network, training, grid }) {
       type: 'progress',
       epochs: pending,
       weights: kernels(model),
-      samplesPerSecond: (seen * data.xTrain.shape[0]) / ((performance.now() - started) / 1000),
-      valPredicted: nn.argMax(nn.tensor(probabilities(model, model.predictSync(valX).data, valX.shape[0]), [valX.shape[0], Math.max(2, model.outputSize)])),
+      samplesPerSecond: (seen * data.xTrain.shape[0]) / ((performance.now() - started - sleptMs) / 1000),
+      valPredicted: predictedClasses(model, valX),
       valLabels: data.yTest,
     };
     if (grid) message.grid = gridValues(grid);
@@ -210,12 +220,20 @@ async function train({ dataset, network, training, grid }) {
       validationData: [valX, output.targets(data.yTest)],
       signal: controller.signal,
       callbacks: {
+        onEpochBegin: () => {
+          epochStarted = performance.now();
+        },
         onEpochEnd: async (epoch, logs) => {
           seen++;
           pending.push({ epoch: epoch + 1, ...logs });
           if (performance.now() - lastPost >= PROGRESS_MS || epoch + 1 === training.epochs) sendProgress();
           // optional slow motion, so a fast toy run can be watched epoch by epoch
-          if (training.minEpochMs > 0) await new Promise((resolve) => setTimeout(resolve, training.minEpochMs));
+          const wait = training.minEpochMs - (performance.now() - epochStarted);
+          if (wait > 0) {
+            const before = performance.now();
+            await new Promise((resolve) => setTimeout(resolve, wait));
+            sleptMs += performance.now() - before;
+          }
         },
       },
     });
@@ -235,7 +253,7 @@ async function load({ bytes, fileName }) {
   const { classNames, standardization } = model.extras;
   const scaler = standardization ? nn.standardScaler().fromJSON({ kind: 'standard', ...standardization }) : undefined;
   current?.model.dispose();
-  current = { model, scaler, classNames, dataset: undefined };
+  current = { model, scaler, classNames };
   post({
     type: 'loaded',
     model: describe(model, { classNames, source: 'loaded', fileName, standardized: Boolean(scaler) }),

@@ -55,8 +55,8 @@ export function makePlan(speed: Speed, smoke: boolean): Plan {
       smoke,
       runs: fast ? 3 : 1,
       warmup: fast ? 1 : 0,
-      w1Samples: fast ? 4 * W1.batch : 2 * W1.batch,
-      w2Samples: fast ? W2.batch : 32,
+      w1Samples: fast ? 4 * W1.batch : 64,
+      w2Samples: fast ? W2.batch : 8,
       w3Calls: fast ? 200 : 50,
       w3Seconds: 0.02,
       scalingHidden: [64],
@@ -91,5 +91,6 @@ export function scalingSizes(hidden: number): number[] {
 export function describeSamples(samples: number, batch: number): string {
   if (samples === FULL_EPOCH) return 'full epoch (60,000)';
   if (samples < batch) return `1 partial batch of ${samples}`;
-  return `${Math.round(samples / batch)} batches (${samples.toLocaleString('en-US')} samples)`;
+  const batches = Math.round(samples / batch);
+  return `${batches} batch${batches === 1 ? '' : 'es'} (${samples.toLocaleString('en-US')} samples)`;
 }

@@ -3,12 +3,13 @@
 //   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128     1 and 2 threads
 //   W2  784-1024-1024-10, same, batch 256                                   1 thread
 //   W3  W1 forward: batch 1 latency, batch 1024 throughput                  1 and 2 threads
-// Usage: train-bench [seconds-per-case]
+// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w2 | w3 | w3x2]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "neurite/neurite.h"
@@ -95,11 +96,13 @@ void forward(int threads, double seconds) {
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+  const std::string only = argc > 2 ? argv[2] : "";
+  auto run = [&](const char* name) { return only.empty() || only == name; };
   std::printf("kernel %s, %d hardware threads\n", nrt_gemm_kernel_name(), nrt_hardware_threads());
-  train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 1, seconds);
-  train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 2, seconds);
-  train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 1, seconds);
-  forward(1, seconds);
-  forward(2, seconds);
+  if (run("w1")) train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 1, seconds);
+  if (run("w1x2")) train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 2, seconds);
+  if (run("w2")) train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 1, seconds);
+  if (run("w3")) forward(1, seconds);
+  if (run("w3x2")) forward(2, seconds);
   return 0;
 }

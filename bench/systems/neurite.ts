@@ -20,7 +20,7 @@ const libraryVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
 
 /** Make `backend` selectable by name; returns what to print about it. */
 async function prepare(backend: BackendName, threads: number): Promise<{ threads: string; notes: string[] }> {
-  if (backend === 'ts') return { threads: '1 (main thread)', notes: ['pure TypeScript reference backend'] };
+  if (backend === 'ts') return { threads: '1', notes: ['the pure-TypeScript reference backend, on the main thread'] };
   if (backend === 'native') {
     const reason = nativeUnavailableReason();
     if (reason) throw new Error(reason);

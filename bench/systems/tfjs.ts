@@ -1,7 +1,8 @@
 /**
- * TensorFlow.js 4.22 Layers API on its 'cpu' backend (pure JavaScript) or its 'wasm' backend (XNNPACK, SIMD),
- * the same networks and optimizer as neurite: tf.sequential → compile(sgd 0.1, sparse CE) → fit; predict +
- * dataSync for inference (dataSync brings the result to JS, as neurite's predict does).
+ * TensorFlow.js 4.22 Layers API on its 'cpu' backend (pure JavaScript), its 'wasm' backend (XNNPACK, SIMD) or
+ * tfjs-node's 'tensorflow' backend (when installed), with the same networks and optimizer as neurite:
+ * tf.sequential → compile(sgd 0.1, sparse CE) → fit; predict + dataSync for inference (dataSync brings the
+ * result to JS, as neurite's predict does).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,8 @@ type Model = import('@tensorflow/tfjs').Sequential;
 const require = createRequire(import.meta.url);
 
 async function load(backend: string): Promise<{ tf: Tf; notes: string[]; threads: string }> {
-  const tf = (await import('@tensorflow/tfjs')) as Tf;
+  // tfjs-node (libtensorflow) is the same API; it cannot be installed offline, but runs here if it ever is
+  const tf = (backend === 'tensorflow' ? await import('@tensorflow/tfjs-node' as string) : await import('@tensorflow/tfjs')) as Tf;
   const notes: string[] = [];
   let threads = '1';
   if (backend === 'wasm') {

@@ -8,7 +8,7 @@ export async function runW3(): Promise<{ simd128: boolean; gemmKernel: string; u
     simd128: wasm.simd128,
     gemmKernel: wasm.gemmKernel,
     userAgent: navigator.userAgent,
-    latencyUs: batch1Latency(wasm, W1, 2000, 9),
-    batch1024PerSecond: batchThroughput(wasm, W1, 1024, 9),
+    latencyUs: batch1Latency(wasm, W1, 2000, 9).wall,
+    batch1024PerSecond: batchThroughput(wasm, W1, 1024, 9).wall,
   };
 }

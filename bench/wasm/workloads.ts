@@ -12,6 +12,47 @@ export interface Backendish {
   createModel(spec: ModelSpec): BackendModel;
 }
 
+/**
+ * A rate measured on the wall clock and, where the host can tell (Node: process.cpuUsage), on this process's CPU
+ * time too: on a machine shared with other jobs the wall rate drops while the CPU-time rate shows the engine.
+ */
+export interface Rate {
+  wall: number;
+  cpu?: number;
+}
+
+type CpuClock = (() => number) | undefined;
+const cpuClock: CpuClock =
+  typeof process === 'object' && typeof process.cpuUsage === 'function'
+    ? () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      }
+    : undefined;
+
+class Stopwatch {
+  private readonly wall0 = performance.now();
+  private readonly cpu0 = cpuClock?.();
+  elapsed(): { wall: number; cpu?: number } {
+    return { wall: performance.now() - this.wall0, cpu: cpuClock && this.cpu0 !== undefined ? cpuClock() - this.cpu0 : undefined };
+  }
+  /** units per second */
+  rate(units: number): Rate {
+    const e = this.elapsed();
+    return { wall: (units * 1000) / e.wall, cpu: e.cpu ? (units * 1000) / e.cpu : undefined };
+  }
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.floor(v.length / 2)]!;
+}
+
+function medianRate(rates: Rate[]): Rate {
+  const cpu = rates.map((r) => r.cpu).filter((c): c is number => c !== undefined);
+  return { wall: median(rates.map((r) => r.wall)), cpu: cpu.length ? median(cpu) : undefined };
+}
+
 export function mlp(sizes: number[], seed = 1): ModelSpec {
   return {
     inputSize: sizes[0]!,
@@ -46,17 +87,17 @@ function build(backend: Backendish, sizes: number[]): BackendModel {
 }
 
 /** Training samples/s over whole epochs (the path fit() takes), after one warm-up epoch. */
-export async function trainingThroughput(backend: Backendish, sizes: number[], batchSize: number, count: number, seconds: number): Promise<number> {
+export async function trainingThroughput(backend: Backendish, sizes: number[], batchSize: number, count: number, seconds: number): Promise<Rate> {
   const model = build(backend, sizes);
   const { x, y } = data(count, sizes[0]!, sizes[sizes.length - 1]!);
   await model.trainEpoch(x, y, count, { batchSize, shuffle: true, epoch: 0 });
   let samples = 0;
-  const started = performance.now();
-  for (let epoch = 1; performance.now() - started < seconds * 1000; epoch++) {
+  const clock = new Stopwatch();
+  for (let epoch = 1; clock.elapsed().wall < seconds * 1000; epoch++) {
     await model.trainEpoch(x, y, count, { batchSize, shuffle: true, epoch });
     samples += count;
   }
-  const rate = samples / ((performance.now() - started) / 1000);
+  const rate = clock.rate(samples);
   model.dispose();
   return rate;
 }
@@ -65,42 +106,41 @@ export async function trainingThroughput(backend: Backendish, sizes: number[], b
  * Batch-1 predictSync latency in µs: the median over rounds of `calls` back-to-back calls, each round timed as
  * a whole (performance.now() is coarse in browsers without cross-origin isolation).
  */
-export function batch1Latency(backend: Backendish, sizes: number[], calls: number, rounds: number): number {
+export function batch1Latency(backend: Backendish, sizes: number[], calls: number, rounds: number): Rate {
   const model = build(backend, sizes);
   const { x } = data(64, sizes[0]!, sizes[sizes.length - 1]!);
   const rows = Array.from({ length: 64 }, (_, r) => x.subarray(r * sizes[0]!, (r + 1) * sizes[0]!));
   let sink = 0;
   for (let i = 0; i < calls; i++) sink += model.predictSync(rows[i & 63]!, 1)[0]!; // warm-up (JIT tiers)
-  const perCall: number[] = [];
+  const perCall: Rate[] = [];
   for (let round = 0; round < rounds; round++) {
-    const started = performance.now();
+    const clock = new Stopwatch();
     for (let i = 0; i < calls; i++) sink += model.predictSync(rows[i & 63]!, 1)[0]!;
-    perCall.push(((performance.now() - started) * 1000) / calls);
+    const e = clock.elapsed();
+    perCall.push({ wall: (e.wall * 1000) / calls, cpu: e.cpu === undefined ? undefined : (e.cpu * 1000) / calls });
   }
   model.dispose();
   if (!Number.isFinite(sink)) throw new Error('non-finite outputs');
-  perCall.sort((a, b) => a - b);
-  return perCall[Math.floor(perCall.length / 2)]!;
+  return medianRate(perCall);
 }
 
 /** Batch-1024 predictSync samples/s (median of rounds). */
-export function batchThroughput(backend: Backendish, sizes: number[], batch: number, rounds: number): number {
+export function batchThroughput(backend: Backendish, sizes: number[], batch: number, rounds: number): Rate {
   const model = build(backend, sizes);
   const { x } = data(batch, sizes[0]!, sizes[sizes.length - 1]!);
-  model.predictSync(x, batch);
-  const rates: number[] = [];
+  for (let i = 0; i < 5; i++) model.predictSync(x, batch);
+  const rates: Rate[] = [];
   for (let round = 0; round < rounds; round++) {
-    const started = performance.now();
+    const clock = new Stopwatch();
     let n = 0;
-    while (performance.now() - started < 200) {
+    while (clock.elapsed().wall < 200) {
       model.predictSync(x, batch);
       n += batch;
     }
-    rates.push(n / ((performance.now() - started) / 1000));
+    rates.push(clock.rate(n));
   }
   model.dispose();
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)]!;
+  return medianRate(rates);
 }
 
 export const W1 = [784, 256, 128, 10];

@@ -2,7 +2,12 @@
 // masked loads read only the selected lanes (so they are as safe at the end of an array as the real ones).
 #pragma once
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>  // _mm_prefetch, _MM_HINT_T0
+#else
+#define _MM_HINT_T0 3
+inline void _mm_prefetch(const char*, int) {}
+#endif
 
 #include <cmath>
 #include <cstdint>

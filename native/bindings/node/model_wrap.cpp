@@ -1,5 +1,6 @@
 #include "model_wrap.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -146,6 +147,12 @@ void ModelWrap::end_run() {
   busy_ = false;
   busy_with_.clear();
   if (disposed_) destroy_model();
+}
+
+int64_t ModelWrap::count_arg(Napi::Env env, const std::string& method, Napi::Value v, int64_t min) const {
+  // No Float32Array holds more than 2^33 values; 2^40 floats of the widest row is beyond any real input.
+  const int64_t widest = std::max(input_size_, output_size_);
+  return integer(env, method, "count", v, min, (int64_t{1} << 40) / widest);
 }
 
 void ModelWrap::check(Napi::Env env, const std::string& method, nrt_status status) const {
@@ -305,7 +312,7 @@ Napi::Value ModelWrap::TrainBatch(const Napi::CallbackInfo& info) {
   const std::string method = "trainBatch";
   nrt_model* m = live(env, method);
   if (loss_ < 0) throw Napi::Error::New(env, "native backend: trainBatch: compile() the model before training it");
-  const int64_t count = integer(env, method, "count", info[2], 1, kMaxCount);
+  const int64_t count = count_arg(env, method, info[2], 1);
   const Float32View x = float32_array(env, method, "x", info[0], count * input_size_, true);
   const Float32View y = float32_array(env, method, "y", info[1], count * y_width(), true);
   if (work(count) * 3 <= kInlineWork) {
@@ -325,7 +332,7 @@ Napi::Value ModelWrap::TrainEpoch(const Napi::CallbackInfo& info) {
   const std::string method = "trainEpoch";
   live(env, method);
   if (loss_ < 0) throw Napi::Error::New(env, "native backend: trainEpoch: compile() the model before training it");
-  const int64_t count = integer(env, method, "count", info[2], 1, kMaxCount);
+  const int64_t count = count_arg(env, method, info[2], 1);
   const Float32View x = float32_array(env, method, "x", info[0], count * input_size_, true);
   const Float32View y = float32_array(env, method, "y", info[1], count * y_width(), true);
   const int64_t batch_size = integer(env, method, "batchSize", info[3], 1, kMaxCount);
@@ -347,7 +354,7 @@ Napi::Value ModelWrap::Evaluate(const Napi::CallbackInfo& info) {
   const std::string method = "evaluate";
   nrt_model* m = live(env, method);
   if (loss_ < 0) throw Napi::Error::New(env, "native backend: evaluate: compile() the model before evaluating it");
-  const int64_t count = integer(env, method, "count", info[2], 1, kMaxCount);
+  const int64_t count = count_arg(env, method, info[2], 1);
   const Float32View x = float32_array(env, method, "x", info[0], count * input_size_, true);
   const Float32View y = float32_array(env, method, "y", info[1], count * y_width(), true);
   const int64_t batch_size = integer(env, method, "batchSize", info[3], 1, kMaxCount);
@@ -367,7 +374,7 @@ Napi::Value ModelWrap::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string method = "predict";
   nrt_model* m = live(env, method);
-  const int64_t count = integer(env, method, "count", info[1], 0, kMaxCount);
+  const int64_t count = count_arg(env, method, info[1], 0);
   const Float32View x = float32_array(env, method, "x", info[0], count * input_size_, true);
   Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(count * output_size_));
   if (work(count) <= kInlineWork) {
@@ -385,7 +392,7 @@ Napi::Value ModelWrap::PredictSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string method = "predictSync";
   nrt_model* m = live(env, method);
-  const int64_t count = integer(env, method, "count", info[1], 0, kMaxCount);
+  const int64_t count = count_arg(env, method, info[1], 0);
   const Float32View x = float32_array(env, method, "x", info[0], count * input_size_, false);
   Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(count * output_size_));
   check(env, method, nrt_model_predict(m, x.data, count, count ? out.Data() : nullptr));

@@ -48,6 +48,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   nrt_model* live(Napi::Env env, const std::string& method) const;
   void begin_run(const std::string& method);
   void check(Napi::Env env, const std::string& method, nrt_status status) const;
+  // count as an integer in [min, ...] small enough that count × the widest row stays far from overflow.
+  int64_t count_arg(Napi::Env env, const std::string& method, Napi::Value v, int64_t min) const;
   int64_t y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size_; }
   // Multiply-adds of a forward pass over `rows` rows: decides between the calling thread and a worker.
   double work(int64_t rows) const { return static_cast<double>(rows) * static_cast<double>(macs_per_row_); }

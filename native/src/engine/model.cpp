@@ -1,5 +1,6 @@
 // Model construction, parameters, compile and optimizer state. The passes are in train_step.cpp,
 // train_epoch.cpp and inference.cpp.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -304,7 +305,9 @@ int64_t Model::y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CRO
 
 nrt_status Model::check_inputs(const float* x, const float* y, int64_t count, bool need_y) const {
   if (count < 0) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0, got %lld", static_cast<long long>(count));
-  if (count > (int64_t{1} << 40) / input_size_)
+  // Every array the call reads or writes stays below 2^40 floats, so no size product can overflow.
+  const int64_t widest_row = std::max(std::max(input_size_, output_size()), y_width());
+  if (count > (int64_t{1} << 40) / widest_row)
     return fail(NRT_ERR_INVALID_ARGUMENT, "count %lld is too large", static_cast<long long>(count));
   if (count == 0) return NRT_OK;
   if (x == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "x must not be null");

@@ -103,8 +103,7 @@ export function softmaxForward(z: Floats, a: Floats, rows: number, cols: number)
       a[row + j] = e;
       sum += e;
     }
-    const inv = 1 / sum;
-    for (let j = 0; j < cols; j++) a[row + j] = a[row + j]! * inv;
+    for (let j = 0; j < cols; j++) a[row + j] = a[row + j]! / sum;
   }
 }
 // The Jacobian is diag(s) − s sᵀ, so J·da = s ⊙ (da − (s·da)).
