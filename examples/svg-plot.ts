@@ -56,11 +56,15 @@ interface Axis {
   ticks: number[];
 }
 
-/** Round tick values across [lo, hi]: steps of 1, 2 or 5 × 10^k, about `count` of them. */
-function linearTicks(lo: number, hi: number, count: number): number[] {
+/** A round step (1, 2 or 5 × 10^k) that cuts [lo, hi] into about `count` pieces. */
+function niceStep(lo: number, hi: number, count: number): number {
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+}
+
+/** Multiples of `step` in [lo, hi]. */
+function linearTicks(lo: number, hi: number, step: number): number[] {
   const ticks: number[] = [];
   for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toPrecision(12));
   return ticks;
@@ -101,10 +105,11 @@ function makeAxis(values: number[], log: boolean, min: number | undefined, max: 
     lo -= 0.5;
     hi += 0.5;
   }
-  const ticks = linearTicks(lo, hi, 5);
-  if (min === undefined) lo = Math.min(lo, ticks[0]!);
-  if (max === undefined) hi = Math.max(hi, ticks[ticks.length - 1]!);
-  return { toPixel: (v) => from + ((v - lo) / (hi - lo)) * (to - from), ticks: ticks.filter((t) => t >= lo && t <= hi) };
+  const step = niceStep(lo, hi, 5);
+  // a y axis ends on ticks, so its extremes are labelled; an x axis spans just the data (epochs 1..n)
+  if (isY && min === undefined) lo = Math.floor(lo / step + 1e-9) * step;
+  if (isY && max === undefined) hi = Math.ceil(hi / step - 1e-9) * step;
+  return { toPixel: (v) => from + ((v - lo) / (hi - lo)) * (to - from), ticks: linearTicks(lo, hi, step) };
 }
 
 /** One chart as the inner markup of an <svg> of chart.width × chart.height. */

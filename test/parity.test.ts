@@ -203,7 +203,8 @@ describe.each(testedBackends)('parity on %s', (backend) => {
     await expect(fit).rejects.toBeInstanceOf(nn.AbortError);
     clearInterval(timer);
     expect(batches).toBeGreaterThan(0);
-    expect(ticks).toBeGreaterThan(20);
+    // a blocked loop would give 0 ticks until fit ends; a loaded CI machine still gives several in 300 ms
+    expect(ticks).toBeGreaterThanOrEqual(5);
     // still usable after an abort
     expect(Number.isFinite(await model.trainOnBatch(x, y))).toBe(true);
     model.dispose();

@@ -193,7 +193,7 @@ export function renderMarkdown(run: RunInfo, all: Measured[], gemm: GemmResult |
     `- **W3**: W1's network at inference: batch-1 latency (µs, median of single calls) and batch-${W3.largeBatch} samples/s.`,
     '- Each figure is the **median of the runs** listed in results.json (≥ 3; fast systems 5), after a warm-up run. ' +
       'Each system runs in a child process of its own, one after the other; peak RSS is that process\'s VmHWM, data set included ' +
-      '(60,000 × 784 float32 = 188 MB for the training workloads).',
+      '(the JavaScript children hold all 70,000 images as float32, 220 MB; the PyTorch child its 60,000 training images, 188 MB).',
     '',
   );
 

@@ -3,7 +3,7 @@
 //   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128     1 and 2 threads
 //   W2  784-1024-1024-10, same, batch 256                                   1 thread
 //   W3  W1 forward: batch 1 latency, batch 1024 throughput                  1 and 2 threads
-// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w2 | w3 | w3x2]
+// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w1e | w1ex2 | w2 | w3 | w3x2]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -79,6 +79,24 @@ void train(const char* name, const std::vector<int>& widths, int64_t batch, int 
   nrt_model_destroy(m);
 }
 
+// Whole shuffled epochs through nrt_model_train_epoch (gather, finite check and all), fastest epoch.
+void epochs(const char* name, const std::vector<int>& widths, int64_t batch, int threads, double seconds) {
+  nrt_model* m = make(widths, threads);
+  const int64_t rows = 16384;
+  std::vector<float> x(static_cast<size_t>(rows * widths[0])), y(static_cast<size_t>(rows));
+  for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<float>((i * 2654435761u) >> 24) / 255.0f;
+  for (size_t i = 0; i < y.size(); i++) y[i] = static_cast<float>(i % 10);
+  int64_t epoch = 0;
+  const Timing t = time_calls(seconds, [&] {
+    nrt_metrics r;
+    if (nrt_model_train_epoch(m, x.data(), y.data(), rows, batch, 1, epoch++, nullptr, nullptr, nullptr, &r) != NRT_OK)
+      std::abort();
+  });
+  std::printf("%s, %d thread(s), shuffled epochs: %8.0f samples/s (fastest epoch), %8.0f (median epoch)\n", name,
+              threads, rows / t.best, rows / t.median);
+  nrt_model_destroy(m);
+}
+
 void forward(int threads, double seconds) {
   const std::vector<int> widths = {784, 256, 128, 10};
   nrt_model* m = make(widths, threads);
@@ -101,6 +119,8 @@ int main(int argc, char** argv) {
   std::printf("kernel %s, %d hardware threads\n", nrt_gemm_kernel_name(), nrt_hardware_threads());
   if (run("w1")) train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 1, seconds);
   if (run("w1x2")) train("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 2, seconds);
+  if (run("w1e")) epochs("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 1, seconds);
+  if (run("w1ex2")) epochs("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 2, seconds);
   if (run("w2")) train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 1, seconds);
   if (run("w3")) forward(1, seconds);
   if (run("w3x2")) forward(2, seconds);

@@ -3,8 +3,8 @@
  * the request names: ts, native (at a given thread count) or wasm. Imported from the sources, so the suite
  * measures the working tree, not a dist/ that may be older.
  *
- * The native thread count is not a Model option: the bench registers a 'native' provider whose models use
- * `threads` threads (createNativeBackend), which is what the Node entry's provider does with the default.
+ * The native thread count is not a Model option: the bench registers, in place of the Node entry's 'native'
+ * provider (default: all hardware threads), one whose models use `threads` threads (createNativeBackend).
  */
 import * as nn from '../../src/index.js';
 import { createNativeBackend, nativeInfo, nativeUnavailableReason } from '../../src/backends/native.js';
@@ -29,9 +29,8 @@ async function prepare(backend: BackendName, threads: number): Promise<{ threads
     const info = nativeInfo()!;
     return { threads: String(threads), notes: [`GEMM kernel ${info.gemmKernel}`] };
   }
-  nn.registerBackend(wasmProvider);
   await nn.ready('wasm');
-  const wasm = (await wasmProvider.ready()) as WasmBackend;
+  const wasm = (await wasmProvider.ready()) as WasmBackend; // the instance the Node entry registered: for its kernel name
   return { threads: '1', notes: [`GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`] };
 }
 

@@ -475,3 +475,24 @@ TEST(engine_evaluate_reports_loss_with_l2_and_accuracy) {
   CHECK_EQ(r.accuracy, 0.5);
   CHECK_EQ(r.has_accuracy, 1);
 }
+
+// Large inputs are checked by several threads; the first bad value is still the one reported.
+TEST(engine_reports_the_first_non_finite_value_of_a_large_input) {
+  Net net(64, {dense(4, NRT_ACTIVATION_SOFTMAX)});
+  CHECK(nrt_model_set_threads(net.m, 2) == NRT_OK);
+  const nrt_optimizer_desc o = sgd(0.1);
+  CHECK(nrt_model_compile(net.m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) == NRT_OK);
+  const int64_t count = 20000;
+  std::vector<float> x(static_cast<size_t>(count * 64), 0.5f), y(static_cast<size_t>(count), 1.0f);
+  x[count * 64 - 5] = INFINITY;  // in the last thread's share
+  x[count * 20 + 3] = std::nanf("");  // earlier, in the first share
+  nrt_metrics r{};
+  CHECK(nrt_model_train_epoch(net.m, x.data(), y.data(), count, 100, 1, 0, nullptr, nullptr, nullptr, &r) ==
+        NRT_ERR_INVALID_ARGUMENT);
+  const std::string msg = nrt_last_error();
+  CHECK_MSG(msg.find("x[400003] (row 6250, column 3)") != std::string::npos, "message: %s", msg.c_str());
+  x[count * 20 + 3] = 0.5f;
+  CHECK(nrt_model_train_epoch(net.m, x.data(), y.data(), count, 100, 1, 0, nullptr, nullptr, nullptr, &r) ==
+        NRT_ERR_INVALID_ARGUMENT);
+  CHECK(std::string(nrt_last_error()).find("x[1279995]") != std::string::npos);
+}

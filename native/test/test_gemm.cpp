@@ -7,6 +7,7 @@
 #include "core/thread_pool.h"
 #include "gemm/gemm.h"
 #include "gemm/gemm_kernel.h"
+#include "gemm/pack.h"
 #include "harness.h"
 #include "reference.h"
 
@@ -175,3 +176,34 @@ TEST(gemm_k_zero_scales_c_and_runs_epilogue) {
     for (int h : cov.hits) CHECK_EQ(h, 1);
   }
 }
+
+#if defined(NRT_HAVE_AVX2)
+namespace nrt::gemm {
+void pack_a_x86_12(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out);
+void pack_b_x86_32(bool trans, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* out);
+}  // namespace nrt::gemm
+
+// The transposing packers the AVX-512 kernel uses (pack_x86.h), for its 12×32 tile, against pack.h: they can
+// run here on AVX2 even where the kernel cannot.
+TEST(gemm_x86_packing_for_the_avx512_tile_matches_generic) {
+  if (!__builtin_cpu_supports("avx2")) return;
+  for (int64_t rows : {1, 7, 12, 13, 25, 64})
+    for (int64_t depth : {1, 7, 8, 17, 64, 100})
+      for (bool trans : {false, true}) {
+        const int64_t ld = (trans ? rows : depth) + 3;
+        std::vector<float> src = ref::random_floats(static_cast<size_t>((trans ? depth : rows) * ld), 77);
+        const size_t a_size = static_cast<size_t>((rows + 11) / 12 * 12 * depth) + 16;
+        std::vector<float> fast(a_size, -1.0f), slow(a_size, -1.0f);
+        pack_a_x86_12(trans, rows, depth, src.data(), ld, fast.data());
+        pack_a<12>(trans, rows, depth, src.data(), ld, slow.data());
+        CHECK_MSG(fast == slow, "pack_a 12: rows %lld depth %lld trans %d", (long long)rows, (long long)depth, trans);
+        const int64_t ldb = (trans ? depth : rows) + 3;
+        std::vector<float> bsrc = ref::random_floats(static_cast<size_t>((trans ? rows : depth) * ldb), 78);
+        const size_t b_size = static_cast<size_t>((rows + 31) / 32 * 32 * depth) + 16;
+        std::vector<float> bfast(b_size, -1.0f), bslow(b_size, -1.0f);
+        pack_b_x86_32(trans, depth, rows, bsrc.data(), ldb, bfast.data());
+        pack_b<32>(trans, depth, rows, bsrc.data(), ldb, bslow.data());
+        CHECK_MSG(bfast == bslow, "pack_b 32: cols %lld depth %lld trans %d", (long long)rows, (long long)depth, trans);
+      }
+}
+#endif

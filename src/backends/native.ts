@@ -6,7 +6,7 @@
  *
  * How the addon is found: from this module's directory upwards to the folder whose package.json is named
  * "neurite" (src/backends/ in a checkout, dist/ once bundled by tsup), then build/Release/neurite.node in it.
- * NEURITE_NATIVE_ADDON overrides the path (e.g. a sanitizer build).
+ * NEURITE_NATIVE_ADDON overrides the path (e.g. a sanitizer build); NEURITE_THREADS sets the default thread count.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -68,7 +68,7 @@ export interface NativeInfo {
 }
 
 export interface NativeBackendOptions {
-  /** threads each model's kernels use; 0 or undefined = the machine's hardware threads */
+  /** threads each model's kernels use; 0 = the machine's hardware threads; default NEURITE_THREADS or 0 */
   threads?: number;
 }
 
@@ -129,7 +129,7 @@ export function nativeInfo(): NativeInfo | undefined {
 /** Why the native backend cannot be used here, or undefined when it can. */
 export function nativeUnavailableReason(): string | undefined {
   const r = load();
-  return 'error' in r ? r.error : undefined;
+  return 'error' in r ? r.error : defaultFailure;
 }
 
 class NativeBackendModel implements BackendModel {
@@ -208,7 +208,7 @@ class NativeBackendModel implements BackendModel {
 export function createNativeBackend(options: NativeBackendOptions = {}): Backend {
   const r = load();
   if ('error' in r) throw new Error(`native backend: ${r.error}`);
-  const threads = options.threads ?? 0;
+  const threads = options.threads ?? Number(process.env.NEURITE_THREADS ?? 0);
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
     throw new RangeError(`native backend: threads: expected an integer in [0, 256], got ${String(threads)}`);
   }
@@ -220,12 +220,18 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
 }
 
 let defaultBackend: Backend | undefined;
+let defaultFailure: string | undefined;
 
-/** The native backend with default threads, or null when the addon is unavailable (see the reason). */
+/** The native backend with default threads, or null when it is unavailable (see nativeUnavailableReason). */
 export function loadNativeBackend(): Backend | null {
   if (defaultBackend) return defaultBackend;
   if (nativeUnavailableReason() !== undefined) return null;
-  defaultBackend = createNativeBackend();
+  try {
+    defaultBackend = createNativeBackend();
+  } catch (e) {
+    defaultFailure = e instanceof Error ? e.message : String(e); // e.g. a bad NEURITE_THREADS
+    return null;
+  }
   return defaultBackend;
 }
 

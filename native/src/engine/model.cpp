@@ -303,6 +303,21 @@ bool Model::fused_output() const { return compiled_ && loss_ != NRT_LOSS_MEAN_SQ
 
 int64_t Model::y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size(); }
 
+int64_t Model::first_non_finite_parallel(const float* x, int64_t n) const {
+  // A whole dataset is checked once per epoch: a memory-speed scan, worth splitting when it is large.
+  const int tasks = n >= (int64_t{1} << 20) ? threads_ : 1;
+  if (tasks == 1) return first_non_finite(x, n);
+  std::vector<int64_t> found(static_cast<size_t>(tasks), -1);
+  parallel_for(tasks, tasks, [&](int t) {
+    const int64_t i0 = n * t / tasks, i1 = n * (t + 1) / tasks;
+    const int64_t bad = first_non_finite(x + i0, i1 - i0);
+    if (bad >= 0) found[t] = i0 + bad;
+  });
+  for (int64_t f : found)
+    if (f >= 0) return f;
+  return -1;
+}
+
 nrt_status Model::check_inputs(const float* x, const float* y, int64_t count, bool need_y) const {
   if (count < 0) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0, got %lld", static_cast<long long>(count));
   // Every array the call reads or writes stays below 2^40 floats, so no size product can overflow.
@@ -311,7 +326,7 @@ nrt_status Model::check_inputs(const float* x, const float* y, int64_t count, bo
     return fail(NRT_ERR_INVALID_ARGUMENT, "count %lld is too large", static_cast<long long>(count));
   if (count == 0) return NRT_OK;
   if (x == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "x must not be null");
-  const int64_t bad_x = first_non_finite(x, count * input_size_);
+  const int64_t bad_x = first_non_finite_parallel(x, count * input_size_);
   if (bad_x >= 0)
     return fail(NRT_ERR_INVALID_ARGUMENT, "x[%lld] (row %lld, column %lld) is not finite (%g)",
                 static_cast<long long>(bad_x), static_cast<long long>(bad_x / input_size_),
@@ -319,7 +334,7 @@ nrt_status Model::check_inputs(const float* x, const float* y, int64_t count, bo
   if (!need_y) return NRT_OK;
   if (y == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "y must not be null");
   const int64_t width = y_width();
-  const int64_t bad_y = first_non_finite(y, count * width);
+  const int64_t bad_y = first_non_finite_parallel(y, count * width);
   if (bad_y >= 0)
     return fail(NRT_ERR_INVALID_ARGUMENT, "y[%lld] (row %lld, column %lld) is not finite (%g)",
                 static_cast<long long>(bad_y), static_cast<long long>(bad_y / width),

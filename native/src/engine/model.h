@@ -90,6 +90,7 @@ class Model {
   // Checks shared by every entry point that reads x and y.
   nrt_status check_inputs(const float* x, const float* y, int64_t count, bool need_y) const;
   nrt_status check_compiled() const;
+  int64_t first_non_finite_parallel(const float* x, int64_t n) const;
   int64_t y_width() const;  // floats of y per row
   nrt_status ensure_capacity(int64_t rows);
   bool fused_output() const;  // the loss applies the output activation (cross-entropies)

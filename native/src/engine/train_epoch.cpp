@@ -4,15 +4,23 @@
 
 #include "core/rng.h"
 #include "core/status.h"
+#include "core/thread_pool.h"
 #include "engine/model.h"
 
 namespace nrt {
 
 namespace {
 
-void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst) {
-  for (int64_t r = 0; r < count; r++)
-    std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width, static_cast<size_t>(width) * sizeof(float));
+// dst[r] = src[rows[r]]: random rows of a dataset that does not fit in cache, so latency-bound; split across
+// the model's threads when there is enough of it.
+void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst, int threads) {
+  const int tasks = count * width >= (int64_t{1} << 16) ? threads : 1;
+  parallel_for(tasks, tasks, [&](int t) {
+    const int64_t r0 = count * t / tasks, r1 = count * (t + 1) / tasks;
+    for (int64_t r = r0; r < r1; r++)
+      std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width,
+                  static_cast<size_t>(width) * sizeof(float));
+  });
 }
 
 }  // namespace
@@ -29,8 +37,8 @@ nrt_status Model::train_rows(const float* x, const float* y, int64_t total, cons
       return fail(NRT_ERR_INVALID_ARGUMENT, "rows[%lld] = %u is out of range [0, %lld)", static_cast<long long>(r),
                   rows[r], static_cast<long long>(total));
   NRT_RETURN_IF_ERROR(ensure_capacity(count));
-  gather_rows(x, input_size_, rows, count, ws_.x_batch.data());
-  gather_rows(y, y_width(), rows, count, ws_.y_batch.data());
+  gather_rows(x, input_size_, rows, count, ws_.x_batch.data(), threads_);
+  gather_rows(y, y_width(), rows, count, ws_.y_batch.data(), threads_);
   NRT_RETURN_IF_ERROR(check_inputs(ws_.x_batch.data(), ws_.y_batch.data(), count, true));
   Metrics counts;
   double batch_loss = 0.0;
@@ -71,8 +79,8 @@ nrt_status Model::train_epoch(const float* x, const float* y, int64_t count, int
     const float* xb = x + start * input_size_;
     const float* yb = y + start * yw;
     if (shuffle) {
-      gather_rows(x, input_size_, ws_.order.data() + start, rows, ws_.x_batch.data());
-      gather_rows(y, yw, ws_.order.data() + start, rows, ws_.y_batch.data());
+      gather_rows(x, input_size_, ws_.order.data() + start, rows, ws_.x_batch.data(), threads_);
+      gather_rows(y, yw, ws_.order.data() + start, rows, ws_.y_batch.data(), threads_);
       xb = ws_.x_batch.data();
       yb = ws_.y_batch.data();
     }

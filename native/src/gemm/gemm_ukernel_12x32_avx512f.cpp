@@ -4,16 +4,22 @@
 //
 // NRT_AVX512_EMULATION builds this same file against a plain C++ model of the intrinsics (native/test), so its
 // logic is tested on machines without AVX-512.
+#include "gemm/gemm_kernel.h"
+#include "gemm/pack.h"
+
 #if defined(NRT_AVX512_EMULATION)
 #include "avx512_emulation.h"
 #define NRT_AVX512_KERNEL_GETTER avx512f_emulated_kernel
+#define NRT_PACK_A pack_a<kMR>
+#define NRT_PACK_B pack_b<kNR>
 #else
 #include <immintrin.h>
-#define NRT_AVX512_KERNEL_GETTER avx512f_kernel
-#endif
 
-#include "gemm/gemm_kernel.h"
-#include "gemm/pack.h"
+#include "gemm/pack_x86.h"
+#define NRT_AVX512_KERNEL_GETTER avx512f_kernel
+#define NRT_PACK_A pack_a_x86<kMR>  // tested for this tile through the AVX2 build (pack_a_x86_12)
+#define NRT_PACK_B pack_b_x86<kNR>
+#endif
 
 namespace nrt::gemm {
 
@@ -131,7 +137,7 @@ void small_m_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t ars
 }
 
 const GemmKernel kAvx512 = {
-    "avx512f 12x32", kMR, kNR, /*mc*/ 192, /*kc*/ 384, /*nc*/ 4096, ukernel_12x32, pack_a<kMR>, pack_b<kNR>,
+    "avx512f 12x32", kMR, kNR, /*mc*/ 192, /*kc*/ 384, /*nc*/ 4096, ukernel_12x32, NRT_PACK_A, NRT_PACK_B,
     small_m_avx512,
 };
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "gemm/gemm_kernel.h"
 #include "gemm/pack.h"
+#include "gemm/pack_x86.h"
 
 namespace nrt::gemm {
 
@@ -111,93 +112,21 @@ void small_m_avx2(int64_t m, int64_t n, int64_t k, const float* a, int64_t ars, 
   if (i < m) small_rows<1>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
 }
 
-// r[j] ← column j of the 8×8 block whose rows are r[0..8).
-inline void transpose8(__m256 r[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
-
-// Packing with 8×8 register transposes where the generic code would gather one float at a time: op(A) not
-// transposed (the forward pass: 6 rows of x read 8 floats at a time) and op(B) transposed (dz·Wᵀ: 16 rows of W).
-void pack_a_avx2(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
-  if (trans) {
-    pack_a<kMR>(trans, mc, kc, a, lda, out);
-    return;
-  }
-  const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
-  for (int64_t i0 = 0; i0 < mc; i0 += kMR) {
-    if (mc - i0 < kMR) {
-      pack_a<kMR>(false, mc - i0, kc, a + i0 * lda, lda, out + i0 * kc);
-      continue;
-    }
-    const float* src = a + i0 * lda;
-    float* panel = out + i0 * kc;
-    int64_t p = 0;
-    for (; p + 8 <= kc; p += 8) {
-      __m256 r[8];
-      for (int i = 0; i < kMR; i++) r[i] = _mm256_loadu_ps(src + i * lda + p);
-      r[6] = r[7] = _mm256_setzero_ps();
-      transpose8(r);
-      // Column j holds the 6 values of depth p + j; an 8-wide store spills 2 lanes into the next depth's slot,
-      // which the next store overwrites, so only the last one needs a mask.
-      for (int j = 0; j < 7; j++) _mm256_storeu_ps(panel + (p + j) * kMR, r[j]);
-      _mm256_maskstore_ps(panel + (p + 7) * kMR, six, r[7]);
-    }
-    for (; p < kc; p++)
-      for (int i = 0; i < kMR; i++) panel[p * kMR + i] = src[i * lda + p];
-  }
-}
-
-void pack_b_avx2(bool trans, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* out) {
-  if (!trans) {
-    pack_b<kNR>(trans, kc, nc, b, ldb, out);
-    return;
-  }
-  for (int64_t j0 = 0; j0 < nc; j0 += kNR) {
-    if (nc - j0 < kNR) {
-      pack_b<kNR>(true, kc, nc - j0, b + j0 * ldb, ldb, out + j0 * kc);
-      continue;
-    }
-    const float* src = b + j0 * ldb;
-    float* panel = out + j0 * kc;
-    int64_t p = 0;
-    for (; p + 8 <= kc; p += 8) {
-      for (int half = 0; half < 2; half++) {
-        __m256 r[8];
-        for (int c = 0; c < 8; c++) r[c] = _mm256_loadu_ps(src + (half * 8 + c) * ldb + p);
-        transpose8(r);
-        for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (p + j) * kNR + half * 8, r[j]);
-      }
-    }
-    for (; p < kc; p++)
-      for (int c = 0; c < kNR; c++) panel[p * kNR + c] = src[c * ldb + p];
-  }
-}
-
 const GemmKernel kAvx2 = {
-    "avx2_fma 6x16", kMR, kNR, /*mc*/ 144, /*kc*/ 256, /*nc*/ 3072, ukernel_6x16, pack_a_avx2, pack_b_avx2,
+    "avx2_fma 6x16", kMR, kNR, /*mc*/ 144, /*kc*/ 256, /*nc*/ 3072, ukernel_6x16, pack_a_x86<kMR>, pack_b_x86<kNR>,
     small_m_avx2,
 };
 }  // namespace
 
 const GemmKernel* avx2_fma_kernel() { return &kAvx2; }
+
+// For the tests: the AVX-512 kernel's tile (12×32) packed by these AVX2 routines, checked against pack.h on a
+// CPU without AVX-512 (native/test/test_gemm.cpp).
+void pack_a_x86_12(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
+  pack_a_x86<12>(trans, mc, kc, a, lda, out);
+}
+void pack_b_x86_32(bool trans, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* out) {
+  pack_b_x86<32>(trans, kc, nc, b, ldb, out);
+}
 
 }  // namespace nrt::gemm
