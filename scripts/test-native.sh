@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds and runs the C++ core's unit tests (native/test), outside Node's addon.
 #
-#   scripts/test-native.sh [--sanitize | --wasm | --addon-sanitize] [filter]
+#   scripts/test-native.sh [--sanitize | --tsan | --wasm | --addon-sanitize] [filter]
 #
 #   (default)         Release build in build-core/
 #   --sanitize        -fsanitize=address,undefined build in build-sanitize/
+#   --tsan            -fsanitize=thread build in build-tsan/ (the thread pool and the threaded GEMM)
 #   --wasm            Emscripten build (the wasmsimd kernel) in build-wasm-tests/, run by Node
 #   --addon-sanitize  the Node addon itself built with the sanitizers (build-asan/) and the vitest suites
 #                     test/native-{parity,boundary,async}.test.ts run against it (libasan preloaded into node)
@@ -28,6 +29,13 @@ case "$mode" in
     shift
     dir="$root/build-sanitize"
     cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEURITE_SANITIZE=ON -DNEURITE_BUILD_TESTS=ON >/dev/null
+    ;;
+  --tsan)
+    shift
+    dir="$root/build-tsan"
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEURITE_TSAN=ON -DNEURITE_BUILD_TESTS=ON \
+      -DCMAKE_CXX_FLAGS= -DCMAKE_EXE_LINKER_FLAGS= >/dev/null
+    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1}"
     ;;
   --wasm)
     shift

@@ -24,6 +24,8 @@ export interface SequentialOptions {
   /** one seed makes a run repeatable: initial weights, shuffles and dropout masks (u32) */
   seed?: number;
   name?: string;
+  /** threads for the native engine's kernels (default: the cores this process may use); ts and wasm use one */
+  threads?: number;
 }
 
 export interface CompileOptions {
@@ -138,7 +140,8 @@ export class Sequential implements TrainingModel {
     });
     this.outputSize = width;
     this.spec = { inputSize: this.inputSize, layers: this.layers.map((l) => l.spec), seed };
-    this.engine = resolveBackend(options.backend ?? 'auto').createModel(this.spec);
+    if (options.threads !== undefined) checkPositiveInt('threads', options.threads);
+    this.engine = resolveBackend(options.backend ?? 'auto').createModel(this.spec, { threads: options.threads });
     this.engine.setWeights(this.initialWeights());
   }
 

@@ -121,9 +121,15 @@ export interface BackendModel {
   dispose(): void;
 }
 
+/** How an engine runs a model (not what the model is). */
+export interface EngineOptions {
+  /** threads for the model's kernels; native only (ts and wasm run on one thread). Default: available cores. */
+  threads?: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
-  createModel(spec: ModelSpec): BackendModel;
+  createModel(spec: ModelSpec, options?: EngineOptions): BackendModel;
 }
 
 /** Number of parameters of each dense layer, in getWeights order. */

@@ -20,6 +20,7 @@ import {
   type EpochResult,
   type EvalResult,
   type ModelSpec,
+  type EngineOptions,
   type TrainSpec,
 } from './backend.js';
 import type { BackendProvider } from './registry.js';
@@ -215,7 +216,7 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
   const { NativeModel } = r.addon;
   return {
     name: 'native',
-    createModel: (spec: ModelSpec) => new NativeBackendModel(spec, new NativeModel(spec, threads)),
+    createModel: (spec: ModelSpec, engine?: EngineOptions) => new NativeBackendModel(spec, new NativeModel(spec, engine?.threads ?? threads)),
   };
 }
 

@@ -4,6 +4,10 @@
 #include <chrono>
 #include <cstdlib>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define NRT_CPU_RELAX() _mm_pause()
@@ -46,7 +50,12 @@ int hardware_threads() {
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
   return 1;
 #else
-  const unsigned n = std::thread::hardware_concurrency();
+  unsigned n = std::thread::hardware_concurrency();
+#if defined(__linux__)
+  // The CPUs this process may run on (taskset, cpusets of containers), not every CPU of the host.
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) n = static_cast<unsigned>(CPU_COUNT(&set));
+#endif
   return n == 0 ? 1 : (n > 256 ? 256 : static_cast<int>(n));
 #endif
 }

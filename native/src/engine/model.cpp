@@ -307,14 +307,15 @@ int64_t Model::first_non_finite_parallel(const float* x, int64_t n) const {
   // A whole dataset is checked once per epoch: a memory-speed scan, worth splitting when it is large.
   const int tasks = n >= (int64_t{1} << 20) ? threads_ : 1;
   if (tasks == 1) return first_non_finite(x, n);
-  std::vector<int64_t> found(static_cast<size_t>(tasks), -1);
+  int64_t found[256];  // threads_ <= 256
+  for (int t = 0; t < tasks; t++) found[t] = -1;
   parallel_for(tasks, tasks, [&](int t) {
     const int64_t i0 = n * t / tasks, i1 = n * (t + 1) / tasks;
     const int64_t bad = first_non_finite(x + i0, i1 - i0);
     if (bad >= 0) found[t] = i0 + bad;
   });
-  for (int64_t f : found)
-    if (f >= 0) return f;
+  for (int t = 0; t < tasks; t++)
+    if (found[t] >= 0) return found[t];
   return -1;
 }
 

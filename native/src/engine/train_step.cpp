@@ -1,16 +1,16 @@
-// One training step: forward, fused loss + gradient, backward, optimizer update. Also the forward pass that
-// evaluation and prediction share.
+// One training step: forward, fused loss + gradient, then the backward pass with the optimizer update fused
+// into it. Also the forward pass that evaluation and prediction share.
 #include <algorithm>
 #include <cstring>
 
 #include "core/rng.h"
 #include "core/status.h"
 #include "engine/model.h"
+#include "gemm/gemm.h"
 #include "ops/activation.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/losses.h"
-#include "gemm/gemm.h"
 #include "ops/optimizer.h"
 
 namespace nrt {
