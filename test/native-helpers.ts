@@ -3,9 +3,10 @@
  * the library's own generator, and the native backend (whose absence fails the tests instead of skipping them).
  */
 import { expect } from 'vitest';
-import type { ActivationName, Backend, LayerSpec, ModelSpec } from '../src/backends/backend.js';
+import type { ActivationName, Backend, ModelSpec } from '../src/backends/backend.js';
 import { loadNativeBackend, nativeUnavailableReason } from '../src/backends/native.js';
-import { dropoutThreshold, rngKey, rngUniform } from '../src/rng.js';
+import { rngKey, rngUniform } from '../src/rng.js';
+import { makeSpec as makeSharedSpec } from './wasm-helpers.js';
 
 export function nativeBackend(): Backend {
   const backend = loadNativeBackend();
@@ -17,23 +18,9 @@ export type LayerDraft =
   | { units: number; activation?: ActivationName; alpha?: number; useBias?: boolean; l2?: number }
   | { dropout: number };
 
+/** The wasm tests' spec builder (test/wasm-helpers.ts), with this file's `{ units }` spelling. */
 export function makeSpec(inputSize: number, drafts: LayerDraft[], seed = 7): ModelSpec {
-  let width = inputSize;
-  const layers: LayerSpec[] = drafts.map((d) => {
-    if ('dropout' in d) return { kind: 'dropout', units: width, rate: d.dropout, threshold: dropoutThreshold(d.dropout) };
-    const layer: LayerSpec = {
-      kind: 'dense',
-      inputSize: width,
-      units: d.units,
-      activation: d.activation ?? 'linear',
-      alpha: d.alpha ?? 0.3,
-      useBias: d.useBias ?? true,
-      l2: d.l2 ?? 0,
-    };
-    width = d.units;
-    return layer;
-  });
-  return { inputSize, layers, seed };
+  return makeSharedSpec(inputSize, drafts.map((d) => ('dropout' in d ? d : { ...d, dense: d.units })), seed);
 }
 
 /** n values in [lo, hi) from the counter-based generator. */
