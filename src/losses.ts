@@ -35,7 +35,7 @@ export function checkLossMatchesOutput(loss: LossName, outputActivation: Activat
   const required = need[loss];
   if (required && outputActivation !== required) {
     throw new NeuriteError(
-      `loss: '${loss}' needs a '${required}' output layer (got '${outputActivation ?? 'no dense layer'}'); ` +
+      `loss: '${loss}' needs a '${required}' output layer (got '${outputActivation ?? 'a last layer that is not dense'}'); ` +
         `use activation: '${required}' on the last dense layer`,
     );
   }

@@ -165,9 +165,10 @@ export class Sequential implements TrainingModel {
     return out;
   }
 
+  /** The activation the loss is fused with: that of the last layer, which must be dense (not dropout). */
   private outputActivation() {
-    const dense = this.spec.layers.filter((l): l is DenseLayerSpec => l.kind === 'dense');
-    return dense[dense.length - 1]?.activation;
+    const last = this.spec.layers[this.spec.layers.length - 1];
+    return last?.kind === 'dense' ? (last as DenseLayerSpec).activation : undefined;
   }
 
   compile(options: CompileOptions): void {

@@ -61,6 +61,8 @@ describe('construction and validation', () => {
     expect(() => model.compile({ optimizer: 'adam', loss: 'hinge' as nn.LossName })).toThrow(/loss: expected one of/);
     expect(() => model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' })).toThrow(/needs a 'sigmoid' output layer/);
     expect(() => nn.sequential([nn.dense(3, { inputShape: [2], activation: 'softmax' }), nn.dense(2)])).toThrow(/softmax' only on the output layer/);
+    const dropoutLast = nn.sequential([nn.dense(3, { inputShape: [2], activation: 'sigmoid' }), nn.dropout(0.5)], { backend: 'ts' });
+    expect(() => dropoutLast.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' })).toThrow(/needs a 'sigmoid' output layer \(got 'a last layer that is not dense'\)/);
   });
 
   it('needs compile before training or evaluating, but not before predicting', async () => {

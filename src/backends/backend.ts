@@ -132,7 +132,7 @@ export interface Backend {
   createModel(spec: ModelSpec, options?: EngineOptions): BackendModel;
 }
 
-/** Number of parameters of each dense layer, in getWeights order. */
+/** Shape of each parameter (kernel [in, units], then bias [units] of each dense layer), in getWeights order. */
 export function weightShapes(spec: ModelSpec): number[][] {
   const shapes: number[][] = [];
   for (const layer of spec.layers) {
