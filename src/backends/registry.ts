@@ -41,7 +41,10 @@ export function resolveBackend(choice: BackendChoice): Backend {
     const fromWasm = providers.get('wasm')?.get();
     if (!fromWasm && native && !warnedFallback) {
       warnedFallback = true;
-      console.warn(`neurite: native backend unavailable (${native.unavailableReason() ?? 'unknown reason'}); using 'ts'`);
+      console.warn(
+        `neurite: native backend unavailable (${native.unavailableReason() ?? 'unknown reason'}); using 'ts'` +
+          (providers.has('wasm') ? " (`await nn.ready()` first to use 'wasm')" : ''),
+      );
     }
     return fromWasm ?? tsBackend;
   }
