@@ -44,7 +44,23 @@ export function checkOneOf<T extends string>(argument: string, v: unknown, names
 
 /** First non-finite value of a data array, reported with its row and column. */
 export function checkFinite(argument: string, data: Float32Array, cols: number): void {
-  for (let i = 0; i < data.length; i++) {
+  // Fast pass on the bits: a float32 is NaN or ±Infinity exactly when its exponent bits are all ones. Integer
+  // ops over four independent lanes; this runs on every predict/fit input, so it must cost a small fraction of
+  // a forward pass even for large batches.
+  const n = data.length;
+  const bits = new Int32Array(data.buffer, data.byteOffset, n);
+  const EXP = 0x7f800000;
+  let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+  const n4 = n - (n % 4);
+  for (let i = 0; i < n4; i += 4) {
+    e0 |= ((bits[i]! & EXP) + 0x00800000) >>> 31;
+    e1 |= ((bits[i + 1]! & EXP) + 0x00800000) >>> 31;
+    e2 |= ((bits[i + 2]! & EXP) + 0x00800000) >>> 31;
+    e3 |= ((bits[i + 3]! & EXP) + 0x00800000) >>> 31;
+  }
+  for (let i = n4; i < n; i++) e0 |= ((bits[i]! & EXP) + 0x00800000) >>> 31;
+  if ((e0 | e1 | e2 | e3) === 0) return;
+  for (let i = 0; i < n; i++) {
     const v = data[i]!;
     if (v - v !== 0) {
       const row = Math.floor(i / cols);
