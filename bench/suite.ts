@@ -6,6 +6,7 @@
  *   npm run bench                          the full suite (about ten minutes; run it on an idle machine)
  *   npm run bench -- --smoke               a few batches of synthetic data, every installed system, < 1 minute
  *   npm run bench -- --only neurite-ts,torch-1 --no-gemm --out /tmp/x
+ *   npm run bench -- --render results.json    rewrite RESULTS.md and scaling.svg from saved figures
  *
  * The smoke run writes to the OS temp dir unless --out says otherwise: RESULTS.md only ever holds a full run.
  */
@@ -19,7 +20,7 @@ import { runGemm, type GemmResult } from './lib/gemm.js';
 import { describeMachine } from './lib/machine.js';
 import { makePlan } from './lib/plan.js';
 import type { ChildRequest, SystemResult } from './lib/protocol.js';
-import { renderMarkdown, type Measured } from './lib/report.js';
+import { renderMarkdown, type Measured, type RunInfo } from './lib/report.js';
 import { benchDir, PYTHON, systems, type SystemDef } from './lib/systems.js';
 
 export interface SuiteOptions {
@@ -100,6 +101,9 @@ async function runSystem(def: SystemDef, options: SuiteOptions, scratch: string)
   return { id: def.id, available: false, reason: `failed (exit ${code}): ${last || 'no output'}`, notes: [], figures: {} };
 }
 
+/** one colour per system across all panels (a panel without the TS backend must not shift the others) */
+const SERIES_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
 /** One panel per hidden width: training samples/s against batch size, a line per system. */
 function scalingSvg(measured: Measured[]): string | undefined {
   const withGrid = measured.filter((m) => m.result.scaling?.length);
@@ -113,10 +117,11 @@ function scalingSvg(measured: Measured[]): string | undefined {
     yLog: true,
     width: 420,
     height: 300,
-    legend: 'bottom-right' as const,
+    legend: 'top-left' as const,
     series: withGrid
-      .map((m): Series => ({
+      .map((m, i): Series => ({
         name: m.def.label,
+        color: SERIES_COLORS[i % SERIES_COLORS.length],
         dashed: m.def.group === 'peer',
         points: m.result.scaling!.filter((c) => c.hidden === hidden).map((c): [number, number] => [c.batch, c.median]),
       }))
@@ -151,20 +156,25 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     if (!gemm.available) options.log(`[gemm] unavailable: ${gemm.reason}`);
   }
 
-  const svg = scalingSvg(measured);
-  const files = {
-    markdown: join(options.outDir, 'RESULTS.md'),
-    json: join(options.outDir, 'results.json'),
-    svg: svg ? join(options.outDir, 'scaling.svg') : undefined,
-  };
   const neuriteVersion = (JSON.parse(readFileSync(join(benchDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  const run = {
+  const run: RunInfo = {
     date: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
     smoke: options.smoke,
     machine,
     neuriteVersion,
     command: options.command ?? `npm run bench${options.smoke ? ' -- --smoke' : ''}`,
     seconds: (performance.now() - started) / 1000,
+  };
+  return writeReport(run, measured, gemm, options.outDir);
+}
+
+/** RESULTS.md, results.json and scaling.svg in outDir. */
+function writeReport(run: RunInfo, measured: Measured[], gemm: GemmResult | undefined, outDir: string): SuiteResult {
+  const svg = scalingSvg(measured);
+  const files = {
+    markdown: join(outDir, 'RESULTS.md'),
+    json: join(outDir, 'results.json'),
+    svg: svg ? join(outDir, 'scaling.svg') : undefined,
   };
   const markdown = renderMarkdown(run, measured, gemm, svg ? 'scaling.svg' : undefined);
   writeFileSync(files.markdown, markdown);
@@ -173,7 +183,21 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   return { measured, gemm, markdown, files };
 }
 
-function parseArgs(argv: string[]): SuiteOptions {
+/**
+ * Writes the report again from a results.json (after a change to the report's layout): the figures are the
+ * measured ones, nothing is run.
+ */
+export function renderSaved(jsonPath: string, outDir: string): SuiteResult {
+  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as { run: RunInfo; systems: (SystemResult & { label: string })[]; gemm?: GemmResult };
+  const measured = saved.systems.map(({ label: _label, ...result }) => {
+    const def = systems.find((s) => s.id === result.id);
+    if (!def) throw new Error(`${jsonPath}: system ${result.id} is not in lib/systems.ts`);
+    return { def, result };
+  });
+  return writeReport(saved.run, measured, saved.gemm, outDir);
+}
+
+function parseArgs(argv: string[]): SuiteOptions & { render?: string } {
   const smoke = argv.includes('--smoke') || process.env.NEURITE_BENCH_SMOKE === '1';
   const value = (name: string) => {
     const i = argv.indexOf(name);
@@ -182,10 +206,11 @@ function parseArgs(argv: string[]): SuiteOptions {
     if (!v || v.startsWith('--')) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(['--smoke', '--only', '--no-gemm', '--out']);
+  const known = new Set(['--smoke', '--only', '--no-gemm', '--out', '--render']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}; options: ${[...known].join(' ')}`);
   return {
     smoke,
+    render: value('--render'),
     only: value('--only')?.split(','),
     gemm: !argv.includes('--no-gemm'),
     outDir: value('--out') ?? (smoke ? join(tmpdir(), 'neurite-bench-smoke') : benchDir),
@@ -196,7 +221,7 @@ function parseArgs(argv: string[]): SuiteOptions {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const options = parseArgs(process.argv.slice(2));
-  const result = await runSuite(options);
+  const result = options.render ? renderSaved(options.render, options.outDir) : await runSuite(options);
   process.stdout.write(`${result.markdown}\n`);
   process.stderr.write(`wrote ${Object.values(result.files).filter(Boolean).join(', ')}\n`);
 }

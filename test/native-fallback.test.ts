@@ -10,7 +10,7 @@ describe('native addon missing', () => {
     vi.resetModules();
     const nn = await import('../src/index.js');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const make = (backend?: nn.BackendChoice) => nn.sequential([nn.dense(2, { inputShape: [3] })], { backend, seed: 1 });
+    const make = (backend?: import('../src/index.js').BackendChoice) => nn.sequential([nn.dense(2, { inputShape: [3] })], { backend, seed: 1 });
     expect(make().backend).toBe('ts');
     expect(make().backend).toBe('ts');
     expect(warn).toHaveBeenCalledTimes(1);

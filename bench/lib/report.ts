@@ -84,6 +84,31 @@ export const targets: Target[] = [
 
 const GEMM_TARGET = 0.9;
 
+/** Multiply-adds ×2 of one training sample: forward, weight gradients, input gradients (none for the first layer). */
+export function trainingFlops(sizes: readonly number[]): number {
+  let flops = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) flops += 2 * sizes[l]! * sizes[l + 1]! * (l === 0 ? 2 : 3);
+  return flops;
+}
+
+export function inferenceFlops(sizes: readonly number[]): number {
+  let flops = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) flops += 2 * sizes[l]! * sizes[l + 1]!;
+  return flops;
+}
+
+/**
+ * What the GEMMs alone would allow at the measured FMA peak on `threads` cores (bias, activations, loss and
+ * optimizer ignored): no implementation on this machine can beat it.
+ */
+function fmaBound(t: Target, peakGflops: number | undefined, threads: number): string {
+  if (!peakGflops || t.system === 'neurite-ts') return '—';
+  const sizes = t.workload === 'w2' ? W2.sizes : W1.sizes;
+  const flops = t.workload === 'w1' || t.workload === 'w2' ? trainingFlops(sizes) : inferenceFlops(sizes);
+  const rate = (peakGflops * 1e9 * threads) / flops;
+  return t.workload === 'w3Latency' ? `${formatValue(1e6 / rate, t.workload)} µs` : `${formatValue(rate, t.workload)} /s`;
+}
+
 function unit(w: Workload): string {
   return w === 'w3Latency' ? 'µs' : 'samples/s';
 }
@@ -94,11 +119,12 @@ function targetRows(all: Measured[], gemm: GemmResult | undefined): string[][] {
     const f = m?.result.figures[t.workload];
     const op = lowerIsBetter(t.workload) ? '≤' : '≥';
     const want = `${op} ${formatValue(t.bound, t.workload)} ${unit(t.workload)}`;
-    if (!m) return [t.label, want, 'not run', '—'];
-    if (!f) return [t.label, want, m.result.available ? 'not measured' : `unavailable (${m.result.reason ?? 'no reason given'})`, 'not measured'];
+    const bound = fmaBound(t, gemm?.peakGflops, Number(m?.def.options.threads ?? 1));
+    if (!m) return [t.label, want, 'not run', '—', bound];
+    if (!f) return [t.label, want, m.result.available ? 'not measured' : `unavailable (${m.result.reason ?? 'no reason given'})`, 'not measured', bound];
     const met = lowerIsBetter(t.workload) ? f.median <= t.bound : f.median >= t.bound;
     const share = lowerIsBetter(t.workload) ? t.bound / f.median : f.median / t.bound;
-    return [t.label, want, `${formatValue(f.median, t.workload)} ${unit(t.workload)}`, `${met ? '**met**' : 'missed'} (${Math.round(share * 100)} % of target)`];
+    return [t.label, want, `${formatValue(f.median, t.workload)} ${unit(t.workload)}`, `${met ? '**met**' : 'missed'} (${Math.round(share * 100)} % of target)`, bound];
   });
   const peak = gemm?.peakGflops;
   for (const form of ['A·B', 'Aᵀ·B', 'A·Bᵀ'] as const) {
@@ -106,10 +132,10 @@ function targetRows(all: Measured[], gemm: GemmResult | undefined): string[][] {
     const one = c?.gflops['1']?.median;
     const label = `GEMM 1024³ ${form}, 1 thread`;
     const want = `≥ ${GEMM_TARGET * 100} % of 1-core FMA peak`;
-    if (!gemm?.available || one === undefined || !peak) rows.push([label, want, gemm?.reason ? `unavailable (${gemm.reason})` : 'not run', 'not measured']);
+    if (!gemm?.available || one === undefined || !peak) rows.push([label, want, gemm?.reason ? `unavailable (${gemm.reason})` : 'not run', 'not measured', '—']);
     else {
       const share = one / peak;
-      rows.push([label, want, `${one.toFixed(1)} GFLOPS = ${(share * 100).toFixed(1)} % of ${peak.toFixed(1)}`, share >= GEMM_TARGET ? '**met**' : 'missed']);
+      rows.push([label, want, `${one.toFixed(1)} GFLOPS = ${(share * 100).toFixed(1)} % of ${peak.toFixed(1)}`, share >= GEMM_TARGET ? '**met**' : 'missed', `${peak.toFixed(1)} GFLOPS`]);
     }
   }
   return rows;
@@ -213,7 +239,14 @@ export function renderMarkdown(run: RunInfo, all: Measured[], gemm: GemmResult |
   );
 
   out.push('## Targets', '');
-  out.push(table(['target', 'wanted', 'measured', 'verdict'], targetRows(all, gemm)), '');
+  out.push(
+    '*FMA bound here*: what the matrix multiplications alone would allow on this machine at the measured FMA peak ' +
+      `(${gemm?.peakGflops ? `${gemm.peakGflops.toFixed(1)} GFLOPS per core` : 'not measured'}) on the target's thread count, ` +
+      `counting ${(trainingFlops(W1.sizes) / 1e6).toFixed(2)} MFLOP per W1 training sample, ${(trainingFlops(W2.sizes) / 1e6).toFixed(2)} per W2 sample ` +
+      `and ${(inferenceFlops(W1.sizes) / 1e6).toFixed(2)} per W3 inference. A target above its bound cannot be met on this machine by any implementation.`,
+    '',
+  );
+  out.push(table(['target', 'wanted', 'measured', 'verdict', 'FMA bound here'], targetRows(all, gemm)), '');
 
   const ts = all.find((s) => s.def.id === 'neurite-ts');
   out.push('## Ratios', '', '### Speed-up over neurite\'s pure-TypeScript backend', '');
