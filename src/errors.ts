@@ -42,29 +42,39 @@ export function checkOneOf<T extends string>(argument: string, v: unknown, names
   return v as T;
 }
 
-/** First non-finite value of a data array, reported with its row and column. */
-export function checkFinite(argument: string, data: Float32Array, cols: number): void {
-  // Fast pass on the bits: a float32 is NaN or ±Infinity exactly when its exponent bits are all ones. Integer
-  // ops over four independent lanes; this runs on every predict/fit input, so it must cost a small fraction of
-  // a forward pass even for large batches.
+/**
+ * Index of the first NaN or ±Infinity in `data`, or -1. Every finite-value check in the library goes through
+ * here, because it runs on every fit/predict input and must cost a small fraction of a forward pass.
+ */
+export function firstNonFinite(data: ArrayLike<number>): number {
   const n = data.length;
-  const bits = new Int32Array(data.buffer, data.byteOffset, n);
-  const EXP = 0x7f800000;
-  let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
-  const n4 = n - (n % 4);
-  for (let i = 0; i < n4; i += 4) {
-    e0 |= ((bits[i]! & EXP) + 0x00800000) >>> 31;
-    e1 |= ((bits[i + 1]! & EXP) + 0x00800000) >>> 31;
-    e2 |= ((bits[i + 2]! & EXP) + 0x00800000) >>> 31;
-    e3 |= ((bits[i + 3]! & EXP) + 0x00800000) >>> 31;
+  if (data instanceof Float32Array) {
+    // A float32 is NaN or ±Infinity exactly when its exponent bits are all ones: integer ops over four
+    // independent lanes, then a plain search only when something was found.
+    const bits = new Int32Array(data.buffer, data.byteOffset, n);
+    const EXP = 0x7f800000;
+    let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+    const n4 = n - (n % 4);
+    for (let i = 0; i < n4; i += 4) {
+      e0 |= ((bits[i]! & EXP) + 0x00800000) >>> 31;
+      e1 |= ((bits[i + 1]! & EXP) + 0x00800000) >>> 31;
+      e2 |= ((bits[i + 2]! & EXP) + 0x00800000) >>> 31;
+      e3 |= ((bits[i + 3]! & EXP) + 0x00800000) >>> 31;
+    }
+    for (let i = n4; i < n; i++) e0 |= ((bits[i]! & EXP) + 0x00800000) >>> 31;
+    if ((e0 | e1 | e2 | e3) === 0) return -1;
   }
-  for (let i = n4; i < n; i++) e0 |= ((bits[i]! & EXP) + 0x00800000) >>> 31;
-  if ((e0 | e1 | e2 | e3) === 0) return;
   for (let i = 0; i < n; i++) {
     const v = data[i]!;
-    if (v - v !== 0) {
-      const row = Math.floor(i / cols);
-      fail(argument, `finite numbers (found ${v} at row ${row}, column ${i - row * cols})`);
-    }
+    if (v - v !== 0) return i;
   }
+  return -1;
+}
+
+/** Throws on the first non-finite value of a [rows, cols] data array, naming its row and column. */
+export function checkFinite(argument: string, data: Float32Array, cols: number): void {
+  const i = firstNonFinite(data);
+  if (i < 0) return;
+  const row = Math.floor(i / cols);
+  fail(argument, `finite numbers (found ${data[i]} at row ${row}, column ${i - row * cols})`);
 }

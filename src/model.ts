@@ -244,10 +244,6 @@ export class Sequential implements TrainingModel {
     return t.data;
   }
 
-  private checkBatchSize(batchSize: unknown): number {
-    return checkPositiveInt('batchSize', batchSize);
-  }
-
   private enter(what: string): void {
     if (this.busy) throw new NeuriteError(`${what}: the model is busy with another fit/trainOnBatch call; await it first`);
     this.busy = true;
@@ -271,7 +267,7 @@ export class Sequential implements TrainingModel {
     const compiled = this.requireCompiled('fit');
     const epochs = options.epochs ?? 1;
     checkPositiveInt('epochs', epochs);
-    const batchSize = this.checkBatchSize(options.batchSize ?? 32);
+    const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32);
     const shuffle = options.shuffle ?? true;
     if (typeof shuffle !== 'boolean') fail('shuffle', 'a boolean', shuffle);
     const initialEpoch = options.initialEpoch ?? 0;
@@ -308,6 +304,7 @@ export class Sequential implements TrainingModel {
     const history: History = { epoch: [], history: {} };
     const withAccuracy = compiled.metrics.includes('accuracy');
     const schedule = compiled.optimizer.schedule;
+    const batchCallbacks = callbacks.filter((cb) => cb.onBatchEnd);
     this.enter('fit');
     this.stopTraining = false;
     let lastLogs: Logs | undefined;
@@ -317,7 +314,6 @@ export class Sequential implements TrainingModel {
         if (signal?.aborted) throw new AbortError();
         if (schedule) this.setLearningRate(schedule.at(epoch));
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, this);
-        const batchCallbacks = callbacks.filter((cb) => cb.onBatchEnd);
         const result = await this.live().trainEpoch(train.x, train.y, train.count, {
           batchSize,
           shuffle,
@@ -352,7 +348,7 @@ export class Sequential implements TrainingModel {
 
   async evaluate(x: TensorLike, y: TensorLike, options: { batchSize?: number } = {}): Promise<EvaluateResult> {
     this.requireCompiled('evaluate');
-    const batchSize = this.checkBatchSize(options.batchSize ?? 256);
+    const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 256);
     const { data, count } = this.inputs(x, 'x');
     const targets = this.targets(y, count, 'y');
     const r = await this.live().evaluate(data, targets, count, batchSize);

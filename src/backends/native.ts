@@ -25,15 +25,15 @@ import {
 } from './backend.js';
 import type { BackendProvider } from './registry.js';
 
-/** The addon's NativeModel (native/bindings/node/model_wrap.h). */
-interface NativeModelHandle {
-  setWeights(weights: Float32Array[]): void;
-  getWeights(): Float32Array[];
-  compile(train: TrainSpec): void;
-  setLearningRate(lr: number): void;
-  getOptimizerState(): { step: number; slots: Float32Array[] };
-  setOptimizerState(state: { step: number; slots: Float32Array[] }): void;
-  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number>;
+/**
+ * The addon's NativeModel (native/bindings/node/model_wrap.h): the BackendModel methods as they are, plus an
+ * epoch call with plain arguments (the options object and AbortSignal are unpacked on this side) and controls.
+ */
+type NativeModelHandle = Pick<
+  BackendModel,
+  | 'setWeights' | 'getWeights' | 'compile' | 'setLearningRate' | 'getOptimizerState' | 'setOptimizerState'
+  | 'trainBatch' | 'evaluate' | 'predict' | 'predictSync' | 'dispose'
+> & {
   trainEpoch(
     x: Float32Array,
     y: Float32Array,
@@ -41,17 +41,13 @@ interface NativeModelHandle {
     batchSize: number,
     shuffle: boolean,
     epoch: number,
-    onBatch: ((batch: number, batches: number, loss: number) => void) | undefined,
+    onBatch: EpochOptions['onBatch'],
   ): Promise<EpochResult>;
-  evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult>;
-  predict(x: Float32Array, count: number): Promise<Float32Array>;
-  predictSync(x: Float32Array, count: number): Float32Array;
   setThreads(threads: number): void;
   abort(): void;
-  dispose(): void;
   readonly busy: boolean;
   readonly disposed: boolean;
-}
+};
 
 interface NativeAddon {
   NativeModel: new (spec: ModelSpec, threads?: number) => NativeModelHandle;

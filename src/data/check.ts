@@ -1,3 +1,4 @@
+import { firstNonFinite } from '../errors.js';
 import { Tensor, tensor, toTensor2d, type TensorLike } from '../tensor.js';
 
 /**
@@ -22,13 +23,10 @@ export function sampleSize(t: Tensor): number {
 
 /** Throws on the first NaN or ±Infinity, naming x[row][col] of a [rows, cols] view of the data. */
 export function assertFinite(data: ArrayLike<number>, cols: number, name: string): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!Number.isFinite(v)) {
-      const where = cols > 0 ? `row ${Math.floor(i / cols)}, column ${i % cols}` : `index ${i}`;
-      throw new RangeError(`${name}: value at ${where} is ${v}; every value must be a finite number`);
-    }
-  }
+  const i = firstNonFinite(data);
+  if (i < 0) return;
+  const where = cols > 0 ? `row ${Math.floor(i / cols)}, column ${i % cols}` : `index ${i}`;
+  throw new RangeError(`${name}: value at ${where} is ${data[i]}; every value must be a finite number`);
 }
 
 /**

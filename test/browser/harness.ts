@@ -72,15 +72,21 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Opens the page and waits for the bundle to load; collects console errors and uncaught exceptions. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
+/** Console errors, uncaught exceptions and failed requests of a page, collected as they happen. */
+export function watchPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  return errors;
+}
+
+/** Opens the page and waits for the bundle to load; collects console errors and uncaught exceptions. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors = watchPageErrors(page);
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { pageLoaded?: boolean }).pageLoaded === true, null, { timeout: 30_000 });
   return { page, errors };

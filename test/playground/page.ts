@@ -4,18 +4,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { watchPageErrors } from '../browser/harness.js';
 
 export const SCREENSHOT_DIR = 'test-output/playground';
 
 /** Opens the page at a desktop size; collects console errors, uncaught exceptions and failed requests. */
 export async function openPlayground(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  const errors = watchPageErrors(page);
   await page.goto(url);
   return { page, errors };
 }
