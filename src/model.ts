@@ -16,7 +16,7 @@ import type { LayerConfig } from './layers.js';
 import { checkLoss, checkLossMatchesOutput } from './losses.js';
 import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
 import { dropoutThreshold } from './rng.js';
-import { Tensor, type TensorLike } from './tensor.js';
+import { Tensor, tensor, type TensorLike } from './tensor.js';
 
 export interface SequentialOptions {
   /** 'auto' (default) picks native, then wasm (after `await nn.ready('wasm')`), then ts */
@@ -492,27 +492,17 @@ export class Sequential implements TrainingModel {
   }
 }
 
+/** Any accepted data form as a Tensor (tensor() does the conversion), with errors that name the argument. */
 function asTensor(v: TensorLike, argument: string): Tensor {
   if (v instanceof Tensor) return v;
-  if (v instanceof Float32Array) return new Tensor(v, [v.length]);
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    const arr = Float32Array.from(v as unknown as ArrayLike<number>);
-    return new Tensor(arr, [arr.length]);
+  if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+    return fail(argument, 'a Tensor (nn.tensor(data, shape)), nested number arrays or a Float32Array', v);
   }
-  if (Array.isArray(v)) {
-    if (v.length > 0 && Array.isArray(v[0])) {
-      const rows = v as number[][];
-      const cols = rows[0]!.length;
-      const data = new Float32Array(rows.length * cols);
-      rows.forEach((row, r) => {
-        if (!Array.isArray(row) || row.length !== cols) fail(argument, `rows of equal length ${cols} (row ${r} differs)`);
-        data.set(row, r * cols);
-      });
-      return new Tensor(data, [rows.length, cols]);
-    }
-    return new Tensor(Float32Array.from(v as number[]), [v.length]);
+  try {
+    return tensor(v);
+  } catch (e) {
+    return fail(argument, `rows of equal length (${(e as Error).message})`);
   }
-  return fail(argument, 'a Tensor (nn.tensor(data, shape)), nested number arrays or a Float32Array', v);
 }
 
 /** `nn.sequential([...layers], { backend, seed })` */
