@@ -25,6 +25,12 @@ export function checkPositiveInt(argument: string, v: unknown): number {
   return v;
 }
 
+/** An integer in [lo, hi]. */
+export function checkIntInRange(argument: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(argument, `an integer in [${lo}, ${hi}]`, v);
+  return v;
+}
+
 export function checkPositive(argument: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(argument, 'a finite number > 0', v);
   return v;

@@ -1,6 +1,7 @@
 import type { ActivationName } from './backends/backend.js';
 import { checkActivation, DEFAULT_LEAKY_ALPHA } from './activations.js';
-import { checkPositiveInt, checkRange, fail } from './errors.js';
+import { limits } from './backends/abi.js';
+import { checkIntInRange, checkRange, fail } from './errors.js';
 import { checkInitializer, type InitializerName } from './initializers.js';
 import type { Regularizer } from './regularizers.js';
 
@@ -41,15 +42,15 @@ export interface DenseOptions {
 
 function checkInputShape(v: unknown): number[] | undefined {
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length !== 1 || !Number.isInteger(v[0]) || v[0] <= 0) {
-    fail('inputShape', 'a one-element array [features] with a positive integer (dense networks take flat vectors)', v);
+  if (!Array.isArray(v) || v.length !== 1 || !Number.isInteger(v[0]) || v[0] <= 0 || v[0] > limits.maxWidth) {
+    fail('inputShape', `a one-element array [features] with an integer in [1, ${limits.maxWidth}] (dense networks take flat vectors)`, v);
   }
   return [v[0] as number];
 }
 
 /** A fully connected layer: out = activation(x·W + b), W of shape [inputs, units]. */
 export function dense(units: number, options: DenseOptions = {}): DenseConfig {
-  checkPositiveInt('units', units);
+  checkIntInRange('units', units, 1, limits.maxWidth);
   const activation = checkActivation('activation', options.activation ?? 'linear');
   const alpha = options.alpha ?? DEFAULT_LEAKY_ALPHA;
   checkRange('alpha', alpha, 0, 1, true);

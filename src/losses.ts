@@ -1,12 +1,8 @@
-import type { ActivationName, LossName } from './backends/backend.js';
+import { lossCodes, type ActivationName, type LossName } from './backends/abi-generated.js';
 import { NeuriteError, checkOneOf } from './errors.js';
 
-export const lossNames: readonly LossName[] = [
-  'meanSquaredError',
-  'binaryCrossentropy',
-  'categoricalCrossentropy',
-  'sparseCategoricalCrossentropy',
-];
+/** Loss names: the ABI schema's list (native/abi/abi.json). */
+export const lossNames = Object.keys(lossCodes) as readonly LossName[];
 
 /** Short names people type (Keras accepts these too). */
 const aliases: Record<string, LossName> = {

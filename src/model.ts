@@ -1,5 +1,6 @@
 import {
   AbortError,
+  targetColumns,
   weightShapes,
   type BackendModel,
   type BackendName,
@@ -8,9 +9,10 @@ import {
   type LossName,
   type ModelSpec,
 } from './backends/backend.js';
+import { limits } from './backends/abi.js';
 import { resolveBackend, type BackendChoice } from './backends/registry.js';
 import type { Callback, Logs, TrainingModel } from './callbacks.js';
-import { checkFinite, checkPositiveInt, checkRange, fail, NeuriteError } from './errors.js';
+import { checkFinite, checkIntInRange, checkPositiveInt, checkRange, fail, NeuriteError } from './errors.js';
 import { initialize } from './initializers.js';
 import type { LayerConfig } from './layers.js';
 import { checkLoss, checkLossMatchesOutput } from './losses.js';
@@ -100,7 +102,9 @@ export class Sequential implements TrainingModel {
   private busy = false;
 
   constructor(layers: LayerConfig[], options: SequentialOptions = {}) {
-    if (!Array.isArray(layers) || layers.length === 0) fail('layers', 'a non-empty array of nn.dense(...) / nn.dropout(...)', layers);
+    if (!Array.isArray(layers) || layers.length === 0 || layers.length > limits.maxLayers) {
+      fail('layers', `an array of 1 to ${limits.maxLayers} layers (nn.dense(...), nn.dropout(...))`, layers);
+    }
     const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('seed', 'an integer in [0, 2^32)', seed);
     this.seed = seed;
@@ -140,7 +144,7 @@ export class Sequential implements TrainingModel {
     });
     this.outputSize = width;
     this.spec = { inputSize: this.inputSize, layers: this.layers.map((l) => l.spec), seed };
-    if (options.threads !== undefined) checkPositiveInt('threads', options.threads);
+    if (options.threads !== undefined) checkIntInRange('threads', options.threads, 1, limits.maxThreads);
     this.engine = resolveBackend(options.backend ?? 'auto').createModel(this.spec, { threads: options.threads });
     this.engine.setWeights(this.initialWeights());
   }
@@ -203,7 +207,7 @@ export class Sequential implements TrainingModel {
     const count = t.shape[0]!;
     if (count === 0) fail(argument, 'at least one sample');
     checkFinite(argument, t.data, this.inputSize);
-    return { data: t.data, count };
+    return { data: fixedSize(t.data), count };
   }
 
   private targets(y: TensorLike, count: number, argument: string): Float32Array {
@@ -218,7 +222,7 @@ export class Sequential implements TrainingModel {
         const v = t.data[i]!;
         if (!Number.isInteger(v) || v < 0 || v >= out) fail(argument, `class indices in [0, ${out}) (found ${v} at row ${i})`);
       }
-      return t.data;
+      return fixedSize(t.data);
     }
     const cols = t.shape.length === 1 ? 1 : t.shape[1];
     if (t.shape.length > 2 || cols !== out || t.shape[0] !== count) {
@@ -241,7 +245,7 @@ export class Sequential implements TrainingModel {
         if (v < 0 || v > 1) fail(argument, `binary targets in [0, 1] (found ${v} at row ${Math.floor(i / out)})`);
       }
     }
-    return t.data;
+    return fixedSize(t.data);
   }
 
   private enter(what: string): void {
@@ -278,7 +282,7 @@ export class Sequential implements TrainingModel {
 
     const { data: xAll, count: total } = this.inputs(x, 'x');
     const yAll = this.targets(y, total, 'y');
-    const yCols = compiled.loss === 'sparseCategoricalCrossentropy' ? 1 : this.outputSize;
+    const yCols = targetColumns(this.spec, compiled.loss);
 
     let train = { x: xAll, y: yAll, count: total };
     let val: { x: Float32Array; y: Float32Array; count: number } | undefined;
@@ -490,6 +494,15 @@ export class Sequential implements TrainingModel {
   setOptimizerState(state: { step: number; slots: Float32Array[] }) {
     this.live().setOptimizerState(state);
   }
+}
+
+/**
+ * An array an engine may read off the main thread (native workers) must not shrink meanwhile: a view of a
+ * resizable ArrayBuffer or a growable SharedArrayBuffer is copied, anything else is passed as it is.
+ */
+function fixedSize(data: Float32Array): Float32Array {
+  const buffer = data.buffer as { resizable?: boolean; growable?: boolean };
+  return buffer.resizable || buffer.growable ? data.slice() : data;
 }
 
 /** Any accepted data form as a Tensor (tensor() does the conversion), with errors that name the argument. */

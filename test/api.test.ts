@@ -48,7 +48,7 @@ describe('construction and validation', () => {
   it('rejects bad configuration with errors that name the argument', () => {
     const js = nn as unknown as Record<string, (...a: unknown[]) => unknown>;
     expect(() => nn.dense(4, { activation: 'swish' as nn.ActivationName })).toThrow(/activation: expected one of 'linear', 'relu'.* got "swish"/);
-    expect(() => nn.dense(0)).toThrow(/units: expected a positive integer, got 0/);
+    expect(() => nn.dense(0)).toThrow(/units: expected an integer in \[1, 16777216\], got 0/);
     expect(() => nn.dropout(1)).toThrow(/dropout rate: expected a number in \[0, 1\), got 1/);
     expect(() => nn.dropout(-0.1)).toThrow(/dropout rate/);
     expect(() => nn.sgd({ learningRate: 0 })).toThrow(/learningRate: expected a finite number > 0, got 0/);

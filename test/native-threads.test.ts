@@ -18,6 +18,6 @@ describe('native threads option', () => {
   });
 
   it('rejects a bad threads value naming the option', () => {
-    expect(() => nn.sequential([nn.dense(2, { inputShape: [2] })], { backend: 'native', threads: 0 })).toThrow(/threads: expected a positive integer, got 0/);
+    expect(() => nn.sequential([nn.dense(2, { inputShape: [2] })], { backend: 'native', threads: 0 })).toThrow(/threads: expected an integer in \[1, 256\], got 0/);
   });
 });

@@ -1,9 +1,8 @@
-// Bad input, traps inside WASM, memory growth and exhaustion: every failure is a JS Error that names what was
-// wrong, and the module (and the model) keep working afterwards.
+// Traps inside WASM, memory growth and exhaustion: every failure is a JS Error that names what was wrong, and
+// the module (and the model) keep working afterwards. Bad input at the edge: test/backend-boundary.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainSpec } from '../src/backends/backend.js';
 import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm.js';
-import { NeuriteError } from '../src/errors.js';
 import { classes, expectClose, initialWeights, makeSpec, uniform } from './wasm-helpers.js';
 
 let wasm: WasmBackend;
@@ -21,75 +20,6 @@ function smallModel() {
 }
 
 const probe = uniform(5 * 4, 3);
-
-describe('wasm: bad input', () => {
-  it('rejects wrong shapes and counts before entering WASM, naming the argument', async () => {
-    const model = smallModel();
-    const before = model.predictSync(probe, 5);
-    model.compile(sgd);
-    const { oneHot } = classes(5, 3, 1);
-    expect(() => model.predictSync(probe, 4)).toThrow(/predictSync: x: expected 16 values \(shape \[4, 4\]\), got 20$/);
-    expect(() => model.predictSync(probe, 0)).toThrow(/count: expected a positive integer/);
-    expect(() => model.predictSync(probe, 2.5)).toThrow(/count: expected a positive integer/);
-    expect(() => model.predictSync([1, 2, 3, 4] as unknown as Float32Array, 1)).toThrow(/x: expected a Float32Array/);
-    await expect(model.trainBatch(probe, oneHot.subarray(0, 12), 5)).rejects.toThrow(/trainBatch: y: expected 15 values \(shape \[5, 3\]\)/);
-    await expect(model.evaluate(probe, oneHot, 5, 0)).rejects.toThrow(/batchSize: expected a positive integer/);
-    await expect(model.trainEpoch(probe, oneHot, 5, { batchSize: 2, shuffle: 'yes' as unknown as boolean, epoch: 0 })).rejects.toThrow(
-      /options.shuffle: expected a boolean/,
-    );
-    expect(() => model.setWeights([new Float32Array(32)])).toThrow(/weights: expected 4 Float32Arrays/);
-    expect(() => model.setWeights(initialWeights(model.spec).map((w, i) => (i === 2 ? w.subarray(1) : w)))).toThrow(
-      /weights\[2\]: expected 24 values \(shape \[8, 3\]\)/,
-    );
-    expect(() => model.compile({ optimizer: { kind: 'sgd', learningRate: -1, momentum: 0, nesterov: false }, loss: 'meanSquaredError' })).toThrow(
-      /learningRate: expected a finite number > 0/,
-    );
-    expect(() => model.compile({ ...sgd, loss: 'hinge' as never })).toThrow(/loss: expected one of/);
-    expectClose(model.predictSync(probe, 5), before, 0, 'outputs after the errors');
-  });
-
-  it('needs compile before training and evaluating', async () => {
-    const model = smallModel();
-    const { oneHot } = classes(5, 3, 1);
-    await expect(model.trainBatch(probe, oneHot, 5)).rejects.toThrow(/compile/);
-    await expect(model.evaluate(probe, oneHot, 5, 2)).rejects.toThrow(/compile/);
-  });
-
-  it('passes on the core’s own checks (non-finite values, labels out of range) as errors', async () => {
-    const model = smallModel();
-    const before = model.predictSync(probe, 5);
-    const bad = probe.slice();
-    bad[6] = NaN;
-    expect(() => model.predictSync(bad, 5)).toThrow(NeuriteError);
-    expect(() => model.predictSync(bad, 5)).toThrow(/x/);
-    const weights = initialWeights(model.spec);
-    weights[0]![3] = Infinity;
-    expect(() => model.setWeights(weights)).toThrow(/weights\[0\]/);
-    model.compile({ ...sgd, loss: 'sparseCategoricalCrossentropy' });
-    const labels = new Float32Array([0, 1, 2, 3, 1]);
-    await expect(model.trainBatch(probe, labels, 5)).rejects.toThrow(/label|class|range|\[0, 3\)/i);
-    expectClose(model.predictSync(probe, 5), before, 0, 'outputs after the errors');
-    const { labels: good } = classes(5, 3, 2);
-    expect(Number.isFinite(await model.trainBatch(probe, good, 5))).toBe(true);
-  });
-
-  it('rejects bad specs before creating anything', () => {
-    expect(() => wasm.createModel(makeSpec(0, [{ dense: 2 }]))).toThrow(/spec.inputSize/);
-    const spec = makeSpec(4, [{ dense: 8 }, { dropout: 0.5 }, { dense: 2 }]);
-    (spec.layers[1] as { units: number }).units = 7;
-    expect(() => wasm.createModel(spec)).toThrow(/spec.layers\[1\].units: expected 8/);
-    const softmaxInside = makeSpec(4, [{ dense: 8, activation: 'softmax' }, { dense: 2 }]);
-    expect(() => wasm.createModel(softmaxInside)).toThrow(/softmax/);
-  });
-
-  it('refuses a disposed model', async () => {
-    const model = smallModel();
-    model.dispose();
-    model.dispose(); // twice is fine
-    expect(() => model.predictSync(probe, 5)).toThrow(/disposed/);
-    await expect(model.predict(probe, 5)).rejects.toThrow(/disposed/);
-  });
-});
 
 describe('wasm: traps', () => {
   it.each([

@@ -39,9 +39,11 @@ export interface NeuriteWasmModule {
   _nrt_model_get_step(model: number, outStep: number): number;
   _nrt_model_set_step(model: number, step: bigint): number;
 
-  _nrt_model_train_batch(model: number, x: number, y: number, count: bigint, outLoss: number): number;
-  _nrt_model_evaluate(model: number, x: number, y: number, count: bigint, batchSize: bigint, outMetrics: number): number;
-  _nrt_model_predict(model: number, x: number, count: bigint, out: number): number;
+  _nrt_model_train_batch(model: number, x: number, xLength: bigint, y: number, yLength: bigint, count: bigint, outLoss: number): number;
+  _nrt_model_evaluate(
+    model: number, x: number, xLength: bigint, y: number, yLength: bigint, count: bigint, batchSize: bigint, outMetrics: number,
+  ): number;
+  _nrt_model_predict(model: number, x: number, xLength: bigint, count: bigint, out: number, outLength: bigint): number;
 
   _nrt_rng_key(seed: number, a: number, b: number): number;
   _nrt_rng_u32(key: number, i: number): number;
@@ -53,7 +55,9 @@ export interface NeuriteWasmModule {
   _nrtw_train_slice(
     model: number,
     x: number,
+    xLength: bigint,
     y: number,
+    yLength: bigint,
     total: bigint,
     order: number,
     batchSize: bigint,

@@ -14,17 +14,27 @@
  *   [count] class indices (stored as float) for sparseCategoricalCrossentropy.
  * - Loss is the batch mean (MSE and binary cross-entropy: mean over all elements) plus Σ l2·‖W‖² of every
  *   kernel with an l2 regulariser (as Keras reports it). trainBatch returns the loss before the update.
+ *
+ * THE CONTRACT between the Model API and the engines (one validator, nothing checked twice):
+ * 1. The Model API (src/model.ts and the constructors it takes: layers, optimizers, losses, callbacks) validates
+ *    everything a user passes, names the argument at fault, and rejects unknown option keys. It scans every
+ *    input array for non-finite values exactly once. It keeps every size within `limits` (abi.ts).
+ * 2. So a backend receives only well-formed specs and data, and trusts them: it does not check ranges, and it
+ *    never scans data. Sizes: x is [count, inputSize]; y is [count, targetColumns(spec, loss)]; weights and
+ *    optimizer slots have the sizes weightShapes() and the optimizer give. Calls come after compile where they
+ *    need a loss. Any call may come while a fit is running (between batches): predict, evaluate and getWeights
+ *    then see the weights of a whole number of steps, never a step half applied.
+ * 3. The C++ core checks only what memory safety needs: array lengths against what it will read or write, enum
+ *    codes, indices (sparse labels included), sizes that would overflow. It reports those as a status, which
+ *    abi.statusError turns into an Error; reaching one means a bug above it, not a user error.
+ * 4. The bindings (native/bindings/*) and native.ts/wasm.ts only translate: typed arrays to pointer + length,
+ *    specs to descriptors (abi.ts), statuses to Errors, and long work off the thread or into paced slices.
  */
+import type { ActivationName, LossName } from './abi-generated.js';
+
+export type { ActivationName, LossName } from './abi-generated.js';
 
 export type BackendName = 'ts' | 'native' | 'wasm';
-
-export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'softmax';
-
-export type LossName =
-  | 'meanSquaredError'
-  | 'binaryCrossentropy'
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy';
 
 /** A dense layer as the engine sees it: out = act(x·W + b). */
 export interface DenseLayerSpec {
@@ -68,6 +78,12 @@ export interface TrainSpec {
   loss: LossName;
 }
 
+/** Per parameter, its optimizer slots in a fixed order (neurite.h lists them), and the optimizer step count. */
+export interface OptimizerState {
+  step: number;
+  slots: Float32Array[];
+}
+
 export interface EpochOptions {
   batchSize: number;
   shuffle: boolean;
@@ -104,8 +120,8 @@ export interface BackendModel {
   /** Change the learning rate between steps (schedules, ReduceLROnPlateau) without resetting state. */
   setLearningRate(lr: number): void;
   /** Optimizer state as flat arrays (per parameter: slots in a fixed order) and the step counter, for saving. */
-  getOptimizerState(): { step: number; slots: Float32Array[] };
-  setOptimizerState(state: { step: number; slots: Float32Array[] }): void;
+  getOptimizerState(): OptimizerState;
+  setOptimizerState(state: OptimizerState): void;
 
   /** One step on one batch; returns the loss before the update. */
   trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number>;
@@ -123,7 +139,8 @@ export interface BackendModel {
 
 /** How an engine runs a model (not what the model is). */
 export interface EngineOptions {
-  /** threads for the model's kernels; native only (ts and wasm run on one thread). Default: available cores. */
+  /** threads for the model's kernels (1 .. limits.maxThreads); native only (ts and wasm run on one thread).
+   * Default: available cores. */
   threads?: number;
 }
 
@@ -145,6 +162,11 @@ export function weightShapes(spec: ModelSpec): number[][] {
 
 export function outputSize(spec: ModelSpec): number {
   return spec.layers.length ? spec.layers[spec.layers.length - 1]!.units : spec.inputSize;
+}
+
+/** Floats of y per sample: one class index for the sparse loss, else one per output unit (the C core's y_width). */
+export function targetColumns(spec: ModelSpec, loss: LossName): number {
+  return loss === 'sparseCategoricalCrossentropy' ? 1 : outputSize(spec);
 }
 
 export class AbortError extends Error {

@@ -1,8 +1,9 @@
 /**
  * The 'native' backend: the C++ core as a Node-API addon (build/Release/neurite.node, built by cmake-js at
- * install time). This file only loads the addon and adapts its NativeModel class to BackendModel: the addon
- * validates every argument itself, runs epochs (and larger batches, evaluations and predictions) on a worker
- * thread, and refuses calls on a model while one of its runs is in flight. No math happens here.
+ * install time). This file loads the addon and adapts its NativeModel to BackendModel: descriptors are encoded
+ * by abi.ts, failed calls become Errors through abi.statusError, and nothing is validated (backend.ts states the
+ * contract). The addon runs epochs, and larger batches, evaluations and predictions, on worker threads; calls may
+ * overlap, and the core serialises them per model (a predict during fit runs between two batches).
  *
  * How the addon is found: from this module's directory upwards to the folder whose package.json is named
  * "neurite" (src/backends/ in a checkout, dist/ once bundled by tsup), then build/Release/neurite.node in it.
@@ -12,45 +13,38 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { abiVersion, decodeMetrics, encodeLayers, encodeOptimizer, limits, lossCode, statusError } from './abi.js';
 import {
-  AbortError,
-  type Backend,
-  type BackendModel,
-  type EpochOptions,
-  type EpochResult,
-  type EvalResult,
-  type ModelSpec,
-  type EngineOptions,
-  type TrainSpec,
+  AbortError, outputSize, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
+  type EvalResult, type ModelSpec, type OptimizerState, type TrainSpec,
 } from './backend.js';
 import type { BackendProvider } from './registry.js';
 
-/**
- * The addon's NativeModel (native/bindings/node/model_wrap.h): the BackendModel methods as they are, plus an
- * epoch call with plain arguments (the options object and AbortSignal are unpacked on this side) and controls.
- */
-type NativeModelHandle = Pick<
-  BackendModel,
-  | 'setWeights' | 'getWeights' | 'compile' | 'setLearningRate' | 'getOptimizerState' | 'setOptimizerState'
-  | 'trainBatch' | 'evaluate' | 'predict' | 'predictSync' | 'dispose'
-> & {
-  trainEpoch(
-    x: Float32Array,
-    y: Float32Array,
-    count: number,
-    batchSize: number,
-    shuffle: boolean,
-    epoch: number,
-    onBatch: EpochOptions['onBatch'],
-  ): Promise<EpochResult>;
+/** The addon's NativeModel (native/bindings/node/model_wrap.h): nrt_* calls, translated and nothing more. */
+interface NativeModelHandle {
+  parameterCount(): number;
+  getParameter(index: number): Float32Array;
+  setParameter(index: number, values: Float32Array): void;
+  compile(optimizer: Uint8Array, loss: number): void;
+  setLearningRate(lr: number): void;
+  optimizerSlotCount(): number;
+  getOptimizerSlot(index: number): Float32Array;
+  setOptimizerSlot(index: number, values: Float32Array): void;
+  getStep(): number;
+  setStep(step: number): void;
+  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number>;
+  trainEpoch(x: Float32Array, y: Float32Array, count: number, batchSize: number, shuffle: boolean, epoch: number,
+    onBatch: EpochOptions['onBatch']): Promise<Uint8Array>;
+  evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<Uint8Array>;
+  predict(x: Float32Array, count: number, out: Float32Array): Promise<void>;
+  predictSync(x: Float32Array, count: number, out: Float32Array): void;
   setThreads(threads: number): void;
   abort(): void;
-  readonly busy: boolean;
-  readonly disposed: boolean;
-};
+  dispose(): void;
+}
 
 interface NativeAddon {
-  NativeModel: new (spec: ModelSpec, threads?: number) => NativeModelHandle;
+  NativeModel: new (layers: Uint8Array, inputSize: number, seed: number, threads: number, macsPerRow: number) => NativeModelHandle;
   info(): NativeInfo;
 }
 
@@ -69,7 +63,6 @@ export interface NativeBackendOptions {
   threads?: number;
 }
 
-const ABI_VERSION = 1;
 
 /** The directory holding neurite's package.json, searched upwards from `start`. */
 function packageRoot(start: string): string | undefined {
@@ -107,14 +100,20 @@ function load(): { addon: NativeAddon } | { error: string } {
       const addon = createRequire(import.meta.url)(path) as NativeAddon;
       const abi = addon.info().abiVersion;
       loaded =
-        abi === ABI_VERSION
+        abi === abiVersion
           ? { addon }
-          : { error: `the addon at ${path} speaks ABI ${abi}, this code expects ${ABI_VERSION}; rebuild it` };
+          : { error: `the addon at ${path} speaks ABI ${abi}, this code expects ${abiVersion}; rebuild it` };
     }
   } catch (e) {
     loaded = { error: `the addon did not load: ${e instanceof Error ? e.message : String(e)}` };
   }
   return loaded;
+}
+
+/** The loaded addon itself (tests drive its raw calls), or undefined when it is unavailable. */
+export function nativeAddon(): NativeAddon | undefined {
+  const r = load();
+  return 'addon' in r ? r.addon : undefined;
 }
 
 /** The addon's self-description, or undefined when it is unavailable (see nativeUnavailableReason). */
@@ -129,6 +128,28 @@ export function nativeUnavailableReason(): string | undefined {
   return 'error' in r ? r.error : defaultFailure;
 }
 
+/** An addon call with its failure (an Error carrying the core's `status`) turned into the Error users see. */
+function translate(what: string, e: unknown): Error {
+  const status = (e as { status?: unknown }).status;
+  return typeof status === 'number' ? statusError('native', what, status, (e as Error).message) : (e as Error);
+}
+
+function call<T>(what: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    throw translate(what, e);
+  }
+}
+
+async function callAsync<T>(what: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    throw translate(what, e);
+  }
+}
+
 class NativeBackendModel implements BackendModel {
   readonly backend = 'native' as const;
 
@@ -138,62 +159,67 @@ class NativeBackendModel implements BackendModel {
   ) {}
 
   setWeights(weights: Float32Array[]): void {
-    this.handle.setWeights(weights);
+    call('setWeights', () => weights.forEach((w, i) => this.handle.setParameter(i, w)));
   }
 
   getWeights(): Float32Array[] {
-    return this.handle.getWeights();
+    return call('getWeights', () => Array.from({ length: this.handle.parameterCount() }, (_, i) => this.handle.getParameter(i)));
   }
 
   compile(train: TrainSpec): void {
-    this.handle.compile(train);
+    call('compile', () => this.handle.compile(encodeOptimizer(train.optimizer), lossCode(train.loss)));
   }
 
   setLearningRate(lr: number): void {
-    this.handle.setLearningRate(lr);
+    call('setLearningRate', () => this.handle.setLearningRate(lr));
   }
 
-  getOptimizerState(): { step: number; slots: Float32Array[] } {
-    return this.handle.getOptimizerState();
+  getOptimizerState(): OptimizerState {
+    return call('getOptimizerState', () => ({
+      step: this.handle.getStep(),
+      slots: Array.from({ length: this.handle.optimizerSlotCount() }, (_, i) => this.handle.getOptimizerSlot(i)),
+    }));
   }
 
-  setOptimizerState(state: { step: number; slots: Float32Array[] }): void {
-    this.handle.setOptimizerState(state);
+  setOptimizerState(state: OptimizerState): void {
+    call('setOptimizerState', () => {
+      state.slots.forEach((s, i) => this.handle.setOptimizerSlot(i, s));
+      this.handle.setStep(state.step);
+    });
   }
 
-  async trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
-    return this.handle.trainBatch(x, y, count);
+  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
+    return callAsync('trainBatch', () => this.handle.trainBatch(x, y, count));
   }
 
   async trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult> {
     const { signal } = options;
     if (signal?.aborted) throw new AbortError();
-    const run = this.handle.trainEpoch(
-      x, y, count, options.batchSize, options.shuffle, options.epoch, options.onBatch,
-    );
     // The worker looks at the flag abort() sets between batches.
     const onAbort = () => this.handle.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await run;
-    } catch (e) {
-      if ((e as { code?: unknown }).code === 'NEURITE_ABORTED') throw new AbortError();
-      throw e;
+      return decodeMetrics(await callAsync('trainEpoch', () =>
+        this.handle.trainEpoch(x, y, count, options.batchSize, options.shuffle, options.epoch, options.onBatch)));
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult> {
-    return this.handle.evaluate(x, y, count, batchSize);
+    return decodeMetrics(await callAsync('evaluate', () => this.handle.evaluate(x, y, count, batchSize)));
   }
 
   async predict(x: Float32Array, count: number): Promise<Float32Array> {
-    return this.handle.predict(x, count);
+    const out = new Float32Array(count * outputSize(this.spec));
+    await callAsync('predict', () => this.handle.predict(x, count, out));
+    return out;
   }
 
   predictSync(x: Float32Array, count: number): Float32Array {
-    return this.handle.predictSync(x, count);
+    const out = new Float32Array(count * outputSize(this.spec));
+    call('predict', () => this.handle.predictSync(x, count, out));
+    return out;
   }
 
   dispose(): void {
@@ -201,18 +227,26 @@ class NativeBackendModel implements BackendModel {
   }
 }
 
+/** Multiply-adds of one sample's forward pass: the addon runs small calls inline, larger ones on a worker. */
+function macsPerRow(spec: ModelSpec): number {
+  return spec.layers.reduce((sum, l) => sum + (l.kind === 'dense' ? l.inputSize * l.units : 0), 0);
+}
+
 /** A native backend whose models use `options.threads` threads; throws if the addon is unavailable. */
 export function createNativeBackend(options: NativeBackendOptions = {}): Backend {
   const r = load();
   if ('error' in r) throw new Error(`native backend: ${r.error}`);
   const threads = options.threads ?? Number(process.env.NEURITE_THREADS ?? 0);
-  if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
-    throw new RangeError(`native backend: threads: expected an integer in [0, 256], got ${String(threads)}`);
+  if (!Number.isInteger(threads) || threads < 0 || threads > limits.maxThreads) {
+    const source = options.threads === undefined ? 'NEURITE_THREADS' : 'threads';
+    throw new RangeError(`native backend: ${source}: expected an integer in [0, ${limits.maxThreads}], got ${String(threads)}`);
   }
   const { NativeModel } = r.addon;
   return {
     name: 'native',
-    createModel: (spec: ModelSpec, engine?: EngineOptions) => new NativeBackendModel(spec, new NativeModel(spec, engine?.threads ?? threads)),
+    createModel: (spec: ModelSpec, engine?: EngineOptions) =>
+      new NativeBackendModel(spec, call('createModel', () =>
+        new NativeModel(encodeLayers(spec), spec.inputSize, spec.seed >>> 0, engine?.threads ?? threads, macsPerRow(spec)))),
   };
 }
 

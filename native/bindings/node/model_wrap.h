@@ -1,18 +1,33 @@
-// NativeModel: the JavaScript class wrapping one core model (nrt_model). Synchronous methods run on the JS
-// thread; trainEpoch, and trainBatch/evaluate/predict when they are more than a few microseconds of work, run in
-// a worker (workers.h) and return a Promise. While a worker runs, every other call on the model is refused
-// with a "busy" error instead of racing it. dispose() frees the native memory now (or when the running worker
-// ends); a finalizer frees it if the caller forgets.
+// NativeModel: the JavaScript class around one core model (nrt_model). It only translates: typed arrays become
+// pointer + length, encoded descriptors (src/backends/abi.ts) become the core's structs, a failed nrt_* call
+// becomes a thrown Error carrying the core's message and `status`. It checks no ranges: the Model API validated
+// the arguments, and the core checks what memory safety needs. src/backends/native.ts is its only caller.
+//
+// Work that takes more than a few microseconds runs on a libuv worker (workers.h) and returns a Promise. Calls
+// may overlap: the core serialises them per model, and a running epoch lets predict/evaluate in between
+// batches. dispose() frees the model once no worker uses it any more; a finalizer frees it if JS forgets.
 #pragma once
 
 #include <napi.h>
 
 #include <atomic>
-#include <string>
+#include <cstdint>
 
 #include "neurite/neurite.h"
 
 namespace nrt_node {
+
+// A Float32Array argument as the core takes it.
+struct Floats {
+  float* data;
+  int64_t length;
+};
+Floats floats(const Napi::Value& v);
+
+// The Error for a failed nrt_* call: message from the core, `status` the nrt_status code.
+Napi::Error status_error(Napi::Env env, nrt_status status, const std::string& message);
+// Throws status_error with nrt_last_error() unless status is NRT_OK.
+void check(Napi::Env env, nrt_status status);
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
@@ -20,19 +35,23 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   explicit ModelWrap(const Napi::CallbackInfo& info);
   ~ModelWrap() override;
 
-  // For the workers (JS thread unless noted).
+  // For the workers.
   nrt_model* handle() const { return model_; }
-  void end_run();
+  void begin_run() { running_++; }
+  void end_run();  // JS thread
   bool abort_requested() const { return abort_.load(std::memory_order_relaxed); }  // any thread
-  void request_abort() { abort_.store(true, std::memory_order_relaxed); }          // any thread
 
  private:
-  Napi::Value SetWeights(const Napi::CallbackInfo& info);
-  Napi::Value GetWeights(const Napi::CallbackInfo& info);
+  Napi::Value ParameterCount(const Napi::CallbackInfo& info);
+  Napi::Value GetParameter(const Napi::CallbackInfo& info);
+  Napi::Value SetParameter(const Napi::CallbackInfo& info);
   Napi::Value Compile(const Napi::CallbackInfo& info);
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
-  Napi::Value GetOptimizerState(const Napi::CallbackInfo& info);
-  Napi::Value SetOptimizerState(const Napi::CallbackInfo& info);
+  Napi::Value OptimizerSlotCount(const Napi::CallbackInfo& info);
+  Napi::Value GetOptimizerSlot(const Napi::CallbackInfo& info);
+  Napi::Value SetOptimizerSlot(const Napi::CallbackInfo& info);
+  Napi::Value GetStep(const Napi::CallbackInfo& info);
+  Napi::Value SetStep(const Napi::CallbackInfo& info);
   Napi::Value TrainBatch(const Napi::CallbackInfo& info);
   Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
@@ -41,30 +60,18 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value SetThreads(const Napi::CallbackInfo& info);
   Napi::Value Abort(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
-  Napi::Value IsBusy(const Napi::CallbackInfo& info);
-  Napi::Value IsDisposed(const Napi::CallbackInfo& info);
 
-  // The model, or a thrown Error if it was disposed or a worker is running on it.
-  nrt_model* live(Napi::Env env, const std::string& method) const;
-  void begin_run(const std::string& method);
-  void check(Napi::Env env, const std::string& method, nrt_status status) const;
-  // count as an integer in [min, ...] small enough that count × the widest row stays far from overflow.
-  int64_t count_arg(Napi::Env env, const std::string& method, Napi::Value v, int64_t min) const;
-  int64_t y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size_; }
-  // Multiply-adds of a forward pass over `rows` rows: decides between the calling thread and a worker.
-  double work(int64_t rows) const { return static_cast<double>(rows) * static_cast<double>(macs_per_row_); }
-
-  // Frees the model and tells V8 its external memory is gone.
+  // The model, or a thrown Error once disposed.
+  nrt_model* live(Napi::Env env) const;
+  // Multiply-adds of a forward pass over `rows` rows: small work runs on the JS thread (a worker's thread hop
+  // costs tens of microseconds), larger work on a worker.
+  bool inline_work(int64_t rows, double factor = 1.0) const;
   void destroy_model();
 
   nrt_model* model_ = nullptr;
   int64_t external_bytes_ = 0;  // reported to V8 so it collects forgotten models in time
-  int64_t input_size_ = 0;
-  int64_t output_size_ = 0;
-  int64_t macs_per_row_ = 0;
-  int32_t loss_ = -1;  // set by compile
-  bool busy_ = false;
-  std::string busy_with_;
+  double macs_per_row_ = 0;
+  int running_ = 0;  // workers using model_
   bool disposed_ = false;
   std::atomic<bool> abort_{false};
 };

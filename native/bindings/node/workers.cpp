@@ -1,11 +1,13 @@
 #include "workers.h"
 
 #include <chrono>
+#include <cstring>
 #include <string>
+#include <atomic>
+#include <memory>
 #include <utility>
 #include <vector>
 
-#include "arguments.h"
 #include "model_wrap.h"
 
 namespace nrt_node {
@@ -16,33 +18,32 @@ namespace {
 // while a worker thread reads them, and the core's status. Built and settled on the JS thread.
 class Run {
  public:
-  Run(Napi::Env env, ModelWrap* wrap, Napi::Object self, std::string method)
-      : deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap), method_(std::move(method)) {
+  Run(Napi::Env env, ModelWrap* wrap, Napi::Object self) : deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap) {
     self_ = Napi::Persistent(self);
+    wrap_->begin_run();
   }
-  void keep(Napi::Value v) { kept_.push_back(Napi::Persistent(v)); }
+  Floats keep(Napi::Value v) {
+    kept_.push_back(Napi::Persistent(v));
+    return floats(v);
+  }
   Napi::Promise promise() const { return deferred_.Promise(); }
   nrt_model* model() const { return wrap_->handle(); }
   ModelWrap* wrap() const { return wrap_; }
 
-  // Worker thread.
+  // Worker thread: the message is per thread, so it is taken here.
   void record(nrt_status status) {
     status_ = status;
     if (status != NRT_OK) message_ = nrt_last_error();
   }
-  bool ok() const { return status_ == NRT_OK; }
 
-  // JS thread: frees the model for new calls, then resolves with value() or rejects.
+  // JS thread: frees the model for disposal, then resolves with value() or rejects.
   template <typename MakeValue>
   void settle(Napi::Env env, MakeValue value) {
     wrap_->end_run();
-    if (status_ != NRT_OK) {
-      // The binding stops epochs through the progress callback; say what happened, not how.
-      const std::string message = status_ == NRT_ERR_ABORTED ? "aborted" : message_;
-      deferred_.Reject(status_error(env, method_, status_, message).Value());
-      return;
-    }
-    deferred_.Resolve(value());
+    if (status_ != NRT_OK)
+      deferred_.Reject(status_error(env, status_, message_).Value());
+    else
+      deferred_.Resolve(value());
   }
   void reject(Napi::Value error) {
     wrap_->end_run();
@@ -52,70 +53,43 @@ class Run {
  private:
   Napi::Promise::Deferred deferred_;
   ModelWrap* wrap_;
-  std::string method_;
   Napi::ObjectReference self_;
   std::vector<Napi::Reference<Napi::Value>> kept_;
   nrt_status status_ = NRT_OK;
   std::string message_;
 };
 
-class TrainBatchWorker : public Napi::AsyncWorker {
+Napi::Uint8Array metrics_bytes(Napi::Env env, const nrt_metrics& m) {
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, sizeof(nrt_metrics));
+  std::memcpy(out.Data(), &m, sizeof(nrt_metrics));
+  return out;
+}
+
+// A worker whose whole job is one core call: `call` runs on the worker thread and returns its status; `result`
+// makes the resolved value on the JS thread.
+template <typename Call, typename Result>
+class CallWorker : public Napi::AsyncWorker {
  public:
-  TrainBatchWorker(Napi::Env env, Run* run, const float* x, const float* y, int64_t count)
-      : Napi::AsyncWorker(env, "neurite.trainBatch"), run_(run), x_(x), y_(y), count_(count) {}
-  ~TrainBatchWorker() override { delete run_; }
-  void Execute() override { run_->record(nrt_model_train_batch(run_->model(), x_, y_, count_, &loss_)); }
+  CallWorker(Napi::Env env, const char* name, Run* run, Call call, Result result)
+      : Napi::AsyncWorker(env, name), run_(run), call_(std::move(call)), result_(std::move(result)) {}
+  ~CallWorker() override { delete run_; }
+  void Execute() override { run_->record(call_(run_->model())); }
   void OnOK() override {
-    run_->settle(Env(), [&] { return Napi::Number::New(Env(), loss_); });
+    run_->settle(Env(), [&] { return result_(Env()); });
   }
 
  private:
   Run* run_;
-  const float* x_;
-  const float* y_;
-  int64_t count_;
-  double loss_ = 0;
+  Call call_;
+  Result result_;
 };
 
-class EvaluateWorker : public Napi::AsyncWorker {
- public:
-  EvaluateWorker(Napi::Env env, Run* run, const float* x, const float* y, int64_t count, int64_t batch_size)
-      : Napi::AsyncWorker(env, "neurite.evaluate"), run_(run), x_(x), y_(y), count_(count), batch_size_(batch_size) {}
-  ~EvaluateWorker() override { delete run_; }
-  void Execute() override {
-    run_->record(nrt_model_evaluate(run_->model(), x_, y_, count_, batch_size_, &metrics_));
-  }
-  void OnOK() override {
-    run_->settle(Env(), [&] { return metrics_object(Env(), metrics_); });
-  }
-
- private:
-  Run* run_;
-  const float* x_;
-  const float* y_;
-  int64_t count_, batch_size_;
-  nrt_metrics metrics_{};
-};
-
-class PredictWorker : public Napi::AsyncWorker {
- public:
-  PredictWorker(Napi::Env env, Run* run, const float* x, int64_t count, Napi::Float32Array out)
-      : Napi::AsyncWorker(env, "neurite.predict"), run_(run), x_(x), count_(count), out_data_(out.Data()) {
-    out_ = Napi::Persistent(out);
-  }
-  ~PredictWorker() override { delete run_; }
-  void Execute() override { run_->record(nrt_model_predict(run_->model(), x_, count_, out_data_)); }
-  void OnOK() override {
-    run_->settle(Env(), [&] { return out_.Value(); });
-  }
-
- private:
-  Run* run_;
-  const float* x_;
-  int64_t count_;
-  float* out_data_;
-  Napi::Reference<Napi::Float32Array> out_;
-};
+template <typename Call, typename Result>
+Napi::Promise queue(Napi::Env env, const char* name, Run* run, Call call, Result result) {
+  const Napi::Promise promise = run->promise();
+  (new CallWorker<Call, Result>(env, name, run, std::move(call), std::move(result)))->Queue();
+  return promise;
+}
 
 struct Progress {
   int64_t batch = 0;
@@ -128,16 +102,10 @@ struct Progress {
 // the epoch after the current batch and its error rejects the Promise.
 class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
  public:
-  EpochWorker(Napi::Env env, Run* run, const float* x, const float* y, int64_t count, int64_t batch_size,
-              bool shuffle, int64_t epoch, Napi::Value on_batch)
+  EpochWorker(Napi::Env env, Run* run, Floats x, Floats y, int64_t count, int64_t batch_size, bool shuffle,
+              int64_t epoch, Napi::Value on_batch)
       : Napi::AsyncProgressWorker<Progress>(env, "neurite.trainEpoch"),
-        run_(run),
-        x_(x),
-        y_(y),
-        count_(count),
-        batch_size_(batch_size),
-        shuffle_(shuffle),
-        epoch_(epoch) {
+        run_(run), x_(x), y_(y), count_(count), batch_size_(batch_size), shuffle_(shuffle), epoch_(epoch) {
     if (on_batch.IsFunction()) on_batch_ = Napi::Persistent(on_batch.As<Napi::Function>());
     has_callback_ = !on_batch_.IsEmpty();
   }
@@ -145,12 +113,8 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
 
   void Execute(const ExecutionProgress& progress) override {
     progress_ = &progress;
-    if (run_->wrap()->abort_requested()) {
-      run_->record(NRT_ERR_ABORTED);
-      return;
-    }
-    run_->record(nrt_model_train_epoch(run_->model(), x_, y_, count_, batch_size_, shuffle_ ? 1 : 0, epoch_,
-                                       &EpochWorker::on_batch, this, nullptr, &metrics_));
+    run_->record(nrt_model_train_epoch(run_->model(), x_.data, x_.length, y_.data, y_.length, count_, batch_size_,
+                                       shuffle_ ? 1 : 0, epoch_, &EpochWorker::on_batch, this, nullptr, &metrics_));
   }
 
   void OnProgress(const Progress* data, size_t count) override {
@@ -162,16 +126,13 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
                       Napi::Number::New(env, static_cast<double>(p.batches)), Napi::Number::New(env, p.loss)});
     } catch (const Napi::Error& e) {
       callback_error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
-      run_->wrap()->request_abort();
+      stop_ = true;
     }
   }
 
   void OnOK() override {
-    if (!callback_error_.IsEmpty()) {
-      run_->reject(callback_error_.Value());
-      return;
-    }
-    run_->settle(Env(), [&] { return metrics_object(Env(), metrics_); });
+    if (!callback_error_.IsEmpty()) return run_->reject(callback_error_.Value());
+    run_->settle(Env(), [&] { return metrics_bytes(Env(), metrics_); });
   }
 
  private:
@@ -180,24 +141,23 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
     auto* self = static_cast<EpochWorker*>(user);
     if (self->has_callback_) {
       const auto now = std::chrono::steady_clock::now();
-      const bool last = batch + 1 == batches;
-      if (last || now - self->last_report_ >= std::chrono::milliseconds(4)) {
+      if (batch + 1 == batches || now - self->last_report_ >= std::chrono::milliseconds(4)) {
         self->last_report_ = now;
         const Progress p{batch, batches, loss};
         self->progress_->Send(&p, 1);
       }
     }
-    return self->run_->wrap()->abort_requested() ? 1 : 0;
+    return self->stop_ || self->run_->wrap()->abort_requested() ? 1 : 0;
   }
 
   Run* run_;
-  const float* x_;
-  const float* y_;
+  Floats x_, y_;
   int64_t count_, batch_size_;
   bool shuffle_;
   int64_t epoch_;
   Napi::FunctionReference on_batch_;
   bool has_callback_ = false;
+  std::atomic<bool> stop_{false};
   Napi::Reference<Napi::Value> callback_error_;
   const ExecutionProgress* progress_ = nullptr;
   std::chrono::steady_clock::time_point last_report_{};
@@ -206,51 +166,47 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
 
 }  // namespace
 
-Napi::Object metrics_object(Napi::Env env, const nrt_metrics& m) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("loss", Napi::Number::New(env, m.loss));
-  if (m.has_accuracy) out.Set("accuracy", Napi::Number::New(env, m.accuracy));
-  return out;
+Napi::Promise start_train_batch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
+                                int64_t count) {
+  Run* run = new Run(env, wrap, self);
+  const Floats xs = run->keep(x), ys = run->keep(y);
+  auto loss = std::make_shared<double>(0.0);
+  return queue(
+      env, "neurite.trainBatch", run,
+      [=](nrt_model* m) { return nrt_model_train_batch(m, xs.data, xs.length, ys.data, ys.length, count, loss.get()); },
+      [=](Napi::Env e) { return Napi::Number::New(e, *loss); });
 }
 
-Napi::Promise start_train_batch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value,
-                                const float* x, Napi::Value y_value, const float* y, int64_t count) {
-  Run* run = new Run(env, wrap, self, "trainBatch");
-  run->keep(x_value);
-  run->keep(y_value);
+Napi::Promise start_train_epoch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
+                                int64_t count, int64_t batch_size, bool shuffle, int64_t epoch, Napi::Value on_batch) {
+  Run* run = new Run(env, wrap, self);
+  const Floats xs = run->keep(x), ys = run->keep(y);
   const Napi::Promise promise = run->promise();
-  (new TrainBatchWorker(env, run, x, y, count))->Queue();
+  (new EpochWorker(env, run, xs, ys, count, batch_size, shuffle, epoch, on_batch))->Queue();
   return promise;
 }
 
-Napi::Promise start_train_epoch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value,
-                                const float* x, Napi::Value y_value, const float* y, int64_t count,
-                                int64_t batch_size, bool shuffle, int64_t epoch, Napi::Value on_batch) {
-  Run* run = new Run(env, wrap, self, "trainEpoch");
-  run->keep(x_value);
-  run->keep(y_value);
-  const Napi::Promise promise = run->promise();
-  (new EpochWorker(env, run, x, y, count, batch_size, shuffle, epoch, on_batch))->Queue();
-  return promise;
+Napi::Promise start_evaluate(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
+                             int64_t count, int64_t batch_size) {
+  Run* run = new Run(env, wrap, self);
+  const Floats xs = run->keep(x), ys = run->keep(y);
+  auto metrics = std::make_shared<nrt_metrics>();
+  return queue(
+      env, "neurite.evaluate", run,
+      [=](nrt_model* m) {
+        return nrt_model_evaluate(m, xs.data, xs.length, ys.data, ys.length, count, batch_size, metrics.get());
+      },
+      [=](Napi::Env e) { return metrics_bytes(e, *metrics); });
 }
 
-Napi::Promise start_evaluate(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value, const float* x,
-                             Napi::Value y_value, const float* y, int64_t count, int64_t batch_size) {
-  Run* run = new Run(env, wrap, self, "evaluate");
-  run->keep(x_value);
-  run->keep(y_value);
-  const Napi::Promise promise = run->promise();
-  (new EvaluateWorker(env, run, x, y, count, batch_size))->Queue();
-  return promise;
-}
-
-Napi::Promise start_predict(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value, const float* x,
-                            int64_t count, Napi::Float32Array out) {
-  Run* run = new Run(env, wrap, self, "predict");
-  run->keep(x_value);
-  const Napi::Promise promise = run->promise();
-  (new PredictWorker(env, run, x, count, out))->Queue();
-  return promise;
+Napi::Promise start_predict(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, int64_t count,
+                            Napi::Value out) {
+  Run* run = new Run(env, wrap, self);
+  const Floats xs = run->keep(x), os = run->keep(out);
+  return queue(
+      env, "neurite.predict", run,
+      [=](nrt_model* m) { return nrt_model_predict(m, xs.data, xs.length, count, os.data, os.length); },
+      [](Napi::Env e) { return e.Undefined(); });
 }
 
 }  // namespace nrt_node

@@ -1,34 +1,31 @@
-// The asynchronous side of NativeModel: each function takes the already-validated arguments on the JS thread,
-// keeps the caller's arrays alive with references (their data is read in place, never copied), runs the core
-// on a libuv worker thread and settles the returned Promise on the JS thread.
+// The asynchronous side of NativeModel: each function takes the caller's arrays on the JS thread, keeps them
+// alive with references (their data is read in place, never copied), runs the core on a libuv worker thread and
+// settles the returned Promise on the JS thread (rejecting with status_error when the core fails).
 #pragma once
 
 #include <napi.h>
 
 #include <cstdint>
 
-#include "neurite/neurite.h"
-
 namespace nrt_node {
 
 class ModelWrap;
 
-Napi::Promise start_train_batch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value,
-                                const float* x, Napi::Value y_value, const float* y, int64_t count);
+// Resolves with the loss before the update.
+Napi::Promise start_train_batch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
+                                int64_t count);
 
-// on_batch may be empty. Progress is reported at most every few milliseconds, and always for the last batch.
-Napi::Promise start_train_epoch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value,
-                                const float* x, Napi::Value y_value, const float* y, int64_t count,
-                                int64_t batch_size, bool shuffle, int64_t epoch, Napi::Value on_batch);
+// Resolves with the epoch's nrt_metrics as bytes. on_batch (a function or undefined) is called with
+// (batch, batches, loss) at most every few milliseconds, and always for the last batch.
+Napi::Promise start_train_epoch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
+                                int64_t count, int64_t batch_size, bool shuffle, int64_t epoch, Napi::Value on_batch);
 
-Napi::Promise start_evaluate(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value, const float* x,
-                             Napi::Value y_value, const float* y, int64_t count, int64_t batch_size);
+// Resolves with nrt_metrics as bytes.
+Napi::Promise start_evaluate(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
+                             int64_t count, int64_t batch_size);
 
-// out is a fresh Float32Array of count·outputs floats, created on the JS thread.
-Napi::Promise start_predict(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x_value, const float* x,
-                            int64_t count, Napi::Float32Array out);
-
-// {loss, accuracy?} as the backend interface returns it.
-Napi::Object metrics_object(Napi::Env env, const nrt_metrics& m);
+// Writes into `out` (the caller's Float32Array) and resolves with undefined.
+Napi::Promise start_predict(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, int64_t count,
+                            Napi::Value out);
 
 }  // namespace nrt_node

@@ -14,24 +14,8 @@
 
 #include "neurite/neurite.h"
 
-// The JavaScript side writes these structs byte by byte at the offsets the header documents; a header change
-// that moved a field must fail this build rather than let JS write into the wrong place.
-static_assert(sizeof(nrt_layer_desc) == 48, "nrt_layer_desc layout changed: update src/backends/wasm.ts");
-static_assert(offsetof(nrt_layer_desc, kind) == 0 && offsetof(nrt_layer_desc, units) == 4 &&
-                  offsetof(nrt_layer_desc, activation) == 8 && offsetof(nrt_layer_desc, use_bias) == 12 &&
-                  offsetof(nrt_layer_desc, alpha) == 16 && offsetof(nrt_layer_desc, l2) == 24 &&
-                  offsetof(nrt_layer_desc, rate) == 32 && offsetof(nrt_layer_desc, threshold) == 40,
-              "nrt_layer_desc field offsets changed: update src/backends/wasm.ts");
-static_assert(sizeof(nrt_optimizer_desc) == 64, "nrt_optimizer_desc layout changed: update src/backends/wasm.ts");
-static_assert(offsetof(nrt_optimizer_desc, kind) == 0 && offsetof(nrt_optimizer_desc, nesterov) == 4 &&
-                  offsetof(nrt_optimizer_desc, learning_rate) == 8 && offsetof(nrt_optimizer_desc, momentum) == 16 &&
-                  offsetof(nrt_optimizer_desc, beta1) == 24 && offsetof(nrt_optimizer_desc, beta2) == 32 &&
-                  offsetof(nrt_optimizer_desc, epsilon) == 40 && offsetof(nrt_optimizer_desc, weight_decay) == 48 &&
-                  offsetof(nrt_optimizer_desc, rho) == 56,
-              "nrt_optimizer_desc field offsets changed: update src/backends/wasm.ts");
-static_assert(sizeof(nrt_metrics) == 24 && offsetof(nrt_metrics, loss) == 0 && offsetof(nrt_metrics, accuracy) == 8 &&
-                  offsetof(nrt_metrics, has_accuracy) == 16,
-              "nrt_metrics layout changed: update src/backends/wasm.ts");
+// The descriptor layouts are held to native/abi/abi.json by the generated neurite/abi.h; the JavaScript side
+// encodes them from the same schema (src/backends/abi.ts).
 static_assert(sizeof(void*) == 4, "the JavaScript side reads pointers as 32-bit: build for wasm32");
 
 extern "C" {
@@ -46,7 +30,7 @@ EMSCRIPTEN_KEEPALIVE int32_t nrtw_simd128(void) {
 }
 
 // Bumped when an export below changes meaning; the loader refuses a module it does not know.
-EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 1; }
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 2; }
 
 /*
  * Trains batches first_batch, first_batch+1, ... of an epoch whose row order is `order` (`total` rows, batches of
@@ -55,10 +39,10 @@ EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 1; }
  * accumulated, not overwritten: [Σ loss·rows, Σ correct, Σ counted] (the accuracy counts of nrt_model_train_rows).
  * *out_done = number of batches trained, also when a batch fails (then the failing one is not counted).
  */
-EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* x, const float* y, int64_t total,
-                                                 const uint32_t* order, int64_t batch_size, int64_t first_batch,
-                                                 int64_t batch_end, double budget_ms, double* losses, double* totals,
-                                                 int64_t* out_done) {
+EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* x, int64_t x_length, const float* y,
+                                                 int64_t y_length, int64_t total, const uint32_t* order,
+                                                 int64_t batch_size, int64_t first_batch, int64_t batch_end,
+                                                 double budget_ms, double* losses, double* totals, int64_t* out_done) {
   *out_done = 0;
   const double start = emscripten_get_now();
   for (int64_t batch = first_batch; batch < batch_end; batch++) {
@@ -66,7 +50,8 @@ EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* 
     const int64_t rows = total - first_row < batch_size ? total - first_row : batch_size;
     double loss = 0, correct = 0, counted = 0;
     const nrt_status status =
-        nrt_model_train_rows(model, x, y, total, order + first_row, rows, &loss, &correct, &counted);
+        nrt_model_train_rows(model, x, x_length, y, y_length, total, order + first_row, rows, &loss, &correct,
+                             &counted);
     if (status != NRT_OK) return status;
     losses[batch - first_batch] = loss;
     totals[0] += loss * static_cast<double>(rows);

@@ -1,5 +1,6 @@
-// The C ABI (include/neurite/neurite.h) over nrt::Model: argument checks that need no model, and a guarantee
-// that nothing unwinds across the boundary.
+// The C ABI (include/neurite/neurite.h) over nrt::Model: each call takes the model's lock (train_epoch takes it
+// per batch, itself), clears the thread's last error, and nothing unwinds across the boundary. The descriptor
+// layouts are held to native/abi/abi.json by the static_asserts in the generated neurite/abi.h.
 #include <atomic>
 #include <cstddef>
 #include <new>
@@ -10,16 +11,6 @@
 #include "engine/model.h"
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
-
-// Byte layouts the bindings write by hand (the WASM one through a DataView).
-static_assert(sizeof(nrt_layer_desc) == 48, "nrt_layer_desc layout");
-static_assert(offsetof(nrt_layer_desc, alpha) == 16 && offsetof(nrt_layer_desc, l2) == 24 &&
-                  offsetof(nrt_layer_desc, rate) == 32 && offsetof(nrt_layer_desc, threshold) == 40,
-              "nrt_layer_desc offsets");
-static_assert(sizeof(nrt_optimizer_desc) == 64, "nrt_optimizer_desc layout");
-static_assert(offsetof(nrt_optimizer_desc, learning_rate) == 8 && offsetof(nrt_optimizer_desc, rho) == 56,
-              "nrt_optimizer_desc offsets");
-static_assert(sizeof(nrt_metrics) == 24 && offsetof(nrt_metrics, has_accuracy) == 16, "nrt_metrics layout");
 
 struct nrt_model {
   nrt::Model* impl;
@@ -48,13 +39,22 @@ std::atomic<int64_t> live_models{0};
 
 }  // namespace
 
-#define NRT_MODEL_CALL(model, expr)           \
-  do {                                        \
+#define NRT_MODEL_CALL(model, expr)              \
+  do {                                           \
     if ((model) == nullptr) return null_model(); \
-    nrt::clear_error();                       \
-    NRT_GUARD_BEGIN                           \
+    nrt::clear_error();                          \
+    NRT_GUARD_BEGIN                              \
+    nrt::Model::Lock lock(*(model)->impl);       \
+    return (model)->impl->expr;                  \
+    NRT_GUARD_END                                \
+  } while (0)
+
+// The same for the getters that return a count or size rather than a status.
+#define NRT_MODEL_READ(model, fallback, expr) \
+  do {                                        \
+    if ((model) == nullptr) return fallback;  \
+    nrt::Model::Lock lock(*(model)->impl);    \
     return (model)->impl->expr;               \
-    NRT_GUARD_END                             \
   } while (0)
 
 extern "C" {
@@ -93,13 +93,13 @@ void nrt_model_destroy(nrt_model* model) {
 
 nrt_status nrt_model_set_threads(nrt_model* model, int32_t threads) { NRT_MODEL_CALL(model, set_threads(threads)); }
 
-int32_t nrt_model_parameter_count(const nrt_model* model) { return model ? model->impl->parameter_count() : 0; }
+int32_t nrt_model_parameter_count(const nrt_model* model) { NRT_MODEL_READ(model, 0, parameter_count()); }
 
 int64_t nrt_model_parameter_size(const nrt_model* model, int32_t index) {
-  return model ? model->impl->parameter_size(index) : -1;
+  NRT_MODEL_READ(model, -1, parameter_size(index));
 }
 
-nrt_status nrt_model_get_parameter(const nrt_model* model, int32_t index, float* out, int64_t length) {
+nrt_status nrt_model_get_parameter(nrt_model* model, int32_t index, float* out, int64_t length) {
   NRT_MODEL_CALL(model, get_parameter(index, out, length));
 }
 
@@ -116,15 +116,13 @@ nrt_status nrt_model_set_learning_rate(nrt_model* model, double learning_rate) {
   NRT_MODEL_CALL(model, set_learning_rate(learning_rate));
 }
 
-int32_t nrt_model_optimizer_slot_count(const nrt_model* model) {
-  return model ? model->impl->optimizer_slot_count() : 0;
-}
+int32_t nrt_model_optimizer_slot_count(const nrt_model* model) { NRT_MODEL_READ(model, 0, optimizer_slot_count()); }
 
 int64_t nrt_model_optimizer_slot_size(const nrt_model* model, int32_t slot) {
-  return model ? model->impl->optimizer_slot_size(slot) : -1;
+  NRT_MODEL_READ(model, -1, optimizer_slot_size(slot));
 }
 
-nrt_status nrt_model_get_optimizer_slot(const nrt_model* model, int32_t slot, float* out, int64_t length) {
+nrt_status nrt_model_get_optimizer_slot(nrt_model* model, int32_t slot, float* out, int64_t length) {
   NRT_MODEL_CALL(model, get_optimizer_slot(slot, out, length));
 }
 
@@ -132,42 +130,45 @@ nrt_status nrt_model_set_optimizer_slot(nrt_model* model, int32_t slot, const fl
   NRT_MODEL_CALL(model, set_optimizer_slot(slot, values, length));
 }
 
-nrt_status nrt_model_get_step(const nrt_model* model, int64_t* out_step) {
-  if (model == nullptr) return null_model();
+nrt_status nrt_model_get_step(nrt_model* model, int64_t* out_step) {
   if (out_step == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "out_step must not be null");
-  nrt::clear_error();
-  NRT_RETURN_IF_ERROR(model->impl->get_step(out_step));
-  return NRT_OK;
+  NRT_MODEL_CALL(model, get_step(out_step));
 }
 
 nrt_status nrt_model_set_step(nrt_model* model, int64_t step) { NRT_MODEL_CALL(model, set_step(step)); }
 
-nrt_status nrt_model_train_batch(nrt_model* model, const float* x, const float* y, int64_t count,
-                                 double* out_loss) {
-  NRT_MODEL_CALL(model, train_batch(x, y, count, out_loss));
+nrt_status nrt_model_train_batch(nrt_model* model, const float* x, int64_t x_length, const float* y,
+                                 int64_t y_length, int64_t count, double* out_loss) {
+  NRT_MODEL_CALL(model, train_batch({x, x_length, y, y_length}, count, out_loss));
 }
 
-nrt_status nrt_model_train_rows(nrt_model* model, const float* x, const float* y, int64_t total,
-                                const uint32_t* rows, int64_t count, double* out_loss, double* out_correct,
-                                double* out_total) {
-  NRT_MODEL_CALL(model, train_rows(x, y, total, rows, count, out_loss, out_correct, out_total));
+nrt_status nrt_model_train_rows(nrt_model* model, const float* x, int64_t x_length, const float* y, int64_t y_length,
+                                int64_t total, const uint32_t* rows, int64_t count, double* out_loss,
+                                double* out_correct, double* out_total) {
+  NRT_MODEL_CALL(model, train_rows({x, x_length, y, y_length}, total, rows, count, out_loss, out_correct, out_total));
 }
 
-nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, const float* y, int64_t count,
-                                 int64_t batch_size, int32_t shuffle, int64_t epoch, nrt_progress_fn progress,
-                                 void* progress_user, const volatile int32_t* abort_flag, nrt_metrics* out_metrics) {
-  if (shuffle != 0 && shuffle != 1) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "shuffle must be 0 or 1");
-  NRT_MODEL_CALL(model, train_epoch(x, y, count, batch_size, shuffle == 1, epoch, progress, progress_user,
-                                    abort_flag, out_metrics));
+nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, int64_t x_length, const float* y,
+                                 int64_t y_length, int64_t count, int64_t batch_size, int32_t shuffle, int64_t epoch,
+                                 nrt_progress_fn progress, void* progress_user, const volatile int32_t* abort_flag,
+                                 nrt_metrics* out_metrics) {
+  if (model == nullptr) return null_model();
+  nrt::clear_error();
+  NRT_GUARD_BEGIN
+  // No lock here: the epoch takes it per batch so that other callers can run in between.
+  return model->impl->train_epoch({x, x_length, y, y_length}, count, batch_size, shuffle != 0, epoch, progress,
+                                  progress_user, abort_flag, out_metrics);
+  NRT_GUARD_END
 }
 
-nrt_status nrt_model_evaluate(nrt_model* model, const float* x, const float* y, int64_t count, int64_t batch_size,
-                              nrt_metrics* out_metrics) {
-  NRT_MODEL_CALL(model, evaluate(x, y, count, batch_size, out_metrics));
+nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t x_length, const float* y, int64_t y_length,
+                              int64_t count, int64_t batch_size, nrt_metrics* out_metrics) {
+  NRT_MODEL_CALL(model, evaluate({x, x_length, y, y_length}, count, batch_size, out_metrics));
 }
 
-nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t count, float* out) {
-  NRT_MODEL_CALL(model, predict(x, count, out));
+nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,
+                             int64_t out_length) {
+  NRT_MODEL_CALL(model, predict(x, x_length, count, out, out_length));
 }
 
 uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b) { return nrt::rng_key(seed, a, b); }

@@ -2,7 +2,9 @@
 // of a pass. Buffers are sized for the largest batch seen and reused, never allocated per step.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "core/aligned_buffer.h"
@@ -42,7 +44,6 @@ struct Workspace {
   std::vector<const float*> layer_out;     // this pass: where each layer's output is (dropout at inference: input)
   AlignedBuffer<float> grad_a, grad_b;     // ping-pong gradients [capacity × widest layer]
   AlignedBuffer<float> x_batch, y_batch;   // a gathered (shuffled) batch
-  std::vector<uint32_t> order;             // the epoch's sample order
 };
 
 struct Metrics {
@@ -53,7 +54,8 @@ struct Metrics {
 
 class Model {
  public:
-  // Validates and builds; weights start at zero (the Model API sets them).
+  // Builds from descriptors; checks what memory safety needs (enum codes, sizes). Weights start at zero (the
+  // Model API sets them).
   static nrt_status create(int32_t input_size, const nrt_layer_desc* layers, int32_t layer_count, uint32_t seed,
                            Model** out);
 
@@ -72,14 +74,39 @@ class Model {
   nrt_status get_step(int64_t* out) const;
   nrt_status set_step(int64_t step);
 
-  nrt_status train_batch(const float* x, const float* y, int64_t count, double* loss);
-  nrt_status train_rows(const float* x, const float* y, int64_t total, const uint32_t* rows, int64_t count,
-                        double* loss, double* correct, double* counted);
-  nrt_status train_epoch(const float* x, const float* y, int64_t count, int64_t batch_size, bool shuffle,
-                         int64_t epoch, nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
+  // The passes. Arrays come with their lengths in floats (Data), checked against what `count` rows need.
+  struct Data {
+    const float* x;
+    int64_t x_length;
+    const float* y;
+    int64_t y_length;
+  };
+  nrt_status train_batch(Data d, int64_t count, double* loss);
+  nrt_status train_rows(Data d, int64_t total, const uint32_t* rows, int64_t count, double* loss, double* correct,
+                        double* counted);
+  // Takes the model's lock itself, one batch at a time (every other entry point is called with it held).
+  nrt_status train_epoch(Data d, int64_t count, int64_t batch_size, bool shuffle, int64_t epoch,
+                         nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
                          nrt_metrics* result);
-  nrt_status evaluate(const float* x, const float* y, int64_t count, int64_t batch_size, nrt_metrics* result);
-  nrt_status predict(const float* x, int64_t count, float* out);
+  nrt_status evaluate(Data d, int64_t count, int64_t batch_size, nrt_metrics* result);
+  nrt_status predict(const float* x, int64_t x_length, int64_t count, float* out, int64_t out_length);
+
+  // Serialises calls from several threads (see neurite.h, Threading). Lock() lets a waiting caller in between
+  // two batches of a running epoch: the epoch gives way while waiters_ > 0.
+  class Lock {
+   public:
+    explicit Lock(const Model& m) : m_(m) {
+      m_.waiters_.fetch_add(1);
+      m_.mutex_.lock();
+      m_.waiters_.fetch_sub(1);
+    }
+    ~Lock() { m_.mutex_.unlock(); }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    const Model& m_;
+  };
 
   int64_t input_size() const { return input_size_; }
   int64_t output_size() const { return layers_.empty() ? input_size_ : layers_.back().units; }
@@ -87,10 +114,10 @@ class Model {
  private:
   Model() = default;
 
-  // Checks shared by every entry point that reads x and y.
-  nrt_status check_inputs(const float* x, const float* y, int64_t count, bool need_y) const;
+  // The memory-safety checks shared by every entry point that reads x and y: lengths, and sparse labels (used
+  // as indices). Values are not scanned for NaN: the Model API did that once.
+  nrt_status check_data(Data d, int64_t count, bool need_y) const;
   nrt_status check_compiled() const;
-  int64_t first_non_finite_parallel(const float* x, int64_t n) const;
   int64_t y_width() const;  // floats of y per row
   nrt_status ensure_capacity(int64_t rows);
   bool fused_output() const;  // the loss applies the output activation (cross-entropies)
@@ -121,6 +148,9 @@ class Model {
   int64_t step_ = 0;
 
   Workspace ws_;
+
+  mutable std::mutex mutex_;
+  mutable std::atomic<int> waiters_{0};
 };
 
 }  // namespace nrt

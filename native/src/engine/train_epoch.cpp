@@ -1,6 +1,9 @@
 // The epoch loop: shuffle with the shared permutation, gather each batch into a reused buffer, step, report.
 #include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "core/rng.h"
 #include "core/status.h"
@@ -25,21 +28,20 @@ void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t 
 
 }  // namespace
 
-nrt_status Model::train_rows(const float* x, const float* y, int64_t total, const uint32_t* rows, int64_t count,
-                             double* loss, double* correct, double* counted) {
+nrt_status Model::train_rows(Data d, int64_t total, const uint32_t* rows, int64_t count, double* loss,
+                             double* correct, double* counted) {
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
   if (total < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "total must be >= 1, got %lld", static_cast<long long>(total));
-  if (x == nullptr || y == nullptr || rows == nullptr)
-    return fail(NRT_ERR_INVALID_ARGUMENT, "x, y and rows must not be null");
+  NRT_RETURN_IF_ERROR(check_data(d, total, true));
+  if (rows == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "rows must not be null");
   for (int64_t r = 0; r < count; r++)
     if (rows[r] >= total)
       return fail(NRT_ERR_INVALID_ARGUMENT, "rows[%lld] = %u is out of range [0, %lld)", static_cast<long long>(r),
                   rows[r], static_cast<long long>(total));
   NRT_RETURN_IF_ERROR(ensure_capacity(count));
-  gather_rows(x, input_size_, rows, count, ws_.x_batch.data(), threads_);
-  gather_rows(y, y_width(), rows, count, ws_.y_batch.data(), threads_);
-  NRT_RETURN_IF_ERROR(check_inputs(ws_.x_batch.data(), ws_.y_batch.data(), count, true));
+  gather_rows(d.x, input_size_, rows, count, ws_.x_batch.data(), threads_);
+  gather_rows(d.y, y_width(), rows, count, ws_.y_batch.data(), threads_);
   Metrics counts;
   double batch_loss = 0.0;
   NRT_RETURN_IF_ERROR(step_batch(ws_.x_batch.data(), ws_.y_batch.data(), count, &batch_loss, &counts));
@@ -49,23 +51,26 @@ nrt_status Model::train_rows(const float* x, const float* y, int64_t total, cons
   return NRT_OK;
 }
 
-nrt_status Model::train_epoch(const float* x, const float* y, int64_t count, int64_t batch_size, bool shuffle,
-                              int64_t epoch, nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
+// Holds the model's lock for the set-up and for each batch, and lets other callers (predict, evaluate,
+// getWeights from the JavaScript thread) in between batches: they see the weights of a whole number of steps.
+nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool shuffle, int64_t epoch,
+                              nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
                               nrt_metrics* result) {
+  std::unique_lock<std::mutex> lock(mutex_);
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
   if (batch_size < 1)
     return fail(NRT_ERR_INVALID_ARGUMENT, "batch_size must be >= 1, got %lld", static_cast<long long>(batch_size));
-  if (epoch < 0) return fail(NRT_ERR_INVALID_ARGUMENT, "epoch must be >= 0, got %lld", static_cast<long long>(epoch));
   if (shuffle && count > static_cast<int64_t>(UINT32_MAX))
     return fail(NRT_ERR_INVALID_ARGUMENT, "count %lld is too large to shuffle", static_cast<long long>(count));
-  NRT_RETURN_IF_ERROR(check_inputs(x, y, count, true));
+  NRT_RETURN_IF_ERROR(check_data(d, count, true));
   const int64_t batch = std::min(batch_size, count);
-  NRT_RETURN_IF_ERROR(ensure_capacity(batch));
+  // The epoch's own order: predict/evaluate between batches use ws_ buffers, never this one.
+  std::vector<uint32_t> order;
   if (shuffle) {
-    if (ws_.order.size() < static_cast<size_t>(count)) ws_.order.resize(static_cast<size_t>(count));
+    order.resize(static_cast<size_t>(count));
     permutation(static_cast<uint32_t>(count), rng_key(seed_, stream::shuffle, static_cast<uint32_t>(epoch)),
-                ws_.order.data());
+                order.data());
   }
 
   const int64_t yw = y_width();
@@ -74,21 +79,26 @@ nrt_status Model::train_epoch(const float* x, const float* y, int64_t count, int
   double weighted_loss = 0.0;
   for (int64_t b = 0; b < batches; b++) {
     if (abort_flag && *abort_flag) return fail(NRT_ERR_ABORTED, "training was aborted");
+    // Buffers may have been regrown by a caller that ran between batches: ask for them (and their address) anew.
+    NRT_RETURN_IF_ERROR(ensure_capacity(batch));
     const int64_t start = b * batch;
     const int64_t rows = std::min(batch, count - start);
-    const float* xb = x + start * input_size_;
-    const float* yb = y + start * yw;
+    const float* xb = d.x + start * input_size_;
+    const float* yb = d.y + start * yw;
     if (shuffle) {
-      gather_rows(x, input_size_, ws_.order.data() + start, rows, ws_.x_batch.data(), threads_);
-      gather_rows(y, yw, ws_.order.data() + start, rows, ws_.y_batch.data(), threads_);
+      gather_rows(d.x, input_size_, order.data() + start, rows, ws_.x_batch.data(), threads_);
+      gather_rows(d.y, yw, order.data() + start, rows, ws_.y_batch.data(), threads_);
       xb = ws_.x_batch.data();
       yb = ws_.y_batch.data();
     }
     double loss = 0.0;
     NRT_RETURN_IF_ERROR(step_batch(xb, yb, rows, &loss, &counts));
     weighted_loss += loss * static_cast<double>(rows);
+    lock.unlock();
     if (progress && progress(user, b, batches, loss) != 0)
       return fail(NRT_ERR_ABORTED, "training was stopped by the progress callback");
+    while (waiters_.load() > 0) std::this_thread::yield();  // a caller is queued on the lock: let it run first
+    lock.lock();
   }
   if (result) {
     result->loss = weighted_loss / static_cast<double>(count);

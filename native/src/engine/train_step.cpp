@@ -45,7 +45,7 @@ nrt_status Model::ensure_capacity(int64_t rows) {
     const Layer& L = layers_[l];
     if (!ws_.out[l].reserve(size(L.units))) return out_of_memory("layer outputs");
     const bool last = l + 1 == layers_.size();
-    if (L.kind == NRT_LAYER_DENSE && (last || ops::backward_needs_z(L.activation, L.alpha)))
+    if (L.kind == NRT_LAYER_DENSE && (last || ops::backward_needs_z(L.activation)))
       if (!ws_.z[l].reserve(size(L.units))) return out_of_memory("pre-activations");
     if (L.kind == NRT_LAYER_DROPOUT)
       if (!ws_.mask[l].reserve(size(L.units))) return out_of_memory("dropout masks");
@@ -66,7 +66,7 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
     if (L.kind == NRT_LAYER_DENSE) {
       float* out = last && final_out ? final_out : ws_.out[l].data();
       const bool loss_applies_activation = last && fused;
-      const bool keep_z = loss_applies_activation || (training && ops::backward_needs_z(L.activation, L.alpha));
+      const bool keep_z = loss_applies_activation || (training && ops::backward_needs_z(L.activation));
       if (!ops::dense_forward(dense_params(L, params_), in, rows, out, keep_z ? ws_.z[l].data() : nullptr,
                               !loss_applies_activation, threads_))
         return out_of_memory("GEMM packing buffers");
@@ -210,13 +210,13 @@ nrt_status Model::step_batch(const float* x, const float* y, int64_t rows, doubl
   return NRT_OK;
 }
 
-nrt_status Model::train_batch(const float* x, const float* y, int64_t count, double* loss) {
+nrt_status Model::train_batch(Data d, int64_t count, double* loss) {
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
-  NRT_RETURN_IF_ERROR(check_inputs(x, y, count, true));
+  NRT_RETURN_IF_ERROR(check_data(d, count, true));
   Metrics counts;
   double batch_loss = 0.0;
-  NRT_RETURN_IF_ERROR(step_batch(x, y, count, &batch_loss, &counts));
+  NRT_RETURN_IF_ERROR(step_batch(d.x, d.y, count, &batch_loss, &counts));
   if (loss) *loss = batch_loss;
   return NRT_OK;
 }

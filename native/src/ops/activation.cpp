@@ -49,8 +49,8 @@ void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld) {
   }
 }
 
-void activation_backward(nrt_activation act, double alpha, const float* a, const float* z, float* g, int64_t rows,
-                         int64_t cols, float* bias_grad) {
+void activation_backward(nrt_activation act, double alpha, const float* a, [[maybe_unused]] const float* z,
+                         float* g, int64_t rows, int64_t cols, float* bias_grad) {
   const int64_t n = rows * cols;
   switch (act) {
     case NRT_ACTIVATION_LINEAR:
@@ -59,8 +59,7 @@ void activation_backward(nrt_activation act, double alpha, const float* a, const
       for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : 0.0f;
       break;
     case NRT_ACTIVATION_LEAKY_RELU: {
-      const float* sign = backward_needs_z(act, alpha) ? z : a;
-      for (int64_t e = 0; e < n; e++) g[e] = sign[e] > 0.0f ? g[e] : static_cast<float>(alpha * g[e]);
+      for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : static_cast<float>(alpha * g[e]);
       break;
     }
     case NRT_ACTIVATION_SIGMOID:

@@ -1,6 +1,7 @@
 // Activations, forward and backward side by side. Forward works in place on a block of rows (a GEMM tile or
 // whole rows); backward turns the upstream gradient g = dL/da into dL/dz in place, using the layer's output a
-// (every activation's derivative is a function of its output, except leakyRelu with alpha < 0, which reads z).
+// (each activation so far has a derivative that is a function of its output; one that needs z says so in
+// backward_needs_z, and the engine then keeps z for it).
 // Arithmetic is f64 rounded to f32, term for term as src/backends/ts/activations.ts does it.
 #pragma once
 
@@ -16,15 +17,14 @@ void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows
 // Row-wise softmax, max-subtracted, in place.
 void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld);
 
-// g[rows×cols] (contiguous) ← dL/dz given g = dL/da, the output a and (leakyRelu with alpha < 0 only) z.
+// g[rows×cols] (contiguous) ← dL/dz given g = dL/da, the output a and (where backward_needs_z) z.
 // relu'(0) = 0, leakyRelu'(0) = alpha; softmax: dz = a ⊙ (g − Σ g⊙a) per row.
 // If bias_grad is not null, also bias_grad[j] = Σ_i dz[i, j] (accumulated in f64).
 void activation_backward(nrt_activation act, double alpha, const float* a, const float* z, float* g, int64_t rows,
                          int64_t cols, float* bias_grad);
 
-// True when activation_backward needs z rather than a: for alpha >= 0, a > 0 exactly when z > 0.
-inline bool backward_needs_z(nrt_activation act, double alpha) {
-  return act == NRT_ACTIVATION_LEAKY_RELU && alpha < 0.0;
-}
+// True when activation_backward needs z as well as a. leakyRelu's alpha is in [0, 1] (the Model API's rule), so
+// a > 0 exactly when z > 0 and its derivative reads a.
+inline bool backward_needs_z(nrt_activation /*act*/) { return false; }
 
 }  // namespace nrt::ops

@@ -3,16 +3,17 @@
  *
  * A training step is forward → loss (before the update) → backward → optimizer update, on Float32Array
  * buffers that are allocated for the largest batch seen and reused. Arguments are not validated here:
- * the Model API (src/model.ts) checks user input before it reaches a backend.
+ * the Model API (src/model.ts) checks user input before it reaches a backend (the contract is in backend.ts).
+ * Long work yields to the event loop through the shared pacer (../pacing.ts).
  */
 import {
-  AbortError, outputSize, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
+  AbortError, targetColumns, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
   type ModelSpec, type TrainSpec,
 } from '../backend';
 import { permutation, rngKey, Stream } from '../../rng';
 import { float32s } from './floats';
 import { accuracyDenominator, hasAccuracy } from './losses';
-import { Yielder } from './macrotask';
+import { beforeWork } from '../pacing';
 import { Network } from './network';
 import { applyOptimizer, slotsPerParameter } from './optimizers';
 
@@ -76,6 +77,7 @@ export class TsModel implements BackendModel {
   }
 
   async trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
+    await beforeWork();
     return this.trainStep(x, y, count, this.compiled().loss).loss;
   }
 
@@ -83,15 +85,15 @@ export class TsModel implements BackendModel {
     const { loss: lossName } = this.compiled();
     const { batchSize, onBatch, signal } = options;
     const xCols = this.spec.inputSize;
-    const yCols = this.targetColumns(lossName);
+    const yCols = targetColumns(this.spec, lossName);
     const order = options.shuffle ? permutation(count, rngKey(this.spec.seed, Stream.shuffle, options.epoch)) : null;
     if (order) this.reserveBatch(Math.min(batchSize, count), xCols, yCols);
     const batches = Math.ceil(count / batchSize);
-    const yielder = new Yielder();
     let lossSum = 0;
     let correct = 0;
     let judged = 0;
     for (let b = 0; b < batches; b++) {
+      await beforeWork();
       if (signal?.aborted) throw new AbortError();
       const start = b * batchSize;
       const rows = Math.min(batchSize, count - start);
@@ -111,7 +113,6 @@ export class TsModel implements BackendModel {
       correct += result.correct;
       judged += accuracyDenominator(lossName, rows, this.network.outputUnits);
       onBatch?.(b, batches, result.loss);
-      await yielder.maybeYield();
     }
     return {
       loss: lossSum / count,
@@ -122,12 +123,12 @@ export class TsModel implements BackendModel {
   async evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult> {
     const { loss: lossName } = this.compiled();
     const xCols = this.spec.inputSize;
-    const yCols = this.targetColumns(lossName);
-    const yielder = new Yielder();
+    const yCols = targetColumns(this.spec, lossName);
     let lossSum = 0;
     let correct = 0;
     let judged = 0;
     for (let start = 0; start < count; start += batchSize) {
+      await beforeWork();
       const rows = Math.min(batchSize, count - start);
       const xb = x.subarray(start * xCols, (start + rows) * xCols);
       const yb = y.subarray(start * yCols, (start + rows) * yCols);
@@ -137,7 +138,6 @@ export class TsModel implements BackendModel {
         correct += this.network.correct(lossName, yb, rows);
         judged += accuracyDenominator(lossName, rows, this.network.outputUnits);
       }
-      await yielder.maybeYield();
     }
     return {
       loss: lossSum / count + this.network.regularization(),
@@ -148,10 +148,9 @@ export class TsModel implements BackendModel {
   async predict(x: Float32Array, count: number): Promise<Float32Array> {
     this.live();
     const out = new Float32Array(count * this.network.outputUnits);
-    const yielder = new Yielder();
     for (let start = 0; start < count; start += PREDICT_CHUNK) {
+      await beforeWork();
       this.predictRows(x, out, start, Math.min(PREDICT_CHUNK, count - start));
-      await yielder.maybeYield();
     }
     return out;
   }
@@ -193,10 +192,6 @@ export class TsModel implements BackendModel {
     const outCols = this.network.outputUnits;
     const output = this.network.forward(x.subarray(start * inCols, (start + rows) * inCols), rows, false, this.step);
     out.set(output.subarray(0, rows * outCols), start * outCols);
-  }
-
-  private targetColumns(loss: LossName): number {
-    return loss === 'sparseCategoricalCrossentropy' ? 1 : outputSize(this.spec);
   }
 
   private reserveBatch(rows: number, xCols: number, yCols: number): void {

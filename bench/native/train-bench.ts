@@ -2,51 +2,49 @@
 //   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128      samples/s on 1 and 2 threads
 //   W2  784-1024-1024-10 relu, same loss/optimizer, batch 256                 samples/s on 1 thread
 //   W3  W1's forward pass: batch 1 latency (predictSync) and batch 1024 throughput (predict)
-// Usage: node bench/native/train-bench.mjs [seconds-per-case]   (NEURITE_NATIVE_ADDON overrides the addon path)
-// Each case reports its fastest repetition and the median: on a shared machine the fastest one is what the code
-// does, the median what it got.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Usage: npx tsx bench/native/train-bench.ts [seconds-per-case]   (NEURITE_NATIVE_ADDON overrides the addon path)
+// It drives the engine through the backend interface (src/backends/native.ts), as the Model API does, without
+// the API's input checks. Each case reports its fastest repetition and the median: on a shared machine the
+// fastest one is what the code does, the median what it got.
+import type { BackendModel, LayerSpec, ModelSpec } from '../../src/backends/backend.js';
+import { createNativeBackend, nativeInfo } from '../../src/backends/native.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const require = createRequire(root);
-const addon = require(process.env.NEURITE_NATIVE_ADDON || `${root}build/Release/neurite.node`);
 const seconds = Number(process.argv[2] ?? 3);
 
-function spec(widths) {
-  const layers = [];
+function spec(widths: number[]): ModelSpec {
+  const layers: LayerSpec[] = [];
   for (let i = 1; i < widths.length; i++) {
     layers.push({
-      kind: 'dense', inputSize: widths[i - 1], units: widths[i], activation: i === widths.length - 1 ? 'softmax' : 'relu',
+      kind: 'dense', inputSize: widths[i - 1]!, units: widths[i]!, activation: i === widths.length - 1 ? 'softmax' : 'relu',
       alpha: 0.3, useBias: true, l2: 0,
     });
   }
-  return { inputSize: widths[0], layers, seed: 1 };
+  return { inputSize: widths[0]!, layers, seed: 1 };
 }
 
-function model(widths, threads) {
-  const m = new addon.NativeModel(spec(widths), threads);
-  m.setWeights(m.getWeights().map((w, i) => w.map((_, j) => (Math.sin(i * 7919 + j) * 0.05))));
+function model(widths: number[], threads: number): BackendModel {
+  const m = createNativeBackend({ threads }).createModel(spec(widths));
+  m.setWeights(m.getWeights().map((w, i) => w.map((_, j) => Math.sin(i * 7919 + j) * 0.05)));
   m.compile({ optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false }, loss: 'sparseCategoricalCrossentropy' });
   return m;
 }
 
-function data(rows, cols) {
+function data(rows: number, cols: number) {
   const x = new Float32Array(rows * cols);
   for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 24) / 255;
   const y = Float32Array.from({ length: rows }, (_, i) => i % 10);
   return { x, y };
 }
 
-async function trainRate(widths, batch, threads, rows) {
+async function trainRate(widths: number[], batch: number, threads: number, rows: number) {
   const m = model(widths, threads);
   const { x, y } = data(rows, widths[0]);
-  await m.trainEpoch(x.subarray(0, batch * 4 * widths[0]), y.subarray(0, batch * 4), batch * 4, batch, true, 0); // warm-up
+  await m.trainEpoch(x.subarray(0, batch * 4 * widths[0]!), y.subarray(0, batch * 4), batch * 4, { batchSize: batch, shuffle: true, epoch: 0 }); // warm-up
   const times = [];
   const start = performance.now();
   for (let epoch = 0; performance.now() - start < seconds * 1000 || times.length < 3; epoch++) {
     const t0 = performance.now();
-    await m.trainEpoch(x, y, rows, batch, true, epoch);
+    await m.trainEpoch(x, y, rows, { batchSize: batch, shuffle: true, epoch });
     times.push((performance.now() - t0) / 1000);
   }
   m.dispose();
@@ -54,14 +52,14 @@ async function trainRate(widths, batch, threads, rows) {
 }
 
 /** { best, median } rates of `per` items over the repetition times (seconds). */
-function summary(times, per) {
+function summary(times: number[], per: number) {
   const sorted = [...times].sort((a, b) => a - b);
-  return { best: per / sorted[0], median: per / sorted[Math.floor(sorted.length / 2)] };
+  return { best: per / sorted[0]!, median: per / sorted[Math.floor(sorted.length / 2)]! };
 }
 
-const fmt = (r, unit) => `${r.best.toFixed(0)} ${unit} (fastest), ${r.median.toFixed(0)} (median)`;
+const fmt = (r: { best: number; median: number }, unit: string) => `${r.best.toFixed(0)} ${unit} (fastest), ${r.median.toFixed(0)} (median)`;
 
-async function inference(threads) {
+async function inference(threads: number) {
   const widths = [784, 256, 128, 10];
   const m = model(widths, threads);
   const one = data(1, 784).x;
@@ -88,7 +86,7 @@ async function inference(threads) {
   return { latencyUs: { best: 1e6 / latency.best, median: 1e6 / latency.median }, rate: summary(calls, 1024) };
 }
 
-const info = addon.info();
+const info = nativeInfo()!;
 console.log(`native engine: ${info.gemmKernel}, ${info.hardwareThreads} hardware threads, ${seconds} s per case`);
 const w1 = [784, 256, 128, 10];
 const w2 = [784, 1024, 1024, 10];

@@ -1,0 +1,139 @@
+/**
+ * The WASM module and its heap: loading the Emscripten build of the C++ core (wasm/neurite-wasm.mjs, SIMD128),
+ * turning traps and failed core calls into Errors, and the heap buffers models copy their arrays into. One
+ * instance per JavaScript realm serves every wasm model. The model itself is in wasm.ts.
+ */
+import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
+import { NeuriteError } from '../errors.js';
+import { abiVersion, statusCodes, statusError } from './abi.js';
+
+/** The binding this file speaks to (native/bindings/wasm/neurite_wasm.cpp). */
+const BINDING_VERSION = 2;
+/** wasm32 with the default maximum memory: nothing larger can ever be allocated. */
+const MAX_HEAP_BYTES = 2 ** 31;
+
+/** The instantiated module and what wraps every call into it. */
+export class Engine {
+  /** stderr of the module (abort messages), kept to explain the next trap */
+  lastStderr = '';
+  /** A small scratch area for out-parameters (loss, metrics, the new model's handle). */
+  readonly scratch: number;
+  readonly kernelName: string;
+
+  constructor(readonly mod: NeuriteWasmModule) {
+    const scratch = mod._malloc(256);
+    if (!scratch) throw new NeuriteError('wasm backend: could not allocate 256 bytes in a fresh module');
+    this.scratch = scratch;
+    this.kernelName = mod.UTF8ToString(mod._nrt_gemm_kernel_name());
+  }
+
+  /**
+   * Runs `body` (which calls into WASM). A WebAssembly trap or an Emscripten abort becomes a NeuriteError naming
+   * `what`; the C stack pointer, which a trap leaves wherever it was, is put back so later calls work.
+   */
+  guard<T>(what: string, body: () => T): T {
+    const stack = this.mod.stackSave();
+    try {
+      return body();
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      this.mod.stackRestore(stack);
+      const detail = this.lastStderr ? ` (${this.lastStderr})` : '';
+      this.lastStderr = '';
+      throw new NeuriteError(
+        `wasm backend: ${what}: the WASM engine trapped: ${e.message}${detail}. The module is still usable; this ` +
+          "model's state may be inconsistent, so set its weights again or create a new model.",
+      );
+    }
+  }
+
+  /** Throws the Error for an nrt_status other than ok. */
+  check(what: string, status: number): void {
+    if (status !== statusCodes.ok) throw statusError('wasm', what, status, this.mod.UTF8ToString(this.mod._nrt_last_error()));
+  }
+
+  /** malloc that names what it was for when the 2 GiB heap cannot hold it. */
+  alloc(what: string, bytes: number): number {
+    if (bytes > MAX_HEAP_BYTES) {
+      throw new NeuriteError(`wasm backend: ${what}: needs ${formatBytes(bytes)} in the WASM heap, more than its 2 GiB limit; use smaller batches`);
+    }
+    const p = this.mod._malloc(Math.max(bytes, 16));
+    if (!p) throw new NeuriteError(`wasm backend: ${what}: out of memory: could not allocate ${formatBytes(bytes)} in the WASM heap (limit 2 GiB)`);
+    return p;
+  }
+
+  /** Float32 view of [ptr, ptr + length): taken fresh, since memory growth replaces the old views. */
+  f32(ptr: number, length: number): Float32Array {
+    return this.mod.HEAPF32.subarray(ptr >>> 2, (ptr >>> 2) + length);
+  }
+
+  /** Runs body(ptr) with `bytes` copied into a temporary heap block. */
+  withBytes<T>(what: string, bytes: Uint8Array, body: (ptr: number) => T): T {
+    const p = this.alloc(what, bytes.length);
+    try {
+      this.mod.HEAPU8.set(bytes, p);
+      return body(p);
+    } finally {
+      this.mod._free(p);
+    }
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
+}
+
+/** A block a model keeps in the WASM heap between calls, so batch-1 predict does not malloc every time. */
+export class HeapBuffer {
+  ptr = 0;
+  bytes = 0;
+  constructor(private readonly engine: Engine) {}
+  /** A block of at least `bytes`; contents not kept. */
+  reserve(what: string, bytes: number): number {
+    if (bytes <= this.bytes) return this.ptr;
+    this.release();
+    this.ptr = this.engine.alloc(what, bytes);
+    this.bytes = bytes;
+    return this.ptr;
+  }
+  /** Copies `data` in (growing the block as needed); returns its address. */
+  put(what: string, data: Float32Array): number {
+    const p = this.reserve(what, data.length * 4);
+    this.engine.f32(p, data.length).set(data);
+    return p;
+  }
+  release(): void {
+    if (this.ptr) this.engine.mod._free(this.ptr);
+    this.ptr = 0;
+    this.bytes = 0;
+  }
+}
+
+/** A module of one SIMD function (i8x16.splat, i8x16.popcnt): tells "no SIMD here" apart from other failures. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+export async function instantiate(): Promise<Engine> {
+  if (typeof WebAssembly !== 'object') throw new Error('this JavaScript engine has no WebAssembly');
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    throw new Error('this JavaScript engine lacks WebAssembly SIMD (128-bit), which the neurite wasm build needs');
+  }
+  // Loaded on first use only: the module inlines its binary (~100 KB of base64) that native users never need.
+  const { default: createNeuriteWasm } = await import('../../wasm/neurite-wasm.mjs');
+  let engine: Engine | undefined;
+  const mod = await createNeuriteWasm({
+    print: () => {},
+    printErr: (text: string) => {
+      if (engine) engine.lastStderr = text;
+    },
+  });
+  if (mod._nrtw_binding_version() !== BINDING_VERSION || mod._nrt_abi_version() !== abiVersion) {
+    throw new Error(
+      `wasm/neurite-wasm.mjs is binding ${mod._nrtw_binding_version()} / ABI ${mod._nrt_abi_version()}, ` +
+        `expected ${BINDING_VERSION} / ${abiVersion}: rebuild it with npm run build:wasm`,
+    );
+  }
+  engine = new Engine(mod);
+  return engine;
+}
