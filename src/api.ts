@@ -3,15 +3,23 @@
  * add their backends and re-export this.
  */
 export { Tensor, tensor, type TensorLike } from './tensor.js';
-export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type History, type EvaluateResult } from './model.js';
-export { dense, dropout, type DenseOptions, type LayerConfig } from './layers.js';
+export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions, type History, type EvaluateResult } from './model.js';
+export { dense, dropout, type DenseOptions, type DropoutOptions, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames } from './losses.js';
-export { sgd, adam, adamw, rmsprop, type Optimizer } from './optimizers.js';
+export { sgd, adam, adamw, rmsprop, type Optimizer, type SgdOptions, type AdamOptions, type AdamWOptions, type RmspropOptions } from './optimizers.js';
 export { initializerNames, type InitializerName } from './initializers.js';
 export { l2, type Regularizer } from './regularizers.js';
-export { stepDecay, exponentialDecay, cosineDecay, type Schedule } from './schedules.js';
-export { earlyStopping, reduceLROnPlateau, learningRateScheduler, type Callback, type Logs } from './callbacks.js';
+export { stepDecay, exponentialDecay, cosineDecay, type Schedule, type StepDecayOptions, type ExponentialDecayOptions, type CosineDecayOptions } from './schedules.js';
+export {
+  earlyStopping,
+  reduceLROnPlateau,
+  learningRateScheduler,
+  type Callback,
+  type Logs,
+  type EarlyStoppingOptions,
+  type ReduceLROnPlateauOptions,
+} from './callbacks.js';
 export { ready, availableBackends, registerBackend, type BackendChoice } from './backends/registry.js';
 export { AbortError, type BackendName, type ActivationName, type LossName } from './backends/backend.js';
 export { NeuriteError } from './errors.js';
@@ -27,6 +35,8 @@ export {
   type LoadOptions,
   type LoadedModel,
   type OnnxExportOptions,
+  type TfjsLoadOptions,
+  type TfjsImportOptions,
 } from './io/index.js';
 
 import { modelFormats } from './model.js';

@@ -1,4 +1,4 @@
-import { checkPositive, checkRange, fail } from './errors.js';
+import { checkOneOf, checkOptions, checkPositive, checkRange, fail, unknownName, type OptionKeys } from './errors.js';
 import type { Schedule } from './schedules.js';
 
 /** Logs handed to callbacks: loss/accuracy of the epoch and val_* when validating. */
@@ -23,7 +23,47 @@ export interface Callback {
   onTrainEnd?(model: TrainingModel, logs: Logs | undefined): void | Promise<void>;
 }
 
-type Mode = 'min' | 'max' | 'auto';
+/** The hooks fit calls, as a key set: an object in `callbacks` with an on... key not in it is a misspelt hook. */
+const hookKeys: OptionKeys<Callback> = { onTrainBegin: true, onEpochBegin: true, onBatchEnd: true, onEpochEnd: true, onTrainEnd: true };
+
+/**
+ * fit's `callbacks` option as a list. A hook spelt wrong (onEpochEnds) would never run and never say so, so any
+ * own `on...` property that is not a hook is an error; other properties (a callback's own state) are left alone.
+ */
+export function checkCallbacks(v: unknown): Callback[] {
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  const hooks = Object.keys(hookKeys);
+  list.forEach((cb, i) => {
+    const at = Array.isArray(v) ? `callbacks[${i}]` : 'callbacks';
+    if (typeof cb !== 'object' || cb === null) fail(at, 'an object with hooks such as onEpochEnd(epoch, logs), or an array of them', cb);
+    for (const key of Object.keys(cb)) {
+      const value = (cb as Record<string, unknown>)[key];
+      if (hooks.includes(key)) {
+        if (value !== undefined && typeof value !== 'function') fail(`${at}.${key}`, 'a function', value);
+      } else if (/^on[A-Z]/.test(key)) {
+        unknownName(at, 'hook', key, hooks);
+      }
+    }
+  });
+  return list as Callback[];
+}
+
+const modes = ['auto', 'min', 'max'] as const;
+type Mode = (typeof modes)[number];
+
+function checkMonitor(v: unknown): string {
+  if (typeof v !== 'string' || v === '') fail('monitor', "a metric name such as 'val_loss' or 'accuracy'", v);
+  return v;
+}
+
+function checkNonNegative(argument: string, v: unknown): number {
+  return checkRange(argument, v, 0, Infinity);
+}
+
+function checkCount(argument: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(argument, 'an integer ≥ 0', v);
+  return v;
+}
 
 function improves(mode: Mode, monitor: string, current: number, best: number, minDelta: number): boolean {
   const m = mode === 'auto' ? (monitor.includes('acc') ? 'max' : 'min') : mode;
@@ -47,13 +87,25 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+export const earlyStoppingOptionKeys: OptionKeys<EarlyStoppingOptions> = {
+  monitor: true,
+  patience: true,
+  minDelta: true,
+  mode: true,
+  restoreBestWeights: true,
+};
+
 /** Stop when `monitor` has not improved by more than minDelta for `patience` epochs. */
-export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number; bestEpoch: number } {
-  const monitor = options.monitor ?? 'val_loss';
-  const patience = options.patience ?? 0;
-  if (!Number.isInteger(patience) || patience < 0) fail('patience', 'an integer ≥ 0', patience);
-  const minDelta = Math.abs(options.minDelta ?? 0);
-  const mode = options.mode ?? 'auto';
+export function earlyStopping(options?: EarlyStoppingOptions): Callback & { stoppedEpoch: number; bestEpoch: number } {
+  const o = checkOptions('nn.earlyStopping options', options, earlyStoppingOptionKeys);
+  const monitor = checkMonitor(o.monitor ?? 'val_loss');
+  const patience = checkCount('patience', o.patience ?? 0);
+  const delta = o.minDelta ?? 0;
+  if (typeof delta !== 'number' || !Number.isFinite(delta)) fail('minDelta', 'a finite number', delta);
+  const minDelta = Math.abs(delta); // as Keras: the mode gives the direction, not the sign
+  const mode = checkOneOf('mode', o.mode ?? 'auto', modes);
+  const restoreBestWeights = o.restoreBestWeights ?? false;
+  if (typeof restoreBestWeights !== 'boolean') fail('restoreBestWeights', 'a boolean', restoreBestWeights);
   let best = NaN;
   let wait = 0;
   let bestWeights: Float32Array[] | undefined;
@@ -73,7 +125,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { 
         best = current;
         wait = 0;
         cb.bestEpoch = epoch;
-        if (options.restoreBestWeights) bestWeights = model.getWeightArrays();
+        if (restoreBestWeights) bestWeights = model.getWeightArrays();
         return;
       }
       wait++;
@@ -84,7 +136,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { 
     },
     onTrainEnd(model: TrainingModel) {
       // As Keras 3: the model ends with the best epoch's weights whether or not training stopped early.
-      if (options.restoreBestWeights && bestWeights) model.setWeightArrays(bestWeights);
+      if (restoreBestWeights && bestWeights) model.setWeightArrays(bestWeights);
     },
   };
   return cb;
@@ -100,16 +152,27 @@ export interface ReduceLROnPlateauOptions {
   mode?: Mode;
 }
 
+export const reduceLROnPlateauOptionKeys: OptionKeys<ReduceLROnPlateauOptions> = {
+  monitor: true,
+  factor: true,
+  patience: true,
+  minDelta: true,
+  cooldown: true,
+  minLr: true,
+  mode: true,
+};
+
 /** Multiply the learning rate by `factor` when `monitor` stalls for `patience` epochs (Keras ReduceLROnPlateau). */
-export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callback {
-  const monitor = options.monitor ?? 'val_loss';
-  const factor = checkRange('factor', options.factor ?? 0.1, 0, 1);
+export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): Callback {
+  const o = checkOptions('nn.reduceLROnPlateau options', options, reduceLROnPlateauOptionKeys);
+  const monitor = checkMonitor(o.monitor ?? 'val_loss');
+  const factor = checkRange('factor', o.factor ?? 0.1, 0, 1);
   if (factor === 0) fail('factor', 'a number in (0, 1)', factor);
-  const patience = options.patience ?? 10;
-  const minDelta = options.minDelta ?? 1e-4;
-  const cooldown = options.cooldown ?? 0;
-  const minLr = options.minLr ?? 0;
-  const mode = options.mode ?? 'auto';
+  const patience = checkCount('patience', o.patience ?? 10);
+  const minDelta = checkNonNegative('minDelta', o.minDelta ?? 1e-4);
+  const cooldown = checkCount('cooldown', o.cooldown ?? 0);
+  const minLr = checkNonNegative('minLr', o.minLr ?? 0);
+  const mode = checkOneOf('mode', o.mode ?? 'auto', modes);
   let best = NaN;
   let wait = 0;
   let cooling = 0;
@@ -141,6 +204,9 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callb
 
 /** Set the learning rate at the start of each epoch from a schedule (or any function of the epoch). */
 export function learningRateScheduler(schedule: Schedule | ((epoch: number, lr: number) => number)): Callback {
+  if (typeof schedule !== 'function' && !(typeof schedule === 'object' && schedule !== null && typeof schedule.at === 'function')) {
+    fail('nn.learningRateScheduler schedule', 'a schedule (nn.stepDecay(...), ...) or a function (epoch, lr) => lr', schedule);
+  }
   return {
     onEpochBegin(epoch, model) {
       const lr = typeof schedule === 'function' ? schedule(epoch, model.getLearningRate()) : schedule.at(epoch);

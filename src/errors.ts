@@ -84,3 +84,68 @@ export function checkFinite(argument: string, data: Float32Array, cols: number):
   const row = Math.floor(i / cols);
   fail(argument, `finite numbers (found ${data[i]} at row ${row}, column ${i - row * cols})`);
 }
+
+/**
+ * The keys of an options type, as a value: `{ epochs: true, batchSize: true, ... }`. A literal of this type must
+ * name every key of T and nothing else, so the runtime list checkOptions uses cannot drift from the interface
+ * the docs and the editor show (a missing key, an extra one or a misspelling is a compile error).
+ */
+export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * An options object as the caller gave it (undefined means none), after checking that it is a plain object whose
+ * every key is one the function reads. A misspelled key would otherwise be dropped without a word and the
+ * default used instead: `fit(x, y, { epoch: 50 })` training for one epoch.
+ */
+export function checkOptions<T extends object>(argument: string, value: T | undefined, keys: OptionKeys<T>): Partial<T> {
+  const accepted = Object.keys(keys);
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    fail(argument, `an object with any of the keys ${accepted.join(', ')}`, value);
+  }
+  for (const key of Object.keys(value)) if (!accepted.includes(key)) unknownName(argument, 'key', key, accepted);
+  return value;
+}
+
+/** "fit options: unknown key 'epoch' (did you mean 'epochs'?); accepted keys: epochs, batchSize, ..." */
+export function unknownName(argument: string, noun: string, typed: string, accepted: readonly string[]): never {
+  const near = nearestName(typed, accepted);
+  throw new NeuriteError(
+    `${argument}: unknown ${noun} '${typed}'${near ? ` (did you mean '${near}'?)` : ''}; accepted ${noun}s: ${accepted.join(', ')}`,
+  );
+}
+
+/**
+ * The accepted name a mistyped one most likely meant, or undefined. Compared without case, '_' and '-' (so
+ * Keras' batch_size finds batchSize), by edit distance up to a third of the length, or by initials either way
+ * (lr for learningRate, --learning-rate for --lr).
+ */
+export function nearestName(typed: string, names: readonly string[]): string | undefined {
+  const fold = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
+  const initials = (s: string) => (s.match(/[a-zA-Z][a-z0-9]*/g) ?? []).map((w) => w[0]!.toLowerCase()).join('');
+  const t = fold(typed);
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(t.length / 3)) + 1;
+  for (const name of names) {
+    const n = fold(name);
+    const abbreviated = (t.length >= 2 && t === initials(name)) || (n.length >= 2 && n === initials(typed));
+    const d = abbreviated ? 0 : editDistance(t, n);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Edit distance counting an insertion, deletion, substitution or swap of two neighbours as one edit. */
+function editDistance(a: string, b: string): number {
+  let before: number[] = [];
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) next[j] = Math.min(next[j]!, before[j - 2]! + 1);
+    }
+    [before, row] = [row, next];
+  }
+  return row[b.length]!;
+}

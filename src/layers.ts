@@ -1,9 +1,9 @@
 import type { ActivationName } from './backends/backend.js';
 import { checkActivation, DEFAULT_LEAKY_ALPHA } from './activations.js';
 import { limits } from './backends/abi.js';
-import { checkIntInRange, checkRange, fail } from './errors.js';
+import { checkIntInRange, checkOptions, checkRange, fail, type OptionKeys } from './errors.js';
 import { checkInitializer, type InitializerName } from './initializers.js';
-import type { Regularizer } from './regularizers.js';
+import { regularizerKeys, type Regularizer } from './regularizers.js';
 
 /** What `dense(...)` and `dropout(...)` return: a description, turned into engine layers by `sequential`. */
 export interface DenseConfig {
@@ -40,6 +40,31 @@ export interface DenseOptions {
   name?: string;
 }
 
+export const denseOptionKeys: OptionKeys<DenseOptions> = {
+  inputShape: true,
+  activation: true,
+  alpha: true,
+  useBias: true,
+  kernelInitializer: true,
+  biasInitializer: true,
+  kernelRegularizer: true,
+  name: true,
+};
+
+/** The object form of dropout's argument. */
+export interface DropoutOptions {
+  rate: number;
+  inputShape?: number[];
+  name?: string;
+}
+
+export const dropoutOptionKeys: OptionKeys<DropoutOptions> = { rate: true, inputShape: true, name: true };
+
+function checkName(v: unknown): string | undefined {
+  if (v !== undefined && typeof v !== 'string') fail('name', 'a string', v);
+  return v;
+}
+
 function checkInputShape(v: unknown): number[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v) || v.length !== 1 || !Number.isInteger(v[0]) || v[0] <= 0 || v[0] > limits.maxWidth) {
@@ -49,33 +74,35 @@ function checkInputShape(v: unknown): number[] | undefined {
 }
 
 /** A fully connected layer: out = activation(x·W + b), W of shape [inputs, units]. */
-export function dense(units: number, options: DenseOptions = {}): DenseConfig {
+export function dense(units: number, options?: DenseOptions): DenseConfig {
   checkIntInRange('units', units, 1, limits.maxWidth);
-  const activation = checkActivation('activation', options.activation ?? 'linear');
-  const alpha = options.alpha ?? DEFAULT_LEAKY_ALPHA;
+  const o = checkOptions('nn.dense options', options, denseOptionKeys);
+  const activation = checkActivation('activation', o.activation ?? 'linear');
+  const alpha = o.alpha ?? DEFAULT_LEAKY_ALPHA;
   checkRange('alpha', alpha, 0, 1, true);
-  if (options.useBias !== undefined && typeof options.useBias !== 'boolean') fail('useBias', 'a boolean', options.useBias);
-  const reg = options.kernelRegularizer;
-  if (reg !== undefined && (typeof reg !== 'object' || reg === null || typeof reg.l2 !== 'number' || !(reg.l2 >= 0))) {
-    fail('kernelRegularizer', 'nn.l2(factor) with factor ≥ 0', reg);
+  if (o.useBias !== undefined && typeof o.useBias !== 'boolean') fail('useBias', 'a boolean', o.useBias);
+  const reg = o.kernelRegularizer;
+  if (reg !== undefined) {
+    checkOptions('kernelRegularizer', reg, regularizerKeys);
+    if (typeof reg.l2 !== 'number' || !Number.isFinite(reg.l2) || reg.l2 < 0) fail('kernelRegularizer', 'nn.l2(factor) with factor ≥ 0', reg);
   }
   return {
     kind: 'dense',
     units,
-    inputShape: checkInputShape(options.inputShape),
+    inputShape: checkInputShape(o.inputShape),
     activation,
     alpha,
-    useBias: options.useBias ?? true,
-    kernelInitializer: checkInitializer('kernelInitializer', options.kernelInitializer ?? 'glorotUniform'),
-    biasInitializer: checkInitializer('biasInitializer', options.biasInitializer ?? 'zeros'),
+    useBias: o.useBias ?? true,
+    kernelInitializer: checkInitializer('kernelInitializer', o.kernelInitializer ?? 'glorotUniform'),
+    biasInitializer: checkInitializer('biasInitializer', o.biasInitializer ?? 'zeros'),
     kernelRegularizer: reg,
-    name: options.name,
+    name: checkName(o.name),
   };
 }
 
 /** Inverted dropout: during training zero each unit with probability `rate`, scale the rest by 1/(1-rate). */
-export function dropout(rate: number | { rate: number; inputShape?: number[]; name?: string }): DropoutConfig {
-  const opts = typeof rate === 'object' && rate !== null ? rate : { rate };
-  checkRange('dropout rate', opts.rate, 0, 1);
-  return { kind: 'dropout', rate: opts.rate, inputShape: checkInputShape(opts.inputShape), name: opts.name };
+export function dropout(rate: number | DropoutOptions): DropoutConfig {
+  const o = typeof rate === 'object' && rate !== null ? checkOptions('nn.dropout options', rate, dropoutOptionKeys) : { rate };
+  const r = checkRange('dropout rate', o.rate, 0, 1);
+  return { kind: 'dropout', rate: r, inputShape: checkInputShape(o.inputShape), name: checkName(o.name) };
 }

@@ -11,8 +11,8 @@ import {
 } from './backends/backend.js';
 import { limits } from './backends/abi.js';
 import { resolveBackend, type BackendChoice } from './backends/registry.js';
-import type { Callback, Logs, TrainingModel } from './callbacks.js';
-import { checkFinite, checkIntInRange, checkPositiveInt, checkRange, fail, NeuriteError } from './errors.js';
+import { checkCallbacks, type Callback, type Logs, type TrainingModel } from './callbacks.js';
+import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRange, fail, NeuriteError, type OptionKeys } from './errors.js';
 import { initialize } from './initializers.js';
 import type { LayerConfig } from './layers.js';
 import { checkLoss, checkLossMatchesOutput } from './losses.js';
@@ -30,11 +30,15 @@ export interface SequentialOptions {
   threads?: number;
 }
 
+export const sequentialOptionKeys: OptionKeys<SequentialOptions> = { backend: true, seed: true, name: true, threads: true };
+
 export interface CompileOptions {
   optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
   loss: LossName | 'mse';
   metrics?: ('accuracy' | 'acc')[];
 }
+
+export const compileOptionKeys: OptionKeys<CompileOptions> = { optimizer: true, loss: true, metrics: true };
 
 export interface FitOptions {
   epochs?: number;
@@ -48,6 +52,24 @@ export interface FitOptions {
   signal?: AbortSignal;
   initialEpoch?: number;
 }
+
+export const fitOptionKeys: OptionKeys<FitOptions> = {
+  epochs: true,
+  batchSize: true,
+  shuffle: true,
+  validationSplit: true,
+  validationData: true,
+  callbacks: true,
+  signal: true,
+  initialEpoch: true,
+};
+
+export interface EvaluateOptions {
+  /** rows per forward pass (default 256); the result does not depend on it */
+  batchSize?: number;
+}
+
+export const evaluateOptionKeys: OptionKeys<EvaluateOptions> = { batchSize: true };
 
 export interface History {
   epoch: number[];
@@ -69,6 +91,8 @@ export interface SaveOptions extends ModelExtras {
   /** also save the optimizer state so training can resume where it stopped */
   includeOptimizer?: boolean;
 }
+
+export const saveOptionKeys: OptionKeys<SaveOptions> = { includeOptimizer: true, classNames: true, standardization: true };
 
 /**
  * The file formats live in io/; the entry points (api.ts, index.ts) plug them in here, so the model neither
@@ -102,6 +126,7 @@ export class Sequential implements TrainingModel {
   private busy = false;
 
   constructor(layers: LayerConfig[], options: SequentialOptions = {}) {
+    checkOptions('nn.sequential options', options, sequentialOptionKeys);
     if (!Array.isArray(layers) || layers.length === 0 || layers.length > limits.maxLayers) {
       fail('layers', `an array of 1 to ${limits.maxLayers} layers (nn.dense(...), nn.dropout(...))`, layers);
     }
@@ -177,6 +202,7 @@ export class Sequential implements TrainingModel {
 
   compile(options: CompileOptions): void {
     if (!options || typeof options !== 'object') fail('compile options', '{ optimizer, loss, metrics? }', options);
+    checkOptions('compile options', options, compileOptionKeys);
     const loss = checkLoss(options.loss);
     checkLossMatchesOutput(loss, this.outputActivation());
     if (loss === 'sparseCategoricalCrossentropy' && this.outputSize < 2) {
@@ -268,6 +294,7 @@ export class Sequential implements TrainingModel {
   }
 
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+    checkOptions('fit options', options, fitOptionKeys);
     const compiled = this.requireCompiled('fit');
     const epochs = options.epochs ?? 1;
     checkPositiveInt('epochs', epochs);
@@ -276,7 +303,7 @@ export class Sequential implements TrainingModel {
     if (typeof shuffle !== 'boolean') fail('shuffle', 'a boolean', shuffle);
     const initialEpoch = options.initialEpoch ?? 0;
     if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) fail('initialEpoch', `an integer in [0, ${epochs})`, initialEpoch);
-    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    const callbacks = checkCallbacks(options.callbacks);
     const signal = options.signal;
     if (signal !== undefined && !(typeof signal === 'object' && 'aborted' in signal)) fail('signal', 'an AbortSignal', signal);
 
@@ -288,6 +315,7 @@ export class Sequential implements TrainingModel {
     let val: { x: Float32Array; y: Float32Array; count: number } | undefined;
     if (options.validationData) {
       if (options.validationSplit !== undefined) fail('validationSplit', 'not both validationSplit and validationData');
+      if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData', '[x, y]', options.validationData);
       const [vx, vy] = options.validationData;
       const vIn = this.inputs(vx, 'validationData[0]');
       val = { x: vIn.data, y: this.targets(vy, vIn.count, 'validationData[1]'), count: vIn.count };
@@ -350,7 +378,8 @@ export class Sequential implements TrainingModel {
     return history;
   }
 
-  async evaluate(x: TensorLike, y: TensorLike, options: { batchSize?: number } = {}): Promise<EvaluateResult> {
+  async evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+    checkOptions('evaluate options', options, evaluateOptionKeys);
     this.requireCompiled('evaluate');
     const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 256);
     const { data, count } = this.inputs(x, 'x');
@@ -470,6 +499,7 @@ export class Sequential implements TrainingModel {
    * writes the file; without one returns the bytes (browsers: wrap them in a Blob to download).
    */
   async save(path?: string, options: SaveOptions = {}): Promise<Uint8Array | void> {
+    checkOptions('save options', options, saveOptionKeys);
     if (!modelFormats.save) throw new NeuriteError('save: no model format is registered (import neurite from its package entry)');
     return modelFormats.save(this, path, { ...this.extras, ...options });
   }

@@ -1,4 +1,4 @@
-import { checkPositive, checkPositiveInt, checkRange } from './errors.js';
+import { checkOptions, checkPositive, checkPositiveInt, checkRange, type OptionKeys } from './errors.js';
 
 /**
  * Per-epoch learning-rate schedules: `at(epoch)` gives the rate for that epoch (0-based). Pass one as an
@@ -10,27 +10,51 @@ export interface Schedule {
   at(epoch: number): number;
 }
 
+export interface StepDecayOptions {
+  initial: number;
+  factor?: number;
+  every?: number;
+}
+export const stepDecayOptionKeys: OptionKeys<StepDecayOptions> = { initial: true, factor: true, every: true };
+
+export interface ExponentialDecayOptions {
+  initial: number;
+  rate: number;
+  every?: number;
+}
+export const exponentialDecayOptionKeys: OptionKeys<ExponentialDecayOptions> = { initial: true, rate: true, every: true };
+
+export interface CosineDecayOptions {
+  initial: number;
+  epochs: number;
+  alpha?: number;
+}
+export const cosineDecayOptionKeys: OptionKeys<CosineDecayOptions> = { initial: true, epochs: true, alpha: true };
+
 /** lr · factor^floor(epoch / every) */
-export function stepDecay(options: { initial: number; factor?: number; every?: number }): Schedule {
-  const initial = checkPositive('initial', options.initial);
-  const factor = checkRange('factor', options.factor ?? 0.5, 0, 1, true);
-  const every = checkPositiveInt('every', options.every ?? 10);
+export function stepDecay(options: StepDecayOptions): Schedule {
+  const o = checkOptions('nn.stepDecay options', options, stepDecayOptionKeys);
+  const initial = checkPositive('initial', o.initial);
+  const factor = checkRange('factor', o.factor ?? 0.5, 0, 1, true);
+  const every = checkPositiveInt('every', o.every ?? 10);
   return { name: 'stepDecay', at: (e) => initial * factor ** Math.floor(e / every) };
 }
 
 /** lr · rate^(epoch / every) */
-export function exponentialDecay(options: { initial: number; rate: number; every?: number }): Schedule {
-  const initial = checkPositive('initial', options.initial);
-  const rate = checkRange('rate', options.rate, 0, 1, true);
-  const every = checkPositive('every', options.every ?? 1);
+export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
+  const o = checkOptions('nn.exponentialDecay options', options, exponentialDecayOptionKeys);
+  const initial = checkPositive('initial', o.initial);
+  const rate = checkRange('rate', o.rate, 0, 1, true);
+  const every = checkPositive('every', o.every ?? 1);
   return { name: 'exponentialDecay', at: (e) => initial * rate ** (e / every) };
 }
 
 /** Half a cosine from initial down to initial·alpha over `epochs`, then flat (Loshchilov & Hutter, no restarts). */
-export function cosineDecay(options: { initial: number; epochs: number; alpha?: number }): Schedule {
-  const initial = checkPositive('initial', options.initial);
-  const epochs = checkPositiveInt('epochs', options.epochs);
-  const alpha = checkRange('alpha', options.alpha ?? 0, 0, 1, true);
+export function cosineDecay(options: CosineDecayOptions): Schedule {
+  const o = checkOptions('nn.cosineDecay options', options, cosineDecayOptionKeys);
+  const initial = checkPositive('initial', o.initial);
+  const epochs = checkPositiveInt('epochs', o.epochs);
+  const alpha = checkRange('alpha', o.alpha ?? 0, 0, 1, true);
   return {
     name: 'cosineDecay',
     at: (e) => {

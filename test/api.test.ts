@@ -65,6 +65,33 @@ describe('construction and validation', () => {
     expect(() => dropoutLast.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' })).toThrow(/needs a 'sigmoid' output layer \(got 'a last layer that is not dense'\)/);
   });
 
+  it('rejects option keys it does not read, and option values of the wrong kind (test/options.test.ts has every entry point)', async () => {
+    const js = nn as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expect(() => js.dense!(4, { activation: 'relu', activaton: 'tanh' })).toThrow(/^nn\.dense options: unknown key 'activaton' \(did you mean 'activation'\?\); accepted keys: inputShape, activation, /);
+    expect(() => js.sgd!({ lr: 0.5 })).toThrow(/^nn\.sgd options: unknown key 'lr' \(did you mean 'learningRate'\?\); accepted keys: learningRate, momentum, nesterov$/);
+    expect(() => js.sgd!(0.5)).toThrow(/^nn\.sgd options: expected an object with any of the keys learningRate, momentum, nesterov, got 0\.5$/);
+    expect(() => js.dense!(4, { kernelRegularizer: { l1: 0.01 } })).toThrow(/^kernelRegularizer: unknown key 'l1'/);
+    expect(() => js.dense!(4, { name: 7 })).toThrow(/^name: expected a string, got 7/);
+    expect(() => js.dropout!('half')).toThrow(/^dropout rate: expected a number in \[0, 1\), got "half"/);
+    expect(() => js.dropout!(null)).toThrow(/^dropout rate: expected a number in \[0, 1\), got null/);
+    expect(() => js.dropout!({ rate: 0.5, seed: 1 })).toThrow(/^nn\.dropout options: unknown key 'seed'; accepted keys: rate, inputShape, name$/);
+    expect(() => js.sequential!([nn.dense(2, { inputShape: [2] })], { backend: 'ts', sed: 1 })).toThrow(/^nn\.sequential options: unknown key 'sed' \(did you mean 'seed'\?\)/);
+    const model = net();
+    expect(() => model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metric: ['accuracy'] } as nn.CompileOptions)).toThrow(
+      /^compile options: unknown key 'metric' \(did you mean 'metrics'\?\)/,
+    );
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const x = nn.tensor(new Float32Array(10), [2, 5]);
+    const y = nn.oneHot([0, 1], 4);
+    const before = model.getWeights().map((t) => Array.from(t.data));
+    // refused before any training: the weights are untouched
+    await expect(model.fit(x, y, { epoch: 5 } as nn.FitOptions)).rejects.toThrow(/^fit options: unknown key 'epoch' \(did you mean 'epochs'\?\)/);
+    await expect(model.fit(x, y, null as unknown as nn.FitOptions)).rejects.toThrow(/^fit options: expected an object .*, got null$/);
+    expect(model.getWeights().map((t) => Array.from(t.data))).toEqual(before);
+    await expect(model.evaluate(x, y, { batch: 2 } as nn.EvaluateOptions)).rejects.toThrow(/^evaluate options: unknown key 'batch'/);
+    await expect(model.save(undefined, { classnames: ['a', 'b', 'c', 'd'] } as nn.SaveOptions)).rejects.toThrow(/^save options: unknown key 'classnames' \(did you mean 'classNames'\?\)/);
+  });
+
   it('needs compile before training or evaluating, but not before predicting', async () => {
     const model = net();
     const x = nn.tensor(new Float32Array(10), [2, 5]);

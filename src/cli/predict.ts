@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ready, type BackendChoice } from '../backends/registry.js';
 import { parseCsv, readCsvRecords } from '../data/csv.js';
 import type { ModelExtras } from '../io/description.js';
 import { loadModel } from '../io/node.js';
 import { Tensor } from '../tensor.js';
+import { parseFlags } from './flags.js';
 
 export const predictHelp = `Predict options:
   --model PATH      a model saved with --save (.safetensors)
@@ -12,6 +12,7 @@ export const predictHelp = `Predict options:
                     (a file with one column more is read as features plus the target, which is ignored)
   --target COLUMN   that ignored target column (default: the last one)
   --backend NAME    auto, native, wasm, ts (default auto)
+  -h, --help        this text
 
 Prints one line per row: the class and its probability for classifiers, the predicted value otherwise.`;
 
@@ -68,18 +69,17 @@ export function formatPredictions(outputs: Tensor, outputActivation: string, cla
   return lines;
 }
 
+/** Every flag `neurite predict` takes; predictHelp lists each (a test holds the two together). */
+export const predictFlags = {
+  model: { type: 'string' },
+  data: { type: 'string' },
+  target: { type: 'string' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function runPredict(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      target: { type: 'string' },
-      backend: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const values = parseFlags('predict', argv, predictFlags);
   if (values.help) {
     console.log(predictHelp);
     return 0;

@@ -1,10 +1,12 @@
-import { parseArgs } from 'node:util';
 import * as nn from '../index.js';
 import type { BackendChoice } from '../backends/registry.js';
+import { parseFlags } from './flags.js';
 import { ProgressBar } from './progress.js';
 
 export const trainHelp = `Train options:
   --dataset NAME       iris (default, embedded), fashion-mnist, mnist
+  --dir DIR            where the image set's four IDX files are (fashion-mnist default:
+                       the Debian package's directory; mnist has none)
   --data FILE.csv      train on a CSV file instead (header row; numeric features)
   --target COLUMN      the CSV column to predict (default: the last one)
   --task KIND          classification | regression (default: guessed from the target)
@@ -19,7 +21,8 @@ export const trainHelp = `Train options:
   --test-split F       fraction held out for the test accuracy (default 0.2)
   --backend NAME       auto, native, wasm, ts (default auto)
   --save PATH          save the trained model (safetensors + architecture)
-  --quiet              only print the final line`;
+  --quiet              only print the final line
+  -h, --help           this text`;
 
 interface Prepared {
   xTrain: nn.Tensor;
@@ -115,31 +118,30 @@ function guessTask(y: ArrayLike<number>): 'classification' | 'regression' {
   return 'classification';
 }
 
+/** Every flag `neurite train` takes; the help text above lists each (a test holds the two together). */
+export const trainFlags = {
+  dataset: { type: 'string' },
+  dir: { type: 'string' },
+  data: { type: 'string' },
+  target: { type: 'string' },
+  task: { type: 'string' },
+  layers: { type: 'string' },
+  activation: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  dropout: { type: 'string' },
+  seed: { type: 'string' },
+  'test-split': { type: 'string' },
+  backend: { type: 'string' },
+  save: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function runTrain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      dataset: { type: 'string' },
-      dir: { type: 'string' },
-      data: { type: 'string' },
-      target: { type: 'string' },
-      task: { type: 'string' },
-      layers: { type: 'string' },
-      activation: { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      lr: { type: 'string' },
-      optimizer: { type: 'string' },
-      dropout: { type: 'string' },
-      seed: { type: 'string' },
-      'test-split': { type: 'string' },
-      backend: { type: 'string' },
-      save: { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const values = parseFlags('train', argv, trainFlags);
   if (values.help) {
     console.log(trainHelp);
     return 0;

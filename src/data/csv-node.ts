@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseCsv, type CsvData, type CsvFeatures, type CsvOptions } from './csv.js';
+import { checkOptions } from '../errors.js';
+import { csvOptionKeys, parseCsv, type CsvData, type CsvFeatures, type CsvOptions } from './csv.js';
 
 /** Read a UTF-8 CSV file and parse it with parseCsv (Node only). Errors name the file. */
 export function loadCsv(path: string, options: CsvOptions & { target: null }): CsvFeatures;
 export function loadCsv(path: string, options?: CsvOptions): CsvData;
-export function loadCsv(path: string, options: CsvOptions = {}): CsvFeatures | CsvData {
+export function loadCsv(path: string, options?: CsvOptions): CsvFeatures | CsvData {
+  checkOptions('loadCsv: options', options, csvOptionKeys); // before the file is read: a typo costs no I/O
   if (typeof path !== 'string' || path === '') throw new TypeError('loadCsv: path must be a non-empty string');
   let text: string;
   try {

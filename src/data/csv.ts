@@ -1,3 +1,4 @@
+import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /**
@@ -30,6 +31,8 @@ export interface CsvOptions {
    */
   classNames?: string[];
 }
+
+export const csvOptionKeys: OptionKeys<CsvOptions> = { header: true, delimiter: true, target: true, targetType: true, classNames: true };
 
 /** A CSV read without a target column (options.target: null). */
 export interface CsvFeatures {
@@ -158,10 +161,12 @@ function resolveTarget(target: CsvOptions['target'], names: string[], header: bo
 /** Parse CSV text into features x [rows, features] and the target column (see CsvOptions). */
 export function parseCsv(text: string, options: CsvOptions & { target: null }): CsvFeatures;
 export function parseCsv(text: string, options?: CsvOptions): CsvData;
-export function parseCsv(text: string, options: CsvOptions = {}): CsvFeatures | CsvData {
-  const header = options.header ?? true;
-  const delimiter = options.delimiter ?? ',';
-  const targetType = options.targetType ?? 'auto';
+export function parseCsv(text: string, options?: CsvOptions): CsvFeatures | CsvData {
+  const o = checkOptions('parseCsv: options', options, csvOptionKeys);
+  const header = o.header ?? true;
+  if (typeof header !== 'boolean') throw new TypeError(`parseCsv: options.header must be a boolean, got ${JSON.stringify(header)}`);
+  const delimiter = o.delimiter ?? ',';
+  const targetType = o.targetType ?? 'auto';
   if (!['auto', 'numeric', 'class'].includes(targetType)) {
     throw new RangeError(`parseCsv: options.targetType must be 'auto', 'numeric' or 'class', got ${JSON.stringify(targetType)}`);
   }
@@ -178,7 +183,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvFeatures | 
     }
   }
 
-  const targetCol = resolveTarget(options.target, names, header);
+  const targetCol = resolveTarget(o.target, names, header);
   const featureCols = names.map((_, c) => c).filter((c) => c !== targetCol);
   if (featureCols.length === 0) throw new RangeError('parseCsv: no feature columns left besides the target');
 
@@ -205,24 +210,24 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvFeatures | 
   if (targetCol === null) return features;
   const targetName = names[targetCol]!;
 
-  if (targetType === 'numeric' && options.classNames !== undefined) {
+  if (targetType === 'numeric' && o.classNames !== undefined) {
     throw new RangeError("parseCsv: options.classNames makes the target a class column, but options.targetType is 'numeric'");
   }
   const values = rows.map((r) => r.fields[targetCol]!.trim());
   // Empty cells do not decide the column's kind: a numeric target with a hole must report the hole.
   const allNumeric = values.every((v) => v === '' || NUMBER.test(v));
-  const asClasses = targetType === 'class' || (targetType === 'auto' && (options.classNames !== undefined || !allNumeric));
+  const asClasses = targetType === 'class' || (targetType === 'auto' && (o.classNames !== undefined || !allNumeric));
   if (!asClasses) {
     return { ...features, targetName, y: Float32Array.from(values, (_, r) => readNumber(r, targetCol, 'target')) };
   }
   const missing = values.findIndex((v) => v === '');
   if (missing >= 0) throw new RangeError(`parseCsv: missing class in target ${where(missing, targetCol)}`);
   let classNames: string[];
-  if (options.classNames !== undefined) {
-    if (!Array.isArray(options.classNames) || options.classNames.some((n) => typeof n !== 'string') || new Set(options.classNames).size !== options.classNames.length) {
+  if (o.classNames !== undefined) {
+    if (!Array.isArray(o.classNames) || o.classNames.some((n) => typeof n !== 'string') || new Set(o.classNames).size !== o.classNames.length) {
       throw new TypeError('parseCsv: options.classNames must be an array of distinct strings');
     }
-    classNames = [...options.classNames];
+    classNames = [...o.classNames];
   } else {
     classNames = [...new Set(values)];
     classNames.sort(allNumeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { checkOptions, type OptionKeys } from '../errors.js';
 
 /**
  * Reader for the IDX format (LeCun's MNIST files), plain or gzipped. Node only.
@@ -29,6 +30,8 @@ export interface IdxExpectation {
   /** required number of dimensions (3 for images, 1 for labels) */
   ndims?: number;
 }
+
+export const idxExpectationKeys: OptionKeys<IdxExpectation> = { typeCode: true, ndims: true };
 
 interface IdxType {
   name: string;
@@ -158,7 +161,8 @@ function gunzipIdx(bytes: Uint8Array, source: string, expect: IdxExpectation): {
  * Parse IDX bytes (gzipped when they start with 1f 8b). `source` names the data in errors (the file path).
  * `expect` narrows what is accepted, e.g. { typeCode: 0x08, ndims: 3 } for MNIST images.
  */
-export function parseIdx(bytes: Uint8Array, source = 'IDX data', expect: IdxExpectation = {}): IdxData {
+export function parseIdx(bytes: Uint8Array, source = 'IDX data', expect?: IdxExpectation): IdxData {
+  expect = checkOptions('parseIdx: expect', expect, idxExpectationKeys);
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: bytes must be a Uint8Array (got ${typeof bytes})`);
   let raw: Uint8Array;
   let header: IdxHeader;
@@ -184,7 +188,8 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data', expect: IdxExpe
 }
 
 /** Read and parse an IDX file (plain or .gz). Errors name the path. */
-export function readIdxFile(path: string, expect: IdxExpectation = {}): IdxData {
+export function readIdxFile(path: string, expect?: IdxExpectation): IdxData {
+  checkOptions('readIdxFile: expect', expect, idxExpectationKeys); // before the read: a typo costs no I/O
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { readIdxFile } from './idx.js';
 
@@ -36,6 +37,16 @@ export interface MnistOptions {
   normalize?: boolean;
 }
 
+export const mnistOptionKeys: OptionKeys<MnistOptions> = { normalize: true };
+
+function checkMnistOptions(argument: string, options: MnistOptions | undefined): MnistOptions {
+  const o = checkOptions(argument, options, mnistOptionKeys);
+  if (o.normalize !== undefined && typeof o.normalize !== 'boolean') {
+    throw new TypeError(`${argument}.normalize must be a boolean, got ${String(o.normalize)}`);
+  }
+  return o;
+}
+
 export interface ImageSet {
   /** [count, rows·columns] one flattened image per row */
   x: Tensor;
@@ -69,12 +80,13 @@ function findDataFile(dir: string, base: string, hint: string): string {
 }
 
 /** Images of an IDX image file (magic 0x00000803) as rows of floats. */
-export function loadIdxImages(path: string, options: MnistOptions = {}): { x: Tensor; imageShape: [number, number] } {
+export function loadIdxImages(path: string, options?: MnistOptions): { x: Tensor; imageShape: [number, number] } {
+  const o = checkMnistOptions('loadIdxImages: options', options);
   const { dims, data } = readIdxFile(path, { typeCode: 0x08, ndims: 3 });
   const [count, rows, cols] = dims as [number, number, number];
   // Every byte maps through one of 256 precomputed floats: same values as b / 255 rounded to f32, and faster.
   const lut = new Float32Array(256);
-  for (let b = 0; b < 256; b++) lut[b] = options.normalize === false ? b : b / 255;
+  for (let b = 0; b < 256; b++) lut[b] = o.normalize === false ? b : b / 255;
   const x = new Float32Array(data.length);
   for (let i = 0; i < x.length; i++) x[i] = lut[data[i]!]!;
   return { x: new Tensor(x, [count, rows * cols]), imageShape: [rows, cols] };
@@ -118,17 +130,18 @@ function loadMnistFormat(dir: string, classNames: readonly string[], hint: strin
 }
 
 /** Fashion-MNIST: 60,000 training and 10,000 test images of 28×28 clothing items in 10 classes. */
-export function loadFashionMnist(dir: string = FASHION_MNIST_DIR, options: MnistOptions = {}): MnistData {
-  return loadMnistFormat(dir, FASHION_MNIST_CLASS_NAMES, FASHION_HINT, options);
+export function loadFashionMnist(dir: string = FASHION_MNIST_DIR, options?: MnistOptions): MnistData {
+  return loadMnistFormat(dir, FASHION_MNIST_CLASS_NAMES, FASHION_HINT, checkMnistOptions('loadFashionMnist: options', options));
 }
 
 /**
  * MNIST handwritten digits from the four IDX files in `dir`. There is no default location (no system package
  * ships MNIST), so calling it without a directory is an error that says what to provide.
  */
-export function loadMnist(dir?: string, options: MnistOptions = {}): MnistData {
+export function loadMnist(dir?: string, options?: MnistOptions): MnistData {
+  const o = checkMnistOptions('loadMnist: options', options);
   if (dir === undefined || dir === '') {
     throw new Error(`loadMnist: no directory given. ${MNIST_HINT} For a ready-made set, loadFashionMnist() reads ${FASHION_MNIST_DIR}.`);
   }
-  return loadMnistFormat(dir, MNIST_CLASS_NAMES, MNIST_HINT, options);
+  return loadMnistFormat(dir, MNIST_CLASS_NAMES, MNIST_HINT, o);
 }

@@ -1,3 +1,4 @@
+import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asSamples, assertFinite, finiteMatrix } from './check.js';
 
@@ -143,12 +144,20 @@ function fittedStandard(stats: StandardScalerStats): FittedStandardScaler {
   };
 }
 
+export interface MinMaxScalerOptions {
+  /** output interval [low, high], default [0, 1] */
+  range?: [number, number];
+}
+
+export const minMaxScalerOptionKeys: OptionKeys<MinMaxScalerOptions> = { range: true };
+
 /** Rescale every column linearly so its fitted min/max land on `range` (default [0, 1]). */
-export function minMaxScaler(options: { range?: [number, number] } = {}): {
+export function minMaxScaler(options?: MinMaxScalerOptions): {
   fit(x: TensorLike): FittedMinMaxScaler;
   fromJSON(stats: MinMaxScalerStats): FittedMinMaxScaler;
 } {
-  const range = checkRange(options.range ?? [0, 1], 'minMaxScaler: options.range');
+  const o = checkOptions('minMaxScaler: options', options, minMaxScalerOptionKeys);
+  const range = checkRange(o.range ?? [0, 1], 'minMaxScaler: options.range');
   return {
     fit(x) {
       const { min, max } = columnMinMax(fitMatrix(x, 'minMaxScaler.fit: x'));

@@ -1,4 +1,5 @@
 import { permutation, rngKey, Stream } from '../rng.js';
+import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asSamples, sampleSize } from './check.js';
 import { argMax, toLabels, type Labels } from './onehot.js';
@@ -22,6 +23,8 @@ export interface TrainTestSplitOptions {
   /** false: no shuffling, the last rows are the test set (cannot be combined with stratify); default true */
   shuffle?: boolean;
 }
+
+export const trainTestSplitOptionKeys: OptionKeys<TrainTestSplitOptions> = { testSize: true, seed: true, stratify: true, shuffle: true };
 
 export interface TrainTestSplit<Y> {
   xTrain: Tensor;
@@ -137,13 +140,15 @@ export function trainTestSplit(x: TensorLike, y: TensorLike, options?: TrainTest
 export function trainTestSplit(
   x: TensorLike,
   y: Targets,
-  options: TrainTestSplitOptions = {},
+  options?: TrainTestSplitOptions,
 ): TrainTestSplit<Tensor | Labels> {
+  const o = checkOptions('trainTestSplit: options', options, trainTestSplitOptionKeys);
   const { xs, ys, rows } = pairRows(x, y, 'trainTestSplit');
-  const testCount = resolveTestCount(options.testSize ?? 0.25, rows);
-  const seed = checkSeed(options.seed ?? 0, 'trainTestSplit: options.seed');
-  const shuffle = options.shuffle ?? true;
-  const stratify = options.stratify ?? false;
+  const testCount = resolveTestCount(o.testSize ?? 0.25, rows);
+  const seed = checkSeed(o.seed ?? 0, 'trainTestSplit: options.seed');
+  const shuffle = o.shuffle ?? true;
+  if (typeof shuffle !== 'boolean') throw new TypeError(`trainTestSplit: options.shuffle must be a boolean, got ${String(shuffle)}`);
+  const stratify = o.stratify ?? false;
 
   let testIdx: Uint32Array;
   let trainIdx: Uint32Array;

@@ -1,4 +1,5 @@
 import type { BackendChoice } from '../backends/registry.js';
+import { checkOptions, fail, type OptionKeys } from '../errors.js';
 import { dense, dropout, type LayerConfig } from '../layers.js';
 import { Sequential } from '../model.js';
 import type { ModelDescription } from './description.js';
@@ -8,6 +9,15 @@ export interface LoadOptions {
   backend?: BackendChoice;
   /** compile with the saved loss and optimizer when the file has them (default true) */
   compile?: boolean;
+}
+
+export const loadOptionKeys: OptionKeys<LoadOptions> = { backend: true, compile: true };
+
+/** A loader's options, checked before any file is read (the backend itself is checked when the model is made). */
+export function checkLoadOptions<T extends LoadOptions>(argument: string, options: T | undefined, keys: OptionKeys<T>): Partial<T> {
+  const o = checkOptions(argument, options, keys);
+  if (o.compile !== undefined && typeof o.compile !== 'boolean') fail(`${argument}.compile`, 'a boolean', o.compile);
+  return o;
 }
 
 /**

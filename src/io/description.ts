@@ -1,4 +1,5 @@
 import type { ActivationName, LossName, OptimizerSpec } from '../backends/backend.js';
+import type { OptionKeys } from '../errors.js';
 import { activationNames } from '../activations.js';
 import { initializerNames, type InitializerName } from '../initializers.js';
 import { lossNames } from '../losses.js';
@@ -58,6 +59,8 @@ export interface ModelExtras {
   /** per-input-feature statistics the model was trained on: x' = (x - mean) / std */
   standardization?: { mean: number[]; std: number[] };
 }
+
+export const modelExtrasKeys: OptionKeys<ModelExtras> = { classNames: true, standardization: true };
 
 export interface CompileDescription {
   loss: LossName;

@@ -4,5 +4,5 @@ export { type LoadOptions } from './build.js';
 export { type ModelExtras, type ModelDescription, type LayerDescription } from './description.js';
 export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES, type NamedTensor, type SafetensorsContents } from './safetensors.js';
 export { exportOnnx, type OnnxExportOptions } from './onnx.js';
-export { fromTfjsLayersModel } from './tfjs.js';
+export { fromTfjsLayersModel, type TfjsLoadOptions, type TfjsImportOptions } from './tfjs.js';
 export { FileFormatError } from './untrusted.js';

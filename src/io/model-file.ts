@@ -1,8 +1,8 @@
 import type { LossName } from '../backends/backend.js';
-import { NeuriteError } from '../errors.js';
-import type { Sequential } from '../model.js';
+import { checkOptions, NeuriteError } from '../errors.js';
+import { saveOptionKeys, type SaveOptions, type Sequential } from '../model.js';
 import { optimizerSpec } from '../optimizers.js';
-import { buildModel, type LoadOptions } from './build.js';
+import { buildModel, checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import {
   DESCRIPTION_FORMAT,
   DESCRIPTION_VERSION,
@@ -29,10 +29,8 @@ import { parseJson, Where } from './untrusted.js';
  * i counts every layer, dropout included, as nn.Sequential numbers its modules.
  */
 
-export interface SaveOptions extends ModelExtras {
-  /** also store the optimizer's state (moments, step) so training resumes exactly where it stopped */
-  includeOptimizer?: boolean;
-}
+/** One definition, with its key list, in model.ts (model.save takes them); re-exported for the io entry. */
+export type { SaveOptions };
 
 export interface LoadedModel {
   model: Sequential;
@@ -137,8 +135,8 @@ function defaultMetrics(loss: LossName): CompileDescription['metrics'] {
 }
 
 /** The model (weights, architecture, compile settings, extras; optimizer state on request) as safetensors bytes. */
-export function serializeModel(model: Sequential, options: SaveOptions = {}): Uint8Array {
-  const { includeOptimizer = false, ...rawExtras } = options;
+export function serializeModel(model: Sequential, options?: SaveOptions): Uint8Array {
+  const { includeOptimizer = false, ...rawExtras } = checkOptions('save options', options, saveOptionKeys);
   if (typeof includeOptimizer !== 'boolean') throw new NeuriteError(`includeOptimizer: expected a boolean, got ${String(includeOptimizer)}`);
   // The same checks a loader applies, so a file that saves also loads.
   const cleaned = Object.fromEntries(Object.entries(rawExtras).filter(([, v]) => v !== undefined));
@@ -173,7 +171,8 @@ export function serializeModel(model: Sequential, options: SaveOptions = {}): Ui
  * metadata, such as scripts/torch-golden.py). Every check runs before the model is built; any problem is an
  * Error whose message names the file part at fault.
  */
-export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}, source = 'safetensors'): LoadedModel {
+export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options?: LoadOptions, source = 'safetensors'): LoadedModel {
+  const o = checkLoadOptions('load options', options, loadOptionKeys);
   const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
   const { metadata, tensors } = decodeSafetensors(data, source);
   const top = new Where(source);
@@ -223,7 +222,7 @@ export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options: LoadO
     top.error(`unexpected tensor${unexpected.length > 1 ? 's' : ''} ${list}${unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''} not in the architecture`);
   }
 
-  const model = buildModel(description, weights, options, options.compile === false ? undefined : optimizerState);
+  const model = buildModel(description, weights, o, o.compile === false ? undefined : optimizerState);
   return { model, extras: description.extras ?? {}, description };
 }
 

@@ -2,10 +2,10 @@ import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ready } from '../backends/registry.js';
 import type { Sequential } from '../model.js';
-import type { LoadOptions } from './build.js';
+import { checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import { deserializeModel, serializeModel, type LoadedModel, type SaveOptions } from './model-file.js';
-import { exportOnnx, type OnnxExportOptions } from './onnx.js';
-import { fromTfjsLayersModel, planTfjsImport } from './tfjs.js';
+import { checkOnnxExportOptions, exportOnnx, type OnnxExportOptions } from './onnx.js';
+import { fromTfjsLayersModel, planTfjsImport, tfjsLoadOptionKeys, type TfjsLoadOptions } from './tfjs.js';
 import { FileFormatError, parseJson, Where, decodeUtf8 } from './untrusted.js';
 
 /** File-system helpers around the browser-safe codecs (Node only). */
@@ -58,7 +58,7 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-async function prepareBackend(options: LoadOptions): Promise<void> {
+async function prepareBackend(options: Partial<LoadOptions>): Promise<void> {
   if (options.backend === 'wasm') await ready('wasm');
 }
 
@@ -69,8 +69,8 @@ export async function saveModel(model: Sequential, path: string, options: SaveOp
 }
 
 /** Load a model saved by saveModel/serializeModel from a path or from the file's bytes. */
-export async function loadModel(source: string | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<LoadedModel> {
-  await prepareBackend(options);
+export async function loadModel(source: string | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<LoadedModel> {
+  await prepareBackend(checkLoadOptions('nn.loadModel options', options, loadOptionKeys));
   if (typeof source === 'string') {
     const bytes = await readRegularFile(source, 'loadModel', MAX_MODEL_FILE_BYTES);
     return deserializeModel(bytes, options, source);
@@ -79,7 +79,8 @@ export async function loadModel(source: string | Uint8Array | ArrayBuffer, optio
 }
 
 /** Write the model as an ONNX file (opset 13). */
-export async function saveOnnx(model: Sequential, path: string, options: OnnxExportOptions = {}): Promise<void> {
+export async function saveOnnx(model: Sequential, path: string, options?: OnnxExportOptions): Promise<void> {
+  checkOnnxExportOptions(model, options); // before the path: a typo in the options is the error worth seeing
   if (typeof path !== 'string' || path === '') throw new FileFormatError(`saveOnnx: path: expected a file path, got ${String(path)}`);
   await writeAtomically(path, exportOnnx(model, options));
 }
@@ -96,8 +97,8 @@ function shardPath(folder: string, p: string, at: Where): string {
 }
 
 /** Import a TensorFlow.js layers model: model.json and the weight files it lists, next to it. */
-export async function loadTfjsLayersModel(modelJsonPath: string, options: LoadOptions & { seed?: number } = {}): Promise<Sequential> {
-  await prepareBackend(options);
+export async function loadTfjsLayersModel(modelJsonPath: string, options?: TfjsLoadOptions): Promise<Sequential> {
+  await prepareBackend(checkLoadOptions('nn.loadTfjsLayersModel options', options, tfjsLoadOptionKeys));
   const at = new Where(modelJsonPath);
   const text = decodeUtf8(await readRegularFile(modelJsonPath, 'loadTfjsLayersModel', MAX_MODEL_JSON_BYTES), at);
   const json = parseJson(text, at);

@@ -1,7 +1,9 @@
 import type { Sequential } from '../model.js';
-import type { ModelExtras } from './description.js';
+import { checkOptions, fail, type OptionKeys } from '../errors.js';
+import { modelExtrasKeys, readExtras, type ModelExtras } from './description.js';
 import { transpose } from './model-file.js';
 import { concat, floatField, intField, messageField, stringField, bytesField } from './protobuf.js';
+import { Where } from './untrusted.js';
 
 /**
  * ONNX export (opset 13): each dense layer becomes Gemm(x, W[out, in], b, transB=1) followed by its activation;
@@ -34,6 +36,17 @@ export interface OnnxExportOptions {
   /** stored as metadata_props "neurite.extras" (JSON) so a consumer can label outputs or scale inputs */
   extras?: ModelExtras;
   producerVersion?: string;
+}
+
+export const onnxExportOptionKeys: OptionKeys<OnnxExportOptions> = { extras: true, producerVersion: true };
+
+/** The options with extras held to the rules a saved model's extras follow (the same reader checks both). */
+export function checkOnnxExportOptions(model: Sequential, options: OnnxExportOptions | undefined): OnnxExportOptions {
+  const o = checkOptions('nn.exportOnnx options', options, onnxExportOptionKeys);
+  if (o.producerVersion !== undefined && typeof o.producerVersion !== 'string') fail('nn.exportOnnx options.producerVersion', 'a string', o.producerVersion);
+  if (o.extras === undefined) return o;
+  const extras = checkOptions('nn.exportOnnx options.extras', o.extras, modelExtrasKeys);
+  return { ...o, extras: readExtras(extras, new Where('nn.exportOnnx options.extras'), model.inputSize, model.outputSize) };
 }
 
 type Attr = { name: string; int: number } | { name: string; float: number };
@@ -72,7 +85,8 @@ function valueInfo(field: number, name: string, features: number): Uint8Array {
   return messageField(field, [stringField(ValueInfo.name, name), messageField(ValueInfo.type, [tensorType])]);
 }
 
-export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint8Array {
+export function exportOnnx(model: Sequential, options?: OnnxExportOptions): Uint8Array {
+  const o = checkOnnxExportOptions(model, options);
   const weights = model.getWeightArrays();
   const layers = model.spec.layers;
   const lastDense = layers.reduce((last, l, i) => (l.kind === 'dense' ? i : last), -1);
@@ -128,13 +142,13 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
     valueInfo(Graph.output, 'output', model.outputSize),
   ]);
   const metadata =
-    options.extras && Object.keys(options.extras).length > 0
-      ? [messageField(Model.metadataProps, [stringField(StringEntry.key, 'neurite.extras'), stringField(StringEntry.value, JSON.stringify(options.extras))])]
+    o.extras && Object.keys(o.extras).length > 0
+      ? [messageField(Model.metadataProps, [stringField(StringEntry.key, 'neurite.extras'), stringField(StringEntry.value, JSON.stringify(o.extras))])]
       : [];
   return concat([
     intField(Model.irVersion, IR_VERSION),
     stringField(Model.producerName, 'neurite'),
-    stringField(Model.producerVersion, options.producerVersion ?? '0.1.0'),
+    stringField(Model.producerVersion, o.producerVersion ?? '0.1.0'),
     bytesField(Model.graph, graph),
     messageField(Model.opsetImport, [stringField(OpsetId.domain, ''), intField(OpsetId.version, OPSET)]),
     ...metadata,

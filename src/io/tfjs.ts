@@ -1,6 +1,7 @@
 import type { ActivationName } from '../backends/backend.js';
 import type { Sequential } from '../model.js';
-import { buildModel, type LoadOptions } from './build.js';
+import { fail, type OptionKeys } from '../errors.js';
+import { buildModel, checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import { MAX_LAYERS, type DenseDescription, type LayerDescription, type ModelDescription } from './description.js';
 import { MAX_ABS_PARAMETER } from './model-file.js';
 import {
@@ -26,6 +27,20 @@ import {
  * Supported: InputLayer, Dense, Dropout, and the activation-only layers Activation, ReLU, LeakyReLU and Softmax
  * when they follow a linear Dense layer (they fold into it). Kernels are [in, units] float32, as in neurite.
  */
+
+export interface TfjsLoadOptions extends LoadOptions {
+  /** seed of the imported model (its dropout masks and shuffles when trained on); default random */
+  seed?: number;
+}
+
+export const tfjsLoadOptionKeys: OptionKeys<TfjsLoadOptions> = { ...loadOptionKeys, seed: true };
+
+export interface TfjsImportOptions extends TfjsLoadOptions {
+  /** names model.json in error messages (default 'model.json') */
+  source?: string;
+}
+
+export const tfjsImportOptionKeys: OptionKeys<TfjsImportOptions> = { ...tfjsLoadOptionKeys, source: true };
 
 export interface TfjsWeightSpec {
   name: string;
@@ -297,9 +312,11 @@ function weightMatches(weightName: string, layerName: string, kind: 'kernel' | '
 export function fromTfjsLayersModel(
   modelJson: unknown,
   weightData: Uint8Array | ArrayBuffer | (Uint8Array | ArrayBuffer)[],
-  options: LoadOptions & { seed?: number; source?: string } = {},
+  options?: TfjsImportOptions,
 ): Sequential {
-  const source = options.source ?? 'model.json';
+  const o = checkLoadOptions('nn.fromTfjsLayersModel options', options, tfjsImportOptionKeys);
+  if (o.source !== undefined && typeof o.source !== 'string') fail('nn.fromTfjsLayersModel options.source', 'a string', o.source);
+  const source = o.source ?? 'model.json';
   const plan = planTfjsImport(modelJson, source);
   const top = new Where(source);
   const shards = (Array.isArray(weightData) ? weightData : [weightData]).map((s, i) => {
@@ -387,7 +404,7 @@ export function fromTfjsLayersModel(
   const extra = modelWeights.find(({ i }) => !used.has(i));
   if (extra) top.key('weightsManifest').error(`weight ${extra.w.name} belongs to no Dense layer`);
 
-  const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
+  const seed = o.seed ?? Math.floor(Math.random() * 0x100000000);
   const description: ModelDescription = { format: 'neurite', version: 1, name: plan.name, inputSize: plan.inputSize, seed, layers: plan.layers };
-  return buildModel(description, arrays, options);
+  return buildModel(description, arrays, o);
 }
