@@ -56,7 +56,7 @@ const FASHION_HINT =
   `${FASHION_MNIST_DIR}); or download the four files from the Fashion-MNIST project and pass their directory.`;
 
 const MNIST_HINT =
-  'loadMnist(dir) needs the four MNIST IDX files in dir: ' +
+  'The full MNIST is four IDX files in one directory: ' +
   `${Object.values(MNIST_FILE_NAMES).join(', ')} (each plain or .gz).`;
 
 /** Path of `base` or `base.gz` in dir (the plain file wins: it needs no inflating). */
@@ -124,11 +124,12 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DIR, options: Mnist
 
 /**
  * MNIST handwritten digits from the four IDX files in `dir`. There is no default location (no system package
- * ships MNIST), so calling it without a directory is an error that says what to provide.
+ * ships MNIST), so calling it without a directory is an error that says what to provide; loadMnistSample() reads
+ * the 10,000 digits that ship with neurite.
  */
 export function loadMnist(dir?: string, options: MnistOptions = {}): MnistData {
   if (dir === undefined || dir === '') {
-    throw new Error(`loadMnist: no directory given. ${MNIST_HINT} For a ready-made set, loadFashionMnist() reads ${FASHION_MNIST_DIR}.`);
+    throw new Error(`loadMnist: no directory given. ${MNIST_HINT} loadMnistSample() reads the 10,000 digits that ship with neurite.`);
   }
   return loadMnistFormat(dir, MNIST_CLASS_NAMES, MNIST_HINT, options);
 }
