@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor.js';
-import type { MnistData, MnistOptions } from './mnist.js'; // types only: nothing of node:fs comes along
+import type { MnistData, MnistOptions } from './image-types.js';
 
 /**
  * The image-sample file format ("NRSM"), shared by data/mnist-sample.bin.gz (the digits neurite ships) and the

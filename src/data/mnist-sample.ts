@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseImageSample, type ImageSampleData } from './image-sample.js';
-import type { MnistOptions } from './mnist.js';
+import type { MnistOptions } from './image-types.js';
 import { packageFile } from './package-files.js';
 
 /**

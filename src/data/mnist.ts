@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../tensor.js';
+import type { MnistData, MnistOptions } from './image-types.js';
 import { readIdxFile } from './idx.js';
 
 /** MNIST-format image sets (MNIST digits, Fashion-MNIST) from their four IDX files. Node only. */
@@ -31,25 +32,7 @@ export const MNIST_FILE_NAMES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-export interface MnistOptions {
-  /** pixels / 255 into [0, 1] (default true); false keeps the raw 0..255 values as floats */
-  normalize?: boolean;
-}
-
-export interface ImageSet {
-  /** [count, rows·columns] one flattened image per row */
-  x: Tensor;
-  /** class index per image */
-  labels: Int32Array;
-}
-
-export interface MnistData {
-  train: ImageSet;
-  test: ImageSet;
-  classNames: string[];
-  /** [rows, columns] of one image (28×28 for MNIST and Fashion-MNIST) */
-  imageShape: [number, number];
-}
+export type { ImageSet, MnistData, MnistOptions } from './image-types.js';
 
 const FASHION_HINT =
   'Fashion-MNIST is in the Debian package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist` puts it in ' +
