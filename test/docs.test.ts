@@ -237,7 +237,9 @@ describe('docs/first-network.md', () => {
     expect(full).toHaveLength(9);
     for (const r of full) expect([r.loss, r.accuracy]).toEqual([0.348, 0.5]);
     expect(full.map((r) => r.seed)).toContain(4); // the guide's example seed
-    expect(await stuck(2, 1, 0.125)).toHaveLength(11);
+    const single = await stuck(2, 1, 0.125);
+    expect(single).toHaveLength(11);
+    expect(single.map((r) => r.seed)).toEqual(expect.arrayContaining(full.map((r) => r.seed)));
     expect(await stuck(8, 4, 0.5)).toHaveLength(0);
   });
 
@@ -245,6 +247,7 @@ describe('docs/first-network.md', () => {
     const iris = nn.loadIris();
     expect(iris.classNames[2]).toBe('virginica');
     expect(Array.from(iris.labels.subarray(120))).toEqual(new Array(30).fill(2));
+    expect(Array.from(iris.labels.subarray(0, 120)).filter((l) => l === 2)).toHaveLength(20);
     const { y } = nn.shuffleArrays(iris.x, iris.labels, 1);
     expect(new Set(Array.from(y as Int32Array).slice(120)).size).toBe(3);
   });
