@@ -260,6 +260,7 @@ describe('the playground in Chromium', () => {
     const h = await history(page);
     expect(h.epochs).toBe(2);
     expect(h.valAccuracy).toBeGreaterThan(0.85);
+    expect(await page.textContent('#message')).toBe('Trained 2 epochs.');
     // the gallery shows the test digits in turn, 0 to 9, four times
     const titles = await page.evaluate(() => Array.from(document.querySelectorAll('#gallery button'), (b) => (b as HTMLElement).title.split(' ')[0]));
     expect(titles.slice(0, 10)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);

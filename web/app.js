@@ -95,7 +95,8 @@ const fromWorker = {
     renderCharts();
     $('save').disabled = false;
     const epochs = state.history.loss?.length ?? 0;
-    showMessage(status === 'stopped' ? `Stopped after ${epochs} epochs.` : `Trained ${epochs} epochs.`);
+    const counted = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+    showMessage(status === 'stopped' ? `Stopped after ${counted}.` : `Trained ${counted}.`);
     renderStatus();
   },
   loaded({ model, weights }) {
