@@ -70,13 +70,22 @@ function improves(mode: Mode, monitor: string, current: number, best: number, mi
   return m === 'min' ? current < best - minDelta : current > best + minDelta;
 }
 
-function read(logs: Logs, monitor: string): number {
-  const v = logs[monitor];
-  if (v === undefined) {
-    throw new Error(`callback monitor '${monitor}' is not in the logs (have: ${Object.keys(logs).join(', ')}); ` +
-      `use validationSplit/validationData for val_* metrics`);
-  }
-  return v;
+/**
+ * Reads the monitored value from an epoch's logs. When it is missing (typically val_loss in a fit without
+ * validation data) the callback does nothing: as in Keras, a warning, once per callback, and training goes on.
+ * Stopping the fit half-way for a missing log would throw away the epochs already trained.
+ */
+function monitorReader(callback: string, monitor: string): (logs: Logs) => number | undefined {
+  let warned = false;
+  return (logs) => {
+    const v = logs[monitor];
+    if (v === undefined && !warned) {
+      warned = true;
+      const hint = monitor.startsWith('val_') ? '; val_* values need validationSplit or validationData in fit' : '';
+      console.warn(`neurite: ${callback} monitors '${monitor}', which is not in the logs (${Object.keys(logs).join(', ')}), so it does nothing${hint}`);
+    }
+    return v;
+  };
 }
 
 export interface EarlyStoppingOptions {
@@ -109,6 +118,7 @@ export function earlyStopping(options?: EarlyStoppingOptions): Callback & { stop
   let best = NaN;
   let wait = 0;
   let bestWeights: Float32Array[] | undefined;
+  const read = monitorReader('earlyStopping', monitor);
   const cb = {
     stoppedEpoch: -1,
     bestEpoch: -1,
@@ -120,7 +130,8 @@ export function earlyStopping(options?: EarlyStoppingOptions): Callback & { stop
       cb.bestEpoch = -1;
     },
     onEpochEnd(epoch: number, logs: Logs, model: TrainingModel) {
-      const current = read(logs, monitor);
+      const current = read(logs);
+      if (current === undefined) return;
       if (Number.isNaN(best) || improves(mode, monitor, current, best, minDelta)) {
         best = current;
         wait = 0;
@@ -176,6 +187,7 @@ export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): Callback 
   let best = NaN;
   let wait = 0;
   let cooling = 0;
+  const read = monitorReader('reduceLROnPlateau', monitor);
   return {
     onTrainBegin() {
       best = NaN;
@@ -183,7 +195,8 @@ export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): Callback 
       cooling = 0;
     },
     onEpochEnd(_epoch, logs, model) {
-      const current = read(logs, monitor);
+      const current = read(logs);
+      if (current === undefined) return;
       if (cooling > 0) cooling--;
       if (Number.isNaN(best) || improves(mode, monitor, current, best, minDelta)) {
         best = current;

@@ -80,6 +80,35 @@ describe('neurite predict', () => {
     bin.dispose();
   });
 
+  it('reads semicolon, headerless and pandas files, and the iris.csv that ships with neurite, from any folder', async () => {
+    const model = nn.sequential([nn.dense(3, { inputShape: [4], activation: 'softmax' })], { backend: 'ts', seed: 8 });
+    const path = join(dir, 'any.safetensors');
+    await saveModel(model, path, { classNames: ['a', 'b', 'c'] });
+    const expected = (await capture(['--model', path, '--data', join(dir, 'rows.csv'), '--backend', 'ts'])).lines;
+    expect(expected).toHaveLength(3);
+    const notes: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void notes.push(a.join(' ')));
+    try {
+      const semicolon = join(dir, 'rows-semi.csv');
+      writeFileSync(semicolon, `a;b;c;d\n${rows.map((r) => r.join(';')).join('\n')}\n`);
+      expect((await capture(['--model', path, '--data', semicolon, '--backend', 'ts'])).lines).toEqual(expected);
+      const headerless = join(dir, 'rows-plain.csv');
+      writeFileSync(headerless, `${rows.map((r) => r.join(',')).join('\n')}\n`);
+      expect((await capture(['--model', path, '--data', headerless, '--no-header', '--backend', 'ts'])).lines).toEqual(expected);
+      const pandas = join(dir, 'rows-pandas.csv');
+      writeFileSync(pandas, `,a,b,c,d\n${rows.map((r, i) => `${i},${r.join(',')}`).join('\n')}\n`);
+      expect((await capture(['--model', path, '--data', pandas, '--backend', 'ts'])).lines).toEqual(expected);
+      expect(notes).toEqual([expect.stringMatching(/^note: column 1 has no name .* dropped \(--keep-index keeps it\)$/)]);
+      notes.length = 0;
+      // iris.csv is not in the folder the tests run in; the packaged one is read (150 rows, target ignored)
+      expect((await capture(['--model', path, '--data', 'iris.csv', '--backend', 'ts'])).lines).toHaveLength(150);
+      expect(notes).toEqual([expect.stringMatching(/^iris.csv is not in this folder: reading the copy that ships with neurite, .*data\/iris.csv$/)]);
+    } finally {
+      vi.restoreAllMocks();
+      model.dispose();
+    }
+  });
+
   it('says what is wrong with its arguments', async () => {
     const model = nn.sequential([nn.dense(1, { inputShape: [2] })], { backend: 'ts', seed: 1 });
     const path = join(dir, 'two.safetensors');
@@ -89,7 +118,9 @@ describe('neurite predict', () => {
     await expect(runPredict(['--data', csv])).rejects.toThrow(/--model: expected the path of a saved model/);
     await expect(runPredict(['--model', path])).rejects.toThrow(/--data: expected a CSV file/);
     await expect(runPredict(['--model', path, '--data', csv, '--backend', 'ts'])).rejects.toThrow(/has 4 columns; the model takes 2 features \(or 3 columns with the target\)/);
-    await expect(runPredict(['--model', join(dir, 'nope.safetensors'), '--data', csv, '--backend', 'ts'])).rejects.toThrow(/no such file/);
+    await expect(runPredict(['--model', join(dir, 'nope.safetensors'), '--data', csv, '--backend', 'ts'])).rejects.toThrow(/^--model: .*no such file/);
+    await expect(runPredict(['--model', path, '--data', csv, '--backend', 'cuda'])).rejects.toThrow(/^--backend: expected auto, native, wasm or ts, got 'cuda'$/);
+    await expect(runPredict(['--model', path, '--data', 'missing.csv'])).rejects.toThrow(/^--data: cannot read missing.csv: no such file/);
     model.dispose();
   });
 });

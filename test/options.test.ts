@@ -278,7 +278,7 @@ const entries: Entry[] = [
     call: (o) => nn.parseCsv(csvText, o as nn.CsvOptions),
     typo: 'delimeter',
     suggests: 'delimiter',
-    valid: [{ header: true, delimiter: ',', target: 'label', targetType: 'class', classNames: ['a', 'b'] }],
+    valid: [{ header: true, delimiter: ',', target: 'label', targetType: 'class', classNames: ['a', 'b'], keepIndexColumn: false }],
   },
   {
     argument: 'loadCsv: options',
@@ -286,7 +286,7 @@ const entries: Entry[] = [
     call: (o) => nn.loadCsv(csvPath, o as nn.CsvOptions),
     typo: 'headers',
     suggests: 'header',
-    valid: [{ header: true, delimiter: ',', target: -1, targetType: 'auto', classNames: ['b', 'a'] }],
+    valid: [{ header: true, delimiter: ',', target: -1, targetType: 'auto', classNames: ['b', 'a'], keepIndexColumn: true }],
   },
   {
     argument: 'parseIdx: expect',

@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSample, SAMPLE_PATH } from '../scripts/prepare-playground-data.mjs';
 import * as nn from '../src/index.js';
-import { startServer, type PlaygroundServer } from '../web/serve.mjs';
+import { centerDigit } from '../web/center-digit.js';
+import { startServer, writeStaticSite, type PlaygroundServer } from '../web/serve.mjs';
 import { launchChromium } from './browser/harness.js';
 import {
   barsUpdates,
@@ -67,6 +68,7 @@ describe('the playground server', () => {
       ['/style.css', /^text\/css/],
       ['/neurite.js', /^text\/javascript/],
       ['/data/fashion-mnist-sample.bin', /^application\/octet-stream/],
+      ['/data/mnist-sample.bin.gz', /^application\/gzip/],
     ];
     for (const [path, type] of types) {
       const response = await get(path);
@@ -78,6 +80,53 @@ describe('the playground server', () => {
     expect((await get('/%2e%2e/package.json')).status).toBeGreaterThanOrEqual(403);
     expect((await get('/serve.mjs')).status).toBe(404);
     expect((await get('/nothing-here.js')).status).toBe(404);
+    // the digits are served from the package's data/ folder, byte for byte
+    const digits = Buffer.from(await (await get('/data/mnist-sample.bin.gz')).arrayBuffer());
+    expect(Buffer.compare(digits, readFileSync('data/mnist-sample.bin.gz'))).toBe(0);
+  });
+
+  it('--out writes a static copy that includes the digits from data/', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'neurite-site-'));
+    await writeStaticSite(out);
+    for (const file of ['index.html', 'app.js', 'neurite.js', 'center-digit.js', 'data/fashion-mnist-sample.bin', 'data/mnist-sample.bin.gz']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    expect(existsSync(join(out, 'serve.mjs'))).toBe(false);
+  });
+});
+
+describe('centerDigit (the draw pad, for digits)', () => {
+  const ink = (cells: [number, number][]) => {
+    const p = new Float32Array(784);
+    for (const [x, y] of cells) p[y * 28 + x] = 1;
+    return p;
+  };
+  const frame = (p: Float32Array) => {
+    let x0 = 28, x1 = -1, y0 = 28, y1 = -1, m = 0, mx = 0, my = 0;
+    p.forEach((v, i) => {
+      if (v <= 0.05) return;
+      const x = i % 28, y = Math.floor(i / 28);
+      [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+      m += v;
+      mx += v * (x + 0.5);
+      my += v * (y + 0.5);
+    });
+    return { width: x1 - x0 + 1, height: y1 - y0 + 1, cx: mx / m, cy: my / m };
+  };
+
+  it('scales a small digit drawn in a corner up to a 20-pixel box with its centre of mass in the middle', () => {
+    // a 2-wide, 6-tall stroke in the top-left corner
+    const small = ink(Array.from({ length: 12 }, (_, i) => [1 + (i % 2), 1 + Math.floor(i / 2)] as [number, number]));
+    const f = frame(centerDigit(small));
+    expect(f.height).toBeGreaterThanOrEqual(20);
+    expect(f.height).toBeLessThanOrEqual(21); // 20, plus at most one grey edge pixel
+    expect(f.width).toBeLessThan(10); // the aspect ratio is kept
+    expect(f.cx).toBeCloseTo(14, 0);
+    expect(f.cy).toBeCloseTo(14, 0);
+  });
+
+  it('leaves an empty pad empty', () => {
+    expect(centerDigit(new Float32Array(784)).every((v) => v === 0)).toBe(true);
   });
 });
 
@@ -202,6 +251,33 @@ describe('the playground in Chromium', () => {
     const expected = (await saved.predict(nn.tensor(image, [1, 784]))).data;
     expectClose(picked.probabilities, expected, 1e-5);
     saved.dispose();
+  });
+
+  it('trains on the handwritten digits and reads a 1 drawn on the pad', async () => {
+    await setForm(page, { dataset: 'digits', hidden: '64', epochs: 2, dropout: 0 });
+    expect(await page.textContent('#use-hint')).toMatch(/^Draw a digit/);
+    expect(await train(page, 60_000)).toBe('done');
+    const h = await history(page);
+    expect(h.epochs).toBe(2);
+    expect(h.valAccuracy).toBeGreaterThan(0.85);
+    expect(await page.textContent('#message')).toBe('Trained 2 epochs.');
+    // the gallery shows the test digits in turn, 0 to 9, four times
+    const titles = await page.evaluate(() => Array.from(document.querySelectorAll('#gallery button'), (b) => (b as HTMLElement).title.split(' ')[0]));
+    expect(titles.slice(0, 10)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(titles).toHaveLength(40);
+
+    // one short vertical stroke, off-centre: framed as MNIST's digits were, it reads as a 1
+    await page.click('#clear-pad');
+    const before = await barsUpdates(page);
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+    await page.mouse.down();
+    for (let s = 1; s <= 10; s++) await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * (0.2 + 0.04 * s));
+    await page.mouse.up();
+    const drawn = await nextPrediction(page, before);
+    expect(drawn.names).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(drawn.top).toBe('1');
+    await screenshot(page, `${SCREENSHOT_DIR}/4b-digits.png`);
   });
 
   it('loads a model saved in Node and predicts as Node does', async () => {

@@ -4,10 +4,11 @@ import { renderBars as drawBars } from './bars.js';
 import { CLASS_COLORS, drawPlane, planeCoordinates } from './boundary.js';
 import { drawLineChart } from './chart.js';
 import { DrawPad } from './draw-pad.js';
-import { loadFashionSample } from './fashion-data.js';
+import { centerDigit } from './center-digit.js';
+import { IMAGE_SAMPLES, loadImageSample } from './image-data.js';
 import { buildGallery, markGallery as markThumbnails } from './gallery.js';
 import { drawNetwork } from './network-diagram.js';
-import { CLASS_NAMES, DATA_NOTES, DEFAULTS, KIND_OF, LOSSES, outputLayer, previewModel, readSettings } from './settings.js';
+import { CLASS_NAMES, DATA_NOTES, DEFAULTS, IMAGE_KINDS, KIND_OF, LOSSES, outputLayer, previewModel, readSettings } from './settings.js';
 import { gridPoints, makeToySet, TOY_EXTENT, TOY_SETS } from './toy-data.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,7 +27,8 @@ const state = {
   kind: undefined,
   toy: undefined,
   iris: undefined,
-  fashion: undefined,
+  /** the image sample of the current kind (digits or Fashion-MNIST), once fetched */
+  images: undefined,
   history: {},
   totalEpochs: 0,
   model: undefined,
@@ -68,7 +70,7 @@ const fromWorker = {
     state.valPredicted = undefined;
     state.samplesPerSecond = 0;
     app.dataset.model = 'trained';
-    $('model-source').textContent = `trained on ${trainCount.toLocaleString('en-US')} samples, validated on ${valCount}`;
+    $('model-source').textContent = `trained on ${trainCount.toLocaleString('en-US')} samples, validated on ${valCount.toLocaleString('en-US')}`;
     setupUse();
     renderAll();
   },
@@ -93,12 +95,13 @@ const fromWorker = {
     renderCharts();
     $('save').disabled = false;
     const epochs = state.history.loss?.length ?? 0;
-    showMessage(status === 'stopped' ? `Stopped after ${epochs} epochs.` : `Trained ${epochs} epochs.`);
+    const counted = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+    showMessage(status === 'stopped' ? `Stopped after ${counted}.` : `Trained ${counted}.`);
     renderStatus();
   },
   loaded({ model, weights }) {
     // A model's input size says what data it was made for; show that data so the pictures and inputs fit.
-    const kind = model.inputSize === 2 ? 'toy' : model.inputSize === 4 ? 'iris' : model.inputSize === 784 ? 'fashion' : undefined;
+    const kind = model.inputSize === 2 ? 'toy' : model.inputSize === 4 ? 'iris' : model.inputSize === 784 ? imageKind(model) : undefined;
     if (kind && kind !== state.kind) {
       form.elements.dataset.value = kind === 'toy' ? 'moons' : kind;
       setKind(kind);
@@ -172,15 +175,24 @@ function setKind(kind) {
   $('data-note').textContent = DATA_NOTES[kind];
   outputNote();
   forgetModel();
-  if (kind === 'fashion' && !state.fashion) {
-    loadFashionSample().then(
+  state.images = undefined;
+  if (IMAGE_KINDS.includes(kind)) {
+    loadImageSample(kind).then(
       (sample) => {
-        state.fashion = sample;
+        if (state.kind !== kind) return; // the user moved on while it loaded
+        state.images = sample;
         renderData();
+        renderNetwork();
       },
-      (e) => showError(`Fashion-MNIST sample: ${e.message}`, true),
+      (e) => showError(`${IMAGE_SAMPLES[kind].title}: ${e.message}`, true),
     );
   }
+}
+
+/** Which image data a loaded 784-input model belongs to: digits if its classes are 0-9, else what is shown. */
+function imageKind(model) {
+  if (model.classNames?.join() === CLASS_NAMES.digits.join()) return 'digits';
+  return IMAGE_KINDS.includes(state.kind) ? state.kind : 'fashion';
 }
 
 /** A trained model belongs to its data: other data starts without one (the worker keeps it until replaced). */
@@ -274,17 +286,18 @@ const pad = new DrawPad($('pad'), {
   onChange: throttle((pixels) => {
     state.picked = undefined;
     markGallery();
-    predict(pixels.slice());
+    // a drawn digit is framed as MNIST's were (20×20 box, centre of mass in the middle) before it is classified
+    predict(state.kind === 'digits' ? centerDigit(pixels) : pixels.slice());
   }, 60),
 });
 
 /** Which input the panel offers: follows the model's input size, or the data when there is no model yet. */
 function useMode() {
   const size = state.model?.inputSize;
-  if (size === undefined) return { toy: 'plane', iris: 'iris', fashion: 'image' }[state.kind];
+  if (size === undefined) return { toy: 'plane', iris: 'iris', digits: 'image', fashion: 'image' }[state.kind];
   if (size === 2 && state.kind === 'toy') return 'plane';
   if (size === 4 && state.kind === 'iris') return 'iris';
-  if (size === 784 && state.kind === 'fashion') return 'image';
+  if (size === 784 && IMAGE_KINDS.includes(state.kind)) return 'image';
   return 'generic';
 }
 
@@ -297,7 +310,9 @@ function setupUse() {
   const hints = {
     plane: 'Click the map to classify a point.',
     iris: 'Enter a flower’s measurements.',
-    image: 'Draw a piece of clothing (white on black), or click a test image above.',
+    image: state.kind === 'digits'
+      ? 'Draw a digit (white on black), or click a test image above.'
+      : 'Draw a piece of clothing (white on black), or click a test image above.',
     generic: `Enter ${state.model?.inputSize} numbers, comma-separated.`,
   };
   $('use-hint').textContent = state.model ? hints[mode] : `${hints[mode]} Train or load a model first.`;
@@ -353,11 +368,11 @@ $('clear-pad').addEventListener('click', () => {
   renderBars(undefined);
 });
 $('random-image').addEventListener('click', () => {
-  if (state.fashion) pickTestImage(Math.floor(Math.random() * state.fashion.test.count));
+  if (state.images) pickTestImage(Math.floor(Math.random() * state.images.test.count));
 });
 
 function pickTestImage(index) {
-  const { test, imageShape, classNames } = state.fashion;
+  const { test, imageShape, classNames } = state.images;
   const pixels = imageShape[0] * imageShape[1];
   const image = test.pixels.subarray(index * pixels, (index + 1) * pixels);
   pad.set(image);
@@ -441,7 +456,7 @@ function renderCharts() {
 }
 
 function renderNetwork() {
-  const model = state.model ?? previewModel(form, state.kind, CLASS_NAMES[state.kind] ?? state.fashion?.classNames);
+  const model = state.model ?? previewModel(form, state.kind, CLASS_NAMES[state.kind] ?? state.images?.classNames);
   const names = model && classNames(model);
   const inputLabel = (i) => {
     if (model.inputSize === 2) return ['x₁', 'x₂'][i];
@@ -461,8 +476,9 @@ function renderNetwork() {
 function renderData() {
   const plane = $('plane');
   const gallery = $('gallery');
-  plane.hidden = state.kind === 'fashion';
-  gallery.hidden = state.kind !== 'fashion';
+  const images = IMAGE_KINDS.includes(state.kind);
+  plane.hidden = images;
+  gallery.hidden = !images;
   const rings = wrongValidationPoints();
   if (state.kind === 'toy' && state.toy) {
     $('data-title').textContent = `${TOY_SETS[form.elements.dataset.value]}`;
@@ -481,7 +497,7 @@ function renderData() {
       xLabel: 'petal length (cm)',
       yLabel: 'petal width (cm)',
     });
-  } else if (state.kind === 'fashion') {
+  } else if (images) {
     $('data-title').textContent = 'Test images';
     $('data-caption').textContent = state.valPredicted ? 'green: right · red: wrong · click one' : 'click one to classify it';
     renderGallery();
@@ -493,15 +509,15 @@ function renderData() {
  * never change and say little, so the diagram weighs input nodes by how much they light up.
  */
 function meanPixels() {
-  if (!state.fashion) return undefined;
-  if (!state.fashion.meanPixels) {
-    const { pixels, count } = state.fashion.train;
+  if (!state.images) return undefined;
+  if (!state.images.meanPixels) {
+    const { pixels, count } = state.images.train;
     const size = pixels.length / count;
     const mean = new Float64Array(size);
     for (let i = 0; i < pixels.length; i++) mean[i % size] += pixels[i] / 255 / count;
-    state.fashion.meanPixels = mean;
+    state.images.meanPixels = mean;
   }
-  return state.fashion.meanPixels;
+  return state.images.meanPixels;
 }
 
 /** Validation points the model gets wrong, as plane coordinates (toy and Iris). */
@@ -516,16 +532,16 @@ function wrongValidationPoints() {
 }
 
 function renderGallery() {
-  if (!state.fashion) return;
-  buildGallery($('gallery'), state.fashion, GALLERY_SIZE, pickTestImage);
+  if (!state.images) return;
+  buildGallery($('gallery'), state.images, GALLERY_SIZE, pickTestImage);
   markGallery();
 }
 
 function markGallery() {
-  if (!state.fashion) return;
+  if (!state.images) return;
   // the validation set is the sample's test set in order, so validation predictions label the gallery
   const predicted = app.dataset.model === 'trained' ? state.valPredicted : undefined;
-  markThumbnails($('gallery'), { sample: state.fashion, predicted, picked: state.picked });
+  markThumbnails($('gallery'), { sample: state.images, predicted, picked: state.picked });
 }
 
 // ---- small helpers ------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-// The Fashion-MNIST test images as a grid of thumbnails to click, each framed green or red once a model has
+// The test images of an image sample (digits, Fashion-MNIST) as a grid of thumbnails to click, each framed green or red once a model has
 // classified it right or wrong.
 import { thumbnail } from './draw-pad.js';
 
-/** Fills `container` with the first `count` test images of the sample (once); onPick(index) on a click. */
+/** Fills `container` with the first `count` test images of the sample (once per sample); onPick(index) on a click. */
 export function buildGallery(container, sample, count, onPick) {
-  if (container.childElementCount) return;
+  if (container.dataset.sample === sample.name && container.childElementCount) return;
+  container.replaceChildren();
+  container.dataset.sample = sample.name;
   const { test, imageShape } = sample;
   const pixels = imageShape[0] * imageShape[1];
   for (let i = 0; i < Math.min(count, test.count); i++) {

@@ -17,6 +17,11 @@ import * as esbuild from 'esbuild';
 
 const WEB = fileURLToPath(new URL('.', import.meta.url));
 const ENTRY = join(WEB, 'engine-entry.ts');
+/**
+ * Files the page uses that live outside web/: the digits sample ships in the npm package (data/), and one copy
+ * in the repository is enough. Served (and copied by --out) at these paths.
+ */
+const SHARED = { '/data/mnist-sample.bin.gz': join(WEB, '..', 'data', 'mnist-sample.bin.gz') };
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -28,6 +33,7 @@ const MIME = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.bin': 'application/octet-stream',
+  '.gz': 'application/gzip',
   '.wasm': 'application/wasm',
   '.md': 'text/plain; charset=utf-8',
 };
@@ -73,6 +79,7 @@ export async function startServer({ port, isolated = false, host = '127.0.0.1' }
         bundle = (await context.rebuild()).outputFiles[0].text;
         return send(200, MIME['.js'], bundle);
       }
+      if (Object.hasOwn(SHARED, path)) return send(200, MIME[extname(path)], await readFile(SHARED[path]));
       const file = normalize(join(WEB, path === '/' ? 'index.html' : path));
       if (!file.startsWith(WEB)) return send(403, 'text/plain', 'forbidden');
       const type = MIME[extname(file)];
@@ -120,6 +127,7 @@ export async function startServer({ port, isolated = false, host = '127.0.0.1' }
 export async function writeStaticSite(dir) {
   mkdirSync(dir, { recursive: true });
   cpSync(WEB, dir, { recursive: true, filter: (src) => !/\.(mjs|mts|ts)$/.test(src) });
+  for (const [path, source] of Object.entries(SHARED)) cpSync(source, join(dir, path));
   writeFileSync(join(dir, 'neurite.js'), await bundleNeurite());
 }
 

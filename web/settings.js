@@ -3,13 +3,16 @@
 
 /** "Slow motion": a toy set trains in well under a second; this stretches each epoch so it can be watched. */
 export const SLOW_EPOCH_MS = 25;
-export const CLASS_NAMES = { toy: ['orange', 'blue'], iris: ['setosa', 'versicolor', 'virginica'] };
-export const KIND_OF = { moons: 'toy', circles: 'toy', xor: 'toy', iris: 'iris', fashion: 'fashion' };
+export const CLASS_NAMES = { toy: ['orange', 'blue'], iris: ['setosa', 'versicolor', 'virginica'], digits: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] };
+export const KIND_OF = { moons: 'toy', circles: 'toy', xor: 'toy', iris: 'iris', digits: 'digits', fashion: 'fashion' };
+/** Kinds of data that are 28×28 images: a gallery of test images and a draw pad. */
+export const IMAGE_KINDS = ['digits', 'fashion'];
 
 /** Settings that suit each kind of data; applied when the dataset changes kind, then free to edit. */
 export const DEFAULTS = {
   toy: { hidden: '8, 8', activation: 'tanh', dropout: 0, loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 16, epochs: 200, slow: true },
   iris: { hidden: '16, 8', activation: 'relu', dropout: 0, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 16, epochs: 100, slow: false },
+  digits: { hidden: '128, 64', activation: 'relu', dropout: 0.2, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 10, slow: false },
   fashion: { hidden: '128, 64', activation: 'relu', dropout: 0.2, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 15, slow: false },
 };
 
@@ -25,18 +28,20 @@ export const LOSSES = {
     ['meanSquaredError', 'Mean squared error'],
   ],
   iris: CLASSIFICATION_LOSSES,
+  digits: CLASSIFICATION_LOSSES,
   fashion: CLASSIFICATION_LOSSES,
 };
 
 export const DATA_NOTES = {
   toy: '20% of the points are held out for validation (stratified, seeded).',
   iris: "Fisher's Iris, embedded in neurite; 20% held out, standardised with the training rows' mean and std.",
+  digits: 'MNIST handwritten digits, the 10,000 that ship with neurite: 8,000 train; the 2,000 test images validate.',
   fashion: 'A fixed sample of Fashion-MNIST: 300 training images per class; the 500 test images validate.',
 };
 
 /** The output layer the worker will build for this kind of data and loss (see outputFor in worker.js). */
 export function outputLayer(kind, loss) {
-  const classes = { toy: 2, iris: 3, fashion: 10 }[kind];
+  const classes = { toy: 2, iris: 3, digits: 10, fashion: 10 }[kind];
   const units = kind === 'toy' && loss !== 'sparseCategoricalCrossentropy' ? 1 : classes;
   return { units, activation: units === 1 ? 'sigmoid' : 'softmax' };
 }
@@ -85,5 +90,5 @@ export function previewModel(form, kind, classNames) {
     if (network.dropout > 0) layers.push({ kind: 'dropout', rate: network.dropout });
   }
   layers.push({ kind: 'dense', ...output });
-  return { inputSize: { toy: 2, iris: 4, fashion: 784 }[kind], outputSize: output.units, layers, classNames };
+  return { inputSize: { toy: 2, iris: 4, digits: 784, fashion: 784 }[kind], outputSize: output.units, layers, classNames };
 }

@@ -1,7 +1,7 @@
 // The playground's engine room: everything neurite does runs here, in a Web Worker, on the WASM backend, so the
 // page stays responsive while a network trains. The page sends plain messages; see `handlers` at the bottom.
 import * as nn from './neurite.js';
-import { loadFashionSample, pixelsToFloats } from './fashion-data.js';
+import { loadImageSample, pixelsToFloats } from './image-data.js';
 
 /** How often, at most, the page hears about training: every epoch's logs are kept and sent in bunches. */
 const PROGRESS_MS = 80;
@@ -48,8 +48,8 @@ async function prepareData(request, seed) {
       valPoints: petals(split.xTest),
     };
   }
-  if (request.kind === 'fashion') {
-    const sample = await loadFashionSample();
+  if (request.kind === 'fashion' || request.kind === 'digits') {
+    const sample = await loadImageSample(request.kind);
     const pixels = sample.imageShape[0] * sample.imageShape[1];
     return {
       xTrain: nn.tensor(pixelsToFloats(sample.train.pixels), [sample.train.count, pixels]),
@@ -61,7 +61,7 @@ async function prepareData(request, seed) {
       classes: sample.classNames.length,
     };
   }
-  throw new Error(`dataset: expected kind toy, iris or fashion, got ${request.kind}`);
+  throw new Error(`dataset: expected kind toy, iris, digits or fashion, got ${request.kind}`);
 }
 
 /** Petal length and width (columns 2 and 3) of Iris rows: the plane the page shows Iris in. */

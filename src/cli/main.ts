@@ -1,29 +1,12 @@
 #!/usr/bin/env node
-/** `neurite` command: `neurite train [options]` (the default) and `neurite predict`. */
-import { runTrain, trainHelp } from './train.js';
-import { runPredict, predictHelp } from './predict.js';
+/** The `neurite` executable (dist/cli.js): runs the command line of commands.ts and sets the exit code. */
+import { main } from './commands.js';
 
-const usage = `neurite — feed-forward neural networks
-
-Usage:
-  neurite train [options]     train a network (no options: Iris, embedded)
-  neurite predict [options]   run a saved model on a CSV file
-  neurite help [command]
-
-${trainHelp}`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command.startsWith('-')) return runTrain(argv);
-  if (command === 'train') return runTrain(rest);
-  if (command === 'predict') return runPredict(rest);
-  if (command === 'help' || command === '--help') {
-    console.log(rest[0] === 'predict' ? predictHelp : usage);
-    return 0;
-  }
-  console.error(`neurite: unknown command '${command}'\n\n${usage}`);
-  return 2;
-}
+// `neurite train | head` closes the pipe early: the reader has what it wanted, which is no error
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,130 +1,50 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as nn from '../index.js';
 import type { BackendChoice } from '../backends/registry.js';
-import { parseFlags } from './flags.js';
+import { DATASETS, prepare, type Prepared } from './datasets.js';
+import { asFlagError, choiceOption, intOption, numOption, plural } from './flags.js';
 import { ProgressBar } from './progress.js';
+import { unknownName } from '../errors.js';
 
 export const trainHelp = `Train options:
-  --dataset NAME       iris (default, embedded), fashion-mnist, mnist
-  --dir DIR            where the image set's four IDX files are (fashion-mnist default:
-                       the Debian package's directory; mnist has none)
-  --data FILE.csv      train on a CSV file instead (header row; numeric features)
-  --target COLUMN      the CSV column to predict (default: the last one)
+  --dataset NAME       iris (default, embedded); mnist (handwritten digits: 10,000 ship with neurite);
+                       fashion-mnist (from ${nn.FASHION_MNIST_DIR}, apt-get install dataset-fashion-mnist)
+  --dir DIR            with --dataset mnist or fashion-mnist: the folder of the four IDX files
+                       (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+                       t10k-labels-idx1-ubyte, each plain or .gz); for mnist, the full 60,000 + 10,000
+  --data FILE.csv      train on a CSV file instead: numeric feature columns and a target column.
+                       iris.csv ships with neurite: --data iris.csv works from any folder
+  --target COLUMN      the CSV column to predict, by name or number (0 = the first; default: the last)
   --task KIND          classification | regression (default: guessed from the target)
-  --layers 16,8        hidden layer sizes (default 16,8; 256,128 for image sets)
-  --activation NAME    hidden activation: relu, leakyRelu, sigmoid, tanh (default relu)
+  --header             the first line names the columns (default: it does, unless it is all numbers)
+  --no-header          the first line is data; columns are named column1, column2, ...
+  --delimiter CHAR     , ; tab (or any one character; default: detected from the first lines)
+  --keep-index         keep a leading unnamed index column (pandas to_csv) as a feature; default: dropped
+  --layers 16,8        hidden layer sizes (default 16,8; 256,128 for image sets; '' for none)
+  --activation NAME    hidden activation: relu, leakyRelu, sigmoid, tanh, linear (default relu)
   --epochs N           passes over the training set (default 100; 10 for image sets)
   --batch-size N       samples per gradient step (default 16; 128 for image sets)
   --lr X               learning rate (default 0.01; 0.001 for image sets)
-  --optimizer NAME     sgd, adam, adamw, rmsprop (default adam)
+  --optimizer NAME     sgd (with momentum 0.9), adam, adamw, rmsprop (default adam)
   --dropout RATE       dropout after each hidden layer, in [0, 1) (default 0)
   --seed N             makes the run repeatable (default 1)
-  --test-split F       fraction held out for the test accuracy (default 0.2)
-  --backend NAME       auto, native, wasm, ts (default auto)
-  --save PATH          save the trained model (safetensors + architecture)
+  --test-split F       fraction of a CSV or Iris held out for the test accuracy, stratified (default 0.2);
+                       image sets come with their own test set
+  --backend NAME       auto, native, wasm, ts (default auto: native, else wasm, else ts)
+  --save PATH          save the trained model (safetensors + architecture) for neurite predict
   --quiet              only print the final line
-  -h, --help           this text`;
+  -h, --help           this help`;
 
-interface Prepared {
-  xTrain: nn.Tensor;
-  yTrain: nn.Tensor | Float32Array;
-  xTest: nn.Tensor;
-  yTest: nn.Tensor | Float32Array;
-  classes?: string[];
-  features: number;
-  description: string;
-  standardization?: { mean: number[]; std: number[] };
-  image: boolean;
-}
-
-function intOption(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${v}'`);
-  return n;
-}
-
-function numOption(name: string, v: string | undefined, fallback: number, lo: number, hi: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < lo || n >= hi) throw new Error(`--${name}: expected a number in [${lo}, ${hi}), got '${v}'`);
-  return n;
-}
-
-async function prepare(values: Record<string, string | boolean | undefined>, seed: number, testSplit: number): Promise<Prepared> {
-  const dataset = (values.dataset as string | undefined) ?? (values.data ? 'csv' : 'iris');
-  if (dataset === 'fashion-mnist' || dataset === 'mnist') {
-    const data = dataset === 'mnist' ? await nn.loadMnist(values.dir as string | undefined) : await nn.loadFashionMnist(values.dir as string | undefined);
-    return {
-      xTrain: data.train.x,
-      yTrain: Float32Array.from(data.train.labels),
-      xTest: data.test.x,
-      yTest: Float32Array.from(data.test.labels),
-      classes: data.classNames,
-      features: 784,
-      description: `${dataset}: ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} test images (28×28, pixels / 255)`,
-      image: true,
-    };
-  }
-  let x: nn.Tensor;
-  let y: Float32Array;
-  let classes: string[] | undefined;
-  let description: string;
-  if (dataset === 'iris') {
-    const iris = nn.loadIris();
-    x = iris.x;
-    y = Float32Array.from(iris.labels);
-    classes = iris.classNames;
-    description = 'iris (embedded): 150 flowers, 4 measurements, 3 species';
-  } else if (dataset === 'csv') {
-    const path = values.data as string | undefined;
-    if (!path) throw new Error('--data: expected a CSV file path');
-    const csv = await nn.loadCsv(path, { target: values.target as string | undefined });
-    x = csv.x;
-    const task = (values.task as string | undefined) ?? (csv.classNames ? 'classification' : guessTask(csv.y));
-    if (task !== 'classification' && task !== 'regression') throw new Error(`--task: expected classification or regression, got '${task}'`);
-    y = Float32Array.from(csv.y);
-    if (task === 'classification') {
-      classes = csv.classNames ?? [...new Set(Array.from(y))].sort((a, b) => a - b).map(String);
-      if (!csv.classNames) y = Float32Array.from(y, (v) => classes!.indexOf(String(v)));
-    }
-    description = `${path}: ${x.shape[0]} rows, ${x.shape[1]} features, target '${csv.targetName}'`;
-  } else {
-    throw new Error(`--dataset: expected iris, fashion-mnist or mnist, got '${dataset}'`);
-  }
-  const split = nn.trainTestSplit(x, y, { testSize: testSplit, seed, stratify: classes !== undefined });
-  // Standardise with the training set's statistics only: the test set must stay unseen.
-  const scaler = nn.standardScaler().fit(split.xTrain);
-  return {
-    xTrain: scaler.transform(split.xTrain),
-    yTrain: split.yTrain,
-    xTest: scaler.transform(split.xTest),
-    yTest: split.yTest,
-    classes,
-    features: x.shape[1]!,
-    description,
-    standardization: { mean: Array.from(scaler.mean), std: Array.from(scaler.std) },
-    image: false,
-  };
-}
-
-/** A numeric target with few distinct integer values is almost always a class label. */
-function guessTask(y: ArrayLike<number>): 'classification' | 'regression' {
-  const distinct = new Set<number>();
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isInteger(y[i])) return 'regression';
-    distinct.add(y[i]!);
-    if (distinct.size > 20) return 'regression';
-  }
-  return 'classification';
-}
-
-/** Every flag `neurite train` takes; the help text above lists each (a test holds the two together). */
-export const trainFlags = {
+export const TRAIN_OPTIONS = {
   dataset: { type: 'string' },
   dir: { type: 'string' },
   data: { type: 'string' },
   target: { type: 'string' },
   task: { type: 'string' },
+  header: { type: 'boolean' },
+  'no-header': { type: 'boolean' },
+  delimiter: { type: 'string' },
+  'keep-index': { type: 'boolean' },
   layers: { type: 'string' },
   activation: { type: 'string' },
   epochs: { type: 'string' },
@@ -140,58 +60,105 @@ export const trainFlags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const HIDDEN_ACTIVATIONS = ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'linear'] as const;
+const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
+export const BACKENDS = ['auto', 'native', 'wasm', 'ts'] as const;
+
+/**
+ * parseArgs with its errors in the API's words: an unknown flag is named with the nearest accepted one and the
+ * whole list, as an unknown option key is ("train: unknown flag '--epoch' (did you mean '--epochs'?); ...").
+ */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const flag = /'(-[^']*)'/.exec((err as Error).message)?.[1];
+    if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+      unknownName(command, 'flag', flag, Object.keys(options).map((name) => `--${name}`));
+    }
+    const m = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    throw new Error(`${m} (neurite help ${command} lists the options)`);
+  }
+}
+
 export async function runTrain(argv: string[]): Promise<number> {
-  const values = parseFlags('train', argv, trainFlags);
+  const values = parseFlags(argv, TRAIN_OPTIONS, 'train');
   if (values.help) {
     console.log(trainHelp);
     return 0;
   }
   const say = values.quiet ? () => {} : (s: string) => console.log(s);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`--seed: expected an integer in [0, 2^32), got '${values.seed}'`);
+  if (values.seed?.trim() === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`--seed: expected an integer in [0, 2^32), got '${values.seed}'`);
+  }
   const testSplit = numOption('test-split', values['test-split'], 0.2, 0.01, 1);
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (backend === 'wasm' || backend === 'auto') await nn.ready(backend);
-
-  const data = await prepare(values, seed, testSplit);
-  const big = data.image;
-  const hidden = (values.layers ?? (big ? '256,128' : '16,8')).split(',').filter(Boolean).map((s) => intOption('layers', s.trim(), 0));
-  const activation = (values.activation ?? 'relu') as nn.ActivationName;
-  const epochs = intOption('epochs', values.epochs, big ? 10 : 100);
-  const batchSize = intOption('batch-size', values['batch-size'], big ? 128 : 16);
-  const lr = numOption('lr', values.lr, big ? 0.001 : 0.01, 1e-12, Infinity);
+  const backend: BackendChoice = choiceOption('backend', values.backend, 'auto', BACKENDS);
+  const activation = choiceOption('activation', values.activation, 'relu', HIDDEN_ACTIVATIONS);
+  const optimizerName = choiceOption('optimizer', values.optimizer, 'adam', OPTIMIZERS);
   const rate = numOption('dropout', values.dropout, 0, 0, 1);
-  const optimizerName = values.optimizer ?? 'adam';
-  const makers: Record<string, (o: { learningRate: number }) => nn.Optimizer> = { sgd: (o) => nn.sgd({ ...o, momentum: 0.9 }), adam: nn.adam, adamw: nn.adamw, rmsprop: nn.rmsprop };
-  const makeOptimizer = makers[optimizerName];
-  if (!makeOptimizer) throw new Error(`--optimizer: expected sgd, adam, adamw or rmsprop, got '${optimizerName}'`);
+  if (values.dataset !== undefined && !(DATASETS as readonly string[]).includes(values.dataset)) {
+    throw new Error(`--dataset: expected ${DATASETS.join(', ')} (or --data FILE.csv), got '${values.dataset}'`);
+  }
+  const image = values.dataset === 'mnist' || values.dataset === 'fashion-mnist';
+  const hidden = (values.layers ?? (image ? '256,128' : '16,8')).split(',').filter((s) => s.trim() !== '').map((s) => intOption('layers', s.trim(), 0));
+  const epochs = intOption('epochs', values.epochs, image ? 10 : 100);
+  const batchSize = intOption('batch-size', values['batch-size'], image ? 128 : 16);
+  const lr = numOption('lr', values.lr, image ? 0.001 : 0.01, 1e-12, Infinity);
 
+  try {
+    if (backend === 'wasm' || backend === 'auto') await nn.ready(backend);
+  } catch (err) {
+    throw asFlagError(err, '--backend:');
+  }
+  const data = prepare(values, seed, testSplit);
   const classes = data.classes;
-  const layers: nn.LayerConfig[] = [];
-  hidden.forEach((units, i) => {
-    layers.push(nn.dense(units, { inputShape: i === 0 ? [data.features] : undefined, activation }));
-    if (rate > 0) layers.push(nn.dropout(rate));
-  });
-  const outUnits = classes ? classes.length : 1;
-  layers.push(nn.dense(outUnits, { inputShape: hidden.length === 0 ? [data.features] : undefined, activation: classes ? 'softmax' : 'linear' }));
-  const model = nn.sequential(layers, { backend, seed });
-  model.compile({
-    optimizer: makeOptimizer({ learningRate: lr }),
-    loss: classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    metrics: classes ? ['accuracy'] : [],
-  });
+  let model: nn.Sequential;
+  try {
+    const layers: nn.LayerConfig[] = [];
+    hidden.forEach((units, i) => {
+      layers.push(nn.dense(units, { inputShape: i === 0 ? [data.features] : undefined, activation }));
+      if (rate > 0) layers.push(nn.dropout(rate));
+    });
+    const outUnits = classes ? classes.length : 1;
+    layers.push(nn.dense(outUnits, { inputShape: hidden.length === 0 ? [data.features] : undefined, activation: classes ? 'softmax' : 'linear' }));
+    model = nn.sequential(layers, { backend, seed });
+    const makers = { sgd: (o: { learningRate: number }) => nn.sgd({ ...o, momentum: 0.9 }), adam: nn.adam, adamw: nn.adamw, rmsprop: nn.rmsprop };
+    model.compile({
+      optimizer: makers[optimizerName]({ learningRate: lr }),
+      loss: classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+      metrics: classes ? ['accuracy'] : [],
+    });
+  } catch (err) {
+    throw asFlagError(err);
+  }
 
-  say(data.description);
+  for (const line of data.description) say(line);
   if (!values.quiet) model.summary(say);
-  say(`training on '${model.backend}' for ${epochs} epochs, batch ${batchSize}, ${optimizerName} lr ${lr}, seed ${seed}`);
+  say(`training on '${model.backend}' for ${plural(epochs, 'epoch')}, batch ${batchSize}, ${optimizerName} lr ${lr}, seed ${seed}`);
 
+  await fitWithProgress(model, data, { epochs, batchSize, quiet: Boolean(values.quiet), say });
+
+  const result = await model.evaluate(data.xTest, data.yTest);
+  if (values.save) {
+    // the class names and the training set's statistics travel with the weights, so `neurite predict` can use them
+    await model.save(values.save, { classNames: data.classes, standardization: data.standardization });
+    say(`saved to ${values.save}`);
+  }
+  model.dispose();
+  console.log(classes ? `test accuracy: ${result.accuracy!.toFixed(4)}` : `test mse: ${result.loss.toFixed(4)}`);
+  return 0;
+}
+
+/** fit with a progress bar; Ctrl-C stops training and the run goes on to evaluate the model as it is. */
+async function fitWithProgress(model: nn.Sequential, data: Prepared, o: { epochs: number; batchSize: number; quiet: boolean; say: (s: string) => void }) {
+  const { epochs, batchSize, quiet } = o;
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const trainCount = data.xTrain.shape[0]!;
   let epochStart = performance.now();
-  let seen = 0;
   try {
     await model.fit(data.xTrain, data.yTrain, {
       epochs,
@@ -200,45 +167,26 @@ export async function runTrain(argv: string[]): Promise<number> {
       callbacks: {
         onEpochBegin: () => {
           epochStart = performance.now();
-          seen = 0;
         },
         onBatchEnd: (batch, logs) => {
-          seen = Math.min((batch + 1) * batchSize, trainCount);
-          if (!values.quiet) bar.update(logs.epoch, epochs, batch + 1, logs.batches, `loss ${logs.loss.toFixed(4)} ${rateText(seen, epochStart)}`);
+          const seen = Math.min((batch + 1) * batchSize, trainCount);
+          if (!quiet) bar.update(logs.epoch, epochs, batch + 1, logs.batches, `loss ${logs.loss.toFixed(4)} ${rateText(seen, epochStart)}`);
         },
         onEpochEnd: (epoch, logs) => {
           const acc = logs.accuracy !== undefined ? ` accuracy ${logs.accuracy.toFixed(4)}` : '';
-          if (!values.quiet) bar.finish(epoch, epochs, `loss ${logs.loss.toFixed(4)}${acc} ${rateText(trainCount, epochStart)}`);
+          if (!quiet) bar.finish(epoch, epochs, `loss ${logs.loss.toFixed(4)}${acc} ${rateText(trainCount, epochStart)}`);
         },
       },
     });
   } catch (err) {
     if (!(err instanceof nn.AbortError)) throw err;
-    say('\nstopped: evaluating the model as trained so far');
+    o.say('\nstopped: evaluating the model as trained so far');
   } finally {
     process.off('SIGINT', onSigint);
   }
-
-  const result = await model.evaluate(data.xTest, data.yTest);
-  if (values.save) {
-    await saveModel(model, values.save, data);
-    say(`saved to ${values.save}`);
-  }
-  model.dispose();
-  if (classes) {
-    console.log(`test accuracy: ${result.accuracy!.toFixed(4)}`);
-  } else {
-    console.log(`test mse: ${result.loss.toFixed(4)}`);
-  }
-  return 0;
 }
 
 function rateText(samples: number, since: number): string {
   const s = (performance.now() - since) / 1000;
   return s > 0 ? `${Math.round(samples / s).toLocaleString('en-US')} samples/s` : '';
-}
-
-async function saveModel(model: nn.Sequential, path: string, data: Prepared): Promise<void> {
-  // the class names and the training set's statistics travel with the weights, so `neurite predict` can use them
-  await model.save(path, { classNames: data.classes, standardization: data.standardization });
 }

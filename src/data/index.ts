@@ -16,3 +16,4 @@ export {
 export { oneHot, argMax, toLabels, type Labels } from './onehot.js';
 export { trainTestSplit, shuffleArrays, takeRows, type TrainTestSplitOptions, type TrainTestSplit } from './split.js';
 export { parseCsv, readCsvRecords, type CsvOptions, type CsvData, type CsvFeatures, type CsvRecord } from './csv.js';
+export { parseImageSample, type ImageSampleData } from './image-sample.js';

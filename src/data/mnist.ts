@@ -2,7 +2,18 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import type { MnistData, MnistOptions } from './image-types.js';
 import { readIdxFile } from './idx.js';
+
+export const mnistOptionKeys: OptionKeys<MnistOptions> = { normalize: true };
+
+function checkMnistOptions(argument: string, options: MnistOptions | undefined): MnistOptions {
+  const o = checkOptions(argument, options, mnistOptionKeys);
+  if (o.normalize !== undefined && typeof o.normalize !== 'boolean') {
+    throw new TypeError(`${argument}.normalize must be a boolean, got ${String(o.normalize)}`);
+  }
+  return o;
+}
 
 /** MNIST-format image sets (MNIST digits, Fashion-MNIST) from their four IDX files. Node only. */
 
@@ -32,42 +43,14 @@ export const MNIST_FILE_NAMES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-export interface MnistOptions {
-  /** pixels / 255 into [0, 1] (default true); false keeps the raw 0..255 values as floats */
-  normalize?: boolean;
-}
-
-export const mnistOptionKeys: OptionKeys<MnistOptions> = { normalize: true };
-
-function checkMnistOptions(argument: string, options: MnistOptions | undefined): MnistOptions {
-  const o = checkOptions(argument, options, mnistOptionKeys);
-  if (o.normalize !== undefined && typeof o.normalize !== 'boolean') {
-    throw new TypeError(`${argument}.normalize must be a boolean, got ${String(o.normalize)}`);
-  }
-  return o;
-}
-
-export interface ImageSet {
-  /** [count, rows·columns] one flattened image per row */
-  x: Tensor;
-  /** class index per image */
-  labels: Int32Array;
-}
-
-export interface MnistData {
-  train: ImageSet;
-  test: ImageSet;
-  classNames: string[];
-  /** [rows, columns] of one image (28×28 for MNIST and Fashion-MNIST) */
-  imageShape: [number, number];
-}
+export type { ImageSet, MnistData, MnistOptions } from './image-types.js';
 
 const FASHION_HINT =
   'Fashion-MNIST is in the Debian package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist` puts it in ' +
   `${FASHION_MNIST_DIR}); or download the four files from the Fashion-MNIST project and pass their directory.`;
 
 const MNIST_HINT =
-  'loadMnist(dir) needs the four MNIST IDX files in dir: ' +
+  'The full MNIST is four IDX files in one directory: ' +
   `${Object.values(MNIST_FILE_NAMES).join(', ')} (each plain or .gz).`;
 
 /** Path of `base` or `base.gz` in dir (the plain file wins: it needs no inflating). */
@@ -136,12 +119,13 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DIR, options?: Mnis
 
 /**
  * MNIST handwritten digits from the four IDX files in `dir`. There is no default location (no system package
- * ships MNIST), so calling it without a directory is an error that says what to provide.
+ * ships MNIST), so calling it without a directory is an error that says what to provide; loadMnistSample() reads
+ * the 10,000 digits that ship with neurite.
  */
 export function loadMnist(dir?: string, options?: MnistOptions): MnistData {
   const o = checkMnistOptions('loadMnist: options', options);
   if (dir === undefined || dir === '') {
-    throw new Error(`loadMnist: no directory given. ${MNIST_HINT} For a ready-made set, loadFashionMnist() reads ${FASHION_MNIST_DIR}.`);
+    throw new Error(`loadMnist: no directory given. ${MNIST_HINT} loadMnistSample() reads the 10,000 digits that ship with neurite.`);
   }
   return loadMnistFormat(dir, MNIST_CLASS_NAMES, MNIST_HINT, o);
 }

@@ -14,3 +14,4 @@ export {
   type MnistOptions,
   type ImageSet,
 } from './mnist.js';
+export { loadMnistSample } from './mnist-sample.js';

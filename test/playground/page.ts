@@ -17,7 +17,7 @@ export async function openPlayground(browser: Browser, url: string): Promise<{ p
 }
 
 export interface RunSettings {
-  dataset?: 'moons' | 'circles' | 'xor' | 'iris' | 'fashion';
+  dataset?: 'moons' | 'circles' | 'xor' | 'iris' | 'digits' | 'fashion';
   hidden?: string;
   activation?: string;
   loss?: string;
