@@ -166,9 +166,10 @@ TEST(gemm_255_in_each_dimension_every_kernel_every_form) {
 }
 
 // Each kernel's small-m code directly, for 1..4 rows of A in both layouts, beta 0/1/other, a padded C whose
-// padding must survive the partial last vector.
+// padding must survive the partial last vector: n = 1..35 gives that vector every width for every kernel.
 TEST(gemm_small_m_every_kernel_direct) {
-  const int64_t widths[] = {1, 3, 4, 7, 8, 13, 16, 17, 31, 33, 64, 127, 128, 129, 255, 256};
+  std::vector<int64_t> widths = {63, 64, 127, 128, 129, 255, 256};
+  for (int64_t n = 1; n <= 35; n++) widths.push_back(n);
   const auto kernels = kernels_under_test();
   for (Trans ta : {Trans::no, Trans::yes})
     for (int64_t m = 1; m <= 4; m++)
