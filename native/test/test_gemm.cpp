@@ -1,5 +1,6 @@
-// Every GEMM kernel this CPU runs (plus the AVX-512 one through its emulation), all three forms, odd and round
-// shapes, beta 0/1/other, padded leading dimensions, the epilogue, one and two threads – against ref::gemm.
+// Every GEMM kernel this CPU runs (plus the AVX-512 one through its emulation, which compiles the real kernel file
+// and its shared edge code from ukernel_template.h), all three forms, odd and round shapes, the small-m path,
+// beta 0/1/other, padded leading dimensions, the epilogue, one and two threads – against ref::gemm.
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -77,7 +78,7 @@ struct Fixture {
     ref::gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, beta, expected, ldc, magnitude);
   }
 
-  // Returns false on the first mismatch (reported).
+  // Through the driver. Returns false on the first mismatch (reported).
   bool check(const GemmKernel& kernel, bool epilogue, int threads) const {
     std::vector<float> out = c;
     Coverage cov{std::vector<int>(static_cast<size_t>(m * n), 0), ldc, n};
@@ -85,6 +86,19 @@ struct Fixture {
     const bool ok = sgemm_with(kernel, ta, tb, m, n, k, a.data(), lda, b.data(), ldb, beta, out.data(), ldc,
                                epilogue ? &ep : nullptr, threads);
     CHECK(ok);
+    return compare(kernel, out, epilogue ? &cov : nullptr, threads);
+  }
+
+  // The kernel's unpacked few-row product called directly (B not transposed), whatever rows the driver sends it.
+  bool check_small_m(const GemmKernel& kernel) const {
+    std::vector<float> out = c;
+    const int64_t ars = ta == Trans::no ? lda : 1, acs = ta == Trans::no ? 1 : lda;
+    kernel.small_m(m, n, k, a.data(), ars, acs, b.data(), ldb, beta, out.data(), ldc);
+    return compare(kernel, out, nullptr, 1);
+  }
+
+  bool compare(const GemmKernel& kernel, const std::vector<float>& out, const Coverage* cov, int threads) const {
+    const bool epilogue = cov != nullptr;
     for (int64_t i = 0; i < m; i++)
       for (int64_t j = 0; j < n; j++) {
         double want = expected[i * ldc + j];
@@ -97,9 +111,9 @@ struct Fixture {
                     (long long)n, (long long)k, beta, pad, threads, (long long)i, (long long)j, got, want);
           return false;
         }
-        if (epilogue && cov.hits[i * n + j] != 1) {
+        if (epilogue && cov->hits[i * n + j] != 1) {
           CHECK_MSG(false, "%s m=%lld n=%lld k=%lld: epilogue saw C[%lld,%lld] %d times", kernel.name,
-                    (long long)m, (long long)n, (long long)k, (long long)i, (long long)j, cov.hits[i * n + j]);
+                    (long long)m, (long long)n, (long long)k, (long long)i, (long long)j, cov->hits[i * n + j]);
           return false;
         }
       }
@@ -118,21 +132,59 @@ const Trans kForms[3][2] = {{Trans::no, Trans::no}, {Trans::yes, Trans::no}, {Tr
 
 }  // namespace
 
-TEST(gemm_small_and_odd_shapes_every_kernel_every_form) {
-  const int64_t dims[] = {1, 3, 7, 13, 17, 64};
+// Odd sizes (an edge tile for every MR and NR, a partial last vector in the small-m path) and round ones (whole
+// tiles and vectors) in m, n and k, every form, beta 0 and 1. m <= 4 with B not transposed is the small-m path.
+TEST(gemm_odd_and_round_shapes_every_kernel_every_form) {
+  const int64_t dims[] = {1, 3, 7, 13, 16, 17, 64};
   const auto kernels = kernels_under_test();
   for (const auto& form : kForms)
     for (int64_t m : dims)
       for (int64_t n : dims)
-        for (int64_t k : dims) {
-          const Fixture f(form[0], form[1], m, n, k, 0.0f, 0);
-          for (const GemmKernel* kernel : kernels)
-            if (!f.check(*kernel, false, 1)) return;
-        }
+        for (int64_t k : dims)
+          for (float beta : {0.0f, 1.0f}) {
+            const Fixture f(form[0], form[1], m, n, k, beta, 0);
+            for (const GemmKernel* kernel : kernels)
+              if (!f.check(*kernel, false, 1)) return;
+          }
+}
+
+// 255 in one dimension at a time: many whole tiles, and an edge of nearly full width (255 = 7·32 + 31 = 15·16 +
+// 15 = 31·8 + 7 = 63·4 + 3); in n with m = 1, the small-m path's blocks of 8 vectors, single vectors and tail.
+TEST(gemm_255_in_each_dimension_every_kernel_every_form) {
+  const int64_t others[] = {1, 4, 13, 64};
+  const auto kernels = kernels_under_test();
+  for (const auto& form : kForms)
+    for (int axis = 0; axis < 3; axis++)
+      for (int64_t x : others)
+        for (int64_t y : others)
+          for (float beta : {0.0f, 1.0f}) {
+            const int64_t m = axis == 0 ? 255 : x, n = axis == 1 ? 255 : axis == 0 ? x : y, k = axis == 2 ? 255 : y;
+            const Fixture f(form[0], form[1], m, n, k, beta, 0);
+            for (const GemmKernel* kernel : kernels)
+              if (!f.check(*kernel, false, 1)) return;
+          }
+}
+
+// Each kernel's small-m code directly, for 1..4 rows of A in both layouts, beta 0/1/other, a padded C whose
+// padding must survive the partial last vector: n = 1..35 gives that vector every width for every kernel.
+TEST(gemm_small_m_every_kernel_direct) {
+  std::vector<int64_t> widths = {63, 64, 127, 128, 129, 255, 256};
+  for (int64_t n = 1; n <= 35; n++) widths.push_back(n);
+  const auto kernels = kernels_under_test();
+  for (Trans ta : {Trans::no, Trans::yes})
+    for (int64_t m = 1; m <= 4; m++)
+      for (int64_t n : widths)
+        for (int64_t k : {1, 13, 64})
+          for (float beta : {0.0f, 1.0f, 0.5f}) {
+            const Fixture f(ta, Trans::no, m, n, k, beta, 3);
+            for (const GemmKernel* kernel : kernels)
+              if (kernel->small_m && !f.check_small_m(*kernel)) return;
+          }
 }
 
 TEST(gemm_beta_padding_and_epilogue) {
-  const int64_t shapes[][3] = {{1, 17, 13}, {7, 64, 3}, {13, 33, 64}, {17, 255, 7}, {64, 13, 255}, {3, 1, 1}};
+  const int64_t shapes[][3] = {{1, 17, 13},   {7, 64, 3}, {13, 33, 64},  {17, 255, 7},
+                               {64, 13, 255}, {3, 1, 1},  {2, 255, 13}, {255, 7, 16}};
   const float betas[] = {0.0f, 1.0f, 0.5f};
   const auto kernels = kernels_under_test();
   for (const auto& form : kForms)

@@ -16,9 +16,6 @@ const GemmKernel* avx512f_kernel() { return nullptr; }
 #if !defined(NRT_HAVE_WASMSIMD)
 const GemmKernel* wasmsimd_kernel() { return nullptr; }
 #endif
-#if !defined(NRT_HAVE_NEON)
-const GemmKernel* neon_kernel() { return nullptr; }
-#endif
 
 namespace {
 
@@ -29,7 +26,7 @@ bool cpu_runs(const GemmKernel* kernel) {
   if (kernel == avx512f_kernel()) return __builtin_cpu_supports("avx512f");
   if (kernel == avx2_fma_kernel()) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
-  return true;  // scalar, and wasmsimd/neon which are only compiled where they are the baseline
+  return true;  // scalar, and wasmsimd, which is only compiled where it is the baseline
 }
 
 const GemmKernel* choose() {
@@ -45,7 +42,7 @@ const GemmKernel* choose() {
 
 std::vector<const GemmKernel*> supported_kernels() {
   std::vector<const GemmKernel*> kernels;
-  for (const GemmKernel* k : {avx512f_kernel(), avx2_fma_kernel(), wasmsimd_kernel(), neon_kernel()})
+  for (const GemmKernel* k : {avx512f_kernel(), avx2_fma_kernel(), wasmsimd_kernel()})
     if (cpu_runs(k)) kernels.push_back(k);
   kernels.push_back(scalar_kernel());
   return kernels;

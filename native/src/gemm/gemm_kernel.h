@@ -31,14 +31,14 @@ struct GemmKernel {
   SmallMFn small_m;  // may be null
 };
 
-// Kernels compiled into this build (each returns null where the ISA was not compiled in).
+// Kernels compiled into this build (each returns null where the ISA was not compiled in). arm64 runs the scalar
+// kernel, which its baseline flags vectorise with NEON.
 const GemmKernel* scalar_kernel();
 const GemmKernel* avx2_fma_kernel();
 const GemmKernel* avx512f_kernel();
 const GemmKernel* wasmsimd_kernel();
-const GemmKernel* neon_kernel();
 
-// The best kernel this CPU runs; NEURITE_GEMM_KERNEL=scalar|avx2|avx512|wasmsimd|neon forces one if supported.
+// The best kernel this CPU runs; NEURITE_GEMM_KERNEL=scalar|avx2|avx512|wasmsimd forces one if supported.
 const GemmKernel& best_kernel();
 // Every kernel compiled in and supported by this CPU, best first.
 std::vector<const GemmKernel*> supported_kernels();

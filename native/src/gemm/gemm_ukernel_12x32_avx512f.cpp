@@ -6,6 +6,7 @@
 // logic is tested on machines without AVX-512.
 #include "gemm/gemm_kernel.h"
 #include "gemm/pack.h"
+#include "gemm/ukernel_template.h"
 
 #if defined(NRT_AVX512_EMULATION)
 #include "avx512_emulation.h"
@@ -27,19 +28,22 @@ namespace {
 constexpr int kMR = 12;
 constexpr int kNR = 32;
 
-inline void store_row(float* c, __m512 lo, __m512 hi, float beta) {
-  if (beta == 0.0f) {
-    _mm512_storeu_ps(c, lo);
-    _mm512_storeu_ps(c + 16, hi);
-  } else if (beta == 1.0f) {
-    _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), lo));
-    _mm512_storeu_ps(c + 16, _mm512_add_ps(_mm512_loadu_ps(c + 16), hi));
-  } else {
-    const __m512 vb = _mm512_set1_ps(beta);
-    _mm512_storeu_ps(c, _mm512_fmadd_ps(vb, _mm512_loadu_ps(c), lo));
-    _mm512_storeu_ps(c + 16, _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + 16), hi));
-  }
-}
+// Vector traits for ukernel_template.h. Masked loads and stores cover the partial last vector of a row.
+struct Avx512fVec {
+  using Vec = __m512;
+  using Tail = __mmask16;
+  static constexpr int kWidth = 16;
+  static Vec zero() { return _mm512_setzero_ps(); }
+  static Vec load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+  static Vec splat(float x) { return _mm512_set1_ps(x); }
+  static Vec broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static Vec add(Vec a, Vec b) { return _mm512_add_ps(a, b); }
+  static Vec fmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+  static Tail tail(int count) { return static_cast<Tail>((1u << count) - 1u); }
+  static Vec load_tail(const float* p, Tail t) { return _mm512_maskz_loadu_ps(t, p); }
+  static void store_tail(float* p, Vec v, Tail t) { _mm512_mask_storeu_ps(p, t, v); }
+};
 
 #define NRT_ROW(i)                                   \
   ai = _mm512_set1_ps(a[i]);                         \
@@ -73,72 +77,24 @@ void ukernel_12x32(int64_t k, const float* a, const float* b, float* c, int64_t 
     a += kMR;
     b += kNR;
   }
-  store_row(c + 0 * ldc, c00, c01, beta);
-  store_row(c + 1 * ldc, c10, c11, beta);
-  store_row(c + 2 * ldc, c20, c21, beta);
-  store_row(c + 3 * ldc, c30, c31, beta);
-  store_row(c + 4 * ldc, c40, c41, beta);
-  store_row(c + 5 * ldc, c50, c51, beta);
-  store_row(c + 6 * ldc, c60, c61, beta);
-  store_row(c + 7 * ldc, c70, c71, beta);
-  store_row(c + 8 * ldc, c80, c81, beta);
-  store_row(c + 9 * ldc, c90, c91, beta);
-  store_row(c + 10 * ldc, cA0, cA1, beta);
-  store_row(c + 11 * ldc, cB0, cB1, beta);
+  store_row<Avx512fVec>(c + 0 * ldc, c00, c01, beta);
+  store_row<Avx512fVec>(c + 1 * ldc, c10, c11, beta);
+  store_row<Avx512fVec>(c + 2 * ldc, c20, c21, beta);
+  store_row<Avx512fVec>(c + 3 * ldc, c30, c31, beta);
+  store_row<Avx512fVec>(c + 4 * ldc, c40, c41, beta);
+  store_row<Avx512fVec>(c + 5 * ldc, c50, c51, beta);
+  store_row<Avx512fVec>(c + 6 * ldc, c60, c61, beta);
+  store_row<Avx512fVec>(c + 7 * ldc, c70, c71, beta);
+  store_row<Avx512fVec>(c + 8 * ldc, c80, c81, beta);
+  store_row<Avx512fVec>(c + 9 * ldc, c90, c91, beta);
+  store_row<Avx512fVec>(c + 10 * ldc, cA0, cA1, beta);
+  store_row<Avx512fVec>(c + 11 * ldc, cB0, cB1, beta);
 }
 #undef NRT_ROW
 
-// Unpacked few-row product (batch-1..4 inference); masked loads and stores cover the last partial vector.
-template <int R, int V>
-inline void small_block(int64_t k, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
-                        float beta, float* c, int64_t ldc, __mmask16 last_mask) {
-  __m512 acc[R][V];
-  for (int r = 0; r < R; r++)
-    for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < k; p++) {
-    const float* brow = b + p * ldb;
-    __m512 bv[V];
-    for (int v = 0; v < V; v++)
-      bv[v] = v == V - 1 ? _mm512_maskz_loadu_ps(last_mask, brow + 16 * v) : _mm512_loadu_ps(brow + 16 * v);
-    for (int r = 0; r < R; r++) {
-      const __m512 ar = _mm512_set1_ps(a[r * ars + p * acs]);
-      for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
-    }
-  }
-  for (int r = 0; r < R; r++)
-    for (int v = 0; v < V; v++) {
-      float* cp = c + r * ldc + 16 * v;
-      const __mmask16 mask = v == V - 1 ? last_mask : static_cast<__mmask16>(0xffff);
-      __m512 out = acc[r][v];
-      if (beta != 0.0f) out = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, cp), out);
-      _mm512_mask_storeu_ps(cp, mask, out);
-    }
-}
-
-template <int R>
-void small_rows(int64_t n, int64_t k, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
-                float beta, float* c, int64_t ldc) {
-  constexpr int V = R == 1 ? 8 : 4;
-  const __mmask16 full = 0xffff;
-  int64_t j = 0;
-  for (; j + 16 * V <= n; j += 16 * V) small_block<R, V>(k, a, ars, acs, b + j, ldb, beta, c + j, ldc, full);
-  for (; j < n; j += 16) {
-    const int64_t cols = n - j < 16 ? n - j : 16;
-    const __mmask16 mask = static_cast<__mmask16>((1u << cols) - 1u);
-    small_block<R, 1>(k, a, ars, acs, b + j, ldb, beta, c + j, ldc, mask);
-  }
-}
-
-void small_m_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t ars, int64_t acs, const float* b,
-                    int64_t ldb, float beta, float* c, int64_t ldc) {
-  int64_t i = 0;
-  for (; i + 2 <= m; i += 2) small_rows<2>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
-  if (i < m) small_rows<1>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
-}
-
 const GemmKernel kAvx512 = {
     "avx512f 12x32", kMR, kNR, /*mc*/ 192, /*kc*/ 384, /*nc*/ 4096, ukernel_12x32, NRT_PACK_A, NRT_PACK_B,
-    small_m_avx512,
+    small_m<Avx512fVec>,
 };
 }  // namespace
 

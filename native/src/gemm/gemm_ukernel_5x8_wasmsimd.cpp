@@ -7,6 +7,7 @@
 
 #include "gemm/gemm_kernel.h"
 #include "gemm/pack.h"
+#include "gemm/ukernel_template.h"
 
 namespace nrt::gemm {
 
@@ -14,19 +15,35 @@ namespace {
 constexpr int kMR = 5;
 constexpr int kNR = 8;
 
-inline void store_row(float* c, v128_t lo, v128_t hi, float beta) {
-  if (beta == 0.0f) {
-    wasm_v128_store(c, lo);
-    wasm_v128_store(c + 4, hi);
-  } else if (beta == 1.0f) {
-    wasm_v128_store(c, wasm_f32x4_add(wasm_v128_load(c), lo));
-    wasm_v128_store(c + 4, wasm_f32x4_add(wasm_v128_load(c + 4), hi));
-  } else {
-    const v128_t vb = wasm_f32x4_splat(beta);
-    wasm_v128_store(c, wasm_f32x4_add(wasm_f32x4_mul(vb, wasm_v128_load(c)), lo));
-    wasm_v128_store(c + 4, wasm_f32x4_add(wasm_f32x4_mul(vb, wasm_v128_load(c + 4)), hi));
+// Vector traits for ukernel_template.h. No fused multiply-add without relaxed SIMD: fmadd is a mul and an add, in
+// the operand order of the tile below. The partial last vector of a row is moved lane by lane (load32_zero,
+// load64_zero, store*_lane), so it never reaches past the row, nor past the end of the heap.
+struct Simd128Vec {
+  using Vec = v128_t;
+  using Tail = int;  // the number of lanes, 1..3
+  static constexpr int kWidth = 4;
+  static Vec zero() { return wasm_f32x4_splat(0.0f); }
+  static Vec load(const float* p) { return wasm_v128_load(p); }
+  static void store(float* p, Vec v) { wasm_v128_store(p, v); }
+  static Vec splat(float x) { return wasm_f32x4_splat(x); }
+  static Vec broadcast(const float* p) { return wasm_v128_load32_splat(p); }
+  static Vec add(Vec a, Vec b) { return wasm_f32x4_add(a, b); }
+  static Vec fmadd(Vec a, Vec b, Vec c) { return wasm_f32x4_add(c, wasm_f32x4_mul(a, b)); }
+  static Tail tail(int count) { return count; }
+  static Vec load_tail(const float* p, Tail count) {
+    if (count == 1) return wasm_v128_load32_zero(p);
+    const Vec two = wasm_v128_load64_zero(p);
+    return count == 2 ? two : wasm_v128_load32_lane(p + 2, two, 2);
   }
-}
+  static void store_tail(float* p, Vec v, Tail count) {
+    if (count == 1) {
+      wasm_v128_store32_lane(p, v, 0);
+      return;
+    }
+    wasm_v128_store64_lane(p, v, 0);
+    if (count == 3) wasm_v128_store32_lane(p + 2, v, 2);
+  }
+};
 
 // Written as loops over small arrays, in the order a row of A meets the B row, on purpose: V8 allocates
 // registers in the order of the wasm code, and the hand-unrolled form (all five splats first) had clang emit
@@ -48,60 +65,16 @@ void ukernel_tile(int64_t k, const float* a, const float* b, float* c, int64_t l
     a += MR;
     b += 4 * NV;
   }
-  for (int i = 0; i < MR; i++) store_row(c + i * ldc, acc[i][0], acc[i][1], beta);
+  for (int i = 0; i < MR; i++) store_row<Simd128Vec>(c + i * ldc, acc[i][0], acc[i][1], beta);
 }
 
 void ukernel_5x8(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float beta) {
   ukernel_tile<kMR, kNR / 4>(k, a, b, c, ldc, beta);
 }
 
-// R rows × V vectors of 4 columns straight from row-major B: no packing, for batch-1..4 inference where packing
-// the weights would cost more than the product. R·V independent accumulators hide the add latency.
-template <int R, int V>
-inline void small_block(int64_t k, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
-                        float beta, float* c, int64_t ldc) {
-  v128_t acc[R][V];
-  for (int r = 0; r < R; r++)
-    for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_splat(0.0f);
-  for (int64_t p = 0; p < k; p++) {
-    const float* brow = b + p * ldb;
-    v128_t bv[V];
-    for (int v = 0; v < V; v++) bv[v] = wasm_v128_load(brow + 4 * v);
-    for (int r = 0; r < R; r++) {
-      const v128_t ar = wasm_v128_load32_splat(a + r * ars + p * acs);
-      for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(ar, bv[v]));
-    }
-  }
-  for (int r = 0; r < R; r++)
-    for (int v = 0; v < V; v++) {
-      float* cp = c + r * ldc + 4 * v;
-      if (beta == 0.0f)
-        wasm_v128_store(cp, acc[r][v]);
-      else
-        wasm_v128_store(cp, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(beta), wasm_v128_load(cp)), acc[r][v]));
-    }
-}
-
-template <int R>
-void small_rows(int64_t n, int64_t k, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
-                float beta, float* c, int64_t ldc) {
-  constexpr int V = R == 1 ? 8 : 4;
-  int64_t j = 0;
-  for (; j + 4 * V <= n; j += 4 * V) small_block<R, V>(k, a, ars, acs, b + j, ldb, beta, c + j, ldc);
-  for (; j + 4 <= n; j += 4) small_block<R, 1>(k, a, ars, acs, b + j, ldb, beta, c + j, ldc);
-  if (j < n) small_m_generic<4>(R, n - j, k, a, ars, acs, b + j, ldb, beta, c + j, ldc);
-}
-
-void small_m_wasmsimd(int64_t m, int64_t n, int64_t k, const float* a, int64_t ars, int64_t acs, const float* b,
-                      int64_t ldb, float beta, float* c, int64_t ldc) {
-  int64_t i = 0;
-  for (; i + 2 <= m; i += 2) small_rows<2>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
-  if (i < m) small_rows<1>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
-}
-
 const GemmKernel kWasmSimd = {
     "wasmsimd 5x8", kMR, kNR, /*mc*/ 125, /*kc*/ 256, /*nc*/ 2048, ukernel_5x8, pack_a<kMR>, pack_b<kNR>,
-    small_m_wasmsimd,
+    small_m<Simd128Vec>,
 };
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "gemm/gemm_kernel.h"
 #include "gemm/pack.h"
 #include "gemm/pack_x86.h"
+#include "gemm/ukernel_template.h"
 
 namespace nrt::gemm {
 
@@ -13,19 +14,24 @@ namespace {
 constexpr int kMR = 6;
 constexpr int kNR = 16;
 
-inline void store_row(float* c, __m256 lo, __m256 hi, float beta) {
-  if (beta == 0.0f) {
-    _mm256_storeu_ps(c, lo);
-    _mm256_storeu_ps(c + 8, hi);
-  } else if (beta == 1.0f) {
-    _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), lo));
-    _mm256_storeu_ps(c + 8, _mm256_add_ps(_mm256_loadu_ps(c + 8), hi));
-  } else {
-    const __m256 vb = _mm256_set1_ps(beta);
-    _mm256_storeu_ps(c, _mm256_fmadd_ps(vb, _mm256_loadu_ps(c), lo));
-    _mm256_storeu_ps(c + 8, _mm256_fmadd_ps(vb, _mm256_loadu_ps(c + 8), hi));
-  }
-}
+// Vector traits for ukernel_template.h. vmaskmovps covers the partial last vector of a row: its masked-off lanes
+// are neither read nor written, so they cannot fault past the end of B or C.
+struct Avx2FmaVec {
+  using Vec = __m256;
+  using Tail = __m256i;
+  static constexpr int kWidth = 8;
+  static Vec zero() { return _mm256_setzero_ps(); }
+  static Vec load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+  static Vec splat(float x) { return _mm256_set1_ps(x); }
+  // Not _mm256_broadcast_ss: GCC's builtin takes the pointer, and then keeps array accumulators in memory.
+  static Vec broadcast(const float* p) { return _mm256_set1_ps(*p); }
+  static Vec add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
+  static Vec fmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+  static Tail tail(int count) { return first_lanes(count); }
+  static Vec load_tail(const float* p, Tail t) { return _mm256_maskload_ps(p, t); }
+  static void store_tail(float* p, Vec v, Tail t) { _mm256_maskstore_ps(p, t, v); }
+};
 
 void ukernel_6x16(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float beta) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
@@ -60,61 +66,17 @@ void ukernel_6x16(int64_t k, const float* a, const float* b, float* c, int64_t l
     a += kMR;
     b += kNR;
   }
-  store_row(c + 0 * ldc, c00, c01, beta);
-  store_row(c + 1 * ldc, c10, c11, beta);
-  store_row(c + 2 * ldc, c20, c21, beta);
-  store_row(c + 3 * ldc, c30, c31, beta);
-  store_row(c + 4 * ldc, c40, c41, beta);
-  store_row(c + 5 * ldc, c50, c51, beta);
-}
-
-// R rows × V vectors of 8 columns straight from row-major B: no packing, for batch-1..4 inference where packing
-// the weights would cost more than the product. R·V independent accumulators hide the FMA latency.
-template <int R, int V>
-inline void small_block(int64_t k, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
-                        float beta, float* c, int64_t ldc) {
-  __m256 acc[R][V];
-  for (int r = 0; r < R; r++)
-    for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
-  for (int64_t p = 0; p < k; p++) {
-    const float* brow = b + p * ldb;
-    __m256 bv[V];
-    for (int v = 0; v < V; v++) bv[v] = _mm256_loadu_ps(brow + 8 * v);
-    for (int r = 0; r < R; r++) {
-      const __m256 ar = _mm256_set1_ps(a[r * ars + p * acs]);
-      for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(ar, bv[v], acc[r][v]);
-    }
-  }
-  for (int r = 0; r < R; r++)
-    for (int v = 0; v < V; v++) {
-      float* cp = c + r * ldc + 8 * v;
-      if (beta == 0.0f)
-        _mm256_storeu_ps(cp, acc[r][v]);
-      else
-        _mm256_storeu_ps(cp, _mm256_fmadd_ps(_mm256_set1_ps(beta), _mm256_loadu_ps(cp), acc[r][v]));
-    }
-}
-
-template <int R>
-void small_rows(int64_t n, int64_t k, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
-                float beta, float* c, int64_t ldc) {
-  constexpr int V = R == 1 ? 8 : 4;
-  int64_t j = 0;
-  for (; j + 8 * V <= n; j += 8 * V) small_block<R, V>(k, a, ars, acs, b + j, ldb, beta, c + j, ldc);
-  for (; j + 8 <= n; j += 8) small_block<R, 1>(k, a, ars, acs, b + j, ldb, beta, c + j, ldc);
-  if (j < n) small_m_generic<8>(R, n - j, k, a, ars, acs, b + j, ldb, beta, c + j, ldc);
-}
-
-void small_m_avx2(int64_t m, int64_t n, int64_t k, const float* a, int64_t ars, int64_t acs, const float* b,
-                  int64_t ldb, float beta, float* c, int64_t ldc) {
-  int64_t i = 0;
-  for (; i + 2 <= m; i += 2) small_rows<2>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
-  if (i < m) small_rows<1>(n, k, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
+  store_row<Avx2FmaVec>(c + 0 * ldc, c00, c01, beta);
+  store_row<Avx2FmaVec>(c + 1 * ldc, c10, c11, beta);
+  store_row<Avx2FmaVec>(c + 2 * ldc, c20, c21, beta);
+  store_row<Avx2FmaVec>(c + 3 * ldc, c30, c31, beta);
+  store_row<Avx2FmaVec>(c + 4 * ldc, c40, c41, beta);
+  store_row<Avx2FmaVec>(c + 5 * ldc, c50, c51, beta);
 }
 
 const GemmKernel kAvx2 = {
     "avx2_fma 6x16", kMR, kNR, /*mc*/ 144, /*kc*/ 256, /*nc*/ 3072, ukernel_6x16, pack_a_x86<kMR>, pack_b_x86<kNR>,
-    small_m_avx2,
+    small_m<Avx2FmaVec>,
 };
 }  // namespace
 

@@ -38,14 +38,19 @@ inline void transpose8x8(__m256 r[8]) {
   r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
+// A vmaskmovps mask selecting the first `count` (0..8) lanes.
+inline __m256i first_lanes(int count) {
+  alignas(32) static const int32_t ramp[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ramp + 8 - count));
+}
+
 // The first `count` (1..8) lanes of v to p.
 inline void store_lanes(float* p, __m256 v, int count) {
   if (count == 8) {
     _mm256_storeu_ps(p, v);
     return;
   }
-  alignas(32) static const int32_t ramp[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-  _mm256_maskstore_ps(p, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ramp + 8 - count)), v);
+  _mm256_maskstore_ps(p, first_lanes(count), v);
 }
 
 template <int MR>
