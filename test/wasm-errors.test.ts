@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainSpec } from '../src/backends/backend.js';
 import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm.js';
 import { NeuriteError } from '../src/errors.js';
-import { classes, expectClose, initialWeights, makeSpec, uniform } from './wasm-helpers.js';
+import { expectClose } from './helpers/backends.js';
+import { classes, initialWeights, makeSpec, uniform } from './wasm-helpers.js';
 
 let wasm: WasmBackend;
 beforeAll(async () => {
@@ -45,7 +46,7 @@ describe('wasm: bad input', () => {
       /learningRate: expected a finite number > 0/,
     );
     expect(() => model.compile({ ...sgd, loss: 'hinge' as never })).toThrow(/loss: expected one of/);
-    expectClose(model.predictSync(probe, 5), before, 0, 'outputs after the errors');
+    expectClose('outputs after the errors', model.predictSync(probe, 5), before, { rtol: 0, atol: 0 });
   });
 
   it('needs compile before training and evaluating', async () => {
@@ -68,7 +69,7 @@ describe('wasm: bad input', () => {
     model.compile({ ...sgd, loss: 'sparseCategoricalCrossentropy' });
     const labels = new Float32Array([0, 1, 2, 3, 1]);
     await expect(model.trainBatch(probe, labels, 5)).rejects.toThrow(/label|class|range|\[0, 3\)/i);
-    expectClose(model.predictSync(probe, 5), before, 0, 'outputs after the errors');
+    expectClose('outputs after the errors', model.predictSync(probe, 5), before, { rtol: 0, atol: 0 });
     const { labels: good } = classes(5, 3, 2);
     expect(Number.isFinite(await model.trainBatch(probe, good, 5))).toBe(true);
   });
@@ -102,9 +103,9 @@ describe('wasm: traps', () => {
     const stack = wasm.module.stackSave();
     expect(() => wasm.debugTrap(kind)).toThrow(/trapped/);
     expect(wasm.module.stackSave()).toBe(stack);
-    expectClose(model.predictSync(probe, 5), before, 0, 'same model after the trap');
+    expectClose('same model after the trap', model.predictSync(probe, 5), before, { rtol: 0, atol: 0 });
     const other = smallModel();
-    expectClose(other.predictSync(probe, 5), before, 0, 'new model after the trap');
+    expectClose('new model after the trap', other.predictSync(probe, 5), before, { rtol: 0, atol: 0 });
     other.dispose();
     model.dispose();
   });
@@ -122,7 +123,7 @@ describe('wasm: memory', () => {
     expect(wasm.module.HEAPU8.length).toBeGreaterThan(heapBefore + count * 784 * 4 - 16 * 2 ** 20);
     for (const row of [0, 1, 12_345, count - 1]) {
       const one = model.predictSync(x.subarray(row * 784, (row + 1) * 784), 1);
-      expectClose(all.subarray(row * 10, (row + 1) * 10), one, 1e-6, `row ${row}`);
+      expectClose(`row ${row}`, all.subarray(row * 10, (row + 1) * 10), one, { rtol: 1e-6 });
     }
     model.compile(sgd);
     const { oneHot } = classes(count, 10, 5);
