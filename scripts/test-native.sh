@@ -8,7 +8,7 @@
 #   --tsan            -fsanitize=thread build in build-tsan/ (the thread pool and the threaded GEMM)
 #   --wasm            Emscripten build (the wasmsimd kernel) in build-wasm-tests/, run by Node
 #   --addon-sanitize  the Node addon itself built with the sanitizers (build-asan/) and the vitest suites
-#                     test/native-{parity,boundary,async}.test.ts run against it (libasan preloaded into node)
+#                     test/backend-ops.test.ts and test/native-{boundary,async}.test.ts run against it (libasan preloaded)
 # The optional filter runs only the tests whose name contains it. Exit status is the tests' (0 = all passed).
 set -euo pipefail
 
@@ -22,7 +22,7 @@ if [[ "$mode" == "--addon-sanitize" ]]; then
   # Node itself is not built for leak checking; the core's leaks are covered by --sanitize.
   export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-  exec npx vitest run test/native-parity.test.ts test/native-boundary.test.ts test/native-async.test.ts
+  exec npx vitest run test/backend-ops.test.ts test/native-boundary.test.ts test/native-async.test.ts
 fi
 case "$mode" in
   --sanitize)

@@ -3,9 +3,9 @@
  * every optimizer and loss. Golden values come from scripts/golden/torch_golden.py (float64 PyTorch).
  */
 import { readFileSync } from 'node:fs';
-import { describe, it, beforeAll } from 'vitest';
+import { describe, beforeAll, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
-import { testedBackends, prepareBackend, expectClose, excluded } from './helpers/backends.js';
+import { testedBackends, prepareBackend, expectClose, itUnlessExcluded, unusedExclusions } from './helpers/backends.js';
 
 interface GoldenCase {
   name: string;
@@ -30,8 +30,7 @@ describe.each(testedBackends)('PyTorch golden values on %s', (backend) => {
   beforeAll(() => prepareBackend(backend));
 
   for (const c of golden.cases) {
-    const reason = excluded(backend, `golden: ${c.name}`);
-    it.skipIf(reason !== undefined)(c.name, async () => {
+    itUnlessExcluded('golden', backend, c.name, async () => {
       const layers = c.activations.map((activation, i) =>
         nn.dense(c.sizes[i + 1]!, {
           inputShape: i === 0 ? [c.sizes[0]!] : undefined,
@@ -48,13 +47,17 @@ describe.each(testedBackends)('PyTorch golden values on %s', (backend) => {
         const x = nn.tensor(b.x, [b.count, c.sizes[0]!]);
         const y = c.loss === 'sparseCategoricalCrossentropy' ? nn.tensor(b.y, [b.count]) : nn.tensor(b.y, [b.count, out]);
         const loss = await model.trainOnBatch(x, y);
-        expectClose([loss], [c.losses[step]!], 1e-5, 1e-6, `loss at step ${step}`);
+        expectClose(`loss at step ${step}`, [loss], [c.losses[step]!]);
       }
-      model.getWeights().forEach((w, i) => expectClose(w.data, c.finalWeights[i]!.data, 1e-4, 1e-5, `weights[${i}]`));
+      model.getWeights().forEach((w, i) => expectClose(`weights[${i}]`, w.data, c.finalWeights[i]!.data, { rtol: 1e-4, atol: 1e-5 }));
       const first = c.batches[0]!;
       const pred = await model.predict(nn.tensor(first.x, [first.count, c.sizes[0]!]));
-      expectClose(pred.data, c.finalOutputsOnFirstBatch, 1e-4, 1e-5, 'outputs');
+      expectClose('outputs', pred.data, c.finalOutputsOnFirstBatch, { rtol: 1e-4, atol: 1e-5 });
       model.dispose();
     });
   }
+});
+
+it('every golden exclusion names a golden case', () => {
+  expect(unusedExclusions('golden')).toEqual([]);
 });

@@ -60,7 +60,7 @@ describe('save → load', () => {
         const after = loaded.getWeights();
         expect(after.map((w) => w.shape)).toEqual(before.map((w) => w.shape));
         after.forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(before[i]!.data)));
-        expectClose((await loaded.predict(x)).data, expected.data, 0, 1e-6, 'predictions');
+        expectClose('predictions', (await loaded.predict(x)).data, expected.data, { rtol: 0 });
         expect(loaded.name).toBe('rich');
         expect(loaded.seed).toBe(11);
         expect(loaded.layerConfigs).toEqual(model.layerConfigs);
@@ -114,8 +114,8 @@ describe('save → load', () => {
     const x = inputs(4, 6, 3);
     const fromPath = await loadModel(path, { backend: 'ts' });
     const fromBytes = await loadModel(readFileSync(path), { backend: 'ts' });
-    expectClose((await fromPath.model.predict(x)).data, (await model.predict(x)).data, 0, 1e-6);
-    expectClose((await fromBytes.model.predict(x)).data, (await model.predict(x)).data, 0, 1e-6);
+    expectClose('loaded from the path', (await fromPath.model.predict(x)).data, (await model.predict(x)).data, { rtol: 0 });
+    expectClose('loaded from the bytes', (await fromBytes.model.predict(x)).data, (await model.predict(x)).data, { rtol: 0 });
     expect(fromPath.extras.standardization?.std).toEqual([1, 1, 2]);
     await expect(loadModel(join(dir, 'missing.safetensors'))).rejects.toThrow(/loadModel: cannot read .*missing\.safetensors: no such file/);
     await expect(loadModel(dir)).rejects.toThrow(/is not a regular file/);
@@ -155,11 +155,11 @@ describe('resuming training from a file with optimizer state', () => {
 
         const a = straight.getWeights();
         const b = resumed.getWeights();
-        a.forEach((w, i) => expectClose(b[i]!.data, w.data, 1e-6, 1e-7, `weights[${i}]`));
+        a.forEach((w, i) => expectClose(`weights[${i}]`, b[i]!.data, w.data, { rtol: 1e-6, atol: 1e-7 }));
         const state = resumed.getOptimizerState();
         const expectedState = straight.getOptimizerState();
         expect(state.step).toBe(expectedState.step);
-        state.slots.forEach((s, i) => expectClose(s, expectedState.slots[i]!, 1e-6, 1e-7, `slot ${i}`));
+        state.slots.forEach((s, i) => expectClose(`slot ${i}`, s, expectedState.slots[i]!, { rtol: 1e-6, atol: 1e-7 }));
         straight.dispose();
         resumed.dispose();
       });
@@ -194,7 +194,7 @@ describe('resuming training from a file with optimizer state', () => {
       const velocity = after.get(`optimizer.${name}.velocity`)!;
       expect(velocity.shape).toEqual(after.get(name)!.shape);
       const change = after.get(name)!.data.map((w, i) => w - before.get(name)!.data[i]!);
-      expectClose(velocity.data, change, 1e-4, 1e-7, name);
+      expectClose(name, velocity.data, change, { rtol: 1e-4, atol: 1e-7 });
       expect(velocity.data.some((v) => v !== 0)).toBe(true);
     }
     m.dispose();

@@ -23,7 +23,7 @@ describe('files written by TensorFlow.js', () => {
         const expected = JSON.parse(readFileSync(join(fixtures, name, 'expected.json'), 'utf8')) as { inputs: number[][]; outputs: number[][] };
         const model = await loadTfjsLayersModel(join(fixtures, name, 'model.json'), { backend });
         const got = await model.predict(expected.inputs);
-        expectClose(got.data, expected.outputs.flat(), 1e-5, 1e-6, `${name} outputs`);
+        expectClose(`${name} outputs`, got.data, expected.outputs.flat());
         model.dispose();
       });
     }
@@ -182,14 +182,14 @@ describe('a Keras-converter-style file written by hand', () => {
     expect(model.seed).toBe(3);
     expect(model.spec.layers.map((l) => l.kind)).toEqual(['dense', 'dropout', 'dense', 'dense']);
     const got = await model.predict(x);
-    expectClose(got.data, referenceForward(handLayers(), x).flat(), 1e-5, 1e-6, 'outputs');
+    expectClose('outputs', got.data, referenceForward(handLayers(), x).flat());
     model.dispose();
   });
 
   it('loads from bytes in memory (the browser-safe entry point)', async () => {
     const bytes = handWeightBytes(handLayers());
     const model = fromTfjsLayersModel(JSON.stringify(handModelJson(['w.bin'])), bytes.buffer as ArrayBuffer, { backend: 'ts' });
-    expectClose((await model.predict(x)).data, referenceForward(handLayers(), x).flat(), 1e-5, 1e-6);
+    expectClose('outputs', (await model.predict(x)).data, referenceForward(handLayers(), x).flat());
     model.dispose();
   });
 
@@ -208,7 +208,7 @@ describe('a Keras-converter-style file written by hand', () => {
     ].map((w, i) => ({ ...w, name: names[i], dtype: 'float32' }));
     const data = new Float32Array([...l0.kernel, ...l0.bias, ...l1.kernel, ...l1.bias, ...l2.kernel, ...l2.bias]);
     const model = fromTfjsLayersModel(json, new Uint8Array(data.buffer), { backend: 'ts' });
-    expectClose((await model.predict(x)).data, referenceForward(handLayers(), x).flat(), 1e-5, 1e-6);
+    expectClose('outputs', (await model.predict(x)).data, referenceForward(handLayers(), x).flat());
     model.dispose();
   });
 });

@@ -37,7 +37,7 @@ describe('torch → neurite (committed golden files)', () => {
         const { model, extras } = deserializeModel(readFileSync(join(fixtures, `${name}.safetensors`)), { backend });
         expect(model.inputSize).toBe(golden.inputs[0]!.length);
         const got = await model.predict(golden.inputs);
-        expectClose(got.data, golden.outputs.flat(), 1e-5, 1e-6, `${name} vs torch ${golden.torch}`);
+        expectClose(`${name} vs torch ${golden.torch}`, got.data, golden.outputs.flat());
         if (name === 'torch-classifier') expect(extras.classNames).toEqual(['ant', 'bee', 'cicada', 'dragonfly']);
         model.dispose();
       });
@@ -112,7 +112,7 @@ describe(`neurite → torch (${hasTorch ? 'PyTorch load_state_dict' : 'no torch 
         expect(run.stderr).toBe('');
         expect(run.status).toBe(0);
         const torch = JSON.parse(run.stdout) as { outputs: number[][]; torch: string };
-        expectClose(Float32Array.from(torch.outputs.flat()), ours.data, 1e-5, 1e-6, `torch ${torch.torch} vs neurite`);
+        expectClose(`torch ${torch.torch} vs neurite`, Float32Array.from(torch.outputs.flat()), ours.data);
       } else {
         checkExactBytes(serializeModel(model), model);
       }
@@ -135,7 +135,7 @@ describe(`neurite → torch (${hasTorch ? 'PyTorch load_state_dict' : 'no torch 
         writeFileSync(inputsPath, JSON.stringify({ inputs: golden.inputs }));
         const run = spawnSync(PYTHON, [script, 'predict', join(fixtures, `${name}.safetensors`), inputsPath], { encoding: 'utf8' });
         expect(run.status).toBe(0);
-        expectClose(Float32Array.from(JSON.parse(run.stdout).outputs.flat()), golden.outputs.flat(), 1e-6, 1e-7, name);
+        expectClose(name, Float32Array.from(JSON.parse(run.stdout).outputs.flat()), golden.outputs.flat(), { rtol: 1e-6, atol: 1e-7 });
       } else {
         const { model } = deserializeModel(file, { backend: 'ts' });
         checkExactBytes(file, model);

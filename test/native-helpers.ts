@@ -2,7 +2,6 @@
  * Shared by the native-*.test.ts files: specs built the way the Model API builds them, deterministic data from
  * the library's own generator, and the native backend (whose absence fails the tests instead of skipping them).
  */
-import { expect } from 'vitest';
 import type { ActivationName, Backend, ModelSpec } from '../src/backends/backend.js';
 import { loadNativeBackend, nativeUnavailableReason } from '../src/backends/native.js';
 import { rngKey, rngUniform } from '../src/rng.js';
@@ -40,29 +39,4 @@ export function initialWeights(spec: ModelSpec, seed = 1): Float32Array[] {
     if (layer.useBias) out.push(uniform(layer.units, seed * 1000 + p++, -0.1, 0.1));
   }
   return out;
-}
-
-export function oneHot(rows: number, classes: number, seed: number): Float32Array {
-  const y = new Float32Array(rows * classes);
-  const key = rngKey(seed, 96, 0);
-  for (let r = 0; r < rows; r++) y[r * classes + Math.floor(rngUniform(key, r) * classes)] = 1;
-  return y;
-}
-
-export function labelsOf(y: Float32Array, rows: number, classes: number): Float32Array {
-  const labels = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < classes; c++) if (y[r * classes + c] === 1) labels[r] = c;
-  return labels;
-}
-
-/** |a − b| ≤ atol + rtol·|b| elementwise, naming the first offending index. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rtol = 1e-5, atol = 1e-6): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!;
-    const b = expected[i]!;
-    if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
-      throw new Error(`${what}[${i}]: ${a} vs expected ${b} (|diff| ${Math.abs(a - b).toExponential(2)})`);
-    }
-  }
 }

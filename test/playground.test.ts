@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSample, SAMPLE_PATH } from '../scripts/prepare-playground-data.mjs';
 import * as nn from '../src/index.js';
 import { centerDigit } from '../web/center-digit.js';
+import { expectClose } from './helpers/backends.js';
 import { startServer, writeStaticSite, type PlaygroundServer } from '../web/serve.mjs';
 import { launchChromium } from './browser/harness.js';
 import {
@@ -41,14 +42,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const error = Math.abs(actual[i]! - expected[i]!);
-    if (error > tolerance) throw new Error(`value ${i}: ${actual[i]} vs ${expected[i]} (off by ${error}, tolerance ${tolerance})`);
-  }
-}
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -249,7 +242,7 @@ describe('the playground in Chromium', () => {
     expect(saved.extras.classNames).toHaveLength(10);
     const image = Float32Array.from(sampleTestImage(0), (b) => b / 255);
     const expected = (await saved.predict(nn.tensor(image, [1, 784]))).data;
-    expectClose(picked.probabilities, expected, 1e-5);
+    expectClose('page probabilities vs Node', picked.probabilities, expected, { rtol: 0, atol: 1e-5 });
     saved.dispose();
   });
 
@@ -302,7 +295,7 @@ describe('the playground in Chromium', () => {
     await page.click('#predict-iris');
     const p = await nextPrediction(page, before);
     expect(p.names).toEqual(classNames);
-    expectClose(p.probabilities, expected, 1e-5);
+    expectClose('page probabilities vs Node', p.probabilities, expected, { rtol: 0, atol: 1e-5 });
     await screenshot(page, `${SCREENSHOT_DIR}/5-loaded-from-node.png`);
   });
 

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainSpec } from '../src/backends/backend.js';
 import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm.js';
-import { classes, expectClose, initialWeights, makeSpec, uniform } from './wasm-helpers.js';
+import { expectClose } from './helpers/backends.js';
+import { classes, initialWeights, makeSpec, uniform } from './wasm-helpers.js';
 
 let wasm: WasmBackend;
 beforeAll(async () => {
@@ -32,9 +33,9 @@ describe('wasm: traps', () => {
     const stack = wasm.module.stackSave();
     expect(() => wasm.debugTrap(kind)).toThrow(/trapped/);
     expect(wasm.module.stackSave()).toBe(stack);
-    expectClose(model.predictSync(probe, 5), before, 0, 'same model after the trap');
+    expectClose('same model after the trap', model.predictSync(probe, 5), before, { rtol: 0, atol: 0 });
     const other = smallModel();
-    expectClose(other.predictSync(probe, 5), before, 0, 'new model after the trap');
+    expectClose('new model after the trap', other.predictSync(probe, 5), before, { rtol: 0, atol: 0 });
     other.dispose();
     model.dispose();
   });
@@ -52,7 +53,7 @@ describe('wasm: memory', () => {
     expect(wasm.module.HEAPU8.length).toBeGreaterThan(heapBefore + count * 784 * 4 - 16 * 2 ** 20);
     for (const row of [0, 1, 12_345, count - 1]) {
       const one = model.predictSync(x.subarray(row * 784, (row + 1) * 784), 1);
-      expectClose(all.subarray(row * 10, (row + 1) * 10), one, 1e-6, `row ${row}`);
+      expectClose(`row ${row}`, all.subarray(row * 10, (row + 1) * 10), one, { rtol: 1e-6 });
     }
     model.compile(sgd);
     const { oneHot } = classes(count, 10, 5);

@@ -1,5 +1,4 @@
-// Shared by the wasm tests: model specs, deterministic data, and comparisons.
-import { expect } from 'vitest';
+// Shared by the wasm tests below the Model API: model specs and deterministic data (comparisons: helpers/backends.ts).
 import type { ActivationName, LayerSpec, ModelSpec } from '../src/backends/backend.js';
 import { weightShapes } from '../src/backends/backend.js';
 import { initialize } from '../src/initializers.js';
@@ -55,19 +54,4 @@ export function classes(count: number, classCount: number, seed: number): { oneH
     oneHot[r * classCount + c] = 1;
   }
   return { oneHot, labels };
-}
-
-/** |a - b| <= tol·max(1, |b|) elementwise, reporting the worst element. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5, what = 'values'): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!));
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  expect(worst, `${what}: worst relative error at ${at} (${actual[at]} vs ${expected[at]})`).toBeLessThanOrEqual(tol);
 }

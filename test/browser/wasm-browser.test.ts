@@ -9,7 +9,7 @@ import { oneHot } from '../../src/data/onehot.js';
 import { dense } from '../../src/layers.js';
 import { sequential } from '../../src/model.js';
 import { adam } from '../../src/optimizers.js';
-import { expectClose } from '../wasm-helpers.js';
+import { expectClose } from '../helpers/backends.js';
 import { bundlePage, launchChromium, openPage, serve } from './harness.js';
 import type * as PageModule from './page-entry.js';
 
@@ -72,7 +72,7 @@ describe('wasm in Chromium', () => {
       [layers, weights, x] as const,
     );
     expect(result.backend).toBe('wasm');
-    expectClose(result.out, expected, 1e-5, 'page outputs vs Node');
+    expectClose('page outputs vs Node', result.out, expected, { atol: 1e-5 });
   });
 
   it('trains in the page: the loss drops and the page stays responsive', async () => {
