@@ -86,6 +86,8 @@ function list(items: { name: string; shape: number[]; dtype?: string }[]): strin
 
 /** Why the file's tensors do not fit the model's parameters, or undefined when they do. */
 function mismatch(held: Held[], expected: Expected[]): string | undefined {
+  const stranger = held.find((h) => splitName(h.name).leaf !== 'weight' && splitName(h.name).leaf !== 'bias');
+  if (stranger) return `tensor ${JSON.stringify(stranger.name)} is neither a weight nor a bias (nn.Linear holds only those)`;
   if (held.length !== expected.length) {
     return `the file holds ${held.length} tensor${held.length === 1 ? '' : 's'}, the model has ${expected.length} parameters`;
   }
