@@ -47,3 +47,16 @@ export function decodeFloats(bytes: Uint8Array, start: number, count: number, fo
   }
   return into ? into.out : out;
 }
+
+/**
+ * The shortest decimal that rounds to the same float32, as numpy prints a float32: 0.15000000596046448 → 0.15.
+ * Files store attributes such as a LeakyReLU slope as float32; the number the user wrote is this decimal.
+ */
+export function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let digits = 1; digits <= 9; digits++) {
+    const d = Number(v.toPrecision(digits));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
+}

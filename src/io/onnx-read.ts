@@ -8,7 +8,7 @@ import {
   WireType,
   type ProtoField,
 } from './protobuf-reader.js';
-import { decodeFloats } from './float-formats.js';
+import { decodeFloats, shortestFloat32 } from './float-formats.js';
 import { decodeUtf8, Where } from './untrusted.js';
 
 /**
@@ -147,7 +147,7 @@ function attribute(bytes: Uint8Array, at: Where): OnnxAttribute {
         a.type = int64(f, at);
         break;
       case Attribute.f:
-        a.f = float32(f, at);
+        a.f = shortestFloat32(float32(f, at));
         break;
       case Attribute.i:
         a.i = int64(f, at);
