@@ -8,7 +8,6 @@
  * - version 1 files (layers.{i} names, test/fixtures/io/torch-classifier|regressor) still load.
  */
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

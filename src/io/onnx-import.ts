@@ -106,6 +106,7 @@ const matMul: OpRow = (n, c) => {
   const users = c.consumers(n.outputs[0]!);
   const add = users.length === 1 && users[0]!.opType === 'Add' && users[0]!.domain === '' ? users[0]! : undefined;
   if (add && add.inputs.length === 2) {
+    if (add.outputs.length === 0 || add.outputs[0] === '') c.fail(add, 'has no output');
     const other = add.inputs[0] === n.outputs[0] ? 1 : 0;
     const bias = broadcastBias(add, c, c.constant(add, other), units);
     return { kind: 'dense', kernel: w.values, inputs, units, bias, output: add.outputs[0]!, alsoUsed: [add] };
@@ -197,7 +198,8 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
     for (const name of n.inputs) {
       if (name === '') continue;
       const list = consumers.get(name) ?? [];
-      if (!list.includes(n)) list.push(n);
+      // a node listing the same tensor twice (Add(h, h)) counts once; nodes come in order, so it is the last one
+      if (list.at(-1) !== n) list.push(n);
       consumers.set(name, list);
     }
     for (const name of n.outputs) {
@@ -229,7 +231,7 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
       if (!t) return fail(n, `input ${k} (${JSON.stringify(name.slice(0, 80))}) must be a constant (an initializer): neurite imports fixed weights`);
       let values = decoded.get(name);
       if (!values) {
-        values = readFloatTensor(t, budget, top.key('initializer').key(name));
+        values = readFloatTensor(t, budget, top);
         decoded.set(name, values);
       }
       return { dims: t.dims, values };
@@ -256,6 +258,7 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
       top.error(`unsupported op ${JSON.stringify(op.slice(0, 80))} in node ${nodeLabel(n)}; neurite imports ${supportedOnnxOps.join(', ')}`);
     }
     if (n.inputs[0] !== current) fail(n, `expected the data (${JSON.stringify(current.slice(0, 80))}) as its first input`);
+    if (n.outputs.length === 0 || n.outputs[0] === '') fail(n, 'has no output');
     context.width = width;
     context.rank = rank;
     const step = row(n, context);
@@ -302,7 +305,6 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
       case 'identity':
         break;
     }
-    if (n.outputs.length === 0 || n.outputs[0] === '') fail(n, 'has no output');
     current = n.outputs[0]!;
   }
   if (current !== output.name) top.error(`the chain from input ${JSON.stringify(input.name.slice(0, 80))} ends at ${JSON.stringify(current.slice(0, 80))}, not at the graph's output ${JSON.stringify(output.name.slice(0, 80))}`);

@@ -43,6 +43,8 @@ const MAX_NAME = 4096;
 const MAX_RANK = 8;
 const MAX_DIM = 0x7fffffff;
 const MAX_LIST = 1 << 16;
+/** Far more nodes and tensors than any MLP graph has; keeps the parsed structure a small multiple of the file. */
+const MAX_ENTRIES = 1 << 16;
 
 export interface OnnxAttribute {
   name: string;
@@ -189,6 +191,7 @@ function node(bytes: Uint8Array, index: number, at: Where): OnnxNode {
         break;
       case Node.attribute: {
         const a = attribute(lengthDelimited(f, at), at);
+        if (n.attributes.size >= MAX_LIST) at.error(`node ${index}: more than ${MAX_LIST} attributes`);
         n.attributes.set(a.name, a);
         break;
       }
@@ -251,6 +254,7 @@ export function readOnnx(bytes: Uint8Array, source: string): OnnxModel {
           if (e.number === StringEntry.key) key = text(e, at);
           else if (e.number === StringEntry.value) value = decodeUtf8(lengthDelimited(e, at), at);
         });
+        if (model.metadata.size >= MAX_ENTRIES) at.error(`more than ${MAX_ENTRIES} entries`);
         model.metadata.set(key, value);
         break;
       }
@@ -262,21 +266,25 @@ export function readOnnx(bytes: Uint8Array, source: string): OnnxModel {
   forEachField(graphBytes, at, (f) => {
     switch (f.number) {
       case Graph.node:
+        if (g.nodes.length >= MAX_ENTRIES) at.error(`more than ${MAX_ENTRIES} nodes`);
         g.nodes.push(node(lengthDelimited(f, at), g.nodes.length, at.key('node').index(g.nodes.length)));
         break;
       case Graph.name:
         g.name = text(f, at.key('name'));
         break;
       case Graph.initializer: {
+        if (g.initializers.size >= MAX_ENTRIES) at.error(`more than ${MAX_ENTRIES} initializers`);
         const t = tensorInfo(lengthDelimited(f, at), at.key('initializer'));
         if (g.initializers.has(t.name)) at.key('initializer').error(`two initializers named ${JSON.stringify(t.name)}`);
         g.initializers.set(t.name, t);
         break;
       }
       case Graph.input:
+        if (g.inputs.length >= MAX_ENTRIES) at.error(`more than ${MAX_ENTRIES} inputs`);
         g.inputs.push(valueInfo(lengthDelimited(f, at), at.key('input')));
         break;
       case Graph.output:
+        if (g.outputs.length >= MAX_ENTRIES) at.error(`more than ${MAX_ENTRIES} outputs`);
         g.outputs.push(valueInfo(lengthDelimited(f, at), at.key('output')));
         break;
       case Graph.sparseInitializer:
