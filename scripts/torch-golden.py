@@ -1,5 +1,11 @@
 #!/usr/bin/python3
-"""PyTorch side of neurite's safetensors interop (run with Debian's /usr/bin/python3, which has torch).
+"""Version 1 model files and PyTorch (run with Debian's /usr/bin/python3, which has torch).
+
+neurite's files of format version 1 named tensors layers.{i}.weight, i counting neurite's layers, which no plain
+nn.Sequential has: this script reads and writes them through a wrapper module (Net below). It made the committed
+fixtures test/fixtures/io/torch-classifier|regressor, kept to check that version 1 files still load. Version 2
+files are a plain nn.Sequential's state_dict: `neurite torch-code` prints the module; scripts/torch-interop.py
+writes PyTorch state_dicts and ONNX files for the import tests.
 
   torch-golden.py predict MODEL.safetensors INPUTS.json
       Load a neurite-saved model into a torch nn.Sequential with load_state_dict(strict=True), run the inputs

@@ -32,11 +32,14 @@ export {
   encodeSafetensors,
   decodeSafetensors,
   FileFormatError,
+  supportedOnnxOps,
   type LoadOptions,
   type LoadedModel,
   type OnnxExportOptions,
   type TfjsLoadOptions,
   type TfjsImportOptions,
+  type OnnxImportOptions,
+  type TfjsLayersFiles,
 } from './io/index.js';
 
 import { modelFormats } from './model.js';
@@ -44,8 +47,16 @@ import { deserializeModel, serializeModel } from './io/model-file.js';
 import { exportOnnx } from './io/onnx.js';
 import type { LoadOptions } from './io/build.js';
 import type { Sequential } from './model.js';
+import { fromOnnx, type OnnxImportOptions } from './io/onnx-import.js';
+import { toTfjsLayersModel, type TfjsLayersFiles } from './io/tfjs-export.js';
+import { loadWeightsFromBytes } from './io/weights.js';
+import { NeuriteError } from './errors.js';
 
 modelFormats.toOnnx = (model) => exportOnnx(model);
+modelFormats.loadWeights = async (model, source) => {
+  if (typeof source === 'string') throw new NeuriteError('loadWeights: reading a path needs Node; in a browser pass the file\'s bytes (Uint8Array or ArrayBuffer)');
+  loadWeightsFromBytes(model, source);
+};
 modelFormats.save = async (model, path, options) => {
   if (path !== undefined) throw new Error('save: writing to a path needs Node; in a browser call model.save() for the bytes');
   return serializeModel(model, options);
@@ -56,4 +67,16 @@ export async function loadModelFromBytes(bytes: Uint8Array | ArrayBuffer, option
   const loaded = deserializeModel(bytes, options);
   loaded.model.extras = loaded.extras;
   return loaded.model;
+}
+
+/** An ONNX MLP graph (the file's bytes) as a Sequential; in Node `nn.loadOnnx` also takes a path. */
+export async function loadOnnx(source: Uint8Array | ArrayBuffer, options: OnnxImportOptions = {}): Promise<Sequential> {
+  if (typeof source === 'string') throw new NeuriteError('loadOnnx: reading a path needs Node; in a browser pass the file\'s bytes (Uint8Array or ArrayBuffer)');
+  return fromOnnx(source, options);
+}
+
+/** The model in the TensorFlow.js layers format: the text of model.json and the bytes of weights.bin. */
+export function exportTfjsLayersModel(model: Sequential): TfjsLayersFiles {
+  if (arguments.length > 1) throw new NeuriteError('exportTfjsLayersModel: writing to a folder needs Node; in a browser call exportTfjsLayersModel(model) for the files\' contents');
+  return toTfjsLayersModel(model);
 }

@@ -101,6 +101,7 @@ export const saveOptionKeys: OptionKeys<SaveOptions> = { includeOptimizer: true,
 export const modelFormats: {
   save?: (model: Sequential, path: string | undefined, options: SaveOptions) => Promise<Uint8Array | void>;
   toOnnx?: (model: Sequential) => Uint8Array;
+  loadWeights?: (model: Sequential, source: string | Uint8Array | ArrayBuffer) => Promise<void>;
 } = {};
 
 /** The layers a user described, resolved: sizes known, initialisers kept for building weights. */
@@ -502,6 +503,16 @@ export class Sequential implements TrainingModel {
     checkOptions('save options', options, saveOptionKeys);
     if (!modelFormats.save) throw new NeuriteError('save: no model format is registered (import neurite from its package entry)');
     return modelFormats.save(this, path, { ...this.extras, ...options });
+  }
+
+  /**
+   * Weights from a safetensors file (a path in Node, or the file's bytes): a PyTorch state_dict of the same
+   * nn.Sequential (F32/F16/BF16/F64) or a neurite file of the same architecture. Tensors go to the dense layers
+   * in order; a mismatch is an error listing what the file holds and what the model expects.
+   */
+  async loadWeights(source: string | Uint8Array | ArrayBuffer): Promise<void> {
+    if (!modelFormats.loadWeights) throw new NeuriteError('loadWeights: no model format is registered (import neurite from its package entry)');
+    return modelFormats.loadWeights(this, source);
   }
 
   /** The model as an ONNX (opset 13) graph: Gemm + activations, dropout removed, symbolic batch size. */

@@ -1,5 +1,6 @@
 /**
- * No file can crash the loaders. Valid files (safetensors models and real tfjs layers models) are mutated in
+ * No file can crash the loaders. Valid files (safetensors models, real tfjs layers models, ONNX graphs from
+ * neurite and from torch.onnx.export) are mutated in
  * seeded, repeatable ways — bit flips, byte overwrites, truncation, lying header lengths up to 2^64−1, huge
  * shapes, overlapping or reversed offsets, wrong dtypes, broken and deeply nested JSON, architecture fields set
  * to nonsense — and each case must end one of two ways:
@@ -15,7 +16,11 @@ import { fileURLToPath } from 'node:url';
 import * as nn from '../src/index.js';
 import { deserializeModel, serializeModel } from '../src/io/model-file.js';
 import { fromTfjsLayersModel } from '../src/io/tfjs.js';
-import { FileFormatError } from '../src/io/untrusted.js';
+import { fromOnnx } from '../src/io/onnx-import.js';
+import { forEachField, type ProtoField } from '../src/io/protobuf-reader.js';
+import { concat, varint } from '../src/io/protobuf.js';
+import { onnxBytes } from './helpers/onnx-builder.js';
+import { FileFormatError, Where } from '../src/io/untrusted.js';
 import { rngKey, rngU32 } from '../src/rng.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'io');
@@ -441,6 +446,142 @@ function saveBases(): { name: string; bytes: Uint8Array }[] {
   return bases;
 }
 
+// ---- ONNX files (protocol buffers) ----
+
+/** The message's fields, or undefined when the bytes are not a well-formed message. */
+function protoFields(bytes: Uint8Array): ProtoField[] | undefined {
+  const fields: ProtoField[] = [];
+  try {
+    forEachField(bytes, new Where('fuzz'), (f) => fields.push(f));
+  } catch {
+    return undefined;
+  }
+  return fields;
+}
+
+function encodeField(f: ProtoField): Uint8Array {
+  const tag = varint(f.number * 8 + f.wire);
+  if (f.wire === 0) return concat([tag, varint(f.varint)]);
+  if (f.wire === 2) return concat([tag, varint(f.bytes.length), f.bytes]);
+  return concat([tag, f.bytes]);
+}
+
+const ONNX_NAMES = ['Gemm', 'MatMul', 'Add', 'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'Identity', 'Dropout', 'Flatten', 'Elu', 'Gelu', 'Erf',
+  'BatchNormalization', 'Conv', 'Loop', 'If', 'Constant', 'Reshape', 'input', 'output', '0.weight', '0.bias', 'layers.0.weight', 'layers.0.gemm',
+  '/1/Gemm_output_0', 'ai.onnx', 'com.microsoft', 'batch', 'alpha', 'beta', 'transA', 'transB', 'axis', 'neurite.extras', '{"classNames":["a"]}', '', 'x'.repeat(5000)];
+const VARINTS = [0n, 1n, 2n, 3n, 6n, 7n, 10n, 11n, 13n, 17n, 22n, 23n, 99n, 2n ** 31n, 2n ** 32n, 2n ** 53n, 2n ** 62n, 2n ** 64n - 1n, 2n ** 64n - 2n];
+
+/**
+ * One structural edit at a random depth: pick a field of the message, then descend into it (when it is itself a
+ * message) or delete, duplicate, move, renumber it, or replace its value with an edge case. Lengths are
+ * re-encoded on the way up, so the edit reaches the reader's semantic checks instead of dying at the first
+ * length prefix (byte-level mutations cover that).
+ */
+function mutateProto(bytes: Uint8Array, r: Random, depth = 0): { bytes: Uint8Array; what: string } {
+  const fields = protoFields(bytes);
+  if (!fields || fields.length === 0) return r.pick(byteMutations.slice(0, 4))(bytes.length > 0 ? bytes : Uint8Array.of(0), r);
+  const i = r.int(fields.length);
+  const f = fields[i]!;
+  const rebuilt = () => concat(fields.map(encodeField));
+  if (f.wire === 2 && depth < 7 && r.chance(0.75)) {
+    const inner = protoFields(f.bytes);
+    if (inner && inner.length > 0) {
+      const m = mutateProto(f.bytes, r, depth + 1);
+      fields[i] = { ...f, bytes: m.bytes };
+      return { bytes: rebuilt(), what: `${f.number}>${m.what}` };
+    }
+  }
+  switch (r.int(7)) {
+    case 0:
+      fields.splice(i, 1);
+      return { bytes: rebuilt(), what: `delete ${f.number}` };
+    case 1:
+      fields.splice(r.int(fields.length + 1), 0, f);
+      return { bytes: rebuilt(), what: `duplicate ${f.number}` };
+    case 2: {
+      const j = r.int(fields.length);
+      [fields[i], fields[j]] = [fields[j]!, fields[i]!];
+      return { bytes: rebuilt(), what: `swap ${f.number} with ${fields[i]!.number}` };
+    }
+    case 3:
+      fields[i] = { ...f, number: 1 + r.int(20) };
+      return { bytes: rebuilt(), what: `renumber ${f.number} → ${fields[i]!.number}` };
+    case 4: {
+      const v = r.pick(VARINTS);
+      fields[i] = { ...f, wire: 0, varint: v, bytes: new Uint8Array(0) };
+      return { bytes: rebuilt(), what: `${f.number} = varint ${v}` };
+    }
+    case 5: {
+      const name = r.pick(ONNX_NAMES);
+      fields[i] = { ...f, wire: 2, bytes: new TextEncoder().encode(name) };
+      return { bytes: rebuilt(), what: `${f.number} = "${name.slice(0, 20)}"` };
+    }
+    default: {
+      if (f.wire === 5 || f.wire === 1) {
+        const v = r.pick([NaN, Infinity, -1, 0, 2, 0.5, 1e30, -0]);
+        const out = new Uint8Array(f.bytes.length);
+        if (out.length === 4) new DataView(out.buffer).setFloat32(0, v, true);
+        else new DataView(out.buffer).setFloat64(0, v, true);
+        fields[i] = { ...f, bytes: out };
+        return { bytes: rebuilt(), what: `${f.number} = float ${v}` };
+      }
+      const m = r.pick(byteMutations.slice(0, 4))(f.bytes.length > 0 ? f.bytes : Uint8Array.of(0), r);
+      fields[i] = { ...f, wire: f.wire === 0 ? 2 : f.wire, bytes: m.bytes };
+      return { bytes: rebuilt(), what: `${f.number}: ${m.what}` };
+    }
+  }
+}
+
+function onnxBases(): { name: string; bytes: Uint8Array }[] {
+  const a = nn.sequential([nn.dense(5, { inputShape: [3], activation: 'leakyRelu', alpha: 0.1 }), nn.dropout(0.25), nn.dense(4, { activation: 'tanh', useBias: false }), nn.dense(2, { activation: 'softmax' })], { backend: 'ts', seed: 1 });
+  const b = nn.sequential([nn.dense(6, { inputShape: [4], activation: 'sigmoid' }), nn.dense(1)], { backend: 'ts', seed: 2 });
+  const w = (name: string, dims: number[], seed: number) => ({ name, dims, values: Array.from({ length: dims.reduce((p, q) => p * q, 1) }, (_, k) => Math.sin(seed * 10 + k)) });
+  const bases = [
+    { name: 'neurite classifier + extras', bytes: nn.exportOnnx(a, { extras: { classNames: ['no', 'yes'] } }) },
+    { name: 'neurite regressor', bytes: nn.exportOnnx(b) },
+    { name: 'torch.onnx.export opset 13', bytes: new Uint8Array(readFileSync(join(fixtures, 'torch-mlp-opset13.onnx'))) },
+    {
+      name: 'hand-built MatMul + Add, Flatten, Identity, Dropout',
+      bytes: onnxBytes({
+        inputs: [['x', ['batch', 2, 2]]],
+        nodes: [
+          { op: 'Flatten', inputs: ['x'], outputs: ['f'] },
+          { op: 'MatMul', inputs: ['f', 'W'], outputs: ['m'] },
+          { op: 'Add', inputs: ['m', 'B'], outputs: ['a'] },
+          { op: 'Relu', inputs: ['a'], outputs: ['r'] },
+          { op: 'Dropout', inputs: ['r'], outputs: ['d'] },
+          { op: 'Identity', inputs: ['d'], outputs: ['y'] },
+        ],
+        initializers: [w('W', [4, 3], 1), { ...w('B', [3], 2), encoding: 'float_data' }],
+      }),
+    },
+  ];
+  for (const m of [a, b]) m.dispose();
+  return bases;
+}
+
+/** Files made to hurt: each must end in a FileFormatError, quickly, without a big allocation. */
+function hostileOnnx(): { name: string; bytes: Uint8Array }[] {
+  const tag = (field: number, wire: number) => varint(field * 8 + wire);
+  const len = (field: number, body: Uint8Array) => concat([tag(field, 2), varint(body.length), body]);
+  const graphWith = (graph: Uint8Array) => concat([tag(1, 0), varint(7), len(7, graph), len(8, concat([tag(2, 0), varint(13)]))]);
+  const hugeTensor = len(5, concat([tag(1, 0), varint(2 ** 31 - 1), tag(1, 0), varint(2 ** 31 - 1), tag(2, 0), varint(1), len(8, new TextEncoder().encode('W')), len(9, new Uint8Array(4))]));
+  const gemm = len(1, concat([len(1, new TextEncoder().encode('x')), len(1, new TextEncoder().encode('W')), len(2, new TextEncoder().encode('y')), len(4, new TextEncoder().encode('Gemm'))]));
+  const io = concat([len(11, len(1, new TextEncoder().encode('x'))), len(12, len(1, new TextEncoder().encode('y')))]);
+  return [
+    { name: 'a length prefix of 2^64 − 1', bytes: concat([tag(7, 2), varint(2n ** 64n - 1n)]) },
+    { name: 'a graph length one past the end', bytes: concat([tag(7, 2), varint(5), new Uint8Array(4)]) },
+    { name: 'nested empty messages, a megabyte of them', bytes: graphWith(new Uint8Array(1 << 20).fill(0x0a).map((v, i) => (i % 2 ? 0 : v))) },
+    { name: 'a tensor of 2^62 values backed by 4 bytes', bytes: graphWith(concat([gemm, hugeTensor, io])) },
+    { name: 'float_data claiming more than it holds', bytes: graphWith(concat([gemm, len(5, concat([tag(1, 0), varint(1000), tag(2, 0), varint(1), len(8, new TextEncoder().encode('W')), len(4, new Uint8Array(8))])), io])) },
+    { name: '70,000 empty nodes', bytes: graphWith(concat(Array.from({ length: 70_000 }, () => Uint8Array.of(0x0a, 0x00)))) },
+    { name: 'a node reading its own output (a cycle)', bytes: graphWith(concat([len(1, concat([len(1, new TextEncoder().encode('x')), len(2, new TextEncoder().encode('y')), len(4, new TextEncoder().encode('Relu'))])), len(1, concat([len(1, new TextEncoder().encode('y')), len(2, new TextEncoder().encode('x')), len(4, new TextEncoder().encode('Relu'))])), io])) },
+    { name: 'ten thousand nodes reading the input', bytes: graphWith(concat([...Array.from({ length: 10_000 }, () => gemm), io])) },
+    { name: '64-bit dims', bytes: graphWith(concat([gemm, len(5, concat([tag(1, 0), varint(2n ** 63n), tag(2, 0), varint(1), len(8, new TextEncoder().encode('W'))])), io])) },
+    { name: 'all 0xff', bytes: new Uint8Array(4096).fill(0xff) },
+  ];
+}
+
 function report(name: string, tally: Tally, ms: number): void {
   const top = [...tally.reasons.entries()].sort((p, q) => q[1] - p[1]).slice(0, Number(process.env.FUZZ_REASONS ?? 12)).map(([k, v]) => `    ${v}× ${k}`).join('\n');
   if (process.env.NEURITE_FUZZ_VERBOSE) console.log(`${name}: ${tally.cases} cases in ${ms.toFixed(0)} ms (slowest ${tally.slowestMs.toFixed(1)} ms): ${tally.loaded} loaded and predicted finite values, ${tally.rejected} rejected with FileFormatError\n${top}`);
@@ -539,6 +680,40 @@ describe('fuzzing the loaders', () => {
     expect(tally.loaded).toBeGreaterThan(200);
     expect(tally.rejected).toBeGreaterThan(1500);
     expect(tally.slowestMs).toBeLessThan(1000);
+  });
+  it('onnx: 6,000 mutated graphs either import or fail with FileFormatError, and hostile files fail fast', () => {
+    const bases = onnxBases();
+    const tally = newTally();
+    const start = performance.now();
+    const CASES = 6000 * SCALE;
+    for (const i of caseIndices(CASES)) {
+      const r = new Random(200_000 + i);
+      const base = bases[i % bases.length]!;
+      let bytes = base.bytes;
+      const whats: string[] = [];
+      const steps = r.chance(0.3) ? 2 + r.int(2) : 1;
+      for (let s = 0; s < steps; s++) {
+        // four structural edits for each byte-level one: most files then get past the wire format
+        const m = r.chance(0.8) ? mutateProto(bytes, r) : r.pick(byteMutations.slice(0, 4))(bytes, r);
+        bytes = m.bytes;
+        whats.push(m.what);
+      }
+      judge(tally, `onnx case ${i} (${base.name}: ${whats.join(' + ')})`, () => fromOnnx(bytes, { backend: 'ts', seed: 1 }));
+    }
+    const ms = performance.now() - start;
+    report('onnx fuzz', tally, ms);
+    if (ONLY !== undefined) return;
+    expect(tally.cases).toBe(CASES);
+    expect(tally.loaded).toBeGreaterThan(500);
+    expect(tally.rejected).toBeGreaterThan(2000);
+    expect(tally.reasons.size).toBeGreaterThan(30);
+    expect(tally.slowestMs).toBeLessThan(1000);
+
+    for (const h of hostileOnnx()) {
+      const t0 = performance.now();
+      expect(() => fromOnnx(h.bytes, { backend: 'ts' }), h.name).toThrow(FileFormatError);
+      expect(performance.now() - t0, h.name).toBeLessThan(2000);
+    }
   });
 });
 

@@ -71,7 +71,7 @@ describe('safetensors container', () => {
     const back = decodeSafetensors(bytes);
     expect(back.metadata).toEqual({ hello: 'world' });
     expect([...back.tensors.keys()]).toEqual(['a', 'b.c']);
-    expect(back.tensors.get('a')).toEqual({ shape: [2, 2], data: a });
+    expect(back.tensors.get('a')).toEqual({ shape: [2, 2], data: a, dtype: 'F32' });
     expect(back.tensors.get('b.c')!.data).toEqual(b);
   });
 
@@ -86,6 +86,34 @@ describe('safetensors container', () => {
     const back = decodeSafetensors(bytes);
     expect(Array.from(back.tensors.get('x')!.data)).toEqual([6.5]);
     expect(back.tensors.get('e')!.data.length).toBe(0);
+  });
+
+  it('reads F16, BF16 and F64 (what PyTorch state_dicts may hold) as float32', () => {
+    // bit patterns written from the IEEE definitions, not by the code under test
+    const f16 = [0x3c00, 0xc000, 0x7bff, 0x0001, 0x0400, 0x3555, 0x8000, 0x7c00, 0xfc00]; // 1, -2, 65504, 2^-24, 2^-14, ≈1/3, -0, ±inf
+    const bf16 = [0x3f80, 0xc040, 0x3eab, 0x7f7f]; // 1, -3, ≈1/3, ≈3.39e38
+    const f64 = [0.1, -1e-300, 1e300, 123.456];
+    const json = new TextEncoder().encode(
+      JSON.stringify({
+        h: { dtype: 'F16', shape: [9], data_offsets: [0, 18] },
+        b: { dtype: 'BF16', shape: [2, 2], data_offsets: [18, 26] },
+        d: { dtype: 'F64', shape: [4], data_offsets: [26, 58] },
+      }),
+    );
+    const bytes = new Uint8Array(8 + json.length + 58);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, json.length, true);
+    bytes.set(json, 8);
+    const at = 8 + json.length;
+    f16.forEach((h, i) => view.setUint16(at + 2 * i, h, true));
+    bf16.forEach((h, i) => view.setUint16(at + 18 + 2 * i, h, true));
+    f64.forEach((v, i) => view.setFloat64(at + 26 + 8 * i, v, true));
+    const { tensors } = decodeSafetensors(bytes);
+    expect(Array.from(tensors.get('h')!.data)).toEqual([1, -2, 65504, 2 ** -24, 2 ** -14, (1 + 0x155 / 1024) / 4, -0, Infinity, -Infinity]);
+    expect(tensors.get('h')!.dtype).toBe('F16');
+    expect(Array.from(tensors.get('b')!.data)).toEqual([1, -3, Math.fround(0.333984375), Math.fround(3.3895313892515355e38)]);
+    expect(tensors.get('b')!.shape).toEqual([2, 2]);
+    expect(Array.from(tensors.get('d')!.data)).toEqual([Math.fround(0.1), -0, Infinity, Math.fround(123.456)]);
   });
 
   const valid = encodeSafetensors([{ name: 't', shape: [2], data: Float32Array.from([1, 2]) }]);
@@ -104,8 +132,8 @@ describe('safetensors container', () => {
     ['a header that is not JSON', () => withHeader(valid, () => ({})).fill(0x41, 8, 10), /not valid JSON|must start with/],
     ['invalid UTF-8', () => withHeader(valid, () => ({})).fill(0xff, 9, 10), /not valid UTF-8/],
     ['a JSON array header', () => withHeader(valid, () => [1, 2]), /must start with "\{"|expected an object/],
-    ['dtype F16', () => withHeader(valid, (h) => void (h.t.dtype = 'F16')), /dtype F16 is not supported/],
-    ['an unknown dtype', () => withHeader(valid, (h) => void (h.t.dtype = 'Q4')), /header\.t\.dtype: expected 'F32', got "Q4"/],
+    ['dtype I32', () => withHeader(valid, (h) => void (h.t.dtype = 'I32')), /dtype I32 is not supported: neurite reads floating-point weights \(F32, F16, BF16, F64\)/],
+    ['an unknown dtype', () => withHeader(valid, (h) => void (h.t.dtype = 'Q4')), /header\.t\.dtype: expected 'F32', 'F16', 'BF16', 'F64', got "Q4"/],
     ['a negative dimension', () => withHeader(valid, (h) => void (h.t.shape = [-2])), /shape\[0\]: expected an integer/],
     ['a fractional dimension', () => withHeader(valid, (h) => void (h.t.shape = [1.5])), /shape\[0\]: expected an integer/],
     ['a huge shape', () => withHeader(valid, (h) => void (h.t.shape = [2 ** 40, 2 ** 12])), /holds more values than the whole data section/],
@@ -144,16 +172,16 @@ describe('safetensors container', () => {
 });
 
 describe('model file layout (what PyTorch reads)', () => {
-  it('stores kernels as [out, in] little-endian, biases as [out], indices counting dropout', () => {
+  it('stores kernels as [out, in] little-endian, biases as [out], named as nn.Sequential numbers Linear, activation and Dropout modules', () => {
     const model = smallModel();
     const [k0, b0, k2] = model.getWeights();
     const bytes = serializeModel(model);
     const { n, header, data } = parseByHand(bytes);
     expect(n % 8).toBe(0);
-    expect(Object.keys(header).sort()).toEqual(['__metadata__', 'layers.0.bias', 'layers.0.weight', 'layers.2.weight']);
-    expect(header['layers.0.weight']).toEqual({ dtype: 'F32', shape: [3, 2], data_offsets: [0, 24] });
-    expect(header['layers.0.bias']).toEqual({ dtype: 'F32', shape: [3], data_offsets: [24, 36] });
-    expect(header['layers.2.weight']).toEqual({ dtype: 'F32', shape: [2, 3], data_offsets: [36, 60] });
+    expect(Object.keys(header).sort()).toEqual(['0.bias', '0.weight', '3.weight', '__metadata__']);
+    expect(header['0.weight']).toEqual({ dtype: 'F32', shape: [3, 2], data_offsets: [0, 24] });
+    expect(header['0.bias']).toEqual({ dtype: 'F32', shape: [3], data_offsets: [24, 36] });
+    expect(header['3.weight']).toEqual({ dtype: 'F32', shape: [2, 3], data_offsets: [36, 60] });
     expect(data.length).toBe(60);
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     // weight[o][i] = kernel[i][o]
@@ -165,7 +193,7 @@ describe('model file layout (what PyTorch reads)', () => {
     const description = JSON.parse(header.__metadata__.neurite);
     expect(description).toEqual({
       format: 'neurite',
-      version: 1,
+      version: 2,
       name: 'sequential',
       inputSize: 2,
       seed: 3,
@@ -176,6 +204,29 @@ describe('model file layout (what PyTorch reads)', () => {
       ],
     });
     model.dispose();
+  });
+});
+
+describe('version 1 files (tensors named layers.{i}, i counting neurite layers)', () => {
+  it('still load, with the same predictions', async () => {
+    const model = smallModel(5);
+    const v2 = serializeModel(model);
+    const renames: Record<string, string> = { '0.weight': 'layers.0.weight', '0.bias': 'layers.0.bias', '3.weight': 'layers.2.weight' };
+    const v1 = withHeader(v2, (h) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(h)) out[renames[k] ?? k] = v;
+      const d = JSON.parse(h.__metadata__.neurite);
+      d.version = 1;
+      (out.__metadata__ as any).neurite = JSON.stringify(d);
+      return out;
+    });
+    const { model: loaded, description } = deserializeModel(v1, { backend: 'ts' });
+    expect(description.version).toBe(1);
+    const x = [[0.3, -1.2], [2, 0.5]];
+    expect(Array.from((await loaded.predict(x)).data)).toEqual(Array.from((await model.predict(x)).data));
+    // and a version 1 file with version 2 names is refused, naming what is missing
+    expect(() => deserializeModel(withHeader(v2, (h) => void (h.__metadata__.neurite = h.__metadata__.neurite.replace('"version":2', '"version":1'))), { backend: 'ts' })).toThrow(/missing tensor layers\.0\.weight/);
+    for (const m of [model, loaded]) m.dispose();
   });
 });
 
@@ -191,14 +242,14 @@ describe('model file validation', () => {
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['no neurite metadata', () => withHeader(base(), (h) => void delete h.__metadata__), /no "neurite" entry in __metadata__/],
     ['metadata that is not JSON', () => withHeader(base(), (h) => void (h.__metadata__.neurite = '{"a":')), /__metadata__\.neurite: not valid JSON/],
-    ['a newer format version', () => describeEdit((d) => (d.version = 2)), /format version 2 is newer than this neurite reads/],
+    ['a newer format version', () => describeEdit((d) => (d.version = 3)), /format version 3 is newer than this neurite reads/],
     ['an unknown activation', () => describeEdit((d) => (d.layers[0].activation = 'gelu')), /layers\[0\]\.activation: expected one of 'linear'/],
     ['softmax on a hidden layer', () => describeEdit((d) => (d.layers[0].activation = 'softmax')), /'softmax' is only allowed on the output layer/],
     ['a dropout rate of 1', () => describeEdit((d) => (d.layers[1].rate = 1)), /layers\[1\]\.rate: expected a number in \[0, 1\)/],
     ['an unknown layer kind', () => describeEdit((d) => (d.layers[1].kind = 'conv2d')), /layers\[1\]\.kind: expected one of 'dense', 'dropout'/],
-    ['units that do not match the tensors', () => describeEdit((d) => (d.layers[0].units = 4)), /tensor layers\.0\.weight has shape \[3, 2\], the architecture needs \[4, 2\]/],
-    ['useBias true without a bias tensor', () => describeEdit((d) => (d.layers[2].useBias = true)), /missing tensor layers\.2\.bias/],
-    ['a tensor the architecture lacks', () => describeEdit((d) => (d.layers[0].useBias = false)), /unexpected tensor "layers\.0\.bias"/],
+    ['units that do not match the tensors', () => describeEdit((d) => (d.layers[0].units = 4)), /tensor 0\.weight has shape \[3, 2\], the architecture needs \[4, 2\]/],
+    ['useBias true without a bias tensor', () => describeEdit((d) => (d.layers[2].useBias = true)), /missing tensor 3\.bias/],
+    ['a tensor the architecture lacks', () => describeEdit((d) => (d.layers[0].useBias = false)), /unexpected tensor "0\.bias"/],
     ['a wrong input size', () => describeEdit((d) => (d.inputSize = 5)), /the architecture needs \[3, 5\]/],
     ['no layers', () => describeEdit((d) => (d.layers = [])), /layers: expected at least one layer/],
     ['only dropout layers', () => describeEdit((d) => (d.layers = [{ kind: 'dropout', rate: 0.1 }])), /expected at least one dense layer/],
@@ -222,7 +273,7 @@ describe('model file validation', () => {
       const bytes = base();
       const { n } = parseByHand(bytes);
       new DataView(bytes.buffer).setFloat32(8 + n + 4, bad, true);
-      expect(loadError(bytes).message).toMatch(/tensor layers\.0\.weight holds .* at index 1/);
+      expect(loadError(bytes).message).toMatch(/tensor 0\.weight holds .* at index 1/);
     }
   });
 });

@@ -1,10 +1,14 @@
 /**
- * TensorFlow.js layers-model import: files written by tfjs itself (test/fixtures/io/tfjs-*, made by
- * scripts/tfjs-golden.cjs, with tfjs's own predictions), a Keras-converter-style file written here by hand
- * (checked against a float64 forward pass), and the importer's refusals.
+ * TensorFlow.js layers models, both ways. Import: files written by tfjs itself (test/fixtures/io/tfjs-*, made by
+ * scripts/tfjs-golden.cjs, with tfjs's own predictions, and a model tfjs writes during the test), a
+ * Keras-converter-style file written here by hand (checked against a float64 forward pass), and the importer's
+ * refusals. Export: nn.exportTfjsLayersModel read by tf.loadLayersModel (@tensorflow/tfjs, cpu backend), over
+ * HTTP as a page reads it and from memory, compared with neurite's predictions.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -230,6 +234,7 @@ describe('refusals, each with a message that says what is wrong', () => {
       /unsupported layers Conv2D \('conv'\), BatchNormalization \('bn'\); neurite imports InputLayer, Dense/,
     ],
     ['an unknown activation', () => edit((j) => (layersOf(j)[4].config.activation = 'elu')), /activation 'elu' is not supported/],
+    ['a softmax over another axis', () => edit((j) => (layersOf(j)[6].config.axis = 2)), /layers\[6\]\.config\.axis: expected -1 or 1 \(softmax over the units\), got 2/],
     ['a non-flat input', () => edit((j) => (layersOf(j)[0].config.batch_input_shape = [null, 28, 28])), /expected \[null, features\]/],
     ['no input shape', () => edit((j) => layersOf(j).shift()), /no input shape/],
     ['an activation layer after a non-linear dense', () => edit((j) => (layersOf(j)[1].config.activation = 'tanh')), /ReLU layer 're_lu' must follow a Dense layer with a linear activation/],
@@ -284,4 +289,118 @@ it('imported models train like any other', async () => {
   await model.fit(x, y, { epochs: 30, batchSize: 12 });
   expect((await model.evaluate(x, y)).loss).toBeLessThan(first);
   model.dispose();
+});
+
+// ---- against TensorFlow.js itself (@tensorflow/tfjs, cpu backend) ----
+
+describe('with TensorFlow.js', () => {
+  let tf: typeof import('@tensorflow/tfjs');
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    // tf.loadLayersModel(url) as a page calls it: model.json and weights.bin over HTTP from this test's folder
+    server = createServer((req, res) => {
+      const path = join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+      try {
+        const body = readFileSync(path);
+        res.writeHead(200, { 'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  const x = Array.from({ length: 13 }, (_, r) => Array.from({ length: 7 }, (_, c) => Math.fround(Math.cos(r * 7 + c) * 2)));
+
+  const exports: [string, () => nn.LayerConfig[]][] = [
+    [
+      'every activation, a bias-free layer, l2, odd sizes',
+      () => [
+        nn.dense(13, { inputShape: [7], activation: 'leakyRelu', alpha: 0.15, kernelRegularizer: nn.l2(0.01) }),
+        nn.dropout(0.4),
+        nn.dense(255, { activation: 'tanh', useBias: false }),
+        nn.dense(1, { activation: 'sigmoid', biasInitializer: 'ones', kernelInitializer: 'heNormal' }),
+        nn.dense(7, { activation: 'relu', biasInitializer: 'ones' }),
+        nn.dense(5),
+        nn.dense(3, { activation: 'softmax' }),
+      ],
+    ],
+    ['dropout first, names tfjs would refuse and a duplicate', () => [nn.dropout({ rate: 0.2, inputShape: [7], name: 'in put' }), nn.dense(4, { activation: 'relu', name: 'same' }), nn.dense(2, { name: 'same' })]],
+  ];
+  for (const [what, layers] of exports) {
+    it(`exportTfjsLayersModel → tf.loadLayersModel over HTTP predicts what neurite predicts: ${what}`, async () => {
+      const model = nn.sequential(layers(), { backend: 'ts', seed: 4 });
+      const folder = `export-${what.length}`;
+      await nn.exportTfjsLayersModel(model, join(dir, folder));
+      const tfModel = await tf.loadLayersModel(`${base}/${folder}/model.json`);
+      const ours = (await model.predict(x)).data;
+      const theirs = (tfModel.predict(tf.tensor2d(x)) as import('@tensorflow/tfjs').Tensor).dataSync();
+      expectClose('tfjs vs neurite', theirs, ours, { rtol: 1e-5, atol: 1e-6 });
+      // and back into neurite: the same network, the same numbers
+      const back = await loadTfjsLayersModel(join(dir, folder, 'model.json'), { backend: 'ts' });
+      expect(Array.from((await back.predict(x)).data)).toEqual(Array.from(ours));
+      expect(back.spec.layers.map((l) => l.kind)).toEqual(model.spec.layers.map((l) => l.kind));
+      for (const m of [model, back]) m.dispose();
+      tfModel.dispose();
+    });
+  }
+
+  it('the bytes variant (for browsers) loads with tf.io.fromMemory and keeps l2 and the layer names', async () => {
+    const model = nn.sequential([nn.dense(5, { inputShape: [7], activation: 'relu', kernelRegularizer: nn.l2(0.02), name: 'hidden' }), nn.dense(2, { activation: 'softmax' })], { backend: 'ts', seed: 9 });
+    const { modelJson, weights } = nn.exportTfjsLayersModel(model);
+    const json = JSON.parse(modelJson);
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(weights.byteLength).toBe(4 * model.countParams());
+    const tfModel = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.slice().buffer }));
+    expect(tfModel.layers.map((l) => l.name)).toEqual(['hidden', 'dense_1']);
+    expect((tfModel.layers[0]!.getConfig().kernelRegularizer as { config: { l2: number } }).config.l2).toBeCloseTo(0.02, 7);
+    expectClose('tfjs vs neurite', (tfModel.predict(tf.tensor2d(x)) as import('@tensorflow/tfjs').Tensor).dataSync(), (await model.predict(x)).data);
+    const back = nn.fromTfjsLayersModel(modelJson, weights, { backend: 'ts' });
+    expect(back.spec.layers[0]!.kind === 'dense' && back.spec.layers[0]!.l2).toBe(0.02);
+    for (const m of [model, back]) m.dispose();
+    tfModel.dispose();
+  });
+
+  it('imports what tfjs writes for every layer neurite has: Dense activations, Activation, ReLU, LeakyReLU, Softmax (axis 1), Dropout', async () => {
+    const tfl = tf.layers;
+    const tfModel = tf.sequential({
+      layers: [
+        tfl.dense({ units: 13, inputShape: [7], activation: 'relu', biasInitializer: 'randomNormal' }),
+        tfl.dense({ units: 9, activation: 'sigmoid' }),
+        tfl.dropout({ rate: 0.25 }),
+        tfl.dense({ units: 8, activation: 'tanh', useBias: false }),
+        tfl.dense({ units: 7, biasInitializer: 'randomNormal' }),
+        tfl.leakyReLU({ alpha: 0.15 }),
+        tfl.dense({ units: 6 }),
+        tfl.activation({ activation: 'relu' }),
+        tfl.dense({ units: 5 }),
+        tfl.reLU(),
+        tfl.dense({ units: 4, activation: 'linear' }),
+        tfl.dense({ units: 3 }),
+        tfl.softmax(),
+      ],
+    });
+    const softmaxConfig = tfModel.layers.at(-1)!.getConfig();
+    expect(softmaxConfig.axis).toBe(1); // what tfjs writes, and what the importer used to refuse
+    let files: { json: unknown; weights: Uint8Array } | undefined;
+    await tfModel.save(
+      tf.io.withSaveHandler(async (a) => {
+        const data = a.weightData as ArrayBuffer;
+        files = { json: { modelTopology: a.modelTopology, format: a.format, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }, weights: new Uint8Array(data) };
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const model = nn.fromTfjsLayersModel(files!.json, files!.weights, { backend: 'ts' });
+    expect(model.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}` : l.kind))).toEqual([
+      '13:relu', '9:sigmoid', 'dropout', '8:tanh', '7:leakyRelu', '6:relu', '5:relu', '4:linear', '3:softmax',
+    ]);
+    expectClose('neurite vs tfjs', (await model.predict(x)).data, (tfModel.predict(tf.tensor2d(x)) as import('@tensorflow/tfjs').Tensor).dataSync(), { rtol: 1e-5, atol: 1e-6 });
+    model.dispose();
+    tfModel.dispose();
+  });
 });

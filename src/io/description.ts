@@ -24,7 +24,11 @@ import {
  */
 
 export const DESCRIPTION_FORMAT = 'neurite';
-export const DESCRIPTION_VERSION = 1;
+/**
+ * 2: tensors named as a plain torch.nn.Sequential names them (`{module}.weight`, io/torch.ts).
+ * 1: tensors named `layers.{i}.weight`, i counting neurite's layers; still read.
+ */
+export const DESCRIPTION_VERSION = 2;
 
 /** Feed-forward networks deeper than this are not something a file should be able to ask for. */
 export const MAX_LAYERS = 4096;
@@ -72,7 +76,8 @@ export interface CompileDescription {
 
 export interface ModelDescription {
   format: typeof DESCRIPTION_FORMAT;
-  version: typeof DESCRIPTION_VERSION;
+  /** the file's format version (it decides the tensor names); DESCRIPTION_VERSION when writing */
+  version: number;
   name: string;
   inputSize: number;
   seed: number;
@@ -126,7 +131,7 @@ export function readDescription(value: unknown, at: Where): ModelDescription {
   const lastDense = [...layers].reverse().find((l): l is DenseDescription => l.kind === 'dense')!;
   const outputSize = outputSizeOf({ inputSize, layers });
 
-  const description: ModelDescription = { format: DESCRIPTION_FORMAT, version: DESCRIPTION_VERSION, name, inputSize, seed, layers };
+  const description: ModelDescription = { format: DESCRIPTION_FORMAT, version, name, inputSize, seed, layers };
   const compile = field(o, 'compile');
   if (compile !== undefined) description.compile = readCompile(compile, at.key('compile'), lastDense.activation, outputSize);
   const state = field(o, 'optimizerState');

@@ -5,4 +5,8 @@ export { type ModelExtras, type ModelDescription, type LayerDescription } from '
 export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES, type NamedTensor, type SafetensorsContents } from './safetensors.js';
 export { exportOnnx, type OnnxExportOptions } from './onnx.js';
 export { fromTfjsLayersModel, type TfjsLoadOptions, type TfjsImportOptions } from './tfjs.js';
+export { toTfjsLayersModel, type TfjsLayersFiles } from './tfjs-export.js';
+export { fromOnnx, supportedOnnxOps, type OnnxImportOptions } from './onnx-import.js';
+export { loadWeightsFromBytes } from './weights.js';
+export { torchCode, torchModules } from './torch.js';
 export { FileFormatError } from './untrusted.js';

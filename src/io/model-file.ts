@@ -16,17 +16,22 @@ import {
   type ModelExtras,
 } from './description.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
+import { OPTIMIZER_PREFIX, torchParameterNames } from './torch.js';
 import { parseJson, Where } from './untrusted.js';
 
 /**
  * A neurite model as one safetensors file that PyTorch reads directly:
  *
- *   layers.{i}.weight  [out, in]   dense layer i's kernel, transposed from neurite's [in, out] (nn.Linear's layout)
- *   layers.{i}.bias    [out]
- *   optimizer.layers.{i}.weight.{slot}, optimizer.layers.{i}.bias.{slot}   (optional) optimizer state, same layout
+ *   {m}.weight  [out, in]   a dense layer's kernel, transposed from neurite's [in, out] (nn.Linear's layout)
+ *   {m}.bias    [out]
+ *   optimizer.{m}.weight.{slot}, optimizer.{m}.bias.{slot}   only with includeOptimizer: optimizer state, same layout
  *   __metadata__: { format: "pt", neurite: JSON of ModelDescription }
  *
- * i counts every layer, dropout included, as nn.Sequential numbers its modules.
+ * m is the layer's position in the plain torch.nn.Sequential a user would write (io/torch.ts): Linear, then its
+ * activation module unless linear, Dropout for dropout. So without the optimizer group the file is exactly that
+ * Sequential's state_dict, and `load_state_dict(load_file(path), strict=True)` works; the optimizer group is
+ * one prefix to drop. Version 1 files named the tensors layers.{i}.weight (i counting neurite's layers); they
+ * still load.
  */
 
 /** One definition, with its key list, in model.ts (model.save takes them); re-exported for the io entry. */
@@ -57,14 +62,16 @@ interface Parameter {
   kernel?: { inputs: number; units: number };
 }
 
-/** The model's parameters in getWeights order, with their file names and shapes. */
-function parametersOf(d: Pick<ModelDescription, 'inputSize' | 'layers'>): Parameter[] {
+/** The model's parameters in getWeights order, with their file names (by format version) and shapes. */
+function parametersOf(d: Pick<ModelDescription, 'inputSize' | 'layers' | 'version'>): Parameter[] {
   const params: Parameter[] = [];
+  const torchNames = torchParameterNames(d);
   let width = d.inputSize;
   d.layers.forEach((l, i) => {
     if (l.kind !== 'dense') return;
-    params.push({ name: `layers.${i}.weight`, fileShape: [l.units, width], kernel: { inputs: width, units: l.units } });
-    if (l.useBias) params.push({ name: `layers.${i}.bias`, fileShape: [l.units] });
+    const names = d.version === 1 ? { weight: `layers.${i}.weight`, bias: `layers.${i}.bias` } : torchNames.get(i)!;
+    params.push({ name: names.weight, fileShape: [l.units, width], kernel: { inputs: width, units: l.units } });
+    if (l.useBias) params.push({ name: names.bias, fileShape: [l.units] });
     width = l.units;
   });
   return params;
@@ -158,7 +165,7 @@ export function serializeModel(model: Sequential, options?: SaveOptions): Uint8A
     }
     params.forEach((p, i) => {
       slots.forEach((slot, j) => {
-        tensors.push({ name: `optimizer.${p.name}.${slot}`, shape: p.fileShape, data: toFileLayout(p, state.slots[i * slots.length + j]!) });
+        tensors.push({ name: `${OPTIMIZER_PREFIX}${p.name}.${slot}`, shape: p.fileShape, data: toFileLayout(p, state.slots[i * slots.length + j]!) });
       });
     });
     description.optimizerState = { step: state.step };
@@ -179,7 +186,10 @@ export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options?: Load
   const metaAt = top.key('__metadata__').key(METADATA_KEY);
   const text = metadata[METADATA_KEY];
   if (text === undefined) {
-    top.error(`no "${METADATA_KEY}" entry in __metadata__: the file holds tensors but no neurite architecture (was it written by another tool?)`);
+    top.error(
+      `no "${METADATA_KEY}" entry in __metadata__: the file holds tensors but no neurite architecture. For a PyTorch state_dict, ` +
+        'build the same network with nn.sequential and call model.loadWeights(file)',
+    );
   }
   const description = readDescription(parseJson(text, metaAt), metaAt);
   const params = parametersOf(description);
@@ -207,7 +217,7 @@ export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options?: Load
     const arrays: Float32Array[] = [];
     for (const p of params) {
       for (const slot of slots) {
-        const name = `optimizer.${p.name}.${slot}`;
+        const name = `${OPTIMIZER_PREFIX}${p.name}.${slot}`;
         const fileData = take(name, p.fileShape, `${description.compile.optimizer.kind} state of ${p.name}`);
         checkValues(fileData, name, top, Number.MAX_VALUE, SQUARED_SLOTS.includes(slot));
         arrays.push(fromFileLayout(p, fileData));
@@ -226,7 +236,7 @@ export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options?: Load
   return { model, extras: description.extras ?? {}, description };
 }
 
-function checkValues(data: Float32Array, name: string, at: Where, maxAbs: number, nonNegative: boolean): void {
+export function checkValues(data: Float32Array, name: string, at: Where, maxAbs: number, nonNegative: boolean): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (!(Math.abs(v) <= maxAbs)) {

@@ -1,11 +1,14 @@
-import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ready } from '../backends/registry.js';
 import type { Sequential } from '../model.js';
 import { checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import { deserializeModel, serializeModel, type LoadedModel, type SaveOptions } from './model-file.js';
 import { checkOnnxExportOptions, exportOnnx, type OnnxExportOptions } from './onnx.js';
+import { checkOnnxImportOptions, fromOnnx, type OnnxImportOptions } from './onnx-import.js';
 import { fromTfjsLayersModel, planTfjsImport, tfjsLoadOptionKeys, type TfjsLoadOptions } from './tfjs.js';
+import { toTfjsLayersModel, TFJS_WEIGHTS_FILE } from './tfjs-export.js';
+import { loadWeightsFromBytes } from './weights.js';
 import { FileFormatError, parseJson, Where, decodeUtf8 } from './untrusted.js';
 
 /** File-system helpers around the browser-safe codecs (Node only). */
@@ -116,4 +119,27 @@ export async function loadTfjsLayersModel(modelJsonPath: string, options?: TfjsL
   const shards: Uint8Array[] = [];
   for (const f of files) shards.push(await readRegularFile(f, 'loadTfjsLayersModel', plan.totalBytes));
   return fromTfjsLayersModel(json, shards, { ...options, source: modelJsonPath });
+}
+
+/** Import an ONNX MLP graph (a path or the file's bytes) as a Sequential. */
+export async function loadOnnx(source: string | Uint8Array | ArrayBuffer, options: OnnxImportOptions = {}): Promise<Sequential> {
+  checkOnnxImportOptions(options);
+  await prepareBackend(options);
+  if (typeof source === 'string') return fromOnnx(await readRegularFile(source, 'loadOnnx', MAX_MODEL_FILE_BYTES), options, source);
+  return fromOnnx(source, options);
+}
+
+/** model.loadWeights(path or bytes) in Node. */
+export async function loadWeights(model: Sequential, source: string | Uint8Array | ArrayBuffer): Promise<void> {
+  if (typeof source === 'string') return loadWeightsFromBytes(model, await readRegularFile(source, 'loadWeights', MAX_MODEL_FILE_BYTES), source);
+  return loadWeightsFromBytes(model, source);
+}
+
+/** Write dir/model.json and dir/weights.bin (the folder is created if needed). */
+export async function saveTfjsLayersModel(model: Sequential, dir: string): Promise<void> {
+  if (typeof dir !== 'string' || dir === '') throw new FileFormatError(`exportTfjsLayersModel: dir: expected a folder path, got ${String(dir)}`);
+  const files = toTfjsLayersModel(model);
+  await mkdir(dir, { recursive: true });
+  await writeAtomically(join(dir, TFJS_WEIGHTS_FILE), files.weights);
+  await writeAtomically(join(dir, 'model.json'), new TextEncoder().encode(files.modelJson));
 }

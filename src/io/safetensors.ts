@@ -1,15 +1,17 @@
+import { BYTES_PER_VALUE, decodeFloats, type FloatFormat } from './float-formats.js';
 import { asArray, asInt, asObject, decodeUtf8, field, isObject, parseJson, Where } from './untrusted.js';
 
 /**
- * The safetensors container (https://github.com/huggingface/safetensors), float32 only. Browser-safe: bytes in,
- * bytes out.
+ * The safetensors container (https://github.com/huggingface/safetensors). Browser-safe: bytes in, bytes out.
+ * neurite writes F32; it reads F32, F16, BF16 and F64 (what PyTorch state_dicts hold), converted to float32.
  *
  *   [u64 little-endian N][N bytes of JSON header, space-padded][data section]
  *   header = { "__metadata__": {string: string}, name: { dtype, shape, data_offsets: [begin, end) }, ... }
  *
  * Offsets are relative to the data section; values are little-endian, row-major. The decoder trusts nothing it
  * reads: the header length is checked against the file before a byte of it is decoded, every shape and offset
- * against the data section before any array is allocated, so no file can make it allocate more than its own size.
+ * against the data section before any array is allocated, so no file can make it allocate more than twice its
+ * own size (F16 and BF16 values widen to four bytes).
  */
 
 export interface NamedTensor {
@@ -21,8 +23,8 @@ export interface NamedTensor {
 export interface SafetensorsContents {
   /** the `__metadata__` string map ({} when absent) */
   metadata: Record<string, string>;
-  /** tensors by name, in file order; data are fresh, aligned copies */
-  tensors: Map<string, { shape: number[]; data: Float32Array }>;
+  /** tensors by name, in file order; data are fresh, aligned float32 copies; dtype is what the file stored */
+  tensors: Map<string, { shape: number[]; data: Float32Array; dtype: FloatFormat }>;
 }
 
 /** Headers of real models are a few kilobytes; 16 MiB leaves room for a hundred thousand tensors. */
@@ -31,6 +33,9 @@ const MAX_RANK = 8;
 const METADATA_KEY = '__metadata__';
 /** dtype names of the format, to tell "not supported" apart from "not a dtype". */
 const KNOWN_DTYPES = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
+
+/** The dtypes read (all converted to float32). */
+const FLOAT_DTYPES: readonly FloatFormat[] = ['F32', 'F16', 'BF16', 'F64'];
 
 const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -76,6 +81,8 @@ export function encodeSafetensors(tensors: NamedTensor[], metadata: Record<strin
 
 interface Entry {
   name: string;
+  dtype: FloatFormat;
+  count: number;
   shape: number[];
   begin: number;
   end: number;
@@ -130,8 +137,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Sa
     top.error(`the data section has ${dataLength} bytes but the tensors cover ${covered}: the file is truncated or has trailing bytes`);
   }
 
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const e of entries) tensors.set(e.name, { shape: e.shape, data: readFloat32(bytes, view, dataStart + e.begin, dataStart + e.end) });
+  const tensors: SafetensorsContents['tensors'] = new Map();
+  for (const e of entries) tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: decodeFloats(bytes, dataStart + e.begin, e.count, e.dtype) });
   return { metadata, tensors };
 }
 
@@ -147,16 +154,18 @@ function readMetadata(value: unknown, at: Where): Record<string, string> {
 
 function readEntry(name: string, value: unknown, at: Where, dataLength: number): Entry {
   const o = asObject(value, at);
-  const dtype = field(o, 'dtype');
-  if (dtype !== 'F32') {
-    if (typeof dtype === 'string' && KNOWN_DTYPES.includes(dtype)) {
-      at.key('dtype').error(`dtype ${dtype} is not supported: neurite stores and reads float32 (F32) only`);
+  const rawDtype = field(o, 'dtype');
+  if (!(FLOAT_DTYPES as readonly unknown[]).includes(rawDtype)) {
+    if (typeof rawDtype === 'string' && KNOWN_DTYPES.includes(rawDtype)) {
+      at.key('dtype').error(`dtype ${rawDtype} is not supported: neurite reads floating-point weights (${FLOAT_DTYPES.join(', ')})`);
     }
-    at.key('dtype').fail("'F32'", dtype);
+    at.key('dtype').fail(FLOAT_DTYPES.map((d) => `'${d}'`).join(', '), rawDtype);
   }
+  const dtype = rawDtype as FloatFormat;
+  const width = BYTES_PER_VALUE[dtype];
   const shapeAt = at.key('shape');
   const rawShape = asArray(field(o, 'shape'), shapeAt, MAX_RANK);
-  const maxCount = Math.floor(dataLength / 4);
+  const maxCount = Math.floor(dataLength / width);
   const shape: number[] = [];
   let count = 1;
   rawShape.forEach((d, i) => {
@@ -177,20 +186,8 @@ function readEntry(name: string, value: unknown, at: Where, dataLength: number):
   const begin = asInt(offsets[0], offAt.index(0), 0, dataLength);
   const end = asInt(offsets[1], offAt.index(1), 0, dataLength);
   if (end < begin) offAt.error(`end ${end} is before begin ${begin}`);
-  if (end - begin !== count * 4) {
-    offAt.error(`[${begin}, ${end}) spans ${end - begin} bytes but shape [${shape.join(', ')}] of F32 needs ${count * 4}`);
+  if (end - begin !== count * width) {
+    offAt.error(`[${begin}, ${end}) spans ${end - begin} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${count * width}`);
   }
-  return { name, shape, begin, end };
-}
-
-function readFloat32(bytes: Uint8Array, view: DataView, start: number, end: number): Float32Array {
-  if (littleEndianHost) {
-    // copy into a fresh buffer: aligned for Float32Array, and never a view into the caller's (or Node's pool) memory
-    const out = new Float32Array((end - start) / 4);
-    new Uint8Array(out.buffer).set(bytes.subarray(start, end));
-    return out;
-  }
-  const out = new Float32Array((end - start) / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(start + 4 * i, true);
-  return out;
+  return { name, dtype, count, shape, begin, end };
 }

@@ -2,7 +2,7 @@ import type { ActivationName } from '../backends/backend.js';
 import type { Sequential } from '../model.js';
 import { fail, type OptionKeys } from '../errors.js';
 import { buildModel, checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
-import { MAX_LAYERS, type DenseDescription, type LayerDescription, type ModelDescription } from './description.js';
+import { DESCRIPTION_VERSION, MAX_LAYERS, type DenseDescription, type LayerDescription, type ModelDescription } from './description.js';
 import { MAX_ABS_PARAMETER } from './model-file.js';
 import {
   asArray,
@@ -70,15 +70,21 @@ const MAX_SHARDS = 1 << 12;
 const MAX_TOTAL_BYTES = 2 ** 34;
 const SUPPORTED = 'InputLayer, Dense, Dropout, Activation, ReLU, LeakyReLU, Softmax';
 
-/** Keras/tfjs activation names that neurite has (leaky_relu is Keras 3's, with its default slope 0.2). */
-const ACTIVATIONS: Record<string, { activation: ActivationName; alpha?: number }> = {
-  linear: { activation: 'linear' },
-  relu: { activation: 'relu' },
-  sigmoid: { activation: 'sigmoid' },
-  tanh: { activation: 'tanh' },
-  softmax: { activation: 'softmax' },
-  leaky_relu: { activation: 'leakyRelu', alpha: 0.2 },
+/** The Keras/tfjs names of each neurite activation, one row each (leaky_relu is Keras 3's, default slope 0.2). */
+const KERAS_ACTIVATIONS: Record<ActivationName, { names: string[]; alpha?: number }> = {
+  linear: { names: ['linear'] },
+  relu: { names: ['relu'] },
+  leakyRelu: { names: ['leaky_relu'], alpha: 0.2 },
+  sigmoid: { names: ['sigmoid'] },
+  tanh: { names: ['tanh'] },
+  softmax: { names: ['softmax'] },
 };
+
+const ACTIVATIONS: Record<string, { activation: ActivationName; alpha?: number }> = Object.fromEntries(
+  (Object.entries(KERAS_ACTIVATIONS) as [ActivationName, { names: string[]; alpha?: number }][]).flatMap(([activation, row]) =>
+    row.names.map((n) => [n, row.alpha === undefined ? { activation } : { activation, alpha: row.alpha }]),
+  ),
+);
 
 const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -219,10 +225,10 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
         return;
       }
       case 'Softmax': {
-        const axis = field(cfg, 'axis');
-        if (axis !== undefined && axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
-          cfgAt.key('axis').fail('-1 (softmax over the units)', axis);
-        }
+        // tf.layers.softmax() defaults to axis 1, Keras to -1: for [batch, units] data both mean the units
+        const raw = field(cfg, 'axis');
+        const axis = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+        if (axis !== undefined && axis !== null && axis !== -1 && axis !== 1) cfgAt.key('axis').fail('-1 or 1 (softmax over the units)', raw);
         fold(at, `Softmax layer '${name}'`, 'softmax');
         return;
       }
@@ -405,6 +411,6 @@ export function fromTfjsLayersModel(
   if (extra) top.key('weightsManifest').error(`weight ${extra.w.name} belongs to no Dense layer`);
 
   const seed = o.seed ?? Math.floor(Math.random() * 0x100000000);
-  const description: ModelDescription = { format: 'neurite', version: 1, name: plan.name, inputSize: plan.inputSize, seed, layers: plan.layers };
+  const description: ModelDescription = { format: 'neurite', version: DESCRIPTION_VERSION, name: plan.name, inputSize: plan.inputSize, seed, layers: plan.layers };
   return buildModel(description, arrays, o);
 }

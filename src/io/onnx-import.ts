@@ -1,0 +1,341 @@
+import { checkOptions, type OptionKeys } from '../errors.js';
+import type { ActivationName } from '../backends/backend.js';
+import type { BackendChoice } from '../backends/registry.js';
+import type { Sequential } from '../model.js';
+import { buildModel } from './build.js';
+import { DESCRIPTION_FORMAT, DESCRIPTION_VERSION, readExtras, type DenseDescription, type ModelDescription } from './description.js';
+import { checkValues, MAX_ABS_PARAMETER, transpose } from './model-file.js';
+import { readFloatTensor, readOnnx, type OnnxModel, type OnnxNode, type OnnxTensorInfo } from './onnx-read.js';
+import { AllocationBudget } from './protobuf-reader.js';
+import { FileFormatError, parseJson, Where } from './untrusted.js';
+
+/**
+ * ONNX → neurite: a Sequential from an MLP graph, the kind torch.onnx.export writes for an nn.Sequential of
+ * Linear layers and activations (opsets 13 to 17 checked) and neurite's own export writes.
+ *
+ * The graph must be one chain from its single input to its single output. Walking it, each node is looked up in
+ * OPS, one row per op type; a row turns its node into a step: a dense layer (Gemm, MatMul with its Add), an
+ * activation (folded into the dense layer before it, as neurite layers carry their activation), or nothing
+ * (Identity, Dropout at inference, Flatten of an already flat input). Any op without a row gets an error naming
+ * the op and its node.
+ */
+
+export interface OnnxImportOptions {
+  /** engine for the model: 'auto' (default), 'ts', 'native' or 'wasm' (after `await nn.ready('wasm')`) */
+  backend?: BackendChoice;
+  /** seed for the model's later training (shuffles, dropout); random when absent */
+  seed?: number;
+  /** the model's name (default: the graph's name) */
+  name?: string;
+}
+
+export const onnxImportOptionKeys: OptionKeys<OnnxImportOptions> = { backend: true, seed: true, name: true };
+
+/** Opsets whose semantics for the ops below are known (7 brought today's Gemm broadcasting). */
+const MIN_OPSET = 7;
+const MAX_OPSET = 22;
+
+type Step =
+  | { kind: 'dense'; kernel: Float32Array; inputs: number; units: number; bias?: Float32Array; output: string; alsoUsed?: OnnxNode[] }
+  | { kind: 'activation'; activation: ActivationName; alpha?: number }
+  | { kind: 'identity' }
+  | { kind: 'flatten' };
+
+/** What a row may ask about the graph around its node. */
+interface Context {
+  opset: number;
+  /** features per row of the tensor flowing in (undefined until known) */
+  width: number | undefined;
+  /** rank of the tensor flowing in (undefined: unknown) */
+  rank: number | undefined;
+  /** an initializer's dims and float32 values (decoded once) */
+  constant(node: OnnxNode, input: number): { dims: number[]; values: Float32Array };
+  /** the nodes that read a tensor */
+  consumers(tensor: string): OnnxNode[];
+  fail(node: OnnxNode, message: string): never;
+}
+
+type OpRow = (node: OnnxNode, c: Context) => Step;
+
+function attrFloat(n: OnnxNode, name: string, fallback: number): number {
+  const a = n.attributes.get(name);
+  return a?.f ?? fallback;
+}
+
+function attrInt(n: OnnxNode, name: string, fallback: number): number {
+  const a = n.attributes.get(name);
+  return a?.i ?? fallback;
+}
+
+const activation =
+  (name: ActivationName): OpRow =>
+  () => ({ kind: 'activation', activation: name });
+
+/** Y = alpha·A·op(B) + beta·C, op = transpose when transB. A is the data; B and C must be constants. */
+const gemm: OpRow = (n, c) => {
+  if (attrInt(n, 'transA', 0) !== 0) c.fail(n, 'transA=1 is not supported (the data must be [batch, features])');
+  const transB = attrInt(n, 'transB', 0) !== 0;
+  const b = c.constant(n, 1);
+  if (b.dims.length !== 2) c.fail(n, `B has shape [${b.dims.join(', ')}], expected a matrix`);
+  const [inputs, units] = (transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!]) as [number, number];
+  let kernel = transB ? transpose(b.values, units, inputs) : b.values;
+  const alpha = attrFloat(n, 'alpha', 1);
+  const beta = attrFloat(n, 'beta', 1);
+  if (alpha !== 1) kernel = kernel.map((v) => v * alpha);
+  let bias: Float32Array | undefined;
+  if (n.inputs.length > 2 && n.inputs[2] !== '' && beta !== 0) {
+    bias = broadcastBias(n, c, c.constant(n, 2), units);
+    if (beta !== 1) bias = bias.map((v) => v * beta);
+  }
+  return { kind: 'dense', kernel, inputs, units, bias, output: n.outputs[0]! };
+};
+
+/** A bias of shape [units], [1, units] or a broadcast scalar, as [units]. */
+function broadcastBias(n: OnnxNode, c: Context, t: { dims: number[]; values: Float32Array }, units: number): Float32Array {
+  const size = t.dims.reduce((a, d) => a * d, 1);
+  const leading = t.dims.slice(0, -1).every((d) => d === 1);
+  if (size === units && leading) return t.values;
+  if (size === 1) return new Float32Array(units).fill(t.values[0]!);
+  return c.fail(n, `bias of shape [${t.dims.join(', ')}] does not broadcast to [${units}]`);
+}
+
+/** MatMul(data, W[in, units]), and the Add of a constant bias that follows it when there is one. */
+const matMul: OpRow = (n, c) => {
+  const w = c.constant(n, 1);
+  if (w.dims.length !== 2) c.fail(n, `the weight has shape [${w.dims.join(', ')}], expected a matrix`);
+  const [inputs, units] = w.dims as [number, number];
+  const users = c.consumers(n.outputs[0]!);
+  const add = users.length === 1 && users[0]!.opType === 'Add' && users[0]!.domain === '' ? users[0]! : undefined;
+  if (add && add.inputs.length === 2) {
+    if (add.outputs.length === 0 || add.outputs[0] === '') c.fail(add, 'has no output');
+    const other = add.inputs[0] === n.outputs[0] ? 1 : 0;
+    const bias = broadcastBias(add, c, c.constant(add, other), units);
+    return { kind: 'dense', kernel: w.values, inputs, units, bias, output: add.outputs[0]!, alsoUsed: [add] };
+  }
+  return { kind: 'dense', kernel: w.values, inputs, units, output: n.outputs[0]! };
+};
+
+/** Softmax over the features: axis -1, or 1 for [batch, features] (the default before opset 13). */
+const softmax: OpRow = (n, c) => {
+  const axis = attrInt(n, 'axis', c.opset >= 13 ? -1 : 1);
+  if (axis !== -1 && axis !== 1) c.fail(n, `axis ${axis}: neurite applies softmax over the features (axis -1 or 1)`);
+  return { kind: 'activation', activation: 'softmax' };
+};
+
+const leakyRelu: OpRow = (n, c) => {
+  const alpha = attrFloat(n, 'alpha', 0.01);
+  if (!(alpha >= 0 && alpha <= 1)) c.fail(n, `alpha ${alpha}: neurite's leakyRelu takes a slope in [0, 1]`);
+  return { kind: 'activation', activation: 'leakyRelu', alpha };
+};
+
+/** Dropout at inference passes its input through; its mask output must not be used. */
+const dropout: OpRow = (n, c) => {
+  if (n.outputs.length > 1 && n.outputs[1] !== '' && c.consumers(n.outputs[1]!).length > 0) c.fail(n, 'its mask output is used; neurite imports inference graphs');
+  return { kind: 'identity' };
+};
+
+const flatten: OpRow = (n, c) => {
+  const axis = attrInt(n, 'axis', 1);
+  if (axis !== 1 && !(axis === -1 && c.rank === 2)) c.fail(n, `axis ${axis}: only Flatten to [batch, features] (axis 1) is supported`);
+  return { kind: 'flatten' };
+};
+
+/**
+ * One row per ONNX op. Elu, Selu, Softplus, Softsign, Gelu (and its Erf pattern) and BatchNormalization join
+ * as neurite gains those layers; until then they get the unsupported-op error like any other op.
+ */
+const OPS: Record<string, OpRow> = {
+  Gemm: gemm,
+  MatMul: matMul,
+  Relu: activation('relu'),
+  LeakyRelu: leakyRelu,
+  Sigmoid: activation('sigmoid'),
+  Tanh: activation('tanh'),
+  Softmax: softmax,
+  Identity: () => ({ kind: 'identity' }),
+  Dropout: dropout,
+  Flatten: flatten,
+};
+
+export const supportedOnnxOps: readonly string[] = Object.keys(OPS);
+
+function nodeLabel(n: OnnxNode): string {
+  return n.name ? JSON.stringify(n.name.slice(0, 120)) : `#${n.index} (unnamed)`;
+}
+
+export function checkOnnxImportOptions(options: unknown): OnnxImportOptions {
+  const o = checkOptions('loadOnnx: options', options as OnnxImportOptions | undefined, onnxImportOptionKeys);
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 256)) throw new FileFormatError(`loadOnnx: options.name: expected a string of at most 256 characters, got ${String(o.name)}`);
+  return o;
+}
+
+interface Plan {
+  inputSize: number;
+  layers: DenseDescription[];
+  weights: Float32Array[];
+}
+
+function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
+  const g = model.graph;
+  const opset = model.opsets.get('');
+  if (opset === undefined) top.error('no opset for the default ONNX domain (opset_import)');
+  if (opset < MIN_OPSET || opset > MAX_OPSET) top.error(`opset ${opset} is outside the ${MIN_OPSET}–${MAX_OPSET} neurite knows`);
+  if (g.hasSparseInitializers) top.error('sparse initializers are not supported');
+
+  const dataInputs = g.inputs.filter((i) => !g.initializers.has(i.name));
+  if (dataInputs.length !== 1) top.error(`the graph has ${dataInputs.length} data inputs (${dataInputs.map((i) => JSON.stringify(i.name.slice(0, 60))).slice(0, 5).join(', ')}); neurite imports single-input networks`);
+  if (g.outputs.length !== 1) top.error(`the graph has ${g.outputs.length} outputs; neurite imports single-output networks`);
+  const input = dataInputs[0]!;
+  const output = g.outputs[0]!;
+  if (input.elemType !== undefined && input.elemType !== 1) top.error(`input ${JSON.stringify(input.name)} is not float32`);
+
+  const consumers = new Map<string, OnnxNode[]>();
+  const produced = new Set<string>([input.name, ...g.initializers.keys()]);
+  for (const n of g.nodes) {
+    for (const name of n.inputs) {
+      if (name === '') continue;
+      const list = consumers.get(name) ?? [];
+      // a node listing the same tensor twice (Add(h, h)) counts once; nodes come in order, so it is the last one
+      if (list.at(-1) !== n) list.push(n);
+      consumers.set(name, list);
+    }
+    for (const name of n.outputs) {
+      if (name === '') continue;
+      if (produced.has(name)) top.error(`tensor ${JSON.stringify(name.slice(0, 80))} is produced twice (by node ${nodeLabel(n)} and before it)`);
+      produced.add(name);
+    }
+  }
+
+  let rank = input.dims?.length;
+  if (rank !== undefined && rank < 2) top.error(`input ${JSON.stringify(input.name)} has rank ${rank}; expected [batch, features]`);
+  const featureDims = input.dims?.slice(1) ?? [];
+  let width: number | undefined = input.dims && featureDims.every((d) => typeof d === 'number') ? featureDims.reduce<number>((a, d) => a * (d as number), 1) : undefined;
+  if (width === 0) top.error(`input ${JSON.stringify(input.name)} has no features`);
+  let inputSize = rank === 2 ? width : undefined;
+
+  const decoded = new Map<string, Float32Array>();
+  const fail = (n: OnnxNode, message: string): never => top.error(`node ${nodeLabel(n)} (${n.opType}): ${message}`);
+  const context: Context = {
+    opset,
+    width,
+    rank,
+    consumers: (t) => consumers.get(t) ?? [],
+    fail,
+    constant(n, k) {
+      const name = n.inputs[k];
+      if (name === undefined || name === '') return fail(n, `input ${k} is missing`);
+      const t: OnnxTensorInfo | undefined = g.initializers.get(name);
+      if (!t) return fail(n, `input ${k} (${JSON.stringify(name.slice(0, 80))}) must be a constant (an initializer): neurite imports fixed weights`);
+      let values = decoded.get(name);
+      if (!values) {
+        values = readFloatTensor(t, budget, top);
+        decoded.set(name, values);
+      }
+      return { dims: t.dims, values };
+    },
+  };
+
+  const layers: DenseDescription[] = [];
+  const weights: Float32Array[] = [];
+  const visited = new Set<OnnxNode>();
+  let current = input.name;
+  let softmaxAt: OnnxNode | undefined;
+  for (;;) {
+    const users = consumers.get(current) ?? [];
+    if (users.length === 0) break;
+    if (users.length > 1) {
+      top.error(`tensor ${JSON.stringify(current.slice(0, 80))} feeds ${users.length} nodes (${users.slice(0, 4).map(nodeLabel).join(', ')}): neurite imports a chain of layers, not a branching graph`);
+    }
+    const n = users[0]!;
+    if (visited.has(n)) fail(n, 'the graph has a cycle');
+    visited.add(n);
+    const row = n.domain === '' || n.domain === 'ai.onnx' ? (Object.prototype.hasOwnProperty.call(OPS, n.opType) ? OPS[n.opType] : undefined) : undefined;
+    if (!row) {
+      const op = n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}.${n.opType}`;
+      top.error(`unsupported op ${JSON.stringify(op.slice(0, 80))} in node ${nodeLabel(n)}; neurite imports ${supportedOnnxOps.join(', ')}`);
+    }
+    if (n.inputs[0] !== current) fail(n, `expected the data (${JSON.stringify(current.slice(0, 80))}) as its first input`);
+    if (n.outputs.length === 0 || n.outputs[0] === '') fail(n, 'has no output');
+    context.width = width;
+    context.rank = rank;
+    const step = row(n, context);
+    if (softmaxAt && step.kind !== 'identity') fail(n, `follows the Softmax in node ${nodeLabel(softmaxAt)}; neurite applies softmax only on the output layer`);
+    switch (step.kind) {
+      case 'dense': {
+        if (rank !== undefined && rank !== 2) fail(n, `its data has rank ${rank}; add a Flatten before it`);
+        if (width !== undefined && step.inputs !== width) fail(n, `takes ${step.inputs} features, the data before it has ${width}`);
+        if (inputSize === undefined) inputSize = step.inputs;
+        for (const extra of step.alsoUsed ?? []) visited.add(extra);
+        weights.push(step.kernel);
+        if (step.bias) weights.push(step.bias);
+        layers.push({
+          kind: 'dense',
+          units: step.units,
+          activation: 'linear',
+          alpha: 0.3,
+          useBias: step.bias !== undefined,
+          l2: 0,
+          kernelInitializer: 'glorotUniform',
+          biasInitializer: 'zeros',
+        });
+        width = step.units;
+        rank = 2;
+        current = step.output;
+        continue;
+      }
+      case 'activation': {
+        const last = layers.at(-1);
+        if (!last) return fail(n, 'comes before any Gemm or MatMul: neurite folds each activation into the dense layer before it');
+        if (last.activation !== 'linear') fail(n, 'follows another activation: neurite folds each activation into the dense layer before it');
+        last.activation = step.activation;
+        if (step.alpha !== undefined) last.alpha = step.alpha;
+        if (step.activation === 'softmax') softmaxAt = n;
+        break;
+      }
+      case 'flatten':
+        if (rank !== undefined && rank > 2) {
+          if (layers.length > 0 || width === undefined) fail(n, 'flattens data of unknown size');
+          inputSize = width;
+        }
+        rank = 2;
+        break;
+      case 'identity':
+        break;
+    }
+    current = n.outputs[0]!;
+  }
+  if (current !== output.name) top.error(`the chain from input ${JSON.stringify(input.name.slice(0, 80))} ends at ${JSON.stringify(current.slice(0, 80))}, not at the graph's output ${JSON.stringify(output.name.slice(0, 80))}`);
+  const stray = g.nodes.find((n) => !visited.has(n));
+  if (stray) top.error(`node ${nodeLabel(stray)} (${stray.opType}) is not on the path from the input to the output`);
+  if (layers.length === 0 || inputSize === undefined) return top.error('no Gemm or MatMul: the graph has no dense layer to import');
+  const outWidth = output.dims?.at(-1);
+  if (typeof outWidth === 'number' && outWidth !== width) top.error(`output ${JSON.stringify(output.name)} is declared with ${outWidth} features, the layers produce ${width}`);
+  weights.forEach((w, i) => checkValues(w, `weight ${i}`, top, MAX_ABS_PARAMETER, false));
+  return { inputSize, layers, weights };
+}
+
+/** A Sequential from an ONNX file's bytes (browser-safe). Extras exported by neurite land on model.extras. */
+export function fromOnnx(bytes: Uint8Array | ArrayBuffer, options: OnnxImportOptions = {}, source = 'onnx'): Sequential {
+  const opts = checkOnnxImportOptions(options);
+  const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  if (!(data instanceof Uint8Array)) throw new FileFormatError(`loadOnnx: source: expected a file path, a Uint8Array or an ArrayBuffer, got ${typeof bytes}`);
+  const top = new Where(source);
+  const model = readOnnx(data, source);
+  // decoded weights never exceed the file's own size (see AllocationBudget)
+  const p = plan(model, top, new AllocationBudget(data.length));
+  const extrasText = model.metadata.get('neurite.extras');
+  const at = top.key('metadata_props').key('neurite.extras');
+  const extras = extrasText === undefined ? {} : readExtras(parseJson(extrasText, at), at, p.inputSize, p.layers.at(-1)!.units);
+  const graphName = model.graph.name.slice(0, 256);
+  const description: ModelDescription = {
+    format: DESCRIPTION_FORMAT,
+    version: DESCRIPTION_VERSION,
+    name: opts.name ?? (graphName || 'sequential'),
+    inputSize: p.inputSize,
+    seed: opts.seed ?? Math.floor(Math.random() * 0x100000000),
+    layers: p.layers,
+  };
+  const built = buildModel(description, p.weights, { backend: opts.backend });
+  built.extras = extras;
+  return built;
+}
