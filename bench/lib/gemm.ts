@@ -51,7 +51,7 @@ export function buildGemmBench(options: { allowBuild: boolean }): { path: string
   const dir = join(tmpdir(), 'neurite-bench-gemm');
   const binary = join(dir, 'gemm-bench');
   if (!options.allowBuild) {
-    return existsSync(binary) ? { path: binary } : { reason: `not built yet (the smoke run does not compile C++; the full run builds it in ${dir})` };
+    return existsSync(binary) ? { path: binary } : { reason: `not built yet (a quick run does not compile C++; a full run builds it in ${dir})` };
   }
   mkdirSync(dir, { recursive: true });
   const configure = run('cmake', ['-S', root, '-B', dir, '-DCMAKE_BUILD_TYPE=Release', '-DNEURITE_BUILD_TESTS=ON'], root);

@@ -60,10 +60,10 @@ export function makePlan(quick: boolean): Plan {
       quick,
       rounds: 2,
       warmupRounds: 1,
-      w1Samples: { fast: 4 * W1.batch, slow: 64, slowest: 16 },
+      w1Samples: { fast: 2 * W1.batch, slow: 32, slowest: 16 },
       w2Samples: { fast: W2.batch, slow: 8, slowest: 4 },
-      w3Calls: { fast: 200, slow: 20, slowest: 20 },
-      w3Seconds: { fast: 0.02, slow: 0.02, slowest: 0.02 },
+      w3Calls: { fast: 50, slow: 10, slowest: 10 },
+      w3Seconds: { fast: 0.01, slow: 0.01, slowest: 0.01 },
       scalingHidden: [64],
       scalingBatches: [1, 128],
       slowScalingMaxHidden: 64,
@@ -73,9 +73,9 @@ export function makePlan(quick: boolean): Plan {
       gemmSeconds: 0.02,
       gemmRuns: 1,
       browserRounds: 2,
-      browserChunks: 3,
-      browserChunkMs: 5,
-      browserSeconds: 0.05,
+      browserChunks: 2,
+      browserChunkMs: 2,
+      browserSeconds: 0.02,
     };
   }
   return {

@@ -268,6 +268,15 @@ function browserSection(b: BrowserResult | undefined, m: Machine): string {
   out.push(caption(m), '', table(['page', 'system', 'threads', 'W3 batch-1 µs', 'W3 batch-1024 /s'], rows), '');
   const timers = b.pages.map((p) => `${p.name}: crossOriginIsolated ${p.crossOriginIsolated}, timer step ${p.timerResolutionUs.toFixed(1)} µs, calls per chunk ${JSON.stringify(p.chunkCalls ?? {})}`);
   out.push(`Pages: ${timers.join('; ')}.`, '');
+  for (const p of b.pages) {
+    for (const s of p.systems.filter((x) => x.available)) {
+      const failed = Object.entries(s.failed ?? {}).map(([w, why]) => `**${w} failed**: ${why}`);
+      const details = (['w3Latency', 'w3Throughput'] as const).filter((w) => s.figures[w]).map((w) => `${w === 'w3Latency' ? 'batch-1' : 'batch-1024'}: ${s.figures[w]!.detail}`);
+      out.push(`- **${s.label}, ${p.name}** (${s.threads ?? '?'} thread(s)): ${[...s.notes, ...details, ...failed].join('; ')}.`);
+    }
+  }
+  if (b.pages.some((p) => p.errors.length)) out.push('', `Page errors: ${b.pages.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`)).join('; ')}.`);
+  out.push('');
   const ratioRows: string[][] = [];
   for (const p of b.pages) {
     const n = p.systems.find((s) => s.id === 'neurite');

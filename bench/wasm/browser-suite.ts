@@ -4,7 +4,6 @@
 //   2 threads  a cross-origin-isolated page (COOP/COEP from wasm/server.ts: threads allowed; the timer is 5 µs)
 // All six (page, system) pairs are alternated round by round like the Node systems (lib/alternate.ts).
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -55,15 +54,17 @@ export interface BrowserResult {
 export const PAGE_LABELS: Record<PageSystem, string> = { neurite: 'neurite wasm', 'tfjs-wasm': 'tfjs wasm (XNNPACK)', 'ort-web': 'onnxruntime-web' };
 
 const here = dirname(fileURLToPath(import.meta.url));
-const requireFromBench = createRequire(join(here, '..', 'package.json'));
 
-/** the directory of an installed package's file, or undefined */
+/**
+ * A directory of an installed package (bench/node_modules, else the root's), or undefined. Found on disk, not
+ * through require.resolve: onnxruntime-web's "exports" does not expose its package.json or dist/.
+ */
 function packageDir(name: string, sub: string): string | undefined {
-  try {
-    return join(dirname(requireFromBench.resolve(`${name}/package.json`)), sub);
-  } catch {
-    return undefined;
+  for (const modules of [join(here, '..', 'node_modules'), join(here, '..', '..', 'node_modules')]) {
+    const dir = join(modules, name, sub);
+    if (existsSync(join(modules, name, 'package.json')) && existsSync(dir)) return dir;
   }
+  return undefined;
 }
 
 const NOT_INSTALLED = (name: string) => `${name} is not installed: run \`npm install\` in bench/`;
