@@ -130,6 +130,8 @@ interface Target {
   bound: number;
   atMost?: boolean;
   unit: '×' | '%';
+  /** the FMA bound that frames the target: of a workload on some threads, or the GEMM peak itself */
+  fma?: { w: Workload; threads: number } | 'peak';
 }
 
 const byId = (r: Report, id: string) => r.measured.find((m) => m.def.id === id);
@@ -165,32 +167,40 @@ function browserRatio(r: Report, page: string, a: string, b: string, w: 'w3Laten
 
 /** Issue 13's targets. */
 export const targets: Target[] = [
-  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×' },
-  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×' },
-  { label: 'native W3 batch-1 latency, 1 thread, as a share of onnxruntime-node ×1\'s', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×' },
-  { label: 'native W3 batch-1 latency, 2 threads, as a share of onnxruntime-node ×2\'s', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×' },
-  { label: 'native W1, 1 thread, share of the 1-core FMA bound', measure: (r) => boundShare(byId(r, 'neurite-native-1'), 'w1', r.gemm?.peakGflops) ?? (r.gemm?.peakGflops ? missing(r, 'neurite-native-1') : 'FMA peak not measured (gemm-bench)'), bound: 0.75, unit: '%' },
-  { label: 'native W1, 2 threads over 1 thread', measure: ratioOf('neurite-native-2', 'neurite-native-1', 'w1'), bound: 1.7, unit: '×' },
-  { label: 'native W2, 2 threads over 1 thread', measure: ratioOf('neurite-native-2', 'neurite-native-1', 'w2'), bound: 1.8, unit: '×' },
-  { label: 'wasm (Node) W1, 2 threads over 1 thread', measure: ratioOf('neurite-wasm-2', 'neurite-wasm', 'w1'), bound: 1.7, unit: '×' },
-  { label: 'GEMM 1024³ A·B, 1 thread, share of FMA peak', measure: gemmShare('A·B', 1024, 1024, 1024), bound: 0.9, unit: '%' },
-  { label: 'GEMM 1024³ Aᵀ·B, 1 thread, share of FMA peak', measure: gemmShare('Aᵀ·B', 1024, 1024, 1024), bound: 0.9, unit: '%' },
-  { label: 'GEMM 1024³ A·Bᵀ, 1 thread, share of FMA peak', measure: gemmShare('A·Bᵀ', 1024, 1024, 1024), bound: 0.9, unit: '%' },
-  { label: 'GEMM at W1\'s first layer (128×256×784) A·B, share of FMA peak', measure: gemmShare('A·B', 128, 256, 784), bound: 0.9, unit: '%' },
-  { label: 'GEMM at W1\'s first layer (128×256×784) Aᵀ·B, share of FMA peak', measure: gemmShare('Aᵀ·B', 128, 256, 784), bound: 0.9, unit: '%' },
-  { label: 'GEMM at W1\'s first layer (128×256×784) A·Bᵀ, share of FMA peak', measure: gemmShare('A·Bᵀ', 128, 256, 784), bound: 0.9, unit: '%' },
-  { label: 'Chromium W3 batch-1024, 2 threads (isolated), over onnxruntime-web ×2', measure: (r) => browserRatio(r, '2 threads', 'neurite', 'ort-web', 'w3Throughput'), bound: 1.2, unit: '×' },
+  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 1 } },
+  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
+  { label: 'native W3 batch-1 latency, 1 thread, as a share of onnxruntime-node ×1\'s', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×', fma: { w: 'w3Latency', threads: 1 } },
+  { label: 'native W3 batch-1 latency, 2 threads, as a share of onnxruntime-node ×2\'s', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×', fma: { w: 'w3Latency', threads: 2 } },
+  { label: 'native W1, 1 thread, share of the 1-core FMA bound', measure: (r) => boundShare(byId(r, 'neurite-native-1'), 'w1', r.gemm?.peakGflops) ?? (r.gemm?.peakGflops ? missing(r, 'neurite-native-1') : 'FMA peak not measured (gemm-bench)'), bound: 0.75, unit: '%', fma: { w: 'w1', threads: 1 } },
+  { label: 'native W1, 2 threads over 1 thread', measure: ratioOf('neurite-native-2', 'neurite-native-1', 'w1'), bound: 1.7, unit: '×', fma: { w: 'w1', threads: 2 } },
+  { label: 'native W2, 2 threads over 1 thread', measure: ratioOf('neurite-native-2', 'neurite-native-1', 'w2'), bound: 1.8, unit: '×', fma: { w: 'w2', threads: 2 } },
+  { label: 'wasm (Node) W1, 2 threads over 1 thread', measure: ratioOf('neurite-wasm-2', 'neurite-wasm', 'w1'), bound: 1.7, unit: '×', fma: { w: 'w1', threads: 2 } },
+  { label: 'GEMM 1024³ A·B, 1 thread, share of FMA peak', measure: gemmShare('A·B', 1024, 1024, 1024), bound: 0.9, unit: '%', fma: 'peak' },
+  { label: 'GEMM 1024³ Aᵀ·B, 1 thread, share of FMA peak', measure: gemmShare('Aᵀ·B', 1024, 1024, 1024), bound: 0.9, unit: '%', fma: 'peak' },
+  { label: 'GEMM 1024³ A·Bᵀ, 1 thread, share of FMA peak', measure: gemmShare('A·Bᵀ', 1024, 1024, 1024), bound: 0.9, unit: '%', fma: 'peak' },
+  { label: 'GEMM at W1\'s first layer (128×256×784) A·B, share of FMA peak', measure: gemmShare('A·B', 128, 256, 784), bound: 0.9, unit: '%', fma: 'peak' },
+  { label: 'GEMM at W1\'s first layer (128×256×784) Aᵀ·B, share of FMA peak', measure: gemmShare('Aᵀ·B', 128, 256, 784), bound: 0.9, unit: '%', fma: 'peak' },
+  { label: 'GEMM at W1\'s first layer (128×256×784) A·Bᵀ, share of FMA peak', measure: gemmShare('A·Bᵀ', 128, 256, 784), bound: 0.9, unit: '%', fma: 'peak' },
+  { label: 'Chromium W3 batch-1024, 2 threads (isolated), over onnxruntime-web ×2', measure: (r) => browserRatio(r, '2 threads', 'neurite', 'ort-web', 'w3Throughput'), bound: 1.2, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
 ];
+
+function fmaCell(t: Target, peak: number | undefined): string {
+  if (!t.fma || !peak) return '—';
+  if (t.fma === 'peak') return `${peak.toFixed(1)} GFLOPS`;
+  const b = fmaBound(t.fma.w, peak, t.fma.threads)!;
+  return `${formatValue(b, t.fma.w)} ${t.fma.w === 'w3Latency' ? 'µs' : '/s'} on ${t.fma.threads} core${t.fma.threads > 1 ? 's' : ''}`;
+}
 
 function targetRows(r: Report): string[][] {
   return targets.map((t) => {
     const want = `${t.atMost ? '≤' : '≥'} ${t.unit === '%' ? `${t.bound * 100} %` : `${t.bound}×`}`;
     const got = t.measure(r);
-    if (typeof got === 'string') return [t.label, want, got, '—'];
+    const bound = fmaCell(t, r.gemm?.peakGflops);
+    if (typeof got === 'string') return [t.label, want, got, '—', bound];
     const met = t.atMost ? got.median <= t.bound : got.median >= t.bound;
     const always = t.atMost ? got.max <= t.bound : got.min >= t.bound;
     const verdict = met ? (always || got.pairs === 1 ? '**met**' : '**met** (median; not every round)') : 'missed';
-    return [t.label, want, t.unit === '%' ? formatShare(got) : formatRatio(got), verdict];
+    return [t.label, want, t.unit === '%' ? formatShare(got) : formatRatio(got), verdict, bound];
   });
 }
 
@@ -352,7 +362,7 @@ export function renderMarkdown(report: Report, scalingSvg: string | undefined): 
   );
 
   out.push('## Targets (issue 13)', '', 'Each as a ratio to a peer or to the FMA bound, measured in this run: median of the per-round values (min–max).', '', caption(m), '');
-  out.push(table(['target', 'wanted', 'measured', 'verdict'], targetRows(report)), '');
+  out.push(table(['target', 'wanted', 'measured', 'verdict', 'FMA bound here'], targetRows(report)), '');
 
   out.push('## Share of the FMA bound', '');
   out.push(
