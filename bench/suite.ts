@@ -272,6 +272,7 @@ async function runScaling(
 
 /** RESULTS.md, results.json and scaling.svg in outDir; the README's block when asked. */
 function writeReport(report: Report, schedule: Record<string, string[][]>, outDir: string, readme: string | undefined): SuiteResult {
+  mkdirSync(outDir, { recursive: true });
   const svg = scalingSvg(report.measured);
   const files: SuiteResult['files'] = {
     markdown: join(outDir, 'RESULTS.md'),
