@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alternate, roundOrder } from '../bench/lib/alternate.js';
 import { parseGemmOutput } from '../bench/lib/gemm.js';
-import { amdUarch, machineTag } from '../bench/lib/machine.js';
+import { amdUarch, describeMachine, machineTag } from '../bench/lib/machine.js';
 import { makePlan, workloads } from '../bench/lib/plan.js';
 import { formatRatio, pairedRatio } from '../bench/lib/ratios.js';
 import { README_BEGIN, README_END, readmeBlock, replaceReadmeBlock } from '../bench/lib/readme.js';
 import { neuriteSystemIds, systems } from '../bench/lib/systems.js';
 import { childEnv } from '../bench/lib/warm-child.js';
+import { peakWarning } from '../bench/lib/report.js';
 import { parseArgs, runSuite, type SuiteResult } from '../bench/suite.js';
 
 const out = mkdtempSync(join(tmpdir(), 'neurite-bench-quick-test-'));
@@ -192,6 +193,21 @@ describe('bench building blocks', () => {
     expect(replaceReadmeBlock(first, block)).toBe(first);
     expect(() => replaceReadmeBlock('# x\n', block)).toThrow(/no .*Performance/);
     expect(() => replaceReadmeBlock(`a ${README_END} b ${README_BEGIN}`, block)).toThrow(/only one|wrong order/);
+  });
+
+  it('distrusts an FMA peak that a GEMM beats, and then refuses to write the README', () => {
+    const gemm = (gflops: number) => ({
+      available: true,
+      kernel: 'avx2_fma 6x16',
+      peakIsa: 'avx2+fma',
+      peakGflops: 40,
+      cases: [{ form: 'A·B' as const, m: 128, n: 256, k: 784, gflops: { '1': { median: gflops, runs: [gflops] }, '2': { median: 70, runs: [70] } } }],
+    });
+    expect(peakWarning(gemm(39))).toBeUndefined();
+    expect(peakWarning(gemm(80))).toMatch(/not trustworthy.*A·B 128×256×784 ran at 200 %/);
+    const run = { date: 'today', quick: false, machine: describeMachine(), neuriteVersion: '0', command: 'npm run bench', seconds: 1, plan: makePlan(false) };
+    expect(readmeBlock({ run, measured: [], gemm: gemm(39) })).toContain(README_BEGIN);
+    expect(() => readmeBlock({ run, measured: [], gemm: gemm(80) })).toThrow(/--readme: The FMA peak/);
   });
 
   it('parses options: --quick, --readme with or without a path, and rejects unknown ones', () => {
