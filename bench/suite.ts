@@ -1,104 +1,75 @@
 /**
- * neurite against its peers, side by side: `npm run bench` (in bench/, or from the root) runs every system in a
- * child process of its own, one after the other, then the GEMM micro-benchmark, and writes RESULTS.md,
- * results.json and scaling.svg next to this file.
+ * neurite against its peers, side by side: `npm run bench` (in bench/, or from the root) starts every system in
+ * a warm child process of its own, runs each workload round by round over all of them (lib/alternate.ts), then
+ * the GEMM micro-benchmark with the FMA peak and the Chromium stage, and writes RESULTS.md, results.json and
+ * scaling.svg next to this file.
  *
- *   npm run bench                          the full suite (about ten minutes; run it on an idle machine)
- *   npm run bench -- --smoke               a few batches of synthetic data, every installed system, < 1 minute
- *   npm run bench -- --only neurite-ts,torch-1 --no-gemm --out /tmp/x
- *   npm run bench -- --render results.json    rewrite RESULTS.md and scaling.svg from saved figures
+ *   npm run bench                          the full suite (see bench/README.md for how long; an idle machine)
+ *   npm run bench -- --readme              the same, and rewrite the performance block of the root README.md
+ *   npm run bench -- --quick               a few batches of synthetic data, every installed system, < 1 minute
+ *   npm run bench -- --only neurite-native-1,torch-1,gemm --out /tmp/x
+ *   npm run bench -- --render results.json [--readme]   rewrite the reports from saved figures (runs nothing)
  *
- * The smoke run writes to the OS temp dir unless --out says otherwise: RESULTS.md only ever holds a full run.
+ * A quick run writes to the OS temp dir unless --out says otherwise: RESULTS.md only ever holds a full run.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { chartGrid, type Series } from '../examples/svg-plot.js';
+import { alternate } from './lib/alternate.js';
 import { runGemm, type GemmResult } from './lib/gemm.js';
 import { describeMachine } from './lib/machine.js';
-import { makePlan } from './lib/plan.js';
-import type { ChildRequest, SystemResult } from './lib/protocol.js';
-import { renderMarkdown, type Measured, type RunInfo } from './lib/report.js';
-import { benchDir, PYTHON, systems, type SystemDef } from './lib/systems.js';
+import { median } from './lib/measure.js';
+import { DATA_ROWS, describeSamples, makePlan, scalingSizes, trainingRows, W1, W2, W3, workloads, type DataKind, type Plan, type Workload } from './lib/plan.js';
+import type { ScalingCell, SystemResult, Task } from './lib/protocol.js';
+import { readmeBlock, rewriteReadme } from './lib/readme.js';
+import { renderMarkdown, type Measured, type Report, type RunInfo } from './lib/report.js';
+import { benchDir, systems, type SystemDef } from './lib/systems.js';
+import { WarmChild } from './lib/warm-child.js';
+import { runBrowser, type BrowserResult } from './wasm/browser-suite.js';
+
+/** stages that are not systems, selectable with --only like one */
+export const STAGES = ['gemm', 'browser'] as const;
 
 export interface SuiteOptions {
-  smoke: boolean;
-  /** system ids to run (default: all) */
+  quick: boolean;
+  /** system ids and stages to run (default: all) */
   only?: string[];
   gemm: boolean;
+  browser: boolean;
   /** where RESULTS.md, results.json and scaling.svg go */
   outDir: string;
   /** progress lines (children's included) */
   log: (line: string) => void;
   /** how the suite was started, for the report */
   command?: string;
+  /** a README.md whose performance block to rewrite (full runs only) */
+  readme?: string;
 }
 
-export interface SuiteResult {
-  measured: Measured[];
-  gemm?: GemmResult;
+export interface SuiteResult extends Report {
   markdown: string;
-  files: { markdown: string; json: string; svg?: string };
+  files: { markdown: string; json: string; svg?: string; readme?: string };
+  /** the order systems ran in, round by round, per workload (and scaling cell) */
+  schedule: Record<string, string[][]>;
 }
 
-const registerTs = fileURLToPath(new URL('./lib/register-ts.mjs', import.meta.url));
+const STAGE_ORDER: (Workload | 'scaling')[] = [...workloads, 'scaling'];
 
-function childTimeoutMs(smoke: boolean): number {
-  return smoke ? 120_000 : 30 * 60_000;
-}
-
-/** Runs one system's child; its figures come back through a JSON file, its progress through stderr. */
-async function runSystem(def: SystemDef, options: SuiteOptions, scratch: string): Promise<SystemResult> {
-  const staticReason = def.unavailable?.();
-  if (staticReason) {
-    options.log(`[${def.id}] unavailable: ${staticReason}`);
-    return { id: def.id, available: false, reason: staticReason, notes: [], figures: {} };
+function task(def: SystemDef, w: Workload, plan: Plan, data: DataKind): { task: Task; detail: string } {
+  const rows = (samples: number, batch: number) => trainingRows(samples, batch, DATA_ROWS[data]);
+  if (w === 'w1' || w === 'w2') {
+    const spec = w === 'w1' ? W1 : W2;
+    const samples = rows((w === 'w1' ? plan.w1Samples : plan.w2Samples)[def.speed], spec.batch);
+    return { task: { kind: 'train', key: w, sizes: [...spec.sizes], batch: spec.batch, samples }, detail: `${describeSamples(samples, spec.batch)}, batch ${spec.batch}` };
   }
-  const out = join(scratch, `${def.id}.json`);
-  const request: ChildRequest = {
-    system: def.id,
-    options: def.options,
-    workloads: def.workloads,
-    plan: makePlan(def.speed, options.smoke),
-    scaling: def.scaling,
-    data: options.smoke ? 'synthetic' : 'fashion-mnist',
-    out,
-  };
-  const [command, args] =
-    def.runner === 'python'
-      ? [PYTHON, [join(benchDir, def.entry), JSON.stringify(request)]]
-      : [process.execPath, ['--import', pathToFileURL(registerTs).href, join(benchDir, def.entry), JSON.stringify(request)]];
-  options.log(`[${def.id}] ${def.label}`);
-  const child = spawn(command, args, { cwd: benchDir, env: { ...process.env, ...def.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      lines.push(line);
-      options.log(`[${def.id}] ${line.trim()}`);
-    }
-  };
-  child.stdout.on('data', forward);
-  child.stderr.on('data', forward);
-  const timeout = childTimeoutMs(options.smoke);
-  const code = await new Promise<number | string>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', (e) => resolve(String(e)));
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve(signal ? `killed by ${signal}${signal === 'SIGKILL' ? ` after ${timeout / 1000} s` : ''}` : (status ?? -1));
-    });
-  });
-  try {
-    const result = JSON.parse(readFileSync(out, 'utf8')) as SystemResult;
-    if (code === 0 || !result.available) return result;
-  } catch {
-    /* no result file: the failure below says what happened */
+  if (w === 'w3Latency') {
+    const calls = plan.w3Calls[def.speed];
+    return { task: { kind: 'latency', key: w, sizes: [...W3.sizes], calls }, detail: `median of ${calls.toLocaleString('en-US')} single calls per run` };
   }
-  const last = lines.slice(-3).join(' | ');
-  return { id: def.id, available: false, reason: `failed (exit ${code}): ${last || 'no output'}`, notes: [], figures: {} };
+  const seconds = plan.w3Seconds[def.speed];
+  return { task: { kind: 'throughput', key: w, sizes: [...W3.sizes], batch: W3.largeBatch, seconds }, detail: `${seconds} s of batch-${W3.largeBatch} calls per run` };
 }
 
 /** one colour per system across all panels (a panel without the TS backend must not shift the others) */
@@ -133,95 +104,249 @@ function scalingSvg(measured: Measured[]): string | undefined {
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = performance.now();
   const machine = describeMachine();
-  const unknown = options.only?.filter((id) => !systems.some((s) => s.id === id));
-  if (unknown?.length) throw new Error(`--only: unknown system(s) ${unknown.join(', ')}; known: ${systems.map((s) => s.id).join(', ')}`);
-  const chosen = options.only ? systems.filter((s) => options.only!.includes(s.id)) : systems;
+  const plan = makePlan(options.quick);
+  const data: DataKind = options.quick ? 'synthetic' : 'fashion-mnist';
+  const known = new Set<string>([...systems.map((s) => s.id), ...STAGES]);
+  const unknown = options.only?.filter((id) => !known.has(id));
+  if (unknown?.length) throw new Error(`--only: unknown system(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  if (options.readme && options.quick) throw new Error('--readme: a quick run is not a measurement; the README only takes a full run');
+  const wanted = (id: string) => !options.only || options.only.includes(id);
+  const chosen = systems.filter((s) => wanted(s.id));
   mkdirSync(options.outDir, { recursive: true });
-  const scratch = join(tmpdir(), `neurite-bench-${process.pid}`);
-  mkdirSync(scratch, { recursive: true });
-  options.log(`machine: ${machine.cpuModel}, ${machine.logicalCpus} CPUs, ${machine.simd.join(' ')}; load ${machine.loadAverage.toFixed(2)}`);
+  const log = options.log;
+  log(`machine: ${machine.cpuModel}, ${machine.logicalCpus} CPUs, ${machine.isa} (${machine.simd.join(' ')}); load ${machine.loadAverage.toFixed(2)}`);
 
-  const measured: Measured[] = [];
+  const results = new Map<string, SystemResult>(chosen.map((def) => [def.id, { id: def.id, available: false, notes: [], figures: {} }]));
+  const children = new Map<string, WarmChild>();
+  const tried = new Set<string>();
+  const schedule: Record<string, string[][]> = {};
+  const taskTimeout = options.quick ? 120_000 : 15 * 60_000;
+  /** the last stage each system takes part in: its child finishes right after it */
+  const lastStage = new Map(chosen.map((def) => [def.id, Math.max(...STAGE_ORDER.map((s, i) => ((s === 'scaling' ? def.scaling : def.workloads.includes(s)) ? i : -1)))]));
+
+  /** Starts the child (once; one at a time, so start-up costs do not overlap a measurement); false if unavailable. */
+  const start = async (def: SystemDef): Promise<boolean> => {
+    const result = results.get(def.id)!;
+    if (tried.has(def.id)) return result.available;
+    tried.add(def.id);
+    const staticReason = def.unavailable?.();
+    if (staticReason) {
+      result.reason = staticReason;
+      log(`[${def.id}] unavailable: ${staticReason}`);
+      return false;
+    }
+    log(`[${def.id}] starting: ${def.label}`);
+    const child = new WarmChild(def, { system: def.id, options: def.options, data, quick: options.quick }, log, options.quick ? 120_000 : 300_000);
+    children.set(def.id, child);
+    const ready = await child.ready;
+    Object.assign(result, ready, { notes: ready.notes ?? [] });
+    if (result.blas) result.blas.unset = child.unset;
+    if (!ready.available) log(`[${def.id}] unavailable: ${ready.reason}`);
+    return ready.available;
+  };
+  const finish = async (def: SystemDef) => {
+    const child = children.get(def.id);
+    if (!child) return;
+    const { peakRssMiB, wallSeconds } = await child.finish();
+    const result = results.get(def.id)!;
+    if (result.available) Object.assign(result, { peakRssMiB, wallSeconds });
+  };
+
   try {
-    for (const def of chosen) measured.push({ def, result: await runSystem(def, options, scratch) });
+    for (const [stageIndex, stage] of STAGE_ORDER.entries()) {
+      const taking = chosen.filter((def) => (stage === 'scaling' ? def.scaling : def.workloads.includes(stage)));
+      const participants: SystemDef[] = [];
+      for (const def of taking) if (await start(def)) participants.push(def);
+
+      if (stage !== 'scaling' && participants.length) {
+        const tasks = new Map(participants.map((def) => [def.id, task(def, stage, plan, data)]));
+        log(`[${stage}] ${plan.warmupRounds} + ${plan.rounds} rounds over ${participants.map((d) => d.id).join(', ')}`);
+        const done = await alternate(participants, { rounds: plan.rounds, warmup: plan.warmupRounds, name: (d) => d.id }, (def) =>
+          children.get(def.id)!.run(tasks.get(def.id)!.task, taskTimeout),
+        );
+        schedule[stage] = done.schedule;
+        for (const def of participants) {
+          const result = results.get(def.id)!;
+          const runs = done.runs.get(def);
+          if (runs?.length) {
+            result.figures[stage] = { median: median(runs), runs, detail: tasks.get(def.id)!.detail };
+            log(`[${def.id}] ${stage}: ${median(runs).toPrecision(4)} (${runs.map((v) => v.toPrecision(4)).join(', ')})`);
+          } else {
+            (result.failed ??= {})[stage] = done.failed.get(def) ?? 'no runs';
+            log(`[${def.id}] ${stage} failed: ${result.failed[stage]}`);
+          }
+          await children.get(def.id)!.release(stage).catch(() => undefined);
+        }
+      } else if (stage === 'scaling' && participants.length) {
+        await runScaling(participants, plan, data, children, results, schedule, taskTimeout, log);
+      }
+      for (const def of chosen) if (lastStage.get(def.id) === stageIndex) await finish(def);
+    }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    for (const child of children.values()) child.kill();
   }
+  const measured: Measured[] = chosen.map((def) => ({ def, result: results.get(def.id)! }));
 
   let gemm: GemmResult | undefined;
-  if (options.gemm) {
-    options.log('[gemm] building and running bench/native/gemm_bench.cpp');
-    const plan = makePlan('fast', options.smoke);
-    gemm = runGemm({ allowBuild: !options.smoke, threads: [1, 2], runs: options.smoke ? 1 : 3, seconds: plan.gemmSeconds, log: (l) => options.log(`[gemm] ${l}`) });
-    if (!gemm.available) options.log(`[gemm] unavailable: ${gemm.reason}`);
+  if (options.gemm && wanted('gemm')) {
+    log('[gemm] building and running bench/native/gemm_bench.cpp (with the FMA peak probe)');
+    gemm = runGemm({ allowBuild: !options.quick, threads: [1, 2], runs: plan.gemmRuns, seconds: plan.gemmSeconds, log: (l) => log(`[gemm] ${l}`) });
+    if (!gemm.available) log(`[gemm] unavailable: ${gemm.reason}`);
+  }
+
+  let browser: BrowserResult | undefined;
+  if (options.browser && wanted('browser')) {
+    log('[chromium] neurite wasm, tfjs-wasm and onnxruntime-web at W3, 1 thread and 2 threads (isolated)');
+    browser = await runBrowser(plan, log);
+    if (!browser.available) log(`[chromium] unavailable: ${browser.reason}`);
   }
 
   const neuriteVersion = (JSON.parse(readFileSync(join(benchDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
   const run: RunInfo = {
     date: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
-    smoke: options.smoke,
+    quick: options.quick,
     machine,
     neuriteVersion,
-    command: options.command ?? `npm run bench${options.smoke ? ' -- --smoke' : ''}`,
+    command: options.command ?? `npm run bench${options.quick ? ' -- --quick' : ''}`,
     seconds: (performance.now() - started) / 1000,
+    plan,
   };
-  return writeReport(run, measured, gemm, options.outDir);
+  return writeReport({ run, measured, gemm, browser }, schedule, options.outDir, options.readme);
 }
 
-/** RESULTS.md, results.json and scaling.svg in outDir. */
-function writeReport(run: RunInfo, measured: Measured[], gemm: GemmResult | undefined, outDir: string): SuiteResult {
-  const svg = scalingSvg(measured);
-  const files = {
+/**
+ * The scaling grid, cell by cell: each system first calibrates how many batches make a run of about
+ * plan.scalingSeconds (a short probe of its own), then all run alternated rounds of that cell.
+ */
+async function runScaling(
+  participants: SystemDef[],
+  plan: Plan,
+  data: DataKind,
+  children: Map<string, WarmChild>,
+  results: Map<string, SystemResult>,
+  schedule: Record<string, string[][]>,
+  timeout: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const rows = (samples: number, batch: number) => trainingRows(samples, batch, DATA_ROWS[data]);
+  const cells = new Map<string, ScalingCell[]>(participants.map((d) => [d.id, []]));
+  const failed = new Set<SystemDef>();
+  for (const hidden of plan.scalingHidden) {
+    for (const batch of plan.scalingBatches) {
+      const sizes = scalingSizes(hidden);
+      const inCell = participants.filter((d) => !failed.has(d) && (d.speed === 'fast' || hidden <= plan.slowScalingMaxHidden));
+      const samples = new Map<SystemDef, number>();
+      for (const def of inCell) {
+        const child = children.get(def.id)!;
+        const probe = rows(batch * Math.max(2, Math.ceil(plan.scalingProbe / batch)), batch);
+        try {
+          const rate = await child.run({ kind: 'train', key: 'scaling-probe', sizes, batch, samples: probe }, timeout);
+          await child.release('scaling-probe');
+          samples.set(def, rows(Math.max(2, Math.round((rate * plan.scalingSeconds) / batch)) * batch, batch));
+        } catch (e) {
+          failed.add(def);
+          (results.get(def.id)!.failed ??= {}).scaling = `784-${hidden}-${hidden / 2}-10 batch ${batch}: ${e instanceof Error ? e.message : String(e)}`;
+        }
+      }
+      const key = `scaling-${hidden}-${batch}`;
+      const standing = inCell.filter((d) => samples.has(d));
+      const done = await alternate(standing, { rounds: plan.scalingRounds, warmup: 1, name: (d) => d.id }, (def) =>
+        children.get(def.id)!.run({ kind: 'train', key, sizes, batch, samples: samples.get(def)! }, timeout),
+      );
+      schedule[key] = done.schedule;
+      for (const def of standing) {
+        const runs = done.runs.get(def);
+        if (runs?.length) {
+          cells.get(def.id)!.push({ hidden, batch, median: median(runs), runs, samples: samples.get(def)! });
+          log(`[${def.id}] scaling 784-${hidden}-${hidden / 2}-10 batch ${batch}: ${median(runs).toPrecision(4)} samples/s`);
+        } else {
+          failed.add(def);
+          (results.get(def.id)!.failed ??= {}).scaling = `784-${hidden}-${hidden / 2}-10 batch ${batch}: ${done.failed.get(def)}`;
+        }
+        await children.get(def.id)!.release(key).catch(() => undefined);
+      }
+    }
+  }
+  for (const def of participants) if (cells.get(def.id)!.length) results.get(def.id)!.scaling = cells.get(def.id);
+}
+
+/** RESULTS.md, results.json and scaling.svg in outDir; the README's block when asked. */
+function writeReport(report: Report, schedule: Record<string, string[][]>, outDir: string, readme: string | undefined): SuiteResult {
+  mkdirSync(outDir, { recursive: true });
+  const svg = scalingSvg(report.measured);
+  const files: SuiteResult['files'] = {
     markdown: join(outDir, 'RESULTS.md'),
     json: join(outDir, 'results.json'),
     svg: svg ? join(outDir, 'scaling.svg') : undefined,
   };
-  const markdown = renderMarkdown(run, measured, gemm, svg ? 'scaling.svg' : undefined);
+  const markdown = renderMarkdown(report, svg ? 'scaling.svg' : undefined);
   writeFileSync(files.markdown, markdown);
-  writeFileSync(files.json, JSON.stringify({ run, systems: measured.map((m) => ({ label: m.def.label, ...m.result })), gemm }, null, 2) + '\n');
+  const json = { run: report.run, systems: report.measured.map((m) => ({ label: m.def.label, ...m.result })), gemm: report.gemm, browser: report.browser, schedule };
+  writeFileSync(files.json, JSON.stringify(json, null, 2) + '\n');
   if (svg && files.svg) writeFileSync(files.svg, svg);
-  return { measured, gemm, markdown, files };
+  if (readme) {
+    rewriteReadme(readme, readmeBlock(report));
+    files.readme = readme;
+  }
+  return { ...report, schedule, markdown, files };
 }
 
 /**
- * Writes the report again from a results.json (after a change to the report's layout): the figures are the
+ * Writes the reports again from a results.json (after a change to the report's layout): the figures are the
  * measured ones, nothing is run.
  */
-export function renderSaved(jsonPath: string, outDir: string): SuiteResult {
-  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as { run: RunInfo; systems: (SystemResult & { label: string })[]; gemm?: GemmResult };
+export function renderSaved(jsonPath: string, outDir: string, readme?: string): SuiteResult {
+  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
+    run: RunInfo;
+    systems: (SystemResult & { label: string })[];
+    gemm?: GemmResult;
+    browser?: BrowserResult;
+    schedule?: Record<string, string[][]>;
+  };
+  if (!saved.run.plan) throw new Error(`${jsonPath}: written by the suite before alternation (no plan, no paired rounds); run the suite again`);
+  if (readme && saved.run.quick) throw new Error('--readme: a quick run is not a measurement; the README only takes a full run');
   const measured = saved.systems.map(({ label: _label, ...result }) => {
     const def = systems.find((s) => s.id === result.id);
     if (!def) throw new Error(`${jsonPath}: system ${result.id} is not in lib/systems.ts`);
     return { def, result };
   });
-  return writeReport(saved.run, measured, saved.gemm, outDir);
+  return writeReport({ run: saved.run, measured, gemm: saved.gemm, browser: saved.browser }, saved.schedule ?? {}, outDir, readme);
 }
 
-function parseArgs(argv: string[]): SuiteOptions & { render?: string } {
-  const smoke = argv.includes('--smoke') || process.env.NEURITE_BENCH_SMOKE === '1';
-  const value = (name: string) => {
+export function parseArgs(argv: string[]): SuiteOptions & { render?: string } {
+  const quick = argv.includes('--quick') || process.env.NEURITE_BENCH_QUICK === '1';
+  const valueOf = (name: string) => {
     const i = argv.indexOf(name);
     if (i < 0) return undefined;
     const v = argv[i + 1];
     if (!v || v.startsWith('--')) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(['--smoke', '--only', '--no-gemm', '--out', '--render']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}; options: ${[...known].join(' ')}`);
+  const flags = new Set(['--quick', '--only', '--no-gemm', '--no-browser', '--out', '--render', '--readme']);
+  const valued = new Set(['--only', '--out', '--render']);
+  argv.forEach((a, i) => {
+    if (a.startsWith('--') && !flags.has(a)) throw new Error(`unknown option ${a}; options: ${[...flags].join(' ')}`);
+    if (!a.startsWith('--') && !valued.has(argv[i - 1] ?? '') && !(argv[i - 1] === '--readme')) throw new Error(`unexpected argument ${a}`);
+  });
+  // --readme takes an optional path (default: the repository's README.md)
+  const r = argv.indexOf('--readme');
+  const readme = r < 0 ? undefined : argv[r + 1] && !argv[r + 1]!.startsWith('--') ? argv[r + 1] : join(benchDir, '..', 'README.md');
   return {
-    smoke,
-    render: value('--render'),
-    only: value('--only')?.split(','),
+    quick,
+    render: valueOf('--render'),
+    only: valueOf('--only')?.split(','),
     gemm: !argv.includes('--no-gemm'),
-    outDir: value('--out') ?? (smoke ? join(tmpdir(), 'neurite-bench-smoke') : benchDir),
+    browser: !argv.includes('--no-browser'),
+    outDir: valueOf('--out') ?? (quick ? join(tmpdir(), 'neurite-bench-quick') : benchDir),
     log: (line) => process.stderr.write(`${line}\n`),
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    readme,
   };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const options = parseArgs(process.argv.slice(2));
-  const result = options.render ? renderSaved(options.render, options.outDir) : await runSuite(options);
+  const result = options.render ? renderSaved(options.render, options.outDir, options.readme) : await runSuite(options);
   process.stdout.write(`${result.markdown}\n`);
   process.stderr.write(`wrote ${Object.values(result.files).filter(Boolean).join(', ')}\n`);
 }

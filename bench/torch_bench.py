@@ -1,14 +1,17 @@
-"""PyTorch side of neurite's benchmark suite: the same plan as the JavaScript children (bench/lib/child.ts).
+"""PyTorch side of neurite's benchmark suite: a warm child speaking the protocol of bench/lib/protocol.ts.
 
-Run by the suite as `/usr/bin/python3 bench/torch_bench.py '<request JSON>'` with OPENBLAS_NUM_THREADS and
-OMP_NUM_THREADS equal to the thread count and OMP_WAIT_POLICY=PASSIVE (idle OpenMP threads then sleep instead
-of spinning, which on 2 cores would steal time from the main thread). Writes a SystemResult JSON to
-request["out"]; when torch cannot be imported the result says unavailable and why.
+Started by the suite as `/usr/bin/python3 bench/torch_bench.py '<start request JSON>'` with OPENBLAS_NUM_THREADS
+and OMP_NUM_THREADS equal to the thread count, OMP_WAIT_POLICY=PASSIVE (idle OpenMP threads sleep instead of
+spinning, which on 2 cores would steal time from the main thread, or from the next system's turn), and with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed (some machines set them for old OpenBLAS builds; with them,
+OpenBLAS runs its AVX2 kernels on an AVX-512 CPU). It answers a "ready" line with the BLAS it mapped and the
+OpenBLAS core it chose, then one reply per command read from stdin.
 
 Training is the plain hand-written loop a PyTorch user writes: randperm, index the batch, zero_grad, forward,
 CrossEntropyLoss (softmax fused), backward, SGD step. Inference runs under torch.inference_mode() and includes
 the softmax, as neurite's predict does.
 """
+import ctypes
 import gzip
 import json
 import os
@@ -16,18 +19,22 @@ import statistics
 import sys
 import time
 
+REPLY_PREFIX = "@@neurite-bench "
 FEATURES = 784
 CLASSES = 10
-FULL_EPOCH = 60000
+SYNTHETIC_ROWS = 4096  # DATA_ROWS.synthetic in bench/lib/plan.ts
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
-W1 = dict(sizes=[784, 256, 128, 10], batch=128, lr=0.1)
-W2 = dict(sizes=[784, 1024, 1024, 10], batch=256, lr=0.1)
-W3_LARGE_BATCH = 1024
+LEARNING_RATE = 0.1
 
 
 def log(line):
     sys.stderr.write("  " + line + "\n")
     sys.stderr.flush()
+
+
+def reply(obj):
+    sys.stdout.write(REPLY_PREFIX + json.dumps(obj) + "\n")
+    sys.stdout.flush()
 
 
 def peak_rss_mib():
@@ -38,11 +45,51 @@ def peak_rss_mib():
     return None
 
 
-def blas_library():
-    """Which BLAS this process mapped (Debian's torch calls the libblas.so.3 alternative)."""
+def mapped_blas():
+    """Paths of the BLAS/LAPACK libraries this process mapped (Debian's torch calls the libblas.so.3 alternative)."""
     with open("/proc/self/maps") as f:
-        names = {line.split()[-1].rsplit("/", 1)[-1] for line in f if "blas" in line.lower() and "/" in line}
-    return ", ".join(sorted(names)) or "none mapped"
+        paths = {line.split()[-1] for line in f if "/" in line and "blas" in line.rsplit("/", 1)[-1].lower()}
+    return sorted(paths)
+
+
+def blas_info():
+    """Which BLAS torch's GEMMs run on and, for OpenBLAS, the core (kernel set) it picked for this CPU."""
+    paths = mapped_blas()
+    info = {"libraries": [p.rsplit("/", 1)[-1] for p in paths], "implementation": "unknown"}
+    try:
+        import threadpoolctl  # not in Debian's python3 on these machines; used where it is
+
+        for module in threadpoolctl.threadpool_info():
+            if module.get("internal_api") == "openblas":
+                info.update(implementation="openblas", core=module.get("architecture"),
+                            config=f"OpenBLAS {module.get('version')}", source="threadpoolctl")
+                return info
+    except ImportError:
+        pass
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        corename = getattr(lib, "openblas_get_corename", None)
+        if corename is None:
+            continue
+        corename.restype = ctypes.c_char_p
+        info.update(implementation="openblas", core=corename().decode(), source="ctypes openblas_get_corename")
+        config = getattr(lib, "openblas_get_config", None)
+        if config is not None:
+            config.restype = ctypes.c_char_p
+            info["config"] = config().decode().strip()
+        return info
+    # Debian installs each BLAS in a directory of its own: blas/ is the reference (netlib) implementation
+    dirs = {p.rsplit("/", 2)[-2] for p in paths}
+    if "blas" in dirs:
+        info["implementation"] = "reference"
+    elif any(d.startswith("blis") for d in dirs):
+        info["implementation"] = "blis"
+    elif any(d.startswith("atlas") for d in dirs):
+        info["implementation"] = "atlas"
+    return info
 
 
 def load_data(kind, np):
@@ -53,161 +100,151 @@ def load_data(kind, np):
             y = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
         return (x.astype(np.float32) / 255.0), y.astype(np.int64)
     rng = np.random.default_rng(3)
-    count = 4096
-    return rng.random((count, FEATURES), dtype=np.float32), (np.arange(count) % CLASSES).astype(np.int64)
+    return rng.random((SYNTHETIC_ROWS, FEATURES), dtype=np.float32), (np.arange(SYNTHETIC_ROWS) % CLASSES).astype(np.int64)
+
+
+class Bench:
+    def __init__(self, torch, np, data_kind):
+        self.torch = torch
+        self.np = np
+        self.data_kind = data_kind
+        self.data = None
+
+    def tensors(self):
+        if self.data is None:
+            x_np, y_np = load_data(self.data_kind, self.np)
+            self.data = (self.torch.from_numpy(x_np), self.torch.from_numpy(y_np))
+        return self.data
+
+    def mlp(self, sizes):
+        nn = self.torch.nn
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                layers.append(nn.ReLU())
+        return nn.Sequential(*layers)
+
+    def open(self, task):
+        """A session for the task: an object whose run(amount) returns one figure, kept between rounds."""
+        torch = self.torch
+        X, Y = self.tensors()
+        sizes = task["sizes"]
+        if task["kind"] == "train":
+            model = self.mlp(sizes)
+            opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            samples, batch = task["samples"], task["batch"]
+            x, y = X[:samples], Y[:samples]
+
+            def train(_amount):
+                t0 = time.perf_counter()
+                order = torch.randperm(samples)
+                for i in range(0, samples, batch):
+                    idx = order[i:i + batch]
+                    opt.zero_grad(set_to_none=True)
+                    loss = loss_fn(model(x[idx]), y[idx])
+                    loss.backward()
+                    opt.step()
+                return samples / (time.perf_counter() - t0)
+
+            return train
+        model = self.mlp(sizes).eval()
+        if task["kind"] == "latency":
+            rows = [X[r:r + 1] for r in range(64)]
+
+            def latency(calls):
+                times = []
+                with torch.inference_mode():
+                    for i in range(calls):
+                        t0 = time.perf_counter_ns()
+                        torch.softmax(model(rows[i & 63]), dim=1)
+                        times.append((time.perf_counter_ns() - t0) / 1000)
+                return statistics.median(times)
+
+            return latency
+        xb = X[:task["batch"]]
+        batch = task["batch"]
+
+        def throughput(seconds):
+            samples = 0
+            with torch.inference_mode():
+                t0 = time.perf_counter()
+                while True:
+                    torch.softmax(model(xb), dim=1)
+                    samples += batch
+                    elapsed = time.perf_counter() - t0
+                    if elapsed >= seconds:
+                        return samples / elapsed
+
+        return throughput
+
+
+def amount(task):
+    return task.get("calls") if task["kind"] == "latency" else task.get("seconds", 0)
 
 
 def main():
     request = json.loads(sys.argv[1])
-    plan = request["plan"]
-    result = {"id": request["system"], "available": False, "notes": [], "figures": {}}
-    started = time.perf_counter()
     try:
         import numpy as np
         import torch
     except Exception as e:  # ImportError, or a broken install
-        result["reason"] = f"{sys.executable}: import torch failed: {e}"
-        with open(request["out"], "w") as f:
-            json.dump(result, f, indent=2)
-        log("unavailable: " + result["reason"])
+        reason = f"{sys.executable}: import torch failed: {e}"
+        log("unavailable: " + reason)
+        reply({"type": "ready", "available": False, "reason": reason})
         return
 
     threads = int(request["options"].get("threads", 1))
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    x_np, y_np = load_data(request["data"], np)
-    X = torch.from_numpy(x_np)
-    Y = torch.from_numpy(y_np)
-    count = X.shape[0]
+    torch.ones(8, 8) @ torch.ones(8, 8)  # OpenBLAS picks its core when loaded; make sure a GEMM has run
+    blas = blas_info()
+    notes = [
+        f"Python {sys.version.split()[0]} ({sys.executable})",
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
+        f"OPENBLAS_CORETYPE {'=' + os.environ['OPENBLAS_CORETYPE'] if 'OPENBLAS_CORETYPE' in os.environ else 'unset'}",
+        "hand-written loop: randperm, index, zero_grad, forward, CrossEntropyLoss, backward, SGD step; "
+        "inference under inference_mode() with softmax",
+    ]
+    if blas["implementation"] != "openblas":
+        where = ", ".join(blas["libraries"]) or "no BLAS library mapped"
+        reason = (f"torch's BLAS here is {blas['implementation']} ({where}), not OpenBLAS: its GEMMs would run an order "
+                  "of magnitude below a tuned BLAS, which is no fair peer (Debian's libtorch only recommends OpenBLAS: "
+                  "apt-get install libopenblas0-pthread)")
+        if not request.get("quick"):
+            log("unavailable: " + reason)
+            reply({"type": "ready", "available": False, "reason": reason, "blas": blas})
+            return
+        notes.insert(0, "NOT A FAIR PEER (quick run only): " + reason)
 
-    def mlp(sizes):
-        layers = []
-        for i in range(len(sizes) - 1):
-            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-            if i < len(sizes) - 2:
-                layers.append(torch.nn.ReLU())
-        return torch.nn.Sequential(*layers)
-
-    def train(sizes, batch, samples, passes):
-        model = mlp(sizes)
-        opt = torch.optim.SGD(model.parameters(), lr=W1["lr"])
-        loss_fn = torch.nn.CrossEntropyLoss()
-        x, y = X[:samples], Y[:samples]
-        rates = []
-        for _ in range(passes):
-            t0 = time.perf_counter()
-            order = torch.randperm(samples)
-            for i in range(0, samples, batch):
-                idx = order[i:i + batch]
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(model(x[idx]), y[idx])
-                loss.backward()
-                opt.step()
-            rates.append(samples / (time.perf_counter() - t0))
-        return rates
-
-    def median_call_micros(fn, calls):
-        times = []
-        for i in range(calls):
-            t0 = time.perf_counter_ns()
-            fn(i)
-            times.append((time.perf_counter_ns() - t0) / 1000)
-        return statistics.median(times)
-
-    def rate_for(fn, batch, seconds):
-        samples = 0
-        t0 = time.perf_counter()
-        while True:
-            fn()
-            samples += batch
-            elapsed = time.perf_counter() - t0
-            if elapsed >= seconds:
-                return samples / elapsed
-
-    def latency(sizes, calls, runs):
-        model = mlp(sizes).eval()
-        rows = [X[r:r + 1] for r in range(64)]
-        with torch.inference_mode():
-            call = lambda i: torch.softmax(model(rows[i & 63]), dim=1)
-            median_call_micros(call, min(calls, 2000))
-            return [median_call_micros(call, calls) for _ in range(runs)]
-
-    def throughput(sizes, batch, seconds, runs):
-        model = mlp(sizes).eval()
-        xb = X[:batch]
-        with torch.inference_mode():
-            call = lambda: torch.softmax(model(xb), dim=1)
-            rate_for(call, batch, seconds / 2)
-            return [rate_for(call, batch, seconds) for _ in range(runs)]
-
-    def rows(samples, batch):
-        if samples <= count and (samples == count or samples % batch == 0 or samples < batch):
-            return samples
-        return max(batch, (min(samples, count) // batch) * batch)
-
-    def describe(samples, batch):
-        if samples == FULL_EPOCH:
-            return "full epoch (60,000)"
-        if samples < batch:
-            return f"1 partial batch of {samples}"
-        batches = samples // batch
-        return f"{batches} batch{'' if batches == 1 else 'es'} ({samples:,} samples)"
-
-    def figure(runs, detail):
-        if not runs or any(not (v > 0 and v != float("inf")) for v in runs):
-            raise RuntimeError(f"a measurement came out as {runs}: expected finite positive numbers")
-        return {"median": statistics.median(runs), "runs": runs, "detail": detail}
-
-    def measured(sizes, batch, samples):
-        return train(sizes, batch, samples, plan["warmup"] + plan["runs"])[plan["warmup"]:]
-
-    figures = {}
-    for w in request["workloads"]:
-        if w in ("w1", "w2"):
-            spec = W1 if w == "w1" else W2
-            samples = rows(plan["w1Samples"] if w == "w1" else plan["w2Samples"], spec["batch"])
-            figures[w] = figure(measured(spec["sizes"], spec["batch"], samples), f"{describe(samples, spec['batch'])}, batch {spec['batch']}")
-        elif w == "w3Latency":
-            calls = plan["w3Calls"]
-            figures[w] = figure(latency(W1["sizes"], calls, plan["runs"]), f"median of {calls:,} single calls per run")
-        else:
-            figures[w] = figure(throughput(W1["sizes"], W3_LARGE_BATCH, plan["w3Seconds"], plan["runs"]),
-                                f"{plan['w3Seconds']} s of batch-{W3_LARGE_BATCH} calls per run")
-        f = figures[w]
-        log(f"{w}: {f['median']:.4g} ({', '.join(f'{v:.4g}' for v in f['runs'])}) — {f['detail']}")
-
-    scaling = None
-    if request["scaling"]:
-        scaling = []
-        for hidden in plan["scalingHidden"]:
-            for batch in plan["scalingBatches"]:
-                sizes = [784, hidden, hidden // 2, 10]
-                probe = rows(batch * max(2, -(-plan["scalingProbe"] // batch)), batch)
-                rate = train(sizes, batch, probe, 1)[0]
-                samples = rows(max(2, round(rate * plan["scalingSeconds"] / batch)) * batch, batch)
-                f = figure(measured(sizes, batch, samples), "")
-                scaling.append({"hidden": hidden, "batch": batch, "median": f["median"], "runs": f["runs"], "samples": samples})
-                log(f"scaling 784-{hidden}-{hidden // 2}-10 batch {batch}: {f['median']:.4g} samples/s")
-
-    result.update(
-        available=True,
-        version=f"torch {torch.__version__}",
-        threads=str(torch.get_num_threads()),
-        notes=[
-            f"Python {sys.version.split()[0]} ({sys.executable})",
-            f"BLAS: {blas_library()}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
-            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}",
-            "hand-written loop: randperm, index, zero_grad, forward, CrossEntropyLoss, backward, SGD step; "
-            "inference under inference_mode() with softmax",
-        ],
-        figures=figures,
-        peakRssMiB=peak_rss_mib(),
-        wallSeconds=time.perf_counter() - started,
-    )
-    if scaling is not None:
-        result["scaling"] = scaling
-    with open(request["out"], "w") as f:
-        json.dump(result, f, indent=2)
+    reply({"type": "ready", "available": True, "version": f"torch {torch.__version__}",
+           "threads": str(torch.get_num_threads()), "notes": notes, "blas": blas})
+    bench = Bench(torch, np, request["data"])
+    sessions = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        command = json.loads(line)
+        op, cid = command["op"], command["id"]
+        if op == "finish":
+            reply({"type": "done", "id": cid, "peakRssMiB": peak_rss_mib()})
+            return
+        if op == "release":
+            sessions.pop(command["key"], None)
+            reply({"type": "result", "id": cid, "value": 1})
+            continue
+        task = command["task"]
+        try:
+            if task["key"] not in sessions:
+                sessions[task["key"]] = bench.open(task)
+            value = sessions[task["key"]](amount(task))
+            if not (value > 0 and value != float("inf")):
+                raise RuntimeError(f"{task['kind']} came out as {value}: expected a finite positive number")
+            reply({"type": "result", "id": cid, "value": value})
+        except Exception as e:  # reported to the orchestrator, which marks the workload failed
+            log(f"{type(e).__name__}: {e}")
+            reply({"type": "error", "id": cid, "error": f"{type(e).__name__}: {e}"})
 
 
 if __name__ == "__main__":

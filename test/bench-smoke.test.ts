@@ -1,71 +1,220 @@
 /**
- * The benchmark suite must not rot: its smoke mode runs here through the same harness as `npm run bench`
- * (child process per system, the shared plan and driver, the report writer), on neurite's three backends,
- * which need nothing from bench/node_modules. Every neurite backend must load: one that does not fails here.
+ * The benchmark suite must not rot: its quick mode runs here through the same harness as `npm run bench`
+ * (warm child per system, alternated rounds, the report and the README block), on neurite's backends, on
+ * onnxruntime-node (a root devDependency) and on PyTorch when /usr/bin/python3 has it, plus the Chromium stage.
+ * Nothing here needs bench/node_modules: a peer that is not installed must be reported unavailable, with why.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alternate, roundOrder } from '../bench/lib/alternate.js';
 import { parseGemmOutput } from '../bench/lib/gemm.js';
-import { workloads } from '../bench/lib/plan.js';
-import { neuriteSystemIds } from '../bench/lib/systems.js';
-import { runSuite, type SuiteResult } from '../bench/suite.js';
+import { amdUarch, describeMachine, machineTag } from '../bench/lib/machine.js';
+import { makePlan, workloads } from '../bench/lib/plan.js';
+import { formatRatio, pairedRatio } from '../bench/lib/ratios.js';
+import { README_BEGIN, README_END, readmeBlock, replaceReadmeBlock } from '../bench/lib/readme.js';
+import { neuriteSystemIds, systems } from '../bench/lib/systems.js';
+import { childEnv } from '../bench/lib/warm-child.js';
+import { peakWarning } from '../bench/lib/report.js';
+import { parseArgs, runSuite, type SuiteResult } from '../bench/suite.js';
 
-const out = mkdtempSync(join(tmpdir(), 'neurite-bench-smoke-test-'));
+const out = mkdtempSync(join(tmpdir(), 'neurite-bench-quick-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** The cells of the markdown table row that starts with `label`. */
 function row(markdown: string, label: string): string[] {
   const line = markdown.split('\n').find((l) => l.startsWith(`| ${label} |`));
-  if (!line) throw new Error(`RESULTS.md has no row for ${label}:\n${markdown}`);
+  if (!line) throw new Error(`no table row for ${label}:\n${markdown}`);
   return line.split('|').slice(1, -1).map((c) => c.trim());
 }
 
 const number = (cell: string) => Number(cell.replace(/,/g, ''));
+const RATIO = /^\d+(\.\d+)?× \(\d+(\.\d+)?–\d+(\.\d+)?\)$/;
 
-describe('bench suite, smoke mode', () => {
+describe('bench suite, quick mode', () => {
   let suite: SuiteResult;
   const log: string[] = [];
+  const plan = makePlan(true);
+  const only = [...neuriteSystemIds, 'onnx-1', 'torch-1', 'tfjs-node', 'browser'];
 
-  it('runs ts, native and wasm in child processes and reports finite positive figures', async () => {
-    suite = await runSuite({ smoke: true, only: [...neuriteSystemIds, 'tfjs-node'], gemm: false, outDir: out, log: (l) => log.push(l) });
-    expect(suite.measured.map((m) => m.def.id)).toEqual([...neuriteSystemIds, 'tfjs-node']);
-    for (const { def, result } of suite.measured.filter((m) => m.def.group === 'neurite')) {
+  it('runs every system in a warm child, alternated round by round, and reports finite positive figures', async () => {
+    // set on some machines for old OpenBLAS builds: the PyTorch child must not inherit it
+    process.env.OPENBLAS_CORETYPE = 'Haswell';
+    try {
+      suite = await runSuite({ quick: true, only, gemm: false, browser: true, outDir: out, log: (l) => log.push(l) });
+    } finally {
+      delete process.env.OPENBLAS_CORETYPE;
+    }
+    expect(suite.measured.map((m) => m.def.id)).toEqual(systems.filter((s) => only.includes(s.id)).map((s) => s.id));
+    for (const { def, result } of suite.measured.filter((m) => m.def.group === 'neurite' || m.def.id === 'onnx-1')) {
       expect(result.available, `${def.id} must run: ${result.reason}\n${log.join('\n')}`).toBe(true);
-      for (const w of workloads) {
+      for (const w of def.workloads) {
         const f = result.figures[w];
-        expect(f, `${def.id} ${w}`).toBeDefined();
-        expect(f!.runs.length).toBeGreaterThanOrEqual(1);
+        expect(f, `${def.id} ${w}: ${result.failed?.[w]}`).toBeDefined();
+        expect(f!.runs.length).toBe(plan.rounds);
         for (const v of [f!.median, ...f!.runs]) expect(Number.isFinite(v) && v > 0, `${def.id} ${w}: ${v}`).toBe(true);
       }
       expect(result.peakRssMiB).toBeGreaterThan(10);
     }
-  }, 240_000);
+    // every round of W3 ran every participant, in an order rotated round by round
+    const rounds = suite.schedule.w3Latency!;
+    expect(rounds.length).toBe(plan.warmupRounds + plan.rounds);
+    expect(new Set(rounds[0])).toEqual(new Set(rounds[1]));
+    expect(rounds[1]).toEqual(roundOrder(rounds[0]!, 1));
+    expect(rounds[0]).toContain('onnx-1');
+  }, 300_000);
 
-  it('writes a table with a numeric row per neurite backend and says why a peer is missing', () => {
+  it('reports PyTorch with its BLAS and without OPENBLAS_CORETYPE, or says why it is unavailable', () => {
+    const torch = suite.measured.find((m) => m.def.id === 'torch-1')!;
     const markdown = readFileSync(suite.files.markdown, 'utf8');
-    expect(markdown).toContain('**Smoke run**');
-    for (const { def } of suite.measured.filter((m) => m.def.group === 'neurite')) {
-      const cells = row(markdown, def.label).slice(1, 1 + workloads.length);
-      for (const c of cells) expect(Number.isFinite(number(c)) && number(c) > 0, `${def.label}: "${c}"`).toBe(true);
+    if (!torch.result.available) {
+      expect(torch.result.reason).toMatch(/torch|BLAS/);
+      expect(row(markdown, 'PyTorch ×1')[1]).toMatch(/^unavailable \(.+\)$/);
+      return;
     }
-    // tfjs-node cannot be installed offline: its row must say so rather than show a number
+    expect(torch.result.blas?.unset).toEqual({ OPENBLAS_CORETYPE: 'Haswell' });
+    expect(torch.result.notes.join(' ')).toContain('OPENBLAS_CORETYPE unset');
+    const label = torch.result.blas!.implementation === 'openblas' ? `PyTorch ×1 (OpenBLAS core ${torch.result.blas!.core})` : /PyTorch ×1 \(\w+ BLAS, not OpenBLAS\)/;
+    expect(markdown).toMatch(label);
+    for (const w of workloads) expect(torch.result.figures[w]?.runs.length).toBe(plan.rounds);
+  });
+
+  it('writes figures, per-round ratios and the machine next to every table', () => {
+    const markdown = readFileSync(suite.files.markdown, 'utf8');
+    expect(markdown).toContain('**Quick run**');
+    const tag = machineTag(suite.run.machine);
+    const tables = markdown.split('\n\n').filter((block) => block.startsWith('| '));
+    const captions = markdown.split('\n').filter((l) => l === `*On ${tag}.*`);
+    expect(captions.length).toBe(tables.length);
+    for (const { def } of suite.measured.filter((m) => m.def.group === 'neurite')) {
+      for (const c of row(markdown, def.label).slice(1, 1 + workloads.length)) expect(Number.isFinite(number(c)) && number(c) > 0, `${def.label}: "${c}"`).toBe(true);
+    }
+    // neurite against onnxruntime, as the median of round-pair ratios with their range
+    const section = markdown.slice(markdown.indexOf('### neurite native ×1 against each peer'));
+    const vsOnnx = row(section, 'onnxruntime-node ×1');
+    expect(vsOnnx.slice(1, 3)).toEqual(['n/a', 'n/a']);
+    for (const c of vsOnnx.slice(3)) expect(c).toMatch(RATIO);
     const tfjsNode = suite.measured.find((m) => m.def.id === 'tfjs-node')!;
     if (!tfjsNode.result.available) expect(row(markdown, 'tfjs-node')[1]).toMatch(/^unavailable \(.*tfjs-node.*\)$/);
-    // the scaling grid: ts and native at every cell of the smoke plan
+    // the scaling grid: ts and native in every cell of the quick plan
     const grid = markdown.split('\n').filter((l) => l.startsWith('| 784-64-32-10 |'));
-    expect(grid.length).toBe(2);
-    for (const l of grid) {
-      const cells = l.split('|').slice(3, -1).map((c) => c.trim());
-      expect(cells.some((c) => Number.isFinite(number(c)) && number(c) > 0)).toBe(true);
-    }
-    const json = JSON.parse(readFileSync(suite.files.json, 'utf8')) as { systems: { id: string }[] };
+    expect(grid.length).toBe(plan.scalingBatches.length);
+    const json = JSON.parse(readFileSync(suite.files.json, 'utf8')) as { systems: { id: string }[]; schedule: Record<string, string[][]> };
     expect(json.systems.map((s) => s.id)).toEqual(suite.measured.map((m) => m.def.id));
+    expect(json.schedule.w1!.length).toBe(plan.warmupRounds + plan.rounds);
     const svg = readFileSync(suite.files.svg!, 'utf8');
-    expect(svg.startsWith('<?xml')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    expect(svg).toContain('neurite native ×1');
+  });
+
+  it('runs neurite in Chromium on a plain and on a cross-origin-isolated page, or says why not', () => {
+    const b = suite.browser!;
+    const markdown = readFileSync(suite.files.markdown, 'utf8');
+    if (!existsSync('/usr/bin/chromium') && !process.env.NEURITE_CHROMIUM) {
+      expect(b.available).toBe(false);
+      expect(markdown).toContain(`Unavailable: ${b.reason}`);
+      return;
+    }
+    expect(b.available, b.reason).toBe(true);
+    expect(b.pages.map((p) => [p.name, p.crossOriginIsolated])).toEqual([
+      ['1 thread', false],
+      ['2 threads', true],
+    ]);
+    for (const p of b.pages) {
+      expect(p.errors).toEqual([]);
+      const n = p.systems.find((s) => s.id === 'neurite')!;
+      expect(n.available, n.reason).toBe(true);
+      for (const w of ['w3Latency', 'w3Throughput'] as const) expect(n.figures[w]?.runs.length).toBe(plan.browserRounds);
+      for (const peer of p.systems.filter((s) => !s.available)) expect(peer.reason).toMatch(/\S/);
+    }
+    expect(row(markdown, '1 thread')[1]).toBe('neurite wasm');
+  });
+
+  it('writes the README block from the same run, with the machine named in the table', () => {
+    const block = readmeBlock(suite);
+    expect(block.startsWith(README_BEGIN) && block.endsWith(README_END)).toBe(true);
+    expect(block).toContain(`| neurite — ${machineTag(suite.run.machine)} |`);
+    const vsOnnx = row(block, 'native, 1 thread');
+    expect(vsOnnx.length).toBe(6);
+    expect(block).toMatch(/\| native, 2 threads \| native, 1 thread \| \d/);
+  });
+});
+
+describe('bench building blocks', () => {
+  it('pairs ratios round by round (latency inverted) and refuses unpaired runs', () => {
+    expect(pairedRatio([2, 4, 9], [1, 4, 3])).toEqual({ median: 2, min: 1, max: 3, pairs: 3 });
+    expect(pairedRatio([10, 20], [20, 20], true)).toEqual({ median: 1.5, min: 1, max: 2, pairs: 2 });
+    expect(pairedRatio([1, 2], [1])).toBeUndefined();
+    expect(formatRatio(pairedRatio([2, 4, 9], [1, 4, 3]))).toBe('2.00× (1.00–3.00)');
+  });
+
+  it('alternates in rotating order and drops a participant that fails', async () => {
+    expect(roundOrder(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+    const calls: string[] = [];
+    const done = await alternate(['a', 'b', 'c'], { rounds: 2, warmup: 1, name: (p) => p }, async (p, round) => {
+      calls.push(`${round}${p}`);
+      if (p === 'b' && round === 1) throw new Error('boom');
+      return round + 1;
+    });
+    expect(calls).toEqual(['0a', '0b', '0c', '1b', '1c', '1a', '2c', '2a']);
+    expect(done.runs.get('a')).toEqual([2, 3]);
+    expect(done.runs.has('b')).toBe(false);
+    expect(done.failed.get('b')).toBe('round 2: boom');
+  });
+
+  it('removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the PyTorch child only', () => {
+    const torch = systems.find((s) => s.id === 'torch-1')!;
+    const base = { PATH: '/usr/bin', OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '1048576' };
+    const { env, unset } = childEnv(torch, base);
+    expect(env.OPENBLAS_CORETYPE).toBeUndefined();
+    expect(env.OPENBLAS_L2_SIZE).toBeUndefined();
+    expect(env.OPENBLAS_NUM_THREADS).toBe('1');
+    expect(env.PATH).toBe('/usr/bin');
+    expect(unset).toEqual({ OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '1048576' });
+    expect(base.OPENBLAS_CORETYPE).toBe('Haswell');
+    const native = systems.find((s) => s.id === 'neurite-native-1')!;
+    expect(childEnv(native, base).env.OPENBLAS_CORETYPE).toBe('Haswell');
+  });
+
+  it('names the Zen generation from AMD family and model numbers', () => {
+    expect(amdUarch(25, 1)).toBe('Zen 3');
+    expect(amdUarch(25, 0x11)).toBe('Zen 4');
+    expect(amdUarch(26, 2)).toBe('Zen 5');
+    expect(amdUarch(6, 85)).toBeUndefined();
+  });
+
+  it('rewrites only the marked README block, or puts one in the Performance section once', () => {
+    const block = `${README_BEGIN}\nnew\n${README_END}`;
+    const marked = `# x\n\n## Performance\n\nintro\n\n${README_BEGIN}\nold\n${README_END}\n\nafter\n\n## Next\n`;
+    expect(replaceReadmeBlock(marked, block)).toBe(`# x\n\n## Performance\n\nintro\n\n${block}\n\nafter\n\n## Next\n`);
+    const unmarked = '# x\n\n## Performance\n\n| old | table |\n\n## Save\n\nrest\n';
+    const first = replaceReadmeBlock(unmarked, block);
+    expect(first).toBe(`# x\n\n## Performance\n\n${block}\n\n## Save\n\nrest\n`);
+    expect(replaceReadmeBlock(first, block)).toBe(first);
+    expect(() => replaceReadmeBlock('# x\n', block)).toThrow(/no .*Performance/);
+    expect(() => replaceReadmeBlock(`a ${README_END} b ${README_BEGIN}`, block)).toThrow(/only one|wrong order/);
+  });
+
+  it('distrusts an FMA peak that a GEMM beats, and then refuses to write the README', () => {
+    const gemm = (gflops: number) => ({
+      available: true,
+      kernel: 'avx2_fma 6x16',
+      peakIsa: 'avx2+fma',
+      peakGflops: 40,
+      cases: [{ form: 'A·B' as const, m: 128, n: 256, k: 784, gflops: { '1': { median: gflops, runs: [gflops] }, '2': { median: 70, runs: [70] } } }],
+    });
+    expect(peakWarning(gemm(39))).toBeUndefined();
+    expect(peakWarning(gemm(80))).toMatch(/not trustworthy.*A·B 128×256×784 ran at 200 %/);
+    const run = { date: 'today', quick: false, machine: describeMachine(), neuriteVersion: '0', command: 'npm run bench', seconds: 1, plan: makePlan(false) };
+    expect(readmeBlock({ run, measured: [], gemm: gemm(39) })).toContain(README_BEGIN);
+    expect(() => readmeBlock({ run, measured: [], gemm: gemm(80) })).toThrow(/--readme: The FMA peak/);
+  });
+
+  it('parses options: --quick, --readme with or without a path, and rejects unknown ones', () => {
+    expect(parseArgs(['--quick']).quick).toBe(true);
+    expect(parseArgs(['--readme']).readme).toMatch(/README\.md$/);
+    expect(parseArgs(['--readme', '/tmp/R.md', '--no-browser'])).toMatchObject({ readme: '/tmp/R.md', browser: false });
+    expect(() => parseArgs(['--smoke'])).toThrow(/unknown option --smoke/);
   });
 });
 

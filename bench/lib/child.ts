@@ -1,14 +1,14 @@
 /**
- * The part of every JavaScript child process that is not about its system: read the request, load the data,
- * run the workloads the plan names through the system's Engine, calibrate the scaling grid, write the result.
- * A system that cannot start (not installed, addon missing) is written back as unavailable with the reason.
+ * The part of every JavaScript child process that is not about its system: read the start request, set the
+ * system up, then answer the orchestrator's commands (lib/protocol.ts) one at a time until told to finish.
+ * A system that cannot start (not installed, addon missing) answers "unavailable" with the reason and exits.
  */
-import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { loadFashionMnist } from '../../src/data/mnist.js';
 import { rngKey, rngUniform } from '../../src/rng.js';
-import { median, peakRssMiB } from './measure.js';
-import { describeSamples, scalingSizes, W1, W2, W3, type Workload } from './plan.js';
-import type { ChildRequest, Figure, ScalingCell, SystemResult } from './protocol.js';
+import { peakRssMiB } from './measure.js';
+import { DATA_ROWS, type DataKind } from './plan.js';
+import { REPLY_PREFIX, type Command, type Reply, type StartRequest, type Task } from './protocol.js';
 
 export const FEATURES = 784;
 export const CLASSES = 10;
@@ -20,35 +20,44 @@ export interface BenchData {
   count: number;
 }
 
-/** One system, as the driver sees it. Every method builds its own fresh network of the given layer sizes. */
+/**
+ * Something measured again every round: a model being trained, a model or session answering calls. `run`
+ * returns one figure (samples/s, or µs for latency); `amount` is the task's calls or seconds.
+ */
+export interface Session {
+  run(amount: number): Promise<number>;
+  dispose(): void;
+}
+
+/** One system, as the child loop sees it. Each method builds its own fresh network of the given layer sizes. */
 export interface Engine {
   version: string;
   threads?: string;
   notes?: string[];
-  /** training samples/s of each of `passes` passes (epochs) over the first `samples` rows */
-  train?(sizes: readonly number[], batch: number, samples: number, passes: number): Promise<number[]>;
-  /** batch-1 forward latency in µs: per run, the median of `calls` single calls */
-  latency?(sizes: readonly number[], calls: number, runs: number): Promise<number[]>;
-  /** forward samples/s at `batch`, per run `seconds` of back-to-back calls */
-  throughput?(sizes: readonly number[], batch: number, seconds: number, runs: number): Promise<number[]>;
+  /** a model of `sizes` whose run() trains one pass over the first `samples` rows and returns samples/s */
+  trainer?(sizes: readonly number[], batch: number, samples: number): Promise<Session>;
+  /** a model whose run(calls) returns the median µs of `calls` single batch-1 forward calls, each timed alone */
+  latency?(sizes: readonly number[]): Promise<Session>;
+  /** a model whose run(seconds) returns forward samples/s at `batch` over that many seconds of calls */
+  throughput?(sizes: readonly number[], batch: number): Promise<Session>;
 }
 
-export function readRequest(): ChildRequest {
+export function readStart(): StartRequest {
   const raw = process.argv[2];
-  if (!raw) throw new Error('usage: <system>.ts <request JSON> (the suite passes it)');
-  return JSON.parse(raw) as ChildRequest;
+  if (!raw) throw new Error('usage: <system>.ts <start request JSON> (the suite passes it)');
+  return JSON.parse(raw) as StartRequest;
 }
 
 let cached: BenchData | undefined;
 
-/** Fashion-MNIST's 60,000 training images, or noise of the same shape for the smoke run. */
-export function benchData(kind: ChildRequest['data']): BenchData {
+/** Fashion-MNIST's 60,000 training images, or noise of the same shape for the quick run. */
+export function benchData(kind: DataKind): BenchData {
   if (cached) return cached;
   if (kind === 'fashion-mnist') {
     const set = loadFashionMnist().train;
     cached = { x: set.x.data, labels: set.labels, count: set.labels.length };
   } else {
-    const count = 4096;
+    const count = DATA_ROWS.synthetic;
     const key = rngKey(3, 77, 0);
     const x = new Float32Array(count * FEATURES);
     for (let i = 0; i < x.length; i++) x[i] = rngUniform(key, i);
@@ -66,95 +75,75 @@ export function oneHot(labels: Int32Array, count: number): Float32Array {
   return y;
 }
 
-function figure(runs: number[], detail: string): Figure {
-  if (runs.length === 0 || runs.some((v) => !(Number.isFinite(v) && v > 0))) {
-    throw new Error(`a measurement came out as ${JSON.stringify(runs)}: expected finite positive numbers`);
-  }
-  return { median: median(runs), runs, detail };
+function reply(r: Reply): void {
+  process.stdout.write(`${REPLY_PREFIX}${JSON.stringify(r)}\n`);
 }
 
 function log(line: string): void {
   process.stderr.write(`  ${line}\n`);
 }
 
-async function measure(engine: Engine, request: ChildRequest, data: BenchData, result: SystemResult): Promise<void> {
-  const { plan } = request;
-  const rows = (samples: number, batch: number) => {
-    // the whole data set when asked for it, else a whole number of batches that fits in it (smoke: less)
-    if (samples <= data.count && (samples === data.count || samples % batch === 0 || samples < batch)) return samples;
-    return Math.max(batch, Math.floor(Math.min(samples, data.count) / batch) * batch);
-  };
-  /** measured runs after the warm-up ones */
-  const passes = (sizes: readonly number[], batch: number, samples: number, count: number) => {
-    if (!engine.train) throw new Error(`${request.system} cannot train (inference only) but training was requested`);
-    return engine.train(sizes, batch, samples, count);
-  };
-  /** measured runs after the warm-up ones */
-  const train = async (sizes: readonly number[], batch: number, samples: number) =>
-    (await passes(sizes, batch, samples, plan.warmup + plan.runs)).slice(plan.warmup);
-  const figures: Partial<Record<Workload, Figure>> = {};
-  for (const w of request.workloads) {
-    if (w === 'w1' || w === 'w2') {
-      const spec = w === 'w1' ? W1 : W2;
-      const samples = rows(w === 'w1' ? plan.w1Samples : plan.w2Samples, spec.batch);
-      const runs = await train(spec.sizes, spec.batch, samples);
-      figures[w] = figure(runs, `${describeSamples(samples, spec.batch)}, batch ${spec.batch}`);
-    } else if (w === 'w3Latency') {
-      if (!engine.latency) throw new Error('w3Latency requested from a system without latency()');
-      figures[w] = figure(await engine.latency(W3.sizes, plan.w3Calls, plan.runs), `median of ${plan.w3Calls.toLocaleString('en-US')} single calls per run`);
-    } else {
-      if (!engine.throughput) throw new Error('w3Throughput requested from a system without throughput()');
-      figures[w] = figure(await engine.throughput(W3.sizes, W3.largeBatch, plan.w3Seconds, plan.runs), `${plan.w3Seconds} s of batch-${W3.largeBatch} calls per run`);
-    }
-    const f = figures[w]!;
-    log(`${w}: ${f.median.toPrecision(4)} (${f.runs.map((v) => v.toPrecision(4)).join(', ')}) — ${f.detail}`);
+async function open(engine: Engine, task: Task, system: string): Promise<Session> {
+  const missing = (what: string) => new Error(`${system} has no ${what} (the suite should not have asked)`);
+  if (task.kind === 'train') {
+    if (!engine.trainer) throw missing('training (inference only)');
+    return engine.trainer(task.sizes, task.batch, task.samples);
   }
-  result.figures = figures;
-
-  if (request.scaling) {
-    const cells: ScalingCell[] = [];
-    for (const hidden of plan.scalingHidden) {
-      for (const batch of plan.scalingBatches) {
-        const sizes = scalingSizes(hidden);
-        // a short first pass tells how many batches make a run of about plan.scalingSeconds
-        const probe = rows(batch * Math.max(2, Math.ceil(plan.scalingProbe / batch)), batch);
-        const [rate] = await passes(sizes, batch, probe, 1);
-        const batches = Math.max(2, Math.round((rate! * plan.scalingSeconds) / batch));
-        const samples = rows(batches * batch, batch);
-        const runs = await train(sizes, batch, samples);
-        const cell = { hidden, batch, samples, ...figure(runs, '') };
-        cells.push({ hidden: cell.hidden, batch: cell.batch, median: cell.median, runs: cell.runs, samples });
-        log(`scaling 784-${hidden}-${hidden / 2}-10 batch ${batch}: ${cell.median.toPrecision(4)} samples/s`);
-      }
-    }
-    result.scaling = cells;
+  if (task.kind === 'latency') {
+    if (!engine.latency) throw missing('latency()');
+    return engine.latency(task.sizes);
   }
+  if (!engine.throughput) throw missing('throughput()');
+  return engine.throughput(task.sizes, task.batch);
 }
 
 /**
  * The whole life of a child: `setup` returns the system's Engine or throws the reason it is unavailable; it
- * gets the data as a function, loaded on first call (inference-only systems need just a few rows).
- * Failures after set-up are errors, not "unavailable": they make the child exit non-zero.
+ * gets the data as a function, loaded on first call (inference-only systems need just a few rows). A failed
+ * command is answered with its error; the orchestrator decides what that means for the figures.
  */
-export async function runChild(setup: (request: ChildRequest, data: () => BenchData) => Promise<Engine>): Promise<void> {
-  const request = readRequest();
-  const started = performance.now();
-  const result: SystemResult = { id: request.system, available: false, notes: [], figures: {} };
+export async function runChild(setup: (request: StartRequest, data: () => BenchData) => Promise<Engine>): Promise<void> {
+  const request = readStart();
   let engine: Engine;
   try {
     engine = await setup(request, () => benchData(request.data));
   } catch (e) {
-    result.reason = e instanceof Error ? e.message : String(e);
-    writeFileSync(request.out, JSON.stringify(result, null, 2));
-    log(`unavailable: ${result.reason}`);
-    return;
+    const reason = e instanceof Error ? e.message : String(e);
+    log(`unavailable: ${reason}`);
+    reply({ type: 'ready', available: false, reason });
+    process.exit(0);
   }
-  result.available = true;
-  result.version = engine.version;
-  result.threads = engine.threads;
-  result.notes = engine.notes ?? [];
-  await measure(engine, request, benchData(request.data), result);
-  result.peakRssMiB = peakRssMiB();
-  result.wallSeconds = (performance.now() - started) / 1000;
-  writeFileSync(request.out, JSON.stringify(result, null, 2));
+  reply({ type: 'ready', available: true, version: engine.version, threads: engine.threads, notes: engine.notes ?? [] });
+
+  const sessions = new Map<string, Session>();
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    const command = JSON.parse(line) as Command;
+    if (command.op === 'finish') {
+      for (const s of sessions.values()) s.dispose();
+      reply({ type: 'done', id: command.id, peakRssMiB: peakRssMiB() });
+      break;
+    }
+    if (command.op === 'release') {
+      sessions.get(command.key)?.dispose();
+      sessions.delete(command.key);
+      reply({ type: 'result', id: command.id, value: 1 });
+      continue;
+    }
+    try {
+      const { task } = command;
+      let session = sessions.get(task.key);
+      if (!session) {
+        session = await open(engine, task, request.system);
+        sessions.set(task.key, session);
+      }
+      const value = await session.run(task.kind === 'latency' ? task.calls : task.kind === 'throughput' ? task.seconds : 0);
+      if (!(Number.isFinite(value) && value > 0)) throw new Error(`${task.kind} came out as ${value}: expected a finite positive number`);
+      reply({ type: 'result', id: command.id, value });
+    } catch (e) {
+      if (e instanceof Error && e.stack) log(e.stack);
+      reply({ type: 'error', id: command.id, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  process.exit(0); // a library's timer or worker must not keep a finished child alive
 }

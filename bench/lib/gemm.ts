@@ -1,9 +1,10 @@
 /**
  * The GEMM figures: the native engineer's micro-benchmark (bench/native/gemm_bench.cpp with the peak_flops
- * probe), built from the current sources with CMake's `gemm-bench` target into a directory under the OS's
- * temp dir (kept between runs, so a rebuild is incremental), then run at 1 and 2 threads, 3 times each.
+ * probe), built from the current sources with CMake's `gemm-bench` target into a directory of this checkout's
+ * under the OS's temp dir (kept between runs, so a rebuild is incremental), then run at 1 and 2 threads, 3 times each.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,10 +49,11 @@ function tail(text: string, lines = 6): string {
 export function buildGemmBench(options: { allowBuild: boolean }): { path: string } | { reason: string } {
   const source = join(root, 'bench/native/gemm_bench.cpp');
   if (!existsSync(source)) return { reason: 'bench/native/gemm_bench.cpp is not in this checkout' };
-  const dir = join(tmpdir(), 'neurite-bench-gemm');
+  // one build directory per checkout: two worktrees on one machine must not share a CMake cache
+  const dir = join(tmpdir(), `neurite-bench-gemm-${createHash('sha1').update(root).digest('hex').slice(0, 8)}`);
   const binary = join(dir, 'gemm-bench');
   if (!options.allowBuild) {
-    return existsSync(binary) ? { path: binary } : { reason: `not built yet (the smoke run does not compile C++; the full run builds it in ${dir})` };
+    return existsSync(binary) ? { path: binary } : { reason: `not built yet (a quick run does not compile C++; a full run builds it in ${dir})` };
   }
   mkdirSync(dir, { recursive: true });
   const configure = run('cmake', ['-S', root, '-B', dir, '-DCMAKE_BUILD_TYPE=Release', '-DNEURITE_BUILD_TESTS=ON'], root);

@@ -1,7 +1,7 @@
 /**
- * What the suite measures and how much of it: the workloads, how many batches each kind of system trains,
- * how many runs make a figure. Shared by the orchestrator, every JavaScript child and (as JSON) the PyTorch
- * script, so all systems run the same plan.
+ * What the suite measures and how much of it: the workloads, how much work one run of each is for each kind of
+ * system, how many alternated rounds make a figure. The orchestrator turns it into one task per system and
+ * round (lib/protocol.ts), so the JavaScript and the PyTorch children never need to read it.
  */
 
 export const W1 = { sizes: [784, 256, 128, 10], batch: 128, learningRate: 0.1 } as const;
@@ -20,66 +20,84 @@ export const workloads: Workload[] = ['w1', 'w2', 'w3Latency', 'w3Throughput'];
 export type Speed = 'fast' | 'slow' | 'slowest';
 
 export interface Plan {
-  smoke: boolean;
-  /** measured runs per figure (the figure is their median) */
-  runs: number;
-  /** unmeasured warm-up runs before them (JIT tiers, caches, packing buffers) */
-  warmup: number;
+  quick: boolean;
+  /** measured rounds per workload: every system runs once per round, in turn (lib/alternate.ts) */
+  rounds: number;
+  /** unmeasured rounds before them (JIT tiers, caches, packing buffers, thread pools) */
+  warmupRounds: number;
   /** samples of one W1 run (a multiple of the batch, except the full epoch) */
-  w1Samples: number;
-  w2Samples: number;
+  w1Samples: Record<Speed, number>;
+  w2Samples: Record<Speed, number>;
   /** batch-1 calls per latency run (each call timed on its own; the run's figure is their median) */
-  w3Calls: number;
+  w3Calls: Record<Speed, number>;
   /** seconds of back-to-back batch-1024 calls per throughput run */
-  w3Seconds: number;
+  w3Seconds: Record<Speed, number>;
   /** the scaling grid: 784-H-H/2-10 networks trained at these batch sizes */
   scalingHidden: number[];
   scalingBatches: number[];
-  /** seconds one scaling run aims at (calibrated from a first short run of scalingProbe samples) */
+  /** widths up to which the slow systems take part (wider cells would take minutes) */
+  slowScalingMaxHidden: number;
+  scalingRounds: number;
+  /** seconds one scaling run aims at (calibrated per system from a first short run of scalingProbe samples) */
   scalingSeconds: number;
   scalingProbe: number;
-  /** seconds per GEMM case */
+  /** seconds per GEMM case, and runs of gemm-bench per thread count */
   gemmSeconds: number;
+  gemmRuns: number;
+  /** the Chromium stage: rounds, batch-1 chunks per run and the milliseconds a chunk of calls lasts at least */
+  browserRounds: number;
+  browserChunks: number;
+  browserChunkMs: number;
+  browserSeconds: number;
 }
 
 export const FULL_EPOCH = 60_000;
 
-/** Widths up to which the slow systems take part in the scaling grid (wider cells would take minutes). */
-const SLOW_SCALING_MAX_HIDDEN = 256;
-
-export function makePlan(speed: Speed, smoke: boolean): Plan {
-  if (smoke) {
-    // A health check of the whole pipeline in well under a minute, not a measurement: partial batches are fine.
-    const fast = speed === 'fast';
+export function makePlan(quick: boolean): Plan {
+  if (quick) {
+    // A check of the whole pipeline in well under a minute, not a measurement: partial batches are fine.
     return {
-      smoke,
-      runs: fast ? 3 : 1,
-      warmup: fast ? 1 : 0,
-      w1Samples: fast ? 4 * W1.batch : 64,
-      w2Samples: fast ? W2.batch : 8,
-      w3Calls: fast ? 200 : 50,
-      w3Seconds: 0.02,
+      quick,
+      rounds: 2,
+      warmupRounds: 1,
+      w1Samples: { fast: 2 * W1.batch, slow: 32, slowest: 16 },
+      w2Samples: { fast: W2.batch, slow: 8, slowest: 4 },
+      w3Calls: { fast: 50, slow: 10, slowest: 10 },
+      w3Seconds: { fast: 0.01, slow: 0.01, slowest: 0.01 },
       scalingHidden: [64],
       scalingBatches: [1, 128],
+      slowScalingMaxHidden: 64,
+      scalingRounds: 2,
       scalingSeconds: 0.01,
       scalingProbe: 32,
       gemmSeconds: 0.02,
+      gemmRuns: 1,
+      browserRounds: 2,
+      browserChunks: 2,
+      browserChunkMs: 2,
+      browserSeconds: 0.02,
     };
   }
-  const hidden = [64, 256, 1024, 2048];
   return {
-    smoke,
-    runs: speed === 'fast' ? 5 : 3,
-    warmup: 1,
-    w1Samples: { fast: FULL_EPOCH, slow: 40 * W1.batch, slowest: 10 * W1.batch }[speed],
-    w2Samples: { fast: 60, slow: 2, slowest: 1 }[speed] * W2.batch,
-    w3Calls: speed === 'fast' ? 20_000 : 2_000,
-    w3Seconds: speed === 'fast' ? 0.5 : 1,
-    scalingHidden: speed === 'fast' ? hidden : hidden.filter((h) => h <= SLOW_SCALING_MAX_HIDDEN),
+    quick,
+    rounds: 5,
+    warmupRounds: 1,
+    w1Samples: { fast: FULL_EPOCH, slow: 40 * W1.batch, slowest: 10 * W1.batch },
+    w2Samples: { fast: 60 * W2.batch, slow: 2 * W2.batch, slowest: 1 * W2.batch },
+    w3Calls: { fast: 20_000, slow: 2_000, slowest: 2_000 },
+    w3Seconds: { fast: 0.5, slow: 1, slowest: 1 },
+    scalingHidden: [64, 256, 1024, 2048],
     scalingBatches: [1, 16, 128, 1024],
+    slowScalingMaxHidden: 256,
+    scalingRounds: 3,
     scalingSeconds: 0.3,
     scalingProbe: 256,
     gemmSeconds: 0.5,
+    gemmRuns: 3,
+    browserRounds: 5,
+    browserChunks: 15,
+    browserChunkMs: 25,
+    browserSeconds: 0.5,
   };
 }
 
@@ -94,3 +112,17 @@ export function describeSamples(samples: number, batch: number): string {
   const batches = Math.round(samples / batch);
   return `${batches} batch${batches === 1 ? '' : 'es'} (${samples.toLocaleString('en-US')} samples)`;
 }
+
+/**
+ * Rows one training run uses: the whole data set when asked for it, else a whole number of batches that fits
+ * in it (the quick run's synthetic set is smaller: then less).
+ */
+export function trainingRows(samples: number, batch: number, available: number): number {
+  if (samples <= available && (samples === available || samples % batch === 0 || samples < batch)) return samples;
+  return Math.max(batch, Math.floor(Math.min(samples, available) / batch) * batch);
+}
+
+export type DataKind = 'fashion-mnist' | 'synthetic';
+
+/** rows of each data set: Fashion-MNIST's training images, or the quick run's noise of the same shape */
+export const DATA_ROWS: Record<DataKind, number> = { 'fashion-mnist': FULL_EPOCH, synthetic: 4096 };

@@ -1,7 +1,7 @@
 /**
- * Every system the suite knows, each run in a child process of its own: the three neurite backends and the
+ * Every system the suite knows, each run in a warm child process of its own: the three neurite backends and the
  * peers. A system that cannot run here says why before anything is spawned (a package not installed, no
- * Debian python3-torch) or from its child (an addon that did not build).
+ * Debian python3-torch) or from its child (an addon that did not build, a BLAS that is not OpenBLAS).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,6 +26,8 @@ export interface SystemDef {
   scaling: boolean;
   /** environment for the child (thread counts of BLAS/OpenMP) */
   env?: Record<string, string>;
+  /** variables removed from the child's environment (only there: the suite's own is left alone) */
+  unsetEnv?: string[];
   /** why it cannot run here, decided without starting it; undefined if it may */
   unavailable?: () => string | undefined;
 }
@@ -56,6 +58,8 @@ function torch(threads: number): SystemDef {
     workloads: allWorkloads,
     scaling: true,
     env: { OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_WAIT_POLICY: 'PASSIVE' },
+    // Set on some machines for old OpenBLAS builds: with them OpenBLAS runs its AVX2 kernels on AVX-512 CPUs.
+    unsetEnv: ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'],
     unavailable: () => (existsSync(PYTHON) ? undefined : `${PYTHON} is missing (Debian: apt-get install python3-torch)`),
   };
 }
@@ -71,6 +75,21 @@ function native(threads: number): SystemDef {
     speed: 'fast',
     workloads: allWorkloads,
     scaling: true,
+  };
+}
+
+/** threads: the Model API's option; a wasm build without threads runs 1 and its child says so */
+function wasm(threads: number): SystemDef {
+  return {
+    id: threads === 1 ? 'neurite-wasm' : `neurite-wasm-${threads}`,
+    label: threads === 1 ? 'neurite wasm' : `neurite wasm ×${threads}`,
+    group: 'neurite',
+    runner: 'node',
+    entry: 'systems/neurite.ts',
+    options: { backend: 'wasm', threads },
+    speed: 'fast',
+    workloads: allWorkloads,
+    scaling: false,
   };
 }
 
@@ -103,17 +122,8 @@ export const systems: SystemDef[] = [
   },
   native(1),
   native(2),
-  {
-    id: 'neurite-wasm',
-    label: 'neurite wasm',
-    group: 'neurite',
-    runner: 'node',
-    entry: 'systems/neurite.ts',
-    options: { backend: 'wasm' },
-    speed: 'fast',
-    workloads: allWorkloads,
-    scaling: false,
-  },
+  wasm(1),
+  wasm(2),
   {
     id: 'tfjs-cpu',
     label: 'tfjs cpu',

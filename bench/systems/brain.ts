@@ -5,7 +5,7 @@
  * the batch size of W1/W2 does not apply to it. Momentum is (nearly) 0 to match plain SGD.
  */
 import { createRequire } from 'node:module';
-import { FEATURES, CLASSES, runChild, type BenchData, type Engine } from '../lib/child.js';
+import { FEATURES, CLASSES, runChild, type BenchData, type Engine, type Session } from '../lib/child.js';
 import { medianCallMicros, rateFor } from '../lib/measure.js';
 import { W1 } from '../lib/plan.js';
 
@@ -40,29 +40,25 @@ function build(brain: Brain, sizes: readonly number[], d: BenchData): BrainNet {
 function brainEngine(brain: Brain, version: string, data: () => BenchData): Engine {
   return {
     version,
-    async train(sizes, _batch, samples, passes) {
-      const d = data();
+    async trainer(sizes, _batch, samples): Promise<Session> {
       const net = new brain.NeuralNetwork({ hiddenLayers: sizes.slice(1, -1), activation: 'relu' });
-      const set = rows(d, samples);
-      const rates: number[] = [];
-      for (let r = 0; r < passes; r++) {
-        const started = performance.now();
-        net.train(set, trainOptions);
-        rates.push(samples / ((performance.now() - started) / 1000));
-      }
-      return rates;
+      const set = rows(data(), samples);
+      return {
+        async run() {
+          const started = performance.now();
+          net.train(set, trainOptions);
+          return samples / ((performance.now() - started) / 1000);
+        },
+        dispose: () => undefined,
+      };
     },
-    async latency(sizes, calls, runs) {
+    async latency(sizes): Promise<Session> {
       const d = data();
       const net = build(brain, sizes, d);
       const inputs = rows(d, 64).map((r) => r.input);
-      const call = (i: number) => net.run(inputs[i & 63]!);
-      await medianCallMicros(call, Math.min(calls, 500));
-      const out: number[] = [];
-      for (let r = 0; r < runs; r++) out.push(await medianCallMicros(call, calls));
-      return out;
+      return { run: (calls) => medianCallMicros((i) => net.run(inputs[i & 63]!), calls), dispose: () => undefined };
     },
-    async throughput(sizes, batch, seconds, runs) {
+    async throughput(sizes, batch): Promise<Session> {
       const d = data();
       const net = build(brain, sizes, d);
       const inputs = rows(d, batch).map((r) => r.input);
@@ -70,10 +66,7 @@ function brainEngine(brain: Brain, version: string, data: () => BenchData): Engi
       const call = () => {
         for (const input of inputs) net.run(input);
       };
-      await rateFor(call, batch, seconds / 2);
-      const out: number[] = [];
-      for (let r = 0; r < runs; r++) out.push(await rateFor(call, batch, seconds));
-      return out;
+      return { run: (seconds) => rateFor(call, batch, seconds), dispose: () => undefined };
     },
   };
 }

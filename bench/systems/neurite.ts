@@ -1,15 +1,12 @@
 /**
  * neurite through its public Model API (nn.sequential → compile → fit / predictSync / predict), on the backend
- * the request names: ts, native (at a given thread count) or wasm. Imported from the sources, so the suite
- * measures the working tree, not a dist/ that may be older.
- *
- * The native thread count is not a Model option: the bench registers, in place of the Node entry's 'native'
- * provider (default: all hardware threads), one whose models use `threads` threads (createNativeBackend).
+ * the request names: ts, native or wasm, with the Model API's `threads` option. Imported from the sources, so
+ * the suite measures the working tree, not a dist/ that may be older.
  */
 import * as nn from '../../src/index.js';
-import { createNativeBackend, nativeInfo, nativeUnavailableReason } from '../../src/backends/native.js';
+import { nativeInfo, nativeUnavailableReason } from '../../src/backends/native.js';
 import { wasmProvider, type WasmBackend } from '../../src/backends/wasm.js';
-import { FEATURES, runChild, type BenchData, type Engine } from '../lib/child.js';
+import { FEATURES, runChild, type BenchData, type Engine, type Session } from '../lib/child.js';
 import { medianCallMicros, rateFor } from '../lib/measure.js';
 import { W1 } from '../lib/plan.js';
 import { readFileSync } from 'node:fs';
@@ -18,81 +15,81 @@ type BackendName = 'ts' | 'native' | 'wasm';
 
 const libraryVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Make `backend` selectable by name; returns what to print about it. */
+/** Checks that `backend` can run here; returns the threads it will use and what to print about it. */
 async function prepare(backend: BackendName, threads: number): Promise<{ threads: string; notes: string[] }> {
   if (backend === 'ts') return { threads: '1', notes: ['the pure-TypeScript reference backend, on the main thread'] };
   if (backend === 'native') {
     const reason = nativeUnavailableReason();
     if (reason) throw new Error(reason);
-    const engine = createNativeBackend({ threads });
-    nn.registerBackend({ name: 'native', get: () => engine, ready: async () => engine, unavailableReason: () => undefined });
-    const info = nativeInfo()!;
-    return { threads: String(threads), notes: [`GEMM kernel ${info.gemmKernel}`] };
+    return { threads: String(threads), notes: [`GEMM kernel ${nativeInfo()!.gemmKernel}`] };
   }
   await nn.ready('wasm');
-  const wasm = (await wasmProvider.ready()) as WasmBackend; // the instance the Node entry registered: for its kernel name
-  return { threads: '1', notes: [`GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`] };
+  const wasm = (await wasmProvider.ready()) as WasmBackend & { threads?: number }; // the instance the Node entry registered
+  // A build without threads runs one whatever `threads` asks: say what it computes with, not what was asked.
+  const used = typeof wasm.threads === 'number' ? Math.min(wasm.threads, threads) : 1;
+  const notes = [`GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`];
+  if (used !== threads) notes.push(`asked for ${threads} threads; this wasm build runs ${used}`);
+  return { threads: String(used), notes };
 }
 
-function build(sizes: readonly number[], backend: BackendName): nn.Sequential {
+function build(sizes: readonly number[], backend: BackendName, threads: number): nn.Sequential {
   const layers = sizes.slice(1).map((units, i) =>
     i === 0
       ? nn.dense(units, { inputShape: [sizes[0]!], activation: 'relu' })
       : nn.dense(units, { activation: i === sizes.length - 2 ? 'softmax' : 'relu' }),
   );
-  const model = nn.sequential(layers, { backend, seed: 1 });
+  const model = nn.sequential(layers, { backend, seed: 1, ...(backend === 'ts' ? {} : { threads }) });
   model.compile({ optimizer: nn.sgd({ learningRate: W1.learningRate }), loss: 'sparseCategoricalCrossentropy' });
   return model;
 }
 
-function neuriteEngine(backend: BackendName, data: () => BenchData): Engine {
+function neuriteEngine(backend: BackendName, threads: number, data: () => BenchData): Engine {
   return {
     version: libraryVersion,
-    async train(sizes, batch, samples, passes) {
+    async trainer(sizes, batch, samples): Promise<Session> {
       const d = data();
       const x = nn.tensor(d.x.subarray(0, samples * FEATURES), [samples, FEATURES]);
       const y = Float32Array.from(d.labels.subarray(0, samples));
-      const model = build(sizes, backend);
-      const seconds: number[] = [];
-      let started = 0;
-      // Each epoch is one run: the callbacks time the epoch itself, not fit()'s one-off argument checks.
-      await model.fit(x, y, {
-        epochs: passes,
-        batchSize: batch,
-        shuffle: true,
-        callbacks: {
-          onEpochBegin: () => {
-            started = performance.now();
-          },
-          onEpochEnd: () => {
-            seconds.push((performance.now() - started) / 1000);
-          },
+      const model = build(sizes, backend, threads);
+      return {
+        // One epoch per run, timed by the epoch callbacks: fit()'s one-off argument checks are not counted.
+        async run() {
+          let started = 0;
+          let seconds = 0;
+          await model.fit(x, y, {
+            epochs: 1,
+            batchSize: batch,
+            shuffle: true,
+            callbacks: {
+              onEpochBegin: () => {
+                started = performance.now();
+              },
+              onEpochEnd: () => {
+                seconds = (performance.now() - started) / 1000;
+              },
+            },
+          });
+          return samples / seconds;
         },
-      });
-      model.dispose();
-      return seconds.map((s) => samples / s);
+        dispose: () => model.dispose(),
+      };
     },
-    async latency(sizes, calls, runs) {
+    async latency(sizes): Promise<Session> {
       const d = data();
-      const model = build(sizes, backend);
+      const model = build(sizes, backend, threads);
       const rows = Array.from({ length: 64 }, (_, r) => nn.tensor(d.x.subarray(r * FEATURES, (r + 1) * FEATURES), [1, FEATURES]));
-      const call = (i: number) => model.predictSync(rows[i & 63]!);
-      await medianCallMicros(call, Math.min(calls, 2000)); // warm-up: JIT tiers, caches
-      const out: number[] = [];
-      for (let r = 0; r < runs; r++) out.push(await medianCallMicros(call, calls));
-      model.dispose();
-      return out;
+      return {
+        run: (calls) => medianCallMicros((i) => model.predictSync(rows[i & 63]!), calls),
+        dispose: () => model.dispose(),
+      };
     },
-    async throughput(sizes, batch, seconds, runs) {
-      const d = data();
-      const model = build(sizes, backend);
-      const x = nn.tensor(d.x.subarray(0, batch * FEATURES), [batch, FEATURES]);
-      const call = () => model.predict(x);
-      await rateFor(call, batch, seconds / 2);
-      const out: number[] = [];
-      for (let r = 0; r < runs; r++) out.push(await rateFor(call, batch, seconds));
-      model.dispose();
-      return out;
+    async throughput(sizes, batch): Promise<Session> {
+      const model = build(sizes, backend, threads);
+      const x = nn.tensor(data().x.subarray(0, batch * FEATURES), [batch, FEATURES]);
+      return {
+        run: (seconds) => rateFor(() => model.predict(x), batch, seconds),
+        dispose: () => model.dispose(),
+      };
     },
   };
 }
@@ -101,7 +98,7 @@ await runChild(async (request, data) => {
   const backend = request.options.backend as BackendName;
   const threads = Number(request.options.threads ?? 1);
   const prepared = await prepare(backend, threads);
-  const engine = neuriteEngine(backend, data);
+  const engine = neuriteEngine(backend, threads, data);
   engine.threads = prepared.threads;
   engine.notes = [
     ...prepared.notes,

@@ -5,7 +5,7 @@
  */
 import * as nn from '../../src/index.js';
 import { createRequire } from 'node:module';
-import { FEATURES, runChild, type BenchData, type Engine } from '../lib/child.js';
+import { FEATURES, runChild, type BenchData, type Engine, type Session as BenchSession } from '../lib/child.js';
 import { medianCallMicros, rateFor } from '../lib/measure.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -26,43 +26,27 @@ function exportNetwork(sizes: readonly number[]): Uint8Array {
 }
 
 function onnxEngine(ort: Ort, threads: number, data: () => BenchData): Engine {
-  const sessions = new Map<string, Session>();
-  const session = async (sizes: readonly number[]) => {
-    const key = sizes.join('-');
-    let s = sessions.get(key);
-    if (!s) {
-      s = await ort.InferenceSession.create(exportNetwork(sizes), {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-      sessions.set(key, s);
-    }
-    return s;
-  };
+  const session = (sizes: readonly number[]) =>
+    ort.InferenceSession.create(exportNetwork(sizes), {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
   const feed = (s: Session, x: Float32Array, count: number) => ({ [s.inputNames[0]!]: new ort.Tensor('float32', x, [count, FEATURES]) });
   return {
     version: (require('onnxruntime-node/package.json') as { version: string }).version,
-    async latency(sizes, calls, runs) {
+    async latency(sizes): Promise<BenchSession> {
       const s = await session(sizes);
       const d = data();
       const feeds = Array.from({ length: 64 }, (_, r) => feed(s, d.x.subarray(r * FEATURES, (r + 1) * FEATURES), 1));
-      const call = (i: number) => s.run(feeds[i & 63]!);
-      await medianCallMicros(call, Math.min(calls, 2000));
-      const out: number[] = [];
-      for (let r = 0; r < runs; r++) out.push(await medianCallMicros(call, calls));
-      return out;
+      return { run: (calls) => medianCallMicros((i) => s.run(feeds[i & 63]!), calls), dispose: () => void s.release() };
     },
-    async throughput(sizes, batch, seconds, runs) {
+    async throughput(sizes, batch): Promise<BenchSession> {
       const s = await session(sizes);
       const input = feed(s, data().x.subarray(0, batch * FEATURES), batch);
-      const call = () => s.run(input);
-      await rateFor(call, batch, seconds / 2);
-      const out: number[] = [];
-      for (let r = 0; r < runs; r++) out.push(await rateFor(call, batch, seconds));
-      return out;
+      return { run: (seconds) => rateFor(() => s.run(input), batch, seconds), dispose: () => void s.release() };
     },
   };
 }

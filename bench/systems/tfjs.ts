@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FEATURES, runChild, type BenchData, type Engine } from '../lib/child.js';
+import { FEATURES, runChild, type BenchData, type Engine, type Session } from '../lib/child.js';
 import { medianCallMicros, rateFor } from '../lib/measure.js';
 import { W1 } from '../lib/plan.js';
 
@@ -48,64 +48,74 @@ function build(tf: Tf, sizes: readonly number[]): Model {
 }
 
 function tfjsEngine(tf: Tf, data: () => BenchData): Engine {
+  type Tensor = import('@tensorflow/tfjs').Tensor;
   return {
     version: tf.version.tfjs,
-    async train(sizes, batch, samples, passes) {
+    async trainer(sizes, batch, samples): Promise<Session> {
       const d = data();
       const model = build(tf, sizes);
       const xs = tf.tensor2d(d.x.subarray(0, samples * FEATURES), [samples, FEATURES]);
       const ys = tf.tensor2d(Float32Array.from(d.labels.subarray(0, samples)), [samples, 1]);
-      const seconds: number[] = [];
-      let started = 0;
-      await model.fit(xs, ys, {
-        epochs: passes,
-        batchSize: batch,
-        shuffle: true,
-        verbose: 0,
-        callbacks: {
-          onEpochBegin: async () => {
-            started = performance.now();
-          },
-          onEpochEnd: async () => {
-            seconds.push((performance.now() - started) / 1000);
-          },
+      return {
+        // one epoch per run, timed by the epoch callbacks (fit's set-up is not counted)
+        async run() {
+          let started = 0;
+          let seconds = 0;
+          await model.fit(xs, ys, {
+            epochs: 1,
+            batchSize: batch,
+            shuffle: true,
+            verbose: 0,
+            callbacks: {
+              onEpochBegin: async () => {
+                started = performance.now();
+              },
+              onEpochEnd: async () => {
+                seconds = (performance.now() - started) / 1000;
+              },
+            },
+          });
+          return samples / seconds;
         },
-      });
-      tf.dispose([xs, ys]);
-      model.dispose();
-      return seconds.map((s) => samples / s);
+        dispose: () => {
+          tf.dispose([xs, ys]);
+          model.dispose();
+        },
+      };
     },
-    async latency(sizes, calls, runs) {
+    async latency(sizes): Promise<Session> {
       const d = data();
       const model = build(tf, sizes);
       const rows = Array.from({ length: 64 }, (_, r) => tf.tensor2d(d.x.subarray(r * FEATURES, (r + 1) * FEATURES), [1, FEATURES]));
       const call = (i: number) => {
-        const out = model.predict(rows[i & 63]!) as import('@tensorflow/tfjs').Tensor;
+        const out = model.predict(rows[i & 63]!, { batchSize: 1 }) as Tensor;
         out.dataSync();
         out.dispose();
       };
-      await medianCallMicros(call, Math.min(calls, 2000));
-      const result: number[] = [];
-      for (let r = 0; r < runs; r++) result.push(await medianCallMicros(call, calls));
-      tf.dispose(rows);
-      model.dispose();
-      return result;
+      return {
+        run: (calls) => medianCallMicros(call, calls),
+        dispose: () => {
+          tf.dispose(rows);
+          model.dispose();
+        },
+      };
     },
-    async throughput(sizes, batch, seconds, runs) {
-      const d = data();
+    async throughput(sizes, batch): Promise<Session> {
       const model = build(tf, sizes);
-      const x = tf.tensor2d(d.x.subarray(0, batch * FEATURES), [batch, FEATURES]);
+      const x = tf.tensor2d(data().x.subarray(0, batch * FEATURES), [batch, FEATURES]);
+      // batchSize: the whole input in one pass; predict's default of 32 would run batch 1024 as 32 slices
       const call = () => {
-        const out = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+        const out = model.predict(x, { batchSize: batch }) as Tensor;
         out.dataSync();
         out.dispose();
       };
-      await rateFor(call, batch, seconds / 2);
-      const result: number[] = [];
-      for (let r = 0; r < runs; r++) result.push(await rateFor(call, batch, seconds));
-      x.dispose();
-      model.dispose();
-      return result;
+      return {
+        run: (seconds) => rateFor(call, batch, seconds),
+        dispose: () => {
+          x.dispose();
+          model.dispose();
+        },
+      };
     },
   };
 }
@@ -115,6 +125,6 @@ await runChild(async (request, data) => {
   const { tf, notes, threads } = await load(backend);
   const engine = tfjsEngine(tf, data);
   engine.threads = threads;
-  engine.notes = [...notes, 'Layers API: model.fit (one epoch per run, timed by epoch callbacks); predict + dataSync'];
+  engine.notes = [...notes, 'Layers API: model.fit (one epoch per run, timed by epoch callbacks); predict(x, { batchSize: rows }) + dataSync'];
   return engine;
 });
