@@ -18,8 +18,8 @@ export default defineConfig({
   splitting: true,
   dts: { entry: { index: 'src/index.ts', browser: 'src/browser.ts' } },
   clean: true,
-  // The browser entry and the chunks it loads import no node: module (test/data-browser-safe.test.ts and
-  // test/consumer.test.ts check it); 'node' only keeps node:* imports of the Node entry external.
+  // The browser entry and the chunks it loads import no node: module (test/consumer.test.ts bundles it for a
+  // browser); platform 'node' only keeps the Node entry's node:* imports external.
   platform: 'node',
   removeNodeProtocol: false,
   target: 'node20',

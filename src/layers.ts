@@ -72,8 +72,14 @@ export function dense(units: number, options: DenseOptions = {}): DenseConfig {
   };
 }
 
+export interface DropoutOptions {
+  rate: number;
+  inputShape?: number[];
+  name?: string;
+}
+
 /** Inverted dropout: during training zero each unit with probability `rate`, scale the rest by 1/(1-rate). */
-export function dropout(rate: number | { rate: number; inputShape?: number[]; name?: string }): DropoutConfig {
+export function dropout(rate: number | DropoutOptions): DropoutConfig {
   const opts = typeof rate === 'object' && rate !== null ? rate : { rate };
   checkRange('dropout rate', opts.rate, 0, 1);
   return { kind: 'dropout', rate: opts.rate, inputShape: checkInputShape(opts.inputShape), name: opts.name };

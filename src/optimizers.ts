@@ -8,7 +8,27 @@ import type { Schedule } from './schedules.js';
  */
 export type Optimizer = OptimizerSpec & { schedule?: Schedule };
 
-type Lr = { learningRate?: number | Schedule };
+/** What every optimizer takes: a fixed learning rate or a per-epoch schedule. */
+export interface OptimizerOptions {
+  learningRate?: number | Schedule;
+}
+export interface SgdOptions extends OptimizerOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+export interface AdamWOptions extends AdamOptions {
+  weightDecay?: number;
+}
+export interface RmspropOptions extends OptimizerOptions {
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+}
 
 function learningRate(lr: number | Schedule | undefined, fallback: number): { learningRate: number; schedule?: Schedule } {
   if (lr === undefined) return { learningRate: fallback };
@@ -19,14 +39,14 @@ function learningRate(lr: number | Schedule | undefined, fallback: number): { le
   return { learningRate: checkPositive('learningRate', lr) };
 }
 
-export function sgd(options: Lr & { momentum?: number; nesterov?: boolean } = {}): Optimizer {
+export function sgd(options: SgdOptions = {}): Optimizer {
   const { momentum = 0, nesterov = false } = options;
   checkRange('momentum', momentum, 0, 1);
   if (typeof nesterov !== 'boolean') fail('nesterov', 'a boolean', nesterov);
   return { kind: 'sgd', ...learningRate(options.learningRate, 0.01), momentum, nesterov };
 }
 
-export function adam(options: Lr & { beta1?: number; beta2?: number; epsilon?: number } = {}): Optimizer {
+export function adam(options: AdamOptions = {}): Optimizer {
   const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
   checkRange('beta1', beta1, 0, 1);
   checkRange('beta2', beta2, 0, 1);
@@ -35,7 +55,7 @@ export function adam(options: Lr & { beta1?: number; beta2?: number; epsilon?: n
 }
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter): w -= lr·weightDecay·w before the Adam step. */
-export function adamw(options: Lr & { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {}): Optimizer {
+export function adamw(options: AdamWOptions = {}): Optimizer {
   const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, weightDecay = 0.004 } = options;
   checkRange('beta1', beta1, 0, 1);
   checkRange('beta2', beta2, 0, 1);
@@ -44,7 +64,7 @@ export function adamw(options: Lr & { beta1?: number; beta2?: number; epsilon?: 
   return { kind: 'adamw', ...learningRate(options.learningRate, 0.001), beta1, beta2, epsilon, weightDecay };
 }
 
-export function rmsprop(options: Lr & { rho?: number; momentum?: number; epsilon?: number } = {}): Optimizer {
+export function rmsprop(options: RmspropOptions = {}): Optimizer {
   const { rho = 0.9, momentum = 0, epsilon = 1e-7 } = options;
   checkRange('rho', rho, 0, 1);
   checkRange('momentum', momentum, 0, 1);

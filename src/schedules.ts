@@ -10,8 +10,24 @@ export interface Schedule {
   at(epoch: number): number;
 }
 
+export interface StepDecayOptions {
+  initial: number;
+  factor?: number;
+  every?: number;
+}
+export interface ExponentialDecayOptions {
+  initial: number;
+  rate: number;
+  every?: number;
+}
+export interface CosineDecayOptions {
+  initial: number;
+  epochs: number;
+  alpha?: number;
+}
+
 /** lr · factor^floor(epoch / every) */
-export function stepDecay(options: { initial: number; factor?: number; every?: number }): Schedule {
+export function stepDecay(options: StepDecayOptions): Schedule {
   const initial = checkPositive('initial', options.initial);
   const factor = checkRange('factor', options.factor ?? 0.5, 0, 1, true);
   const every = checkPositiveInt('every', options.every ?? 10);
@@ -19,7 +35,7 @@ export function stepDecay(options: { initial: number; factor?: number; every?: n
 }
 
 /** lr · rate^(epoch / every) */
-export function exponentialDecay(options: { initial: number; rate: number; every?: number }): Schedule {
+export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
   const initial = checkPositive('initial', options.initial);
   const rate = checkRange('rate', options.rate, 0, 1, true);
   const every = checkPositive('every', options.every ?? 1);
@@ -27,7 +43,7 @@ export function exponentialDecay(options: { initial: number; rate: number; every
 }
 
 /** Half a cosine from initial down to initial·alpha over `epochs`, then flat (Loshchilov & Hutter, no restarts). */
-export function cosineDecay(options: { initial: number; epochs: number; alpha?: number }): Schedule {
+export function cosineDecay(options: CosineDecayOptions): Schedule {
   const initial = checkPositive('initial', options.initial);
   const epochs = checkPositiveInt('epochs', options.epochs);
   const alpha = checkRange('alpha', options.alpha ?? 0, 0, 1, true);

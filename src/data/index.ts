@@ -5,6 +5,7 @@ export {
   minMaxScaler,
   standardScaler,
   scalerFromJSON,
+  type MinMaxScalerOptions,
   type MinMaxScalerStats,
   type StandardScalerStats,
   type ScalerStats,

@@ -143,8 +143,13 @@ function fittedStandard(stats: StandardScalerStats): FittedStandardScaler {
   };
 }
 
+export interface MinMaxScalerOptions {
+  /** where the fitted min and max land (default [0, 1]) */
+  range?: [number, number];
+}
+
 /** Rescale every column linearly so its fitted min/max land on `range` (default [0, 1]). */
-export function minMaxScaler(options: { range?: [number, number] } = {}): {
+export function minMaxScaler(options: MinMaxScalerOptions = {}): {
   fit(x: TensorLike): FittedMinMaxScaler;
   fromJSON(stats: MinMaxScalerStats): FittedMinMaxScaler;
 } {
