@@ -58,7 +58,7 @@ describe('native addon discovery', () => {
     const none = loadNativeAddon<Info>(1, packageWith({}));
     expect('error' in none && none.error).toBe(
       `no prebuilt addon for ${platform} and none built from source; ` +
-        'run `npm rebuild neurite --foreground-scripts` (builds it from source: needs cmake and a C++17 compiler)',
+        'run `npm rebuild neurite --foreground-scripts` to build it, which needs cmake and a C++17 compiler',
     );
     const broken = loadNativeAddon<Info>(1, packageWith({ prebuilt: 'garbage' }));
     expect('error' in broken && broken.error).toMatch(new RegExp(`^prebuilds/${platform}/neurite.node did not load: .+; run \`npm rebuild neurite`));

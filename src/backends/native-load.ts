@@ -80,7 +80,7 @@ export function loadNativeAddon<T extends AddonWithInfo>(abiVersion: number, roo
   // An installed package is rebuilt by npm (which runs scripts/install.mjs); a checkout builds with cmake-js.
   const installed = root.split(sep).includes('node_modules');
   const fix = installed
-    ? 'run `npm rebuild neurite --foreground-scripts` (builds it from source: needs cmake and a C++17 compiler)'
+    ? 'run `npm rebuild neurite --foreground-scripts` to build it, which needs cmake and a C++17 compiler'
     : 'run `npm run build:native`';
   const tried = failures.length > 0 ? failures.join('; ') : `no prebuilt addon for ${platform} and none built from source`;
   return { error: `${tried}; ${fix}` };
