@@ -112,7 +112,7 @@ describe('from Node, with no compiler on PATH', () => {
     expect(out).toMatchObject({ backend: 'native', reloadedBackend: 'native', samePredictions: true });
     expect(out.kernel).toMatch(/\w/);
     expect(out.accuracy).toBeGreaterThan(0.9);
-  });
+  }, 120_000);
 
   it('a CommonJS script shares tensors and backend state with import()', () => {
     const out = JSON.parse(run(process.execPath, ['cjs.cjs'], { cwd: app, env: userEnv() }));
@@ -124,7 +124,7 @@ describe('from Node, with no compiler on PATH', () => {
       wasmAgrees: true,
       defaultBackend: 'native',
     });
-  });
+  }, 120_000);
 });
 
 describe('TypeScript', () => {
@@ -145,7 +145,7 @@ describe('TypeScript', () => {
       files: ['types.ts', 'types-cjs.cts'],
     }));
     run(process.execPath, [tsc, '-p', 'tsconfig.nodenext.json'], { cwd: app });
-  });
+  }, 180_000);
 
   it('tsc --strict accepts it under bundler resolution (browser types, no Node types)', () => {
     writeFileSync(join(app, 'tsconfig.bundler.json'), JSON.stringify({
@@ -153,7 +153,7 @@ describe('TypeScript', () => {
       files: ['types.ts', 'browser.ts'],
     }));
     run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], { cwd: app });
-  });
+  }, 180_000);
 });
 
 describe('in a browser', () => {
@@ -189,5 +189,5 @@ describe('in a browser', () => {
     expect(out.backend).toBe('wasm');
     expect(out.accuracy).toBeGreaterThan(0.9);
     expect(errors).toEqual([]);
-  });
+  }, 180_000);
 });
