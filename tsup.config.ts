@@ -1,24 +1,27 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig([
-  {
-    entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
-    format: ['esm', 'cjs'],
-    dts: { entry: { index: 'src/index.ts' } },
-    // import.meta.url is how the ESM build finds build/ and wasm/ files; shims gives the CJS build the same.
-    shims: true,
-    clean: true,
-    target: 'node20',
-    platform: 'node',
-    sourcemap: true,
-  },
-  {
-    // browsers and bundlers: API + WASM engine, no node: imports
-    entry: { browser: 'src/browser.ts' },
-    format: ['esm'],
-    dts: { entry: { browser: 'src/browser.ts' } },
-    platform: 'browser',
-    target: 'es2022',
-    sourcemap: true,
-  },
-]);
+/**
+ * One ES-module build for every entry (Node API, browser API, CLI). Code splitting puts what they share, the
+ * WASM glue included, in chunks loaded by all of them, so each piece ships once. The CommonJS entry is not a
+ * second bundle: Node >= 20.19 can require() an ES module, so cjs/index.cjs re-exports dist/index.js, and
+ * `require('neurite')` and `import 'neurite'` get the same module instance (the same Tensor class, the same
+ * backend registry).
+ *
+ * Source maps only on request (NEURITE_SOURCEMAP=1 npm run build, or before npm pack): they are larger than
+ * the code and carry the sources inside them.
+ */
+const sourcemap = process.env.NEURITE_SOURCEMAP === '1';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', browser: 'src/browser.ts', cli: 'src/cli/main.ts' },
+  format: ['esm'],
+  splitting: true,
+  dts: { entry: { index: 'src/index.ts', browser: 'src/browser.ts' } },
+  clean: true,
+  // The browser entry and the chunks it loads import no node: module (test/consumer.test.ts bundles it for a
+  // browser); platform 'node' only keeps the Node entry's node:* imports external.
+  platform: 'node',
+  removeNodeProtocol: false,
+  target: 'node20',
+  sourcemap,
+});

@@ -3,25 +3,75 @@
  * add their backends and re-export this.
  */
 export { Tensor, tensor, type TensorLike } from './tensor.js';
-export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions, type History, type EvaluateResult } from './model.js';
-export { dense, dropout, type DenseOptions, type DropoutOptions, type LayerConfig } from './layers.js';
+export {
+  Sequential,
+  sequential,
+  type ModelExtras,
+  type SaveOptions,
+  type SequentialOptions,
+  type CompileOptions,
+  type FitOptions,
+  type EvaluateOptions,
+  type History,
+  type EvaluateResult,
+} from './model.js';
+export { dense, dropout, type DenseOptions, type DropoutOptions, type DenseConfig, type DropoutConfig, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames } from './losses.js';
-export { sgd, adam, adamw, rmsprop, type Optimizer, type SgdOptions, type AdamOptions, type AdamWOptions, type RmspropOptions } from './optimizers.js';
+export {
+  sgd,
+  adam,
+  adamw,
+  rmsprop,
+  type Optimizer,
+  type OptimizerOptions,
+  type SgdOptions,
+  type AdamOptions,
+  type AdamWOptions,
+  type RmspropOptions,
+} from './optimizers.js';
 export { initializerNames, type InitializerName } from './initializers.js';
 export { l2, type Regularizer } from './regularizers.js';
-export { stepDecay, exponentialDecay, cosineDecay, type Schedule, type StepDecayOptions, type ExponentialDecayOptions, type CosineDecayOptions } from './schedules.js';
+export {
+  stepDecay,
+  exponentialDecay,
+  cosineDecay,
+  type Schedule,
+  type StepDecayOptions,
+  type ExponentialDecayOptions,
+  type CosineDecayOptions,
+} from './schedules.js';
 export {
   earlyStopping,
   reduceLROnPlateau,
   learningRateScheduler,
   type Callback,
   type Logs,
+  type TrainingModel,
   type EarlyStoppingOptions,
   type ReduceLROnPlateauOptions,
 } from './callbacks.js';
-export { ready, availableBackends, registerBackend, type BackendChoice } from './backends/registry.js';
-export { AbortError, type BackendName, type ActivationName, type LossName } from './backends/backend.js';
+export { ready, availableBackends, registerBackend, type BackendChoice, type BackendProvider } from './backends/registry.js';
+// What a backend implements (registerBackend): the engine interface and the plain-data specs it receives.
+export {
+  AbortError,
+  type BackendName,
+  type ActivationName,
+  type LossName,
+  type Backend,
+  type BackendModel,
+  type EngineOptions,
+  type ModelSpec,
+  type LayerSpec,
+  type DenseLayerSpec,
+  type DropoutLayerSpec,
+  type OptimizerSpec,
+  type TrainSpec,
+  type EpochOptions,
+  type EpochResult,
+  type EvalResult,
+  type OptimizerState,
+} from './backends/backend.js';
 export { NeuriteError } from './errors.js';
 export * from './data/index.js';
 export {
@@ -40,6 +90,13 @@ export {
   type TfjsImportOptions,
   type OnnxImportOptions,
   type TfjsLayersFiles,
+  type NamedTensor,
+  type SafetensorsContents,
+  type ModelDescription,
+  type LayerDescription,
+  type DenseDescription,
+  type DropoutDescription,
+  type CompileDescription,
 } from './io/index.js';
 
 import { modelFormats } from './model.js';

@@ -7,7 +7,7 @@ registerBackend(nativeProvider);
 registerBackend(wasmProvider);
 
 export * from './api.js';
-export { nativeInfo } from './backends/native.js';
+export { nativeInfo, type NativeInfo } from './backends/native.js';
 export * from './data/node.js';
 export { loadTfjsLayersModel, loadOnnx } from './io/node.js';
 

@@ -100,6 +100,12 @@ export function dense(units: number, options?: DenseOptions): DenseConfig {
   };
 }
 
+export interface DropoutOptions {
+  rate: number;
+  inputShape?: number[];
+  name?: string;
+}
+
 /** Inverted dropout: during training zero each unit with probability `rate`, scale the rest by 1/(1-rate). */
 export function dropout(rate: number | DropoutOptions): DropoutConfig {
   const o = typeof rate === 'object' && rate !== null ? checkOptions('nn.dropout options', rate, dropoutOptionKeys) : { rate };

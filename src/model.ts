@@ -19,6 +19,10 @@ import { checkLoss, checkLossMatchesOutput } from './losses.js';
 import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
 import { dropoutThreshold } from './rng.js';
 import { Tensor, tensor, type TensorLike } from './tensor.js';
+import type { ModelExtras } from './io/description.js';
+import { saveOptionKeys, type SaveOptions } from './io/save-options.js';
+
+export type { ModelExtras, SaveOptions };
 
 export interface SequentialOptions {
   /** 'auto' (default) picks native, then wasm (after `await nn.ready('wasm')`), then ts */
@@ -80,19 +84,6 @@ export interface EvaluateResult {
   loss: number;
   accuracy?: number;
 }
-
-/** What a saved model carries besides weights (class names, normalisation statistics). */
-export interface ModelExtras {
-  classNames?: string[];
-  standardization?: { mean: number[]; std: number[] };
-}
-
-export interface SaveOptions extends ModelExtras {
-  /** also save the optimizer state so training can resume where it stopped */
-  includeOptimizer?: boolean;
-}
-
-export const saveOptionKeys: OptionKeys<SaveOptions> = { includeOptimizer: true, classNames: true, standardization: true };
 
 /**
  * The file formats live in io/; the entry points (api.ts, index.ts) plug them in here, so the model neither
@@ -499,6 +490,9 @@ export class Sequential implements TrainingModel {
    * Save as safetensors (weights, PyTorch layout) with the architecture in its metadata. With a path (Node)
    * writes the file; without one returns the bytes (browsers: wrap them in a Blob to download).
    */
+  save(path: string, options?: SaveOptions): Promise<void>;
+  save(path?: undefined, options?: SaveOptions): Promise<Uint8Array>;
+  save(path?: string, options?: SaveOptions): Promise<Uint8Array | void>;
   async save(path?: string, options: SaveOptions = {}): Promise<Uint8Array | void> {
     checkOptions('save options', options, saveOptionKeys);
     if (!modelFormats.save) throw new NeuriteError('save: no model format is registered (import neurite from its package entry)');

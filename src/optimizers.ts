@@ -8,12 +8,27 @@ import type { Schedule } from './schedules.js';
  */
 export type Optimizer = OptimizerSpec & { schedule?: Schedule };
 
-type Lr = { learningRate?: number | Schedule };
-
-export type SgdOptions = Lr & { momentum?: number; nesterov?: boolean };
-export type AdamOptions = Lr & { beta1?: number; beta2?: number; epsilon?: number };
-export type AdamWOptions = AdamOptions & { weightDecay?: number };
-export type RmspropOptions = Lr & { rho?: number; momentum?: number; epsilon?: number };
+/** What every optimizer takes: a fixed learning rate or a per-epoch schedule. */
+export interface OptimizerOptions {
+  learningRate?: number | Schedule;
+}
+export interface SgdOptions extends OptimizerOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+export interface AdamWOptions extends AdamOptions {
+  weightDecay?: number;
+}
+export interface RmspropOptions extends OptimizerOptions {
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+}
 
 export const sgdOptionKeys: OptionKeys<SgdOptions> = { learningRate: true, momentum: true, nesterov: true };
 export const adamOptionKeys: OptionKeys<AdamOptions> = { learningRate: true, beta1: true, beta2: true, epsilon: true };

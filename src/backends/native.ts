@@ -1,23 +1,19 @@
 /**
- * The 'native' backend: the C++ core as a Node-API addon (build/Release/neurite.node, built by cmake-js at
- * install time). This file loads the addon and adapts its NativeModel to BackendModel: descriptors are encoded
+ * The 'native' backend: the C++ core as a Node-API addon (prebuilt in the package, or built by cmake-js;
+ * native-load.ts finds it). This file loads the addon and adapts its NativeModel to BackendModel: descriptors are encoded
  * by abi.ts, failed calls become Errors through abi.statusError, and nothing is validated (backend.ts states the
  * contract). The addon runs epochs, and larger batches, evaluations and predictions, on worker threads; calls may
  * overlap, and the core serialises them per model (a predict during fit runs between two batches).
  *
- * How the addon is found: from this module's directory upwards to the folder whose package.json is named
- * "neurite" (src/backends/ in a checkout, dist/ once bundled by tsup), then build/Release/neurite.node in it.
- * NEURITE_NATIVE_ADDON overrides the path (e.g. a sanitizer build); NEURITE_THREADS sets the default thread count.
+ * NEURITE_NATIVE_ADDON overrides the addon's path (e.g. a sanitizer build); NEURITE_THREADS sets the default
+ * thread count.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { abiVersion, decodeMetrics, encodeLayers, encodeOptimizer, limits, lossCode, statusError } from './abi.js';
 import {
   AbortError, outputSize, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
   type EvalResult, type ModelSpec, type OptimizerState, type TrainSpec,
 } from './backend.js';
+import { loadNativeAddon } from './native-load.js';
 import type { BackendProvider } from './registry.js';
 
 /** The addon's NativeModel (native/bindings/node/model_wrap.h): nrt_* calls, translated and nothing more. */
@@ -63,51 +59,10 @@ export interface NativeBackendOptions {
   threads?: number;
 }
 
-
-/** The directory holding neurite's package.json, searched upwards from `start`. */
-function packageRoot(start: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'neurite') return dir;
-      } catch {
-        /* an unreadable package.json on the way up: keep looking */
-      }
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function addonPath(): string {
-  const override = process.env.NEURITE_NATIVE_ADDON;
-  if (override) return override;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = packageRoot(here);
-  if (!root) throw new Error(`no package.json named "neurite" above ${here}`);
-  return join(root, 'build', 'Release', 'neurite.node');
-}
-
 let loaded: { addon: NativeAddon } | { error: string } | undefined;
 
 function load(): { addon: NativeAddon } | { error: string } {
-  if (loaded) return loaded;
-  try {
-    const path = addonPath();
-    if (!existsSync(path)) {
-      loaded = { error: `the addon was not built (${path} is missing; run \`npm run build:native\`)` };
-    } else {
-      const addon = createRequire(import.meta.url)(path) as NativeAddon;
-      const abi = addon.info().abiVersion;
-      loaded =
-        abi === abiVersion
-          ? { addon }
-          : { error: `the addon at ${path} speaks ABI ${abi}, this code expects ${abiVersion}; rebuild it` };
-    }
-  } catch (e) {
-    loaded = { error: `the addon did not load: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  return loaded;
+  return (loaded ??= loadNativeAddon<NativeAddon>(abiVersion));
 }
 
 /** The loaded addon itself (tests drive its raw calls), or undefined when it is unavailable. */

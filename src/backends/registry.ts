@@ -39,11 +39,12 @@ export function resolveBackend(choice: BackendChoice): Backend {
     const fromNative = native?.get();
     if (fromNative) return fromNative;
     const fromWasm = providers.get('wasm')?.get();
-    if (!fromWasm && native && !warnedFallback) {
+    // Said once, whichever engine takes over: a missing addon is fixable, and the message says how.
+    if (native && !warnedFallback) {
       warnedFallback = true;
       console.warn(
-        `neurite: native backend unavailable (${native.unavailableReason() ?? 'unknown reason'}); using 'ts'` +
-          (providers.has('wasm') ? " (`await nn.ready()` first to use 'wasm')" : ''),
+        `neurite: native backend unavailable (${native.unavailableReason() ?? 'unknown reason'}); using '${fromWasm ? 'wasm' : 'ts'}'` +
+          (!fromWasm && providers.has('wasm') ? " (`await nn.ready()` first to use 'wasm')" : ''),
       );
     }
     return fromWasm ?? tsBackend;

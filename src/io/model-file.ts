@@ -1,6 +1,7 @@
 import type { LossName } from '../backends/backend.js';
 import { checkOptions, NeuriteError } from '../errors.js';
-import { saveOptionKeys, type SaveOptions, type Sequential } from '../model.js';
+import type { Sequential } from '../model.js';
+import { saveOptionKeys, type SaveOptions } from './save-options.js';
 import { optimizerSpec } from '../optimizers.js';
 import { buildModel, checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import {

@@ -1,0 +1,193 @@
+/**
+ * neurite as a user gets it: the package is packed (with the prebuilt addon its prepack script builds), installed
+ * from the tarball into a fresh folder, offline, with a PATH that has node and sh and nothing else (no cmake, no g++),
+ * then used from an ES module, a CommonJS script, TypeScript under tsc --strict (nodenext and bundler
+ * resolution) and a page bundled by esbuild and run in Chromium. Fixtures: test/fixtures/consumer/.
+ *
+ * It packs dist/ as `npm install` (or `npm run build`) left it, rather than letting `npm pack` rebuild it.
+ */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, serve } from './browser/harness.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fixtures = join(root, 'test', 'fixtures', 'consumer');
+const platform = `${process.platform}-${process.arch}`;
+
+const scratch = mkdtempSync(join(tmpdir(), 'neurite-consumer-'));
+const app = join(scratch, 'app');
+const bin = join(scratch, 'bin');
+const installed = join(app, 'node_modules', 'neurite');
+
+/** The npm CLI script, run with this node so that PATH needs nothing but node. */
+const npmCli = realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
+
+/** A user's environment without build tools: PATH holds node and sh (npm runs scripts with sh) and nothing else,
+ *  and none of the npm_* variables `npm test` sets is passed on. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { HOME: process.env.HOME, PATH: bin, LANG: 'C.UTF-8' };
+  for (const name of ['TMPDIR', 'npm_config_cache']) if (process.env[name]) env[name] = process.env[name];
+  return env;
+}
+
+function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status ?? r.error?.message}:\n${out}`);
+  return String(r.stdout);
+}
+
+const npm = (args: string[], options: SpawnSyncOptions) => run(process.execPath, [npmCli, ...args], options);
+
+interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string; size: number }[];
+}
+let packed: PackResult;
+let installLog: string;
+let manifest: { dependencies?: Record<string, string>; scripts: Record<string, string> };
+
+beforeAll(() => {
+  manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  // The tarball as `npm pack` makes it: its prepack (scripts/prebuild.mjs) adds the prebuilt addon, postpack
+  // removes it from the checkout again.
+  expect(manifest.scripts.prepack).toBe('node scripts/prebuild.mjs');
+  const env = { ...process.env, npm_config_loglevel: 'error' };
+  try {
+    npm(['run', 'prepack'], { cwd: root, env });
+    packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: root, env }))[0];
+  } finally {
+    npm(['run', 'postpack'], { cwd: root, env });
+  }
+
+  mkdirSync(bin);
+  symlinkSync(process.execPath, join(bin, 'node'));
+  symlinkSync('/bin/sh', join(bin, 'sh'));
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  cpSync(fixtures, app, { recursive: true });
+  installLog = npm(['install', join(scratch, packed.filename), '--offline', '--no-audit', '--no-fund', '--foreground-scripts'], {
+    cwd: app,
+    env: userEnv(),
+  });
+}, 300_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the packed package', () => {
+  it('carries the prebuilt addon, one copy of the code and of the WASM glue, no maps or sources', () => {
+    const paths = packed.files.map((f) => f.path);
+    expect(paths).toContain(`prebuilds/${platform}/neurite.node`);
+    expect(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('wasm/'))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/browser.js', 'dist/cli.js', 'cjs/index.cjs']));
+    // CommonJS is cjs/index.cjs re-exporting dist/index.js, not a second bundle
+    expect(paths.filter((p) => p.startsWith('dist/') && p.endsWith('.cjs'))).toEqual([]);
+    // The WASM module travels base64-encoded inside its glue; "AGFzbQ" is its magic number, "\0asm".
+    const withWasm = paths.filter((p) => /\.(c|m)?js$/.test(p) && readFileSync(join(installed, p), 'utf8').includes('AGFzbQ'));
+    expect(withWasm).toHaveLength(1);
+    // 4.9 MB before source maps, the second bundle and the extra glue copies went; ~1 MB with the addon.
+    expect(packed.unpackedSize).toBeLessThan(1_500_000);
+  });
+
+  it('has no runtime dependencies and installs offline without compiling', () => {
+    expect(manifest.dependencies).toBeUndefined();
+    // the install script found the prebuilt binary and built nothing
+    expect(existsSync(join(installed, 'build'))).toBe(false);
+    expect(installLog).not.toMatch(/cmake|fetching/i);
+  });
+});
+
+describe('from Node, with no compiler on PATH', () => {
+  it('an ES module gets the native engine from the prebuilt addon', () => {
+    const out = JSON.parse(run(process.execPath, ['esm.mjs'], { cwd: app, env: userEnv() }));
+    expect(out).toMatchObject({ backend: 'native', reloadedBackend: 'native', samePredictions: true });
+    expect(out.kernel).toMatch(/\w/);
+    expect(out.accuracy).toBeGreaterThan(0.9);
+  }, 120_000);
+
+  it('a CommonJS script shares tensors and backend state with import()', () => {
+    const out = JSON.parse(run(process.execPath, ['cjs.cjs'], { cwd: app, env: userEnv() }));
+    expect(out).toEqual({
+      sameTensorClass: true,
+      predictedShape: [1, 2],
+      wasmBefore: false,
+      wasmAfter: true,
+      wasmAgrees: true,
+      defaultBackend: 'native',
+    });
+  }, 120_000);
+});
+
+describe('TypeScript', () => {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const strict = { strict: true, noEmit: true, target: 'es2022' };
+
+  it('tsc --strict accepts a consumer under nodenext resolution (ESM and CJS files)', () => {
+    // skipLibCheck spares checking all of @types/node; neurite's own .d.ts files are checked in the next test.
+    writeFileSync(join(app, 'tsconfig.nodenext.json'), JSON.stringify({
+      compilerOptions: {
+        ...strict,
+        skipLibCheck: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+      },
+      files: ['types.ts', 'types-cjs.cts'],
+    }));
+    run(process.execPath, [tsc, '-p', 'tsconfig.nodenext.json'], { cwd: app });
+  }, 180_000);
+
+  it('tsc --strict accepts it under bundler resolution (browser types, no Node types)', () => {
+    writeFileSync(join(app, 'tsconfig.bundler.json'), JSON.stringify({
+      compilerOptions: { ...strict, skipLibCheck: false, skipDefaultLibCheck: true, module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom'], types: [] },
+      files: ['types.ts', 'browser.ts'],
+    }));
+    run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], { cwd: app });
+  }, 180_000);
+});
+
+describe('in a browser', () => {
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  it('an esbuild bundle of the package trains with the WASM engine in Chromium', async () => {
+    const result = await build({
+      entryPoints: [join(app, 'browser.ts')],
+      absWorkingDir: app,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('node_modules/neurite/dist/browser.js');
+    expect(inputs.filter((f) => f.startsWith('node:') || (!f.startsWith('node_modules/neurite/dist/') && f !== 'browser.ts'))).toEqual([]);
+
+    const served = await serve(result.outputFiles[0]!.text);
+    server = served.server;
+    browser = await launchChromium();
+    const { page, errors } = await openPage(browser, served.url);
+    const out = await page.evaluate(() => (window as unknown as { page: { run(): Promise<{ engine: string; backend: string; accuracy: number }> } }).page.run());
+    expect(out.engine).toBe('wasm');
+    expect(out.backend).toBe('wasm');
+    expect(out.accuracy).toBeGreaterThan(0.9);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});
