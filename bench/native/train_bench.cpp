@@ -72,14 +72,15 @@ void train(const char* name, const std::vector<int>& widths, int64_t batch, int 
   const Timing t = time_calls(seconds, [&] {
     double loss;
     const int64_t at = (b++ % batches) * batch;
-    if (nrt_model_train_batch(m, x.data() + at * widths[0], y.data() + at, batch, &loss) != NRT_OK) std::abort();
+    if (nrt_model_train_batch(m, x.data() + at * widths[0], batch * widths[0], y.data() + at, batch, batch, &loss) != NRT_OK)
+      std::abort();
   });
   std::printf("%s, %d thread(s): %8.0f samples/s (fastest step), %8.0f (median step)\n", name, threads,
               batch / t.best, batch / t.median);
   nrt_model_destroy(m);
 }
 
-// Whole shuffled epochs through nrt_model_train_epoch (gather, finite check and all), fastest epoch.
+// Whole shuffled epochs through nrt_model_train_epoch (gather and all), fastest epoch.
 void epochs(const char* name, const std::vector<int>& widths, int64_t batch, int threads, double seconds) {
   nrt_model* m = make(widths, threads);
   const int64_t rows = 16384;
@@ -89,7 +90,8 @@ void epochs(const char* name, const std::vector<int>& widths, int64_t batch, int
   int64_t epoch = 0;
   const Timing t = time_calls(seconds, [&] {
     nrt_metrics r;
-    if (nrt_model_train_epoch(m, x.data(), y.data(), rows, batch, 1, epoch++, nullptr, nullptr, nullptr, &r) != NRT_OK)
+    if (nrt_model_train_epoch(m, x.data(), rows * widths[0], y.data(), rows, rows, batch, 1, epoch++, nullptr, nullptr,
+                              nullptr, &r) != NRT_OK)
       std::abort();
   });
   std::printf("%s, %d thread(s), shuffled epochs: %8.0f samples/s (fastest epoch), %8.0f (median epoch)\n", name,
@@ -102,8 +104,8 @@ void forward(int threads, double seconds) {
   nrt_model* m = make(widths, threads);
   std::vector<float> x(1024 * 784), out(1024 * 10);
   for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<float>((i * 2654435761u) >> 24) / 255.0f;
-  const Timing one = time_calls(seconds / 2, [&] { nrt_model_predict(m, x.data(), 1, out.data()); });
-  const Timing many = time_calls(seconds / 2, [&] { nrt_model_predict(m, x.data(), 1024, out.data()); });
+  const Timing one = time_calls(seconds / 2, [&] { nrt_model_predict(m, x.data(), 784, 1, out.data(), 10); });
+  const Timing many = time_calls(seconds / 2, [&] { nrt_model_predict(m, x.data(), 1024 * 784, 1024, out.data(), 1024 * 10); });
   std::printf("W3 forward, %d thread(s): batch 1 %.2f us (fastest), %.2f us (median); batch 1024 %8.0f samples/s "
               "(fastest), %8.0f (median)\n",
               threads, one.best * 1e6, one.median * 1e6, 1024 / many.best, 1024 / many.median);
