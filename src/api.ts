@@ -4,6 +4,7 @@
  */
 export { Tensor, tensor, type TensorLike } from './tensor.js';
 export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type History, type EvaluateResult } from './model.js';
+export type { Batch, BatchIterable, DatasetSource, FitDatasetOptions } from './fit-dataset.js';
 export { dense, dropout, type DenseOptions, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames } from './losses.js';
