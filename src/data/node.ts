@@ -14,3 +14,6 @@ export {
   type MnistOptions,
   type ImageSet,
 } from './mnist.js';
+export { idxBatches, IdxBatchStream, type IdxBatchOptions } from './idx-stream.js';
+export { csvBatches, csvStats, CsvBatchStream, type CsvBatchOptions, type CsvStats, type CsvStatsOptions } from './csv-stream.js';
+export { BatchStream, type BatchOptions, type StreamBatch } from './stream.js';
