@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import * as nn from '../index.js';
 import type { BackendChoice } from '../backends/registry.js';
 import { ProgressBar } from './progress.js';
+import { prepareStream, type StreamPrepared } from './train-stream.js';
 
 export const trainHelp = `Train options:
   --dataset NAME       iris (default, embedded), fashion-mnist, mnist
@@ -18,6 +19,7 @@ export const trainHelp = `Train options:
   --seed N             makes the run repeatable (default 1)
   --test-split F       fraction held out for the test accuracy (default 0.2)
   --backend NAME       auto, native, wasm, ts (default auto)
+  --stream             read the CSV or IDX files in pieces while training: for data larger than memory
   --save PATH          save the trained model (safetensors + architecture)
   --quiet              only print the final line`;
 
@@ -136,6 +138,7 @@ export async function runTrain(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       save: { type: 'string' },
       quiet: { type: 'boolean' },
+      stream: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -151,7 +154,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   const backend = (values.backend ?? 'auto') as BackendChoice;
   if (backend === 'wasm' || backend === 'auto') await nn.ready(backend);
 
-  const data = await prepare(values, seed, testSplit);
+  const data: Prepared | StreamPrepared = values.stream ? await prepareStream(values, seed, testSplit) : await prepare(values, seed, testSplit);
   const big = data.image;
   const hidden = (values.layers ?? (big ? '256,128' : '16,8')).split(',').filter(Boolean).map((s) => intOption('layers', s.trim(), 0));
   const activation = (values.activation ?? 'relu') as nn.ActivationName;
@@ -187,13 +190,12 @@ export async function runTrain(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const trainCount = data.xTrain.shape[0]!;
+  const trainCount = 'stream' in data ? data.stream.trainRows : data.xTrain.shape[0]!;
   let epochStart = performance.now();
   let seen = 0;
   try {
-    await model.fit(data.xTrain, data.yTrain, {
+    const fitOptions: nn.FitDatasetOptions & nn.FitOptions = {
       epochs,
-      batchSize,
       signal: controller.signal,
       callbacks: {
         onEpochBegin: () => {
@@ -209,7 +211,8 @@ export async function runTrain(argv: string[]): Promise<number> {
           if (!values.quiet) bar.finish(epoch, epochs, `loss ${logs.loss.toFixed(4)}${acc} ${rateText(trainCount, epochStart)}`);
         },
       },
-    });
+    };
+    await ('stream' in data ? model.fitDataset(data.stream.train(batchSize), fitOptions) : model.fit(data.xTrain, data.yTrain, { ...fitOptions, batchSize }));
   } catch (err) {
     if (!(err instanceof nn.AbortError)) throw err;
     say('\nstopped: evaluating the model as trained so far');
@@ -217,7 +220,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 
-  const result = await model.evaluate(data.xTest, data.yTest);
+  const result = 'stream' in data ? await model.evaluateDataset(data.stream.test()) : await model.evaluate(data.xTest, data.yTest);
   if (values.save) {
     await saveModel(model, values.save, data);
     say(`saved to ${values.save}`);
@@ -236,7 +239,7 @@ function rateText(samples: number, since: number): string {
   return s > 0 ? `${Math.round(samples / s).toLocaleString('en-US')} samples/s` : '';
 }
 
-async function saveModel(model: nn.Sequential, path: string, data: Prepared): Promise<void> {
+async function saveModel(model: nn.Sequential, path: string, data: Pick<Prepared, 'classes' | 'standardization'>): Promise<void> {
   // the class names and the training set's statistics travel with the weights, so `neurite predict` can use them
   await model.save(path, { classNames: data.classes, standardization: data.standardization });
 }

@@ -53,9 +53,12 @@ const STATS_KEYS: OptionKeys<CsvStatsOptions> = FORMAT_KEYS;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_DISTINCT = 1000;
 
-/** Index just past the last complete record's line break in `text` (0 if none): where a piece may end. */
-export function recordsEnd(text: string, delimiter: string): number {
-  if (!text.includes('"')) {
+/**
+ * Index just past the last complete record's line break in `text` (0 if none): where a piece may end. With
+ * `first`, just past the first one.
+ */
+export function recordsEnd(text: string, delimiter: string, first = false): number {
+  if (!text.includes('"') && !first) {
     // A trailing CR may be the first half of a CRLF whose LF is in the next piece.
     const end = text.endsWith('\r') ? text.length - 1 : text.length;
     return Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
@@ -82,6 +85,7 @@ export function recordsEnd(text: string, delimiter: string): number {
         if (text[i + 1] === '\n') i++;
       }
       cut = i + 1;
+      if (first && !blank) return cut;
       quoted = false;
       blank = true;
     } else if (ch === '"' && !quoted && blank) {
@@ -176,8 +180,9 @@ class CsvFile {
     for (let bytes = 1 << 16; !first; bytes *= 4) {
       const head = headText(path, bytes);
       gzip = head.gzip;
-      const end = head.whole ? head.text.length : recordsEnd(head.text, delimiter);
-      first = pieceRecords(head.text.slice(0, end).replace(/^\uFEFF/, ''), delimiter, 1)[0];
+      const text = head.text.replace(/^\uFEFF/, '');
+      const end = recordsEnd(text, delimiter, true) || (head.whole ? text.length : 0);
+      first = this.parse(() => pieceRecords(text.slice(0, end), delimiter, 1))[0];
       if (!first && (head.whole || bytes > 1 << 26)) throw new RangeError(`${what}: ${path} holds no rows`);
     }
     this.gzip = gzip;
@@ -205,23 +210,19 @@ class CsvFile {
     return hits[0]!;
   }
 
-  /** Data records (the header skipped), a piece at a time, each checked to have the header's width. */
+  /** Data records (the header skipped), a piece at a time. Their values are the caller's to check (checked()). */
   async *records(): AsyncGenerator<CsvRecord[]> {
     const reader = fileBytes(this.path, this.gzip);
     const decoder = new TextDecoder();
     let pending = '';
     let line = 1;
     let skip = this.header;
-    const width = this.names.length;
     const piece = (text: string): CsvRecord[] => {
-      const records = pieceRecords(text, this.delimiter, line);
+      const records = this.parse(() => pieceRecords(text, this.delimiter, line));
       line += lineBreaks(text);
       if (skip && records.length > 0) {
         records.shift();
         skip = false;
-      }
-      for (const r of records) {
-        if (r.fields.length !== width) throw new RangeError(`${this.where(r.line)} has ${r.fields.length} fields, expected ${width} like the first line`);
       }
       return records;
     };
@@ -240,6 +241,24 @@ class CsvFile {
     } finally {
       reader.destroy();
     }
+  }
+
+  /** Record syntax errors (an unclosed quote, ...) name the reader and the file. */
+  private parse(body: () => CsvRecord[]): CsvRecord[] {
+    try {
+      return body();
+    } catch (err) {
+      (err as Error).message = `${this.what}: ${this.path}: ${(err as Error).message}`;
+      throw err;
+    }
+  }
+
+  /** The record, once it is known to have the first line's width. */
+  checked(r: CsvRecord): CsvRecord {
+    if (r.fields.length !== this.names.length) {
+      throw new RangeError(`${this.where(r.line)} has ${r.fields.length} fields, expected ${this.names.length} like the first line`);
+    }
+    return r;
   }
 
   where(line: number): string {
@@ -293,26 +312,30 @@ export class CsvBatchStream extends BatchStream {
     const { file, options } = this;
     const columns = file.featureColumns;
     const classIndex = this.classNames && new Map(this.classNames.map((n, i) => [n, i]));
+    // Rows are parsed at most a batch at a time and handed on at once, so a bad value stops the stream where
+    // it is read (the batches before it train), not at the start of its piece of text.
+    const group = Math.min(options.batchSize, Math.max(1, Math.floor((1 << 18) / f)));
+    const x = new Float32Array(group * f);
+    const t = new Float32Array(group);
     let row = 0; // index among data rows: the filter's argument
     let kept = 0;
-    let x = new Float32Array(0);
-    let t = new Float32Array(0);
+    let n = 0;
     for await (const records of file.records()) {
-      if (t.length < records.length) {
-        x = new Float32Array(records.length * f);
-        t = new Float32Array(records.length);
-      }
-      let n = 0;
-      for (const r of records) {
+      for (const record of records) {
+        const r = file.checked(record);
         if (options.filter && !options.filter(row++)) continue;
         for (let j = 0; j < f; j++) x[n * f + j] = file.number(r, columns[j]!, 'feature');
         t[n] = classIndex ? this.classOf(r, classIndex) : file.number(r, file.target, 'target', CLASS_HINT);
-        n++;
+        if (++n === group) {
+          kept += n;
+          yield* batcher.add(x, t, 0, n);
+          n = 0;
+        }
       }
       if (!options.filter) row += records.length;
-      kept += n;
-      for (const batch of batcher.add(x, t, 0, n)) yield batch;
     }
+    kept += n;
+    yield* batcher.add(x, t, 0, n);
     yield* batcher.finish();
     this.counted = kept;
   }
@@ -348,7 +371,8 @@ export async function csvStats(path: string, options?: CsvStatsOptions): Promise
   let numericTarget = true;
   let distinct: Set<string> | undefined = new Set<string>();
   for await (const records of file.records()) {
-    for (const r of records) {
+    for (const record of records) {
+      const r = file.checked(record);
       rows++;
       for (let j = 0; j < f; j++) {
         const v = file.number(r, columns[j]!, 'feature');

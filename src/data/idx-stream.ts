@@ -62,7 +62,7 @@ function openIdx(path: string, expect: IdxExpectation): IdxFile {
 /** The data bytes of an IDX file after its header. */
 async function dataReader(file: IdxFile): Promise<ByteReader> {
   const { header, gzip, path } = file;
-  const reader = new ByteReader(fileBytes(path, gzip, gzip ? 0 : header.headerBytes));
+  const reader = new ByteReader(fileBytes(path, gzip, gzip ? 0 : header.headerBytes), path);
   if (gzip) await reader.readInto(new Uint8Array(header.headerBytes), 0, header.headerBytes);
   return reader;
 }

@@ -74,8 +74,28 @@ export class ByteReader {
   /** bytes handed out so far */
   consumed = 0;
 
-  constructor(stream: Readable) {
+  /** `source` names the file in errors. */
+  constructor(
+    stream: Readable,
+    private readonly source: string,
+  ) {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  }
+
+  /** Moves to the next chunk; false at the end. A failed read or inflate names the file. */
+  private async pull(): Promise<boolean> {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await this.chunks.next();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const what = e.code?.startsWith('Z_') ? 'corrupt or truncated gzip data' : 'cannot read';
+      throw new RangeError(`${this.source}: ${what} (${e.message})`, { cause: err });
+    }
+    if (next.done) return false;
+    this.chunk = next.value;
+    this.at = 0;
+    return true;
   }
 
   /** Up to n bytes into `out` at `offset` (fewer only when the stream ends); returns how many. */
@@ -83,10 +103,7 @@ export class ByteReader {
     let got = 0;
     while (got < n) {
       if (this.at === this.chunk.length) {
-        const next = await this.chunks.next();
-        if (next.done) break;
-        this.chunk = next.value;
-        this.at = 0;
+        if (!(await this.pull())) break;
         continue;
       }
       const take = Math.min(n - got, this.chunk.length - this.at);
@@ -100,12 +117,7 @@ export class ByteReader {
 
   /** Whether any byte is left. */
   async atEnd(): Promise<boolean> {
-    while (this.at === this.chunk.length) {
-      const next = await this.chunks.next();
-      if (next.done) return true;
-      this.chunk = next.value;
-      this.at = 0;
-    }
+    while (this.at === this.chunk.length) if (!(await this.pull())) return true;
     return false;
   }
 
