@@ -217,6 +217,39 @@ describe('csvBatches and csvStats', () => {
     }
   });
 
+  it('reads quote-free numbers as Number() does (the fast path), every format, across pieces', async () => {
+    const key = rngKey(9, Stream.data, 7);
+    const u = (i: number) => rngU32(key, i) / 4294967296;
+    const forms = [
+      (i: number) => String(Math.floor(u(i) * 256)),
+      (i: number) => (u(i) * 200 - 100).toFixed(1 + (i % 6)),
+      (i: number) => `${(u(i) * 10).toFixed(3)}e${(i % 45) - 22}`,
+      (i: number) => ` ${-Math.floor(u(i) * 1e6)}\t`,
+      (i: number) => `+.${Math.floor(u(i) * 1000)}E+${i % 3}`,
+      (i: number) => (i % 2 ? '-0' : '0.'),
+    ];
+    // Every tenth line has a field only the general reader takes: 16-17 digits, or an exponent beyond ±22.
+    const general = [(i: number) => `${u(i)}`, (i: number) => `${Math.floor(u(i) * 9)}e-25`];
+    const lines = ['a,b,c,d,e,f,g,h,t'];
+    for (let r = 0; r < 20000; r++) {
+      const cells = [...forms, ...general].map((form, c) => (c < forms.length || r % 10 === 0 ? form(r * 16 + c) : '1.5'));
+      lines.push([...cells, String(r % 5)].join(','));
+    }
+    const path = join(dir, 'numbers.csv');
+    writeFileSync(path, lines.map((l, i) => (i % 7 === 3 ? `${l}\r\n` : i % 11 === 5 ? `${l}\r` : `${l}\n`)).join(''));
+    expect(readFileSync(path).length).toBeGreaterThan(1 << 20);
+    const whole = nn.loadCsv(path);
+    for (const options of [{}, { classNames: ['0', '1', '2', '3', '4'] }]) {
+      const got = await collect(nn.csvBatches(path, { ...options, batchSize: 4096 }));
+      expect(firstDifference(got.xs, whole.x.data)).toBe(-1);
+      expect(firstDifference(got.ys, whole.y)).toBe(-1);
+    }
+    const stats = await nn.csvStats(path);
+    const scaler = nn.standardScaler().fit(whole.x);
+    stats.mean.forEach((m, i) => expect(Math.abs(m - scaler.mean[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(scaler.mean[i]!))));
+    expect(stats.targetValues).toEqual(['0', '1', '2', '3', '4']);
+  });
+
   it('reads a numeric target, no header, another delimiter, and shuffles with a seed', async () => {
     const path = join(dir, 'semi.csv');
     writeFileSync(path, '1;2;0.5\n3;4;1.5\n\n5;6;2.5\r7;8;3.5');

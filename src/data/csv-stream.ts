@@ -13,6 +13,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { checkOptions, type OptionKeys } from '../check-options.js';
 import { Tensor } from '../tensor.js';
 import { readCsvRecords, type CsvRecord } from './csv.js';
+import { NUMERIC_TARGET, readNumericLine, TEXT_TARGET } from './csv-numbers.js';
 import { BATCH_OPTION_KEYS, BatchStream, Batcher, fileBytes, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
 
 export interface CsvStreamFormat {
@@ -152,6 +153,46 @@ function headText(path: string, bytes: number): { text: string; whole: boolean; 
   }
 }
 
+/** How the target column is read: a number, its text, or a class index from a map of names. */
+type TargetMode = 'number' | 'text' | Map<string, number>;
+
+/** The rows of one piece of a file, in arrays reused from piece to piece. */
+class PieceRows {
+  /** [count, features] */
+  x = new Float32Array(0);
+  /** the target as a number or class index (modes 'number' and a map) */
+  t = new Float32Array(0);
+  /** the target's text (mode 'text') */
+  texts: string[] = [];
+  /** the file line of each row, for messages */
+  lines = new Int32Array(0);
+  count = 0;
+  /** the first bad row's error: the rows before it are in the arrays */
+  error: unknown;
+
+  reserve(rows: number, features: number): void {
+    if (rows <= this.t.length) return;
+    const capacity = Math.max(rows, this.t.length * 2, 64);
+    const grow = <A extends Float32Array | Int32Array>(a: A, make: (n: number) => A, width: number): A => {
+      const b = make(capacity * width);
+      b.set(a);
+      return b;
+    };
+    this.x = grow(this.x, (n) => new Float32Array(n), features);
+    this.t = grow(this.t, (n) => new Float32Array(n), 1);
+    this.lines = grow(this.lines, (n) => new Int32Array(n), 1);
+  }
+}
+
+/** A line that is only spaces and tabs, without a delimiter: readCsvRecords skips it (as any blank line). */
+function blankLine(text: string, start: number, end: number, delimiter: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === delimiter || (c !== 32 && c !== 9)) return false;
+  }
+  return true;
+}
+
 /** A CSV file's layout (names, target column), read from its first record, and passes over its data rows. */
 class CsvFile {
   readonly names: string[];
@@ -210,22 +251,15 @@ class CsvFile {
     return hits[0]!;
   }
 
-  /** Data records (the header skipped), a piece at a time. Their values are the caller's to check (checked()). */
-  async *records(): AsyncGenerator<CsvRecord[]> {
+  /**
+   * The data rows (header skipped), one piece of text at a time, read into `out` (reused): features as numbers,
+   * the target as `mode` says. A bad row stops the reading: `out` then holds the rows before it and the error.
+   */
+  async *rows(mode: TargetMode, out: PieceRows): AsyncGenerator<PieceRows> {
     const reader = fileBytes(this.path, this.gzip);
     const decoder = new TextDecoder();
+    const state = { line: 1, skip: this.header };
     let pending = '';
-    let line = 1;
-    let skip = this.header;
-    const piece = (text: string): CsvRecord[] => {
-      const records = this.parse(() => pieceRecords(text, this.delimiter, line));
-      line += lineBreaks(text);
-      if (skip && records.length > 0) {
-        records.shift();
-        skip = false;
-      }
-      return records;
-    };
     try {
       let firstPiece = true;
       for await (const chunk of reader as AsyncIterable<Uint8Array>) {
@@ -234,13 +268,128 @@ class CsvFile {
         firstPiece = false;
         const end = recordsEnd(text, this.delimiter);
         pending = text.slice(end);
-        if (end > 0) yield piece(text.slice(0, end));
+        if (end === 0) continue;
+        this.readPiece(text.slice(0, end), state, mode, out);
+        yield out;
+        if (out.error) return;
       }
       const rest = pending + decoder.decode();
-      if (rest !== '') yield piece(rest);
+      if (rest !== '') {
+        this.readPiece(rest, state, mode, out);
+        yield out;
+      }
     } finally {
       reader.destroy();
     }
+  }
+
+  private readPiece(text: string, state: { line: number; skip: boolean }, mode: TargetMode, out: PieceRows): void {
+    out.count = 0;
+    out.error = undefined;
+    const first = state.line;
+    state.line += lineBreaks(text);
+    try {
+      if (text.includes('"') || this.delimiter === ' ' || this.delimiter === '\t') {
+        for (const r of this.parse(() => pieceRecords(text, this.delimiter, first))) {
+          if (state.skip) state.skip = false;
+          else this.readRecord(r, mode, out);
+        }
+        return;
+      }
+      // Quote-free: line by line, each through readNumericLine when it can, else the general way.
+      const slots = this.slots(mode);
+      const delimiter = this.delimiter.charCodeAt(0);
+      const f = this.featureColumns.length;
+      const hasCR = text.includes('\r');
+      for (let i = 0, line = first; i < text.length; line++) {
+        let end = text.indexOf('\n', i);
+        if (end < 0) end = text.length;
+        if (hasCR) {
+          const cr = text.indexOf('\r', i);
+          if (cr >= 0 && cr < end) end = cr;
+        }
+        const next = text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+        if (blankLine(text, i, end, delimiter)) {
+          i = next;
+          continue;
+        }
+        if (state.skip) {
+          state.skip = false;
+          i = next;
+          continue;
+        }
+        out.reserve(out.count + 1, f);
+        const n = out.count;
+        if (readNumericLine(text, i, end, delimiter, slots, out.x, n * f, this.numericTarget, this.span) && this.fastTarget(text, mode, out, n)) {
+          out.lines[n] = line;
+          out.count++;
+        } else {
+          const l = text.slice(i, end);
+          if (!(l.includes(this.delimiter) || l.trim() !== '')) {
+            i = next;
+            continue;
+          }
+          this.readRecord({ fields: l.split(this.delimiter), line }, mode, out);
+        }
+        i = next;
+      }
+    } catch (err) {
+      out.error = err;
+    }
+  }
+
+  /** The target of a line readNumericLine read; false sends the line to readRecord (which reports it). */
+  private fastTarget(text: string, mode: TargetMode, out: PieceRows, n: number): boolean {
+    if (mode === 'number') {
+      out.t[n] = this.numericTarget[0]!;
+      return true;
+    }
+    const value = text.slice(this.span[0], this.span[1]).trim();
+    if (value === '') return false;
+    if (mode === 'text') {
+      out.texts[n] = value;
+      return true;
+    }
+    const index = mode.get(value);
+    if (index === undefined) return false;
+    out.t[n] = index;
+    return true;
+  }
+
+  /** One record read the general way: every check, every error message. */
+  private readRecord(record: CsvRecord, mode: TargetMode, out: PieceRows): void {
+    const r = this.checked(record);
+    const f = this.featureColumns.length;
+    out.reserve(out.count + 1, f);
+    const n = out.count;
+    for (let j = 0; j < f; j++) out.x[n * f + j] = this.number(r, this.featureColumns[j]!, 'feature');
+    if (mode === 'number') out.t[n] = this.number(r, this.target, 'target', CLASS_HINT);
+    else {
+      const value = r.fields[this.target]!.trim();
+      if (value === '') throw new RangeError(`${this.where(r.line)}: missing value in target column "${this.names[this.target]}"`);
+      if (mode === 'text') out.texts[n] = value;
+      else {
+        const index = mode.get(value);
+        if (index === undefined) {
+          throw new RangeError(`${this.where(r.line)}: class ${JSON.stringify(value)} in target column "${this.names[this.target]}" is not one of options.classNames (${[...mode.keys()].join(', ')})`);
+        }
+        out.t[n] = index;
+      }
+    }
+    out.lines[n] = r.line;
+    out.count++;
+  }
+
+  private readonly numericTarget = new Float64Array(1);
+  private readonly span = new Int32Array(2);
+  private slotCache: Int32Array | undefined;
+
+  /** readNumericLine's slot of each column: the feature's index, or where the target goes. */
+  private slots(mode: TargetMode): Int32Array {
+    const slots = (this.slotCache ??= new Int32Array(this.names.length));
+    this.featureColumns.forEach((c, j) => (slots[c] = j));
+    slots[this.target] = mode === 'number' ? NUMERIC_TARGET : TEXT_TARGET;
+    return slots;
   }
 
   /** Record syntax errors (an unclosed quote, ...) name the reader and the file. */
@@ -310,43 +459,32 @@ export class CsvBatchStream extends BatchStream {
     });
     const batcher = new Batcher((n) => new Float32Array(n), f, this.options, epoch, emit);
     const { file, options } = this;
-    const columns = file.featureColumns;
-    const classIndex = this.classNames && new Map(this.classNames.map((n, i) => [n, i]));
-    // Rows are parsed at most a batch at a time and handed on at once, so a bad value stops the stream where
-    // it is read (the batches before it train), not at the start of its piece of text.
-    const group = Math.min(options.batchSize, Math.max(1, Math.floor((1 << 18) / f)));
-    const x = new Float32Array(group * f);
-    const t = new Float32Array(group);
+    const mode: TargetMode = this.classNames ? new Map(this.classNames.map((n, i) => [n, i])) : 'number';
     let row = 0; // index among data rows: the filter's argument
     let kept = 0;
-    let n = 0;
-    for await (const records of file.records()) {
-      for (const record of records) {
-        const r = file.checked(record);
-        if (options.filter && !options.filter(row++)) continue;
-        for (let j = 0; j < f; j++) x[n * f + j] = file.number(r, columns[j]!, 'feature');
-        t[n] = classIndex ? this.classOf(r, classIndex) : file.number(r, file.target, 'target', CLASS_HINT);
-        if (++n === group) {
-          kept += n;
-          yield* batcher.add(x, t, 0, n);
-          n = 0;
+    for await (const piece of file.rows(mode, new PieceRows())) {
+      let n = piece.count;
+      if (options.filter) {
+        // The kept rows moved to the front, in order.
+        n = 0;
+        for (let r = 0; r < piece.count; r++) {
+          if (!options.filter(row + r)) continue;
+          if (n !== r) {
+            piece.x.copyWithin(n * f, r * f, (r + 1) * f);
+            piece.t[n] = piece.t[r]!;
+          }
+          n++;
         }
       }
-      if (!options.filter) row += records.length;
+      row += piece.count;
+      kept += n;
+      // At most a batch at a time, so a bad row stops the stream at the batch that would hold it: the batches
+      // before it are handed on (and trained) first.
+      for (let from = 0; from < n; from += options.batchSize) yield* batcher.add(piece.x, piece.t, from, Math.min(n, from + options.batchSize));
+      if (piece.error) throw piece.error;
     }
-    kept += n;
-    yield* batcher.add(x, t, 0, n);
     yield* batcher.finish();
     this.counted = kept;
-  }
-
-  private classOf(r: CsvRecord, index: Map<string, number>): number {
-    const v = r.fields[this.file.target]!.trim();
-    const i = index.get(v);
-    if (i === undefined) {
-      throw new RangeError(`${this.file.where(r.line)}: class ${JSON.stringify(v)} in target column "${this.targetName}" is not one of options.classNames (${this.classNames!.join(', ')})`);
-    }
-    return i;
   }
 }
 
@@ -370,24 +508,23 @@ export async function csvStats(path: string, options?: CsvStatsOptions): Promise
   let rows = 0;
   let numericTarget = true;
   let distinct: Set<string> | undefined = new Set<string>();
-  for await (const records of file.records()) {
-    for (const record of records) {
-      const r = file.checked(record);
+  for await (const piece of file.rows('text', new PieceRows())) {
+    for (let r = 0; r < piece.count; r++) {
       rows++;
       for (let j = 0; j < f; j++) {
-        const v = file.number(r, columns[j]!, 'feature');
+        const v = piece.x[r * f + j]!;
         const d = v - mean[j]!;
         mean[j]! += d / rows;
         m2[j]! += d * (v - mean[j]!);
       }
-      const t = r.fields[file.target]!.trim();
-      if (t === '') throw new RangeError(`${file.where(r.line)}: missing value in target column "${file.names[file.target]}"`);
+      const t = piece.texts[r]!;
       if (numericTarget && !NUMBER.test(t)) numericTarget = false;
       if (distinct) {
         distinct.add(t);
         if (distinct.size > MAX_DISTINCT) distinct = undefined;
       }
     }
+    if (piece.error) throw piece.error;
   }
   if (rows === 0) throw new RangeError(`csvStats: ${path} holds a header but no data rows`);
   const targetValues = distinct && [...distinct].sort(numericTarget ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
