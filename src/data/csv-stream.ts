@@ -287,9 +287,9 @@ class CsvFile {
     out.count = 0;
     out.error = undefined;
     const first = state.line;
-    state.line += lineBreaks(text);
     try {
       if (text.includes('"') || this.delimiter === ' ' || this.delimiter === '\t') {
+        state.line += lineBreaks(text);
         for (const r of this.parse(() => pieceRecords(text, this.delimiter, first))) {
           if (state.skip) state.skip = false;
           else this.readRecord(r, mode, out);
@@ -300,14 +300,13 @@ class CsvFile {
       const slots = this.slots(mode);
       const delimiter = this.delimiter.charCodeAt(0);
       const f = this.featureColumns.length;
-      const hasCR = text.includes('\r');
-      for (let i = 0, line = first; i < text.length; line++) {
+      let cr = text.indexOf('\r'); // the next CR, looked for again only once passed (not once per line)
+      // state.line moves on as lines are read (the loop counts them: no second scan of the text).
+      for (let i = 0, line = first; i < text.length; line++, state.line = line) {
         let end = text.indexOf('\n', i);
         if (end < 0) end = text.length;
-        if (hasCR) {
-          const cr = text.indexOf('\r', i);
-          if (cr >= 0 && cr < end) end = cr;
-        }
+        if (cr >= 0 && cr < i) cr = text.indexOf('\r', i);
+        if (cr >= 0 && cr < end) end = cr;
         const next = text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
         if (blankLine(text, i, end, delimiter)) {
           i = next;
