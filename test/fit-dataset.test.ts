@@ -271,11 +271,14 @@ describe('fitDataset on native keeps the event loop turning', () => {
 });
 
 describe('fitDataset bad input', () => {
-  it('names the batch whose xs and ys counts disagree', async () => {
+  it('names the batch whose xs and ys counts disagree, keeps the batch before it, stays usable', async () => {
     const bad = () => [batch(0, 8), { xs: batch(8, 16).xs, ys: yAll.slice(8, 15) }];
-    await expect(build('ts').fitDataset(bad)).rejects.toThrow(
+    const model = build('wasm');
+    await expect(model.fitDataset(bad)).rejects.toThrow(
       'fitDataset: epoch 0, batch 1: ys: expected 8 class indices, shape [8] (sparseCategoricalCrossentropy), got [7]',
     );
+    expect(weights(model)).toEqual(weights(await trained('wasm', [batch(0, 8)])));
+    await expect(model.fitDataset(by16)).resolves.toBeDefined();
     const oneHot = nn.sequential([nn.dense(3, { inputShape: [F], activation: 'softmax' })], { backend: 'ts' });
     oneHot.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     const wrong = () => [{ xs: batch(0, 5).xs, ys: nn.oneHot([0, 1, 2, 0], 3) }];
