@@ -15,6 +15,7 @@ export {
   type History,
   type EvaluateResult,
 } from './model.js';
+export type { Batch, BatchIterable, DatasetSource, FitDatasetOptions } from './fit-dataset.js';
 export { dense, dropout, type DenseOptions, type DropoutOptions, type DenseConfig, type DropoutConfig, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames } from './losses.js';

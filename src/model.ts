@@ -1,5 +1,4 @@
 import {
-  AbortError,
   targetColumns,
   weightShapes,
   type BackendModel,
@@ -11,18 +10,22 @@ import {
 } from './backends/backend.js';
 import { limits } from './backends/abi.js';
 import { resolveBackend, type BackendChoice } from './backends/registry.js';
-import { checkCallbacks, type Callback, type Logs, type TrainingModel } from './callbacks.js';
+import type { TrainingModel } from './callbacks.js';
+import { parseLoopOptions, runEpochs, type EpochRunner, type History, type Loop, type LoopOptions } from './epochs.js';
 import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRange, fail, NeuriteError, type OptionKeys } from './errors.js';
 import { initialize } from './initializers.js';
 import type { LayerConfig } from './layers.js';
 import { checkLoss, checkLossMatchesOutput } from './losses.js';
 import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
 import { dropoutThreshold } from './rng.js';
+import { evaluateDataset, fitDataset, type DatasetSource, type FitDatasetOptions, type TrainingHost } from './fit-dataset.js';
 import { Tensor, tensor, type TensorLike } from './tensor.js';
 import type { ModelExtras } from './io/description.js';
 import { saveOptionKeys, type SaveOptions } from './io/save-options.js';
 
 export type { ModelExtras, SaveOptions };
+
+export type { History } from './epochs.js';
 
 export interface SequentialOptions {
   /** 'auto' (default) picks native, then wasm (after `await nn.ready('wasm')`), then ts */
@@ -44,17 +47,12 @@ export interface CompileOptions {
 
 export const compileOptionKeys: OptionKeys<CompileOptions> = { optimizer: true, loss: true, metrics: true };
 
-export interface FitOptions {
-  epochs?: number;
+export interface FitOptions extends LoopOptions {
   batchSize?: number;
   shuffle?: boolean;
   /** fraction of the samples, taken from the end before shuffling (as Keras), held out for validation */
   validationSplit?: number;
   validationData?: [TensorLike, TensorLike];
-  callbacks?: Callback[] | Callback;
-  /** stops training between batches; fit then rejects with an AbortError */
-  signal?: AbortSignal;
-  initialEpoch?: number;
 }
 
 export const fitOptionKeys: OptionKeys<FitOptions> = {
@@ -74,11 +72,6 @@ export interface EvaluateOptions {
 }
 
 export const evaluateOptionKeys: OptionKeys<EvaluateOptions> = { batchSize: true };
-
-export interface History {
-  epoch: number[];
-  history: Record<string, number[]>;
-}
 
 export interface EvaluateResult {
   loss: number;
@@ -288,16 +281,10 @@ export class Sequential implements TrainingModel {
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     checkOptions('fit options', options, fitOptionKeys);
     const compiled = this.requireCompiled('fit');
-    const epochs = options.epochs ?? 1;
-    checkPositiveInt('epochs', epochs);
+    const loop = parseLoopOptions(options);
     const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32);
     const shuffle = options.shuffle ?? true;
     if (typeof shuffle !== 'boolean') fail('shuffle', 'a boolean', shuffle);
-    const initialEpoch = options.initialEpoch ?? 0;
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) fail('initialEpoch', `an integer in [0, ${epochs})`, initialEpoch);
-    const callbacks = checkCallbacks(options.callbacks);
-    const signal = options.signal;
-    if (signal !== undefined && !(typeof signal === 'object' && 'aborted' in signal)) fail('signal', 'an AbortSignal', signal);
 
     const { data: xAll, count: total } = this.inputs(x, 'x');
     const yAll = this.targets(y, total, 'y');
@@ -325,49 +312,49 @@ export class Sequential implements TrainingModel {
       }
     }
 
-    const history: History = { epoch: [], history: {} };
-    const withAccuracy = compiled.metrics.includes('accuracy');
-    const schedule = compiled.optimizer.schedule;
-    const batchCallbacks = callbacks.filter((cb) => cb.onBatchEnd);
-    this.enter('fit');
+    return this.train('fit', loop, {
+      train: (epoch, onBatch) => this.live().trainEpoch(train.x, train.y, train.count, { batchSize, shuffle, epoch, signal: loop.signal, onBatch }),
+      validate: val && (() => this.live().evaluate(val.x, val.y, val.count, Math.max(batchSize, 256))),
+    });
+  }
+
+  /**
+   * Trains on batches `{ xs, ys }` from a stream: a function returning a (sync or async) iterable, called once
+   * per epoch, or an iterable that can be iterated again each epoch. See fit-dataset.ts.
+   */
+  fitDataset(source: DatasetSource, options?: FitDatasetOptions): Promise<History> {
+    return fitDataset(this.host(), source, options);
+  }
+
+  /** Loss (and accuracy) over every batch of a stream, as evaluate gives over arrays. */
+  evaluateDataset(source: DatasetSource): Promise<EvaluateResult> {
+    return evaluateDataset(this.host(), source);
+  }
+
+  /** The epoch loop of fit and fitDataset (epochs.ts), inside this model's busy flag. */
+  private async train(what: string, loop: Loop, runner: EpochRunner): Promise<History> {
+    const { metrics, optimizer } = this.requireCompiled(what);
+    this.enter(what);
     this.stopTraining = false;
-    let lastLogs: Logs | undefined;
+    let result: Awaited<ReturnType<typeof runEpochs>>;
     try {
-      for (const cb of callbacks) await cb.onTrainBegin?.(this);
-      for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-        if (signal?.aborted) throw new AbortError();
-        if (schedule) this.setLearningRate(schedule.at(epoch));
-        for (const cb of callbacks) await cb.onEpochBegin?.(epoch, this);
-        const result = await this.live().trainEpoch(train.x, train.y, train.count, {
-          batchSize,
-          shuffle,
-          epoch,
-          signal,
-          onBatch: batchCallbacks.length
-            ? (batch, batches, loss) => {
-                for (const cb of batchCallbacks) cb.onBatchEnd!(batch, { loss, batches, epoch });
-              }
-            : undefined,
-        });
-        const logs: Logs = { loss: result.loss };
-        if (withAccuracy && result.accuracy !== undefined) logs.accuracy = result.accuracy;
-        if (val) {
-          const v = await this.live().evaluate(val.x, val.y, val.count, Math.max(batchSize, 256));
-          logs.val_loss = v.loss;
-          if (withAccuracy && v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
-        }
-        logs.lr = this.learningRate;
-        history.epoch.push(epoch);
-        for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-        lastLogs = logs;
-        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, this);
-        if (this.stopTraining) break;
-      }
+      result = await runEpochs(this, loop, runner, metrics.includes('accuracy'), optimizer.schedule);
     } finally {
       this.busy = false;
     }
-    for (const cb of callbacks) await cb.onTrainEnd?.(this, lastLogs);
-    return history;
+    for (const cb of loop.callbacks) await cb.onTrainEnd?.(this, result.lastLogs);
+    return result.history;
+  }
+
+  /** What fit-dataset.ts needs of this model: its engine, data checks and epoch loop. */
+  private host(): TrainingHost {
+    return {
+      engine: () => this.live(),
+      requireCompiled: (what) => void this.requireCompiled(what),
+      inputs: (x, argument) => this.inputs(x, argument),
+      targets: (y, count, argument) => this.targets(y, count, argument),
+      train: (what, loop, runner) => this.train(what, loop, runner),
+    };
   }
 
   async evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): Promise<EvaluateResult> {

@@ -5,6 +5,7 @@ import { DATASETS, prepare, type Prepared } from './datasets.js';
 import { asFlagError, choiceOption, intOption, numOption, plural } from './flags.js';
 import { ProgressBar } from './progress.js';
 import { unknownName } from '../errors.js';
+import { prepareStream, type StreamPrepared } from './train-stream.js';
 
 export const trainHelp = `Train options:
   --dataset NAME       iris (default, embedded); mnist (handwritten digits: 10,000 ship with neurite);
@@ -31,6 +32,7 @@ export const trainHelp = `Train options:
   --test-split F       fraction of a CSV or Iris held out for the test accuracy, stratified (default 0.2);
                        image sets come with their own test set
   --backend NAME       auto, native, wasm, ts (default auto: native, else wasm, else ts)
+  --stream             read the CSV or IDX files in pieces while training: for data larger than memory
   --save PATH          save the trained model (safetensors + architecture) for neurite predict
   --quiet              only print the final line
   -h, --help           this help`;
@@ -57,6 +59,7 @@ export const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   save: { type: 'string' },
   quiet: { type: 'boolean' },
+  stream: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -111,7 +114,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   } catch (err) {
     throw asFlagError(err, '--backend:');
   }
-  const data = prepare(values, seed, testSplit);
+  const data: Prepared | StreamPrepared = values.stream ? await prepareStream(values, seed, testSplit) : prepare(values, seed, testSplit);
   const classes = data.classes;
   let model: nn.Sequential;
   try {
@@ -133,13 +136,13 @@ export async function runTrain(argv: string[]): Promise<number> {
     throw asFlagError(err);
   }
 
-  for (const line of data.description) say(line);
+  for (const line of [data.description].flat()) say(line);
   if (!values.quiet) model.summary(say);
   say(`training on '${model.backend}' for ${plural(epochs, 'epoch')}, batch ${batchSize}, ${optimizerName} lr ${lr}, seed ${seed}`);
 
   await fitWithProgress(model, data, { epochs, batchSize, quiet: Boolean(values.quiet), say });
 
-  const result = await model.evaluate(data.xTest, data.yTest);
+  const result = 'stream' in data ? await model.evaluateDataset(data.stream.test()) : await model.evaluate(data.xTest, data.yTest);
   if (values.save) {
     // the class names and the training set's statistics travel with the weights, so `neurite predict` can use them
     await model.save(values.save, { classNames: data.classes, standardization: data.standardization });
@@ -151,18 +154,17 @@ export async function runTrain(argv: string[]): Promise<number> {
 }
 
 /** fit with a progress bar; Ctrl-C stops training and the run goes on to evaluate the model as it is. */
-async function fitWithProgress(model: nn.Sequential, data: Prepared, o: { epochs: number; batchSize: number; quiet: boolean; say: (s: string) => void }) {
+async function fitWithProgress(model: nn.Sequential, data: Prepared | StreamPrepared, o: { epochs: number; batchSize: number; quiet: boolean; say: (s: string) => void }) {
   const { epochs, batchSize, quiet } = o;
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const trainCount = data.xTrain.shape[0]!;
+  const trainCount = 'stream' in data ? data.stream.trainRows : data.xTrain.shape[0]!;
   let epochStart = performance.now();
   try {
-    await model.fit(data.xTrain, data.yTrain, {
+    const fitOptions: nn.FitDatasetOptions & nn.FitOptions = {
       epochs,
-      batchSize,
       signal: controller.signal,
       callbacks: {
         onEpochBegin: () => {
@@ -177,7 +179,8 @@ async function fitWithProgress(model: nn.Sequential, data: Prepared, o: { epochs
           if (!quiet) bar.finish(epoch, epochs, `loss ${logs.loss.toFixed(4)}${acc} ${rateText(trainCount, epochStart)}`);
         },
       },
-    });
+    };
+    await ('stream' in data ? model.fitDataset(data.stream.train(batchSize), fitOptions) : model.fit(data.xTrain, data.yTrain, { ...fitOptions, batchSize }));
   } catch (err) {
     if (!(err instanceof nn.AbortError)) throw err;
     o.say('\nstopped: evaluating the model as trained so far');

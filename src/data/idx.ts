@@ -52,7 +52,7 @@ const IDX_TYPES: Record<number, IdxType> = {
 /** Deflate cannot expand more than about 1032:1, so a gzip file of n bytes cannot hold more than this. */
 const DEFLATE_MAX_RATIO = 1032;
 
-interface IdxHeader {
+export interface IdxHeader {
   typeCode: number;
   dims: number[];
   headerBytes: number;
@@ -71,7 +71,7 @@ function magicOf(typeCode: number, ndims: number): string {
  * Header of IDX bytes, or null when `bytes` ends before the header does (only allowed when `partial`, i.e. the
  * bytes are a decompressed prefix).
  */
-function readHeader(bytes: Uint8Array, source: string, expect: IdxExpectation, partial: boolean): IdxHeader | null {
+export function readHeader(bytes: Uint8Array, source: string, expect: IdxExpectation, partial: boolean): IdxHeader | null {
   const truncatedHeader = () => {
     if (partial) return null;
     throw new RangeError(`${source}: file is truncated: ${bytes.length} bytes, shorter than an IDX header`);
@@ -99,12 +99,12 @@ function readHeader(bytes: Uint8Array, source: string, expect: IdxExpectation, p
   return { typeCode, dims, headerBytes, totalBytes: headerBytes + count * type.bytes };
 }
 
-function describe(h: IdxHeader): string {
+export function describeHeader(h: IdxHeader): string {
   return `header dims [${h.dims.join(', ')}] of ${IDX_TYPES[h.typeCode]!.name} need ${h.totalBytes} bytes`;
 }
 
 /** Decompress just enough of a gzip stream to read the IDX header (a truncated stream is fine with SYNC_FLUSH). */
-function gzipHeader(bytes: Uint8Array, source: string, expect: IdxExpectation): IdxHeader {
+export function gzipHeader(bytes: Uint8Array, source: string, expect: IdxExpectation): IdxHeader {
   for (const prefix of [1024, 65536]) {
     const input = bytes.subarray(0, prefix);
     let head: Buffer;
@@ -123,21 +123,29 @@ function gzipHeader(bytes: Uint8Array, source: string, expect: IdxExpectation): 
   throw new RangeError(`${source}: file is truncated: the gzip data ends before the IDX header does`);
 }
 
-function gunzipIdx(bytes: Uint8Array, source: string, expect: IdxExpectation): { raw: Uint8Array; header: IdxHeader } {
-  const header = gzipHeader(bytes, source, expect);
-  const limit = Math.min(bufferConstants.MAX_LENGTH, bytes.length * DEFLATE_MAX_RATIO);
-  if (header.totalBytes > limit) {
+/**
+ * Whether a gzip file of `fileBytes` bytes ending in `trailer` (its last 4 bytes) can hold what the header says:
+ * checked before inflating anything. `limit` caps the size further (a Buffer's maximum, when it is all inflated).
+ */
+export function checkGzipSize(header: IdxHeader, fileBytes: number, trailer: Uint8Array, source: string, limit = Infinity): void {
+  const most = Math.min(limit, fileBytes * DEFLATE_MAX_RATIO);
+  if (header.totalBytes > most) {
     throw new RangeError(
-      `${source}: ${describe(header)}, more than a ${bytes.length}-byte gzip file can hold (at most ${limit}): the header is corrupt or the file truncated`,
+      `${source}: ${describeHeader(header)}, more than a ${fileBytes}-byte gzip file can hold (at most ${most}): the header is corrupt or the file truncated`,
     );
   }
   // The gzip trailer stores the uncompressed size mod 2^32: a cheap second opinion before inflating everything.
-  if (bytes.length >= 18) {
-    const trailer = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
-    if (trailer !== header.totalBytes % 2 ** 32) {
-      throw new RangeError(`${source}: ${describe(header)}, but the gzip trailer records ${trailer}: truncated or corrupt file`);
+  if (fileBytes >= 18) {
+    const recorded = new DataView(trailer.buffer, trailer.byteOffset, 4).getUint32(0, true);
+    if (recorded !== header.totalBytes % 2 ** 32) {
+      throw new RangeError(`${source}: ${describeHeader(header)}, but the gzip trailer records ${recorded}: truncated or corrupt file`);
     }
   }
+}
+
+function gunzipIdx(bytes: Uint8Array, source: string, expect: IdxExpectation): { raw: Uint8Array; header: IdxHeader } {
+  const header = gzipHeader(bytes, source, expect);
+  checkGzipSize(header, bytes.length, bytes.subarray(Math.max(0, bytes.length - 4)), source, bufferConstants.MAX_LENGTH);
   let raw: Buffer;
   try {
     raw = gunzipSync(bytes, { maxOutputLength: header.totalBytes });
@@ -145,14 +153,14 @@ function gunzipIdx(bytes: Uint8Array, source: string, expect: IdxExpectation): {
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'ERR_BUFFER_TOO_LARGE'
-        ? `it holds more data than the header says (${describe(header)})`
+        ? `it holds more data than the header says (${describeHeader(header)})`
         : e.code === 'Z_BUF_ERROR'
           ? 'file is truncated (unexpected end of gzip data)'
           : `corrupt gzip data (${e.message})`;
     throw new RangeError(`${source}: ${why}`, { cause: err });
   }
   if (raw.length !== header.totalBytes) {
-    throw new RangeError(`${source}: ${describe(header)} but the file decompresses to ${raw.length}: truncated or corrupt`);
+    throw new RangeError(`${source}: ${describeHeader(header)} but the file decompresses to ${raw.length}: truncated or corrupt`);
   }
   return { raw, header };
 }
@@ -173,7 +181,7 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data', expect?: IdxExp
     header = readHeader(bytes, source, expect, false)!;
     if (raw.length !== header.totalBytes) {
       const what = raw.length < header.totalBytes ? 'truncated' : 'longer than its header says';
-      throw new RangeError(`${source}: file is ${what}: ${describe(header)}, the file has ${raw.length}`);
+      throw new RangeError(`${source}: file is ${what}: ${describeHeader(header)}, the file has ${raw.length}`);
     }
   }
   const type = IDX_TYPES[header.typeCode]!;

@@ -15,3 +15,6 @@ export {
   type ImageSet,
 } from './mnist.js';
 export { loadMnistSample } from './mnist-sample.js';
+export { idxBatches, IdxBatchStream, type IdxBatchOptions } from './idx-stream.js';
+export { csvBatches, csvStats, CsvBatchStream, type CsvBatchOptions, type CsvStats, type CsvStatsOptions } from './csv-stream.js';
+export { BatchStream, type BatchOptions, type StreamBatch } from './stream.js';
