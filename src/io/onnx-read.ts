@@ -9,30 +9,19 @@ import {
   type ProtoField,
 } from './protobuf-reader.js';
 import { decodeFloats, shortestFloat32 } from './float-formats.js';
+import { Attribute, DataType, Dimension, Graph, Model, Node, OpsetId, Shape, StringEntry, Tensor, TypeProto, TypeTensor, ValueInfo } from './onnx-proto.js';
 import { decodeUtf8, Where } from './untrusted.js';
+
+export { DataType };
 
 /**
  * The parts of an ONNX file (onnx/onnx.proto) that an MLP import needs, read from untrusted bytes: the model's
- * opsets and metadata, the graph's nodes, initializers, inputs and outputs. Field numbers are onnx.proto's.
+ * opsets and metadata, the graph's nodes, initializers, inputs and outputs. Field numbers: onnx-proto.ts.
  * Everything else (docs, value_info, training info, functions, subgraphs) is skipped unread. Tensor values are
  * decoded only when asked for (readFloatTensor), once per tensor, through the file's allocation budget.
  */
 
-const Model = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
-const OpsetId = { domain: 1, version: 2 } as const;
-const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
-const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-const Attribute = { name: 1, f: 2, i: 3, s: 4, floats: 7, ints: 8, type: 20 } as const;
-const Tensor = { dims: 1, dataType: 2, segment: 3, floatData: 4, name: 8, rawData: 9, doubleData: 10, externalData: 13, dataLocation: 14 } as const;
-const ValueInfo = { name: 1, type: 2 } as const;
-const TypeProto = { tensorType: 1 } as const;
-const TypeTensor = { elemType: 1, shape: 2 } as const;
-const Shape = { dim: 1 } as const;
-const Dimension = { dimValue: 1, dimParam: 2 } as const;
-const StringEntry = { key: 1, value: 2 } as const;
-
-/** TensorProto.DataType values neurite reads as weights, and the names of the others for error messages. */
-export const DataType = { FLOAT: 1, DOUBLE: 11 } as const;
+/** Names of TensorProto.DataType values, for error messages. */
 const DATA_TYPE_NAMES: Record<number, string> = {
   1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'STRING', 9: 'BOOL', 10: 'FLOAT16',
   11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 14: 'COMPLEX64', 15: 'COMPLEX128', 16: 'BFLOAT16',

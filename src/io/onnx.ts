@@ -2,6 +2,7 @@ import type { Sequential } from '../model.js';
 import { checkOptions, fail, type OptionKeys } from '../errors.js';
 import { modelExtrasKeys, readExtras, type ModelExtras } from './description.js';
 import { transpose } from './model-file.js';
+import { Attribute, AttributeType, DataType, Dimension, Graph, Model, Node, OpsetId, Shape, StringEntry, Tensor, TypeProto, TypeTensor, ValueInfo } from './onnx-proto.js';
 import { concat, floatField, intField, messageField, stringField, bytesField } from './protobuf.js';
 import { Where } from './untrusted.js';
 
@@ -10,23 +11,10 @@ import { Where } from './untrusted.js';
  * dropout, an identity at inference, is left out. Input "input" [batch, in] with a symbolic batch dimension,
  * output "output" [batch, out]. Browser-safe: returns the bytes of the .onnx file.
  *
- * Field numbers are those of onnx/onnx.proto; only the fields used here are listed.
+ * Field numbers: onnx-proto.ts.
  */
 
-const Model = { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
-const OpsetId = { domain: 1, version: 2 } as const;
-const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as const;
-const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 } as const;
-const Attribute = { name: 1, f: 2, i: 3, type: 20 } as const;
-const AttributeType = { FLOAT: 1, INT: 2 } as const;
-const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
-const ValueInfo = { name: 1, type: 2 } as const;
-const TypeProto = { tensorType: 1 } as const;
-const TypeTensor = { elemType: 1, shape: 2 } as const;
-const Shape = { dim: 1 } as const;
-const Dimension = { dimValue: 1, dimParam: 2 } as const;
-const StringEntry = { key: 1, value: 2 } as const;
-const FLOAT = 1;
+const FLOAT = DataType.FLOAT;
 
 /** IR version 7 is the one that goes with opset 13 (ONNX 1.8). */
 const IR_VERSION = 7;
