@@ -8,13 +8,13 @@
  * number, or a class name when options.classNames lists the classes (a stream cannot collect them before it has
  * read everything: csvStats does that in one pass, with the feature means and deviations for standardising).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { readCsvRecords, type CsvRecord } from './csv.js';
 import { NUMERIC_TARGET, readNumericLine, TEXT_TARGET } from './csv-numbers.js';
-import { BATCH_OPTION_KEYS, BatchStream, Batcher, fileBytes, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
+import { BATCH_OPTION_KEYS, BatchStream, Batcher, fileBytes, openForReading, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
 
 export interface CsvStreamFormat {
   /** the target column, by header name or index (negative counts from the end); default the last column */
@@ -134,13 +134,7 @@ function lineBreaks(text: string): number {
 
 /** The first bytes of a file, gunzipped when they are gzip, as text (for the header, before any pass). */
 function headText(path: string, bytes: number): { text: string; whole: boolean; gzip: boolean } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
-  }
+  const fd = openForReading(path);
   try {
     const size = fstatSync(fd).size;
     const head = Buffer.alloc(Math.min(size, bytes));

@@ -6,11 +6,11 @@
  * The headers are read when the stream is made, so a missing file, a wrong magic number, a size that does not
  * match the header, or image and label counts that disagree are reported at once, not epochs later.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { checkOptions, type OptionKeys } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkGzipSize, describeHeader, gzipHeader, readHeader, type IdxExpectation, type IdxHeader } from './idx.js';
-import { BATCH_OPTION_KEYS, BatchStream, Batcher, ByteReader, fileBytes, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
+import { BATCH_OPTION_KEYS, BatchStream, Batcher, ByteReader, fileBytes, openForReading, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
 
 export interface IdxBatchOptions extends BatchOptions {
   /** pixels / 255 into [0, 1] (default true, as loadIdxImages); false keeps 0..255 */
@@ -30,13 +30,7 @@ interface IdxFile {
 
 /** The header of an IDX file, and its size checked against it (before any data is read). */
 function openIdx(path: string, expect: IdxExpectation): IdxFile {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
-  }
+  const fd = openForReading(path);
   try {
     const size = fstatSync(fd).size;
     const head = Buffer.alloc(Math.min(size, 65536));

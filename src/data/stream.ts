@@ -6,7 +6,7 @@
  * shuffle buffer, and the batch being filled. Each batch gets fresh arrays (a batch may still be in use, e.g.
  * read by a native worker, when the next is assembled).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, openSync } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { fail } from '../errors.js';
@@ -53,6 +53,16 @@ export function parseBatchOptions(what: string, o: BatchOptions): ParsedBatchOpt
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`${what}: options.seed`, 'an integer in [0, 2^32)', seed);
   if (o.filter !== undefined && typeof o.filter !== 'function') fail(`${what}: options.filter`, 'a function (row index) => boolean', o.filter);
   return { batchSize, shuffleBuffer, seed, filter: o.filter };
+}
+
+/** A file descriptor for reading `path`, or an Error naming the file ("no such file" rather than ENOENT). */
+export function openForReading(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+  }
 }
 
 /** Bytes of a file as it is read, decompressed when it is gzip (the caller says so from the first bytes). */
