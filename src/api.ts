@@ -3,10 +3,12 @@
  * add their backends and re-export this.
  */
 export { Tensor, tensor, type TensorLike } from './tensor.js';
-export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions, type History, type EvaluateResult } from './model.js';
+export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions, type History, type EvaluateResult, type TrainOnBatchOptions, type PredictOptions } from './model.js';
+export { metricNames, confusionMatrix, type MetricName } from './metrics.js';
+export type { ClassWeight } from './sample-weights.js';
 export { dense, dropout, type DenseOptions, type DropoutOptions, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
-export { lossNames } from './losses.js';
+export { lossNames, huber, type LossConfig, type HuberOptions } from './losses.js';
 export { sgd, adam, adamw, rmsprop, type Optimizer, type SgdOptions, type AdamOptions, type AdamWOptions, type RmspropOptions } from './optimizers.js';
 export { initializerNames, type InitializerName } from './initializers.js';
 export { l2, type Regularizer } from './regularizers.js';
@@ -15,6 +17,12 @@ export {
   earlyStopping,
   reduceLROnPlateau,
   learningRateScheduler,
+  modelCheckpoint,
+  csvLogger,
+  terminateOnNaN,
+  type ModelCheckpointOptions,
+  type CsvLoggerOptions,
+  type CheckpointTarget,
   type Callback,
   type Logs,
   type EarlyStoppingOptions,
