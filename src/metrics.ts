@@ -45,9 +45,11 @@ export function checkMetrics(v: unknown, loss: LossName, outputs: number): Metri
     }
     const metric = name as MetricName;
     const classification = loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy' || loss === 'binaryCrossentropy';
-    if (classificationMetrics.includes(metric)) {
+    if (metric === 'accuracy') {
+      // accepted with any loss, as before: the regression losses simply report none
+    } else if (classificationMetrics.includes(metric)) {
       if (!classification) fail(`metrics[${i}]`, `a regression metric (mae, mse, rmse, r2) with loss '${loss}'; '${metric}' needs a classification loss`, m);
-      if (metric !== 'accuracy' && loss === 'binaryCrossentropy' && outputs !== 1) {
+      if (loss === 'binaryCrossentropy' && outputs !== 1) {
         fail(`metrics[${i}]`, `one sigmoid unit or a softmax output for '${metric}' (this model has ${outputs} sigmoid units)`, m);
       }
       if (metric === 'auc' && loss !== 'binaryCrossentropy' && outputs !== 2) {
