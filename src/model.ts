@@ -521,8 +521,8 @@ export class Sequential implements TrainingModel {
   }
 
   /** Loss name and optimizer, for savers and the CLI. */
-  get compileConfig(): { loss: LossName; optimizer: Optimizer } | undefined {
-    return this.compiled && { loss: this.compiled.loss, optimizer: this.compiled.optimizer };
+  get compileConfig(): { loss: LossName; delta: number; optimizer: Optimizer; metrics: MetricName[] } | undefined {
+    return this.compiled && { ...this.compiled, metrics: [...this.compiled.metrics] };
   }
 
   /** The layers as configured (for savers, summaries and the playground's diagram). */
