@@ -462,6 +462,22 @@ TEST(engine_rejects_bad_input_with_named_errors) {
             "y has 1 values");
   std::vector<float> out(6);
   error_has(nrt_model_predict(net.m, x.data(), len(x), 2, out.data(), 5), NRT_ERR_INVALID_ARGUMENT, "out has room");
+  // Sample weights and the epoch's output buffer are held to the rows too.
+  std::vector<float> sw = {1, 2, 3};
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 3, 2, nullptr),
+            NRT_ERR_INVALID_ARGUMENT, "sample weights have 3 values");
+  nrt_metrics r{};
+  error_has(nrt_model_evaluate(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 1, 2, 2, &r),
+            NRT_ERR_INVALID_ARGUMENT, "sample weights have 1 values");
+  error_has(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 2, 2, 1, 1, 0, nullptr, nullptr,
+                                  nullptr, &r, out.data(), 5),
+            NRT_ERR_INVALID_ARGUMENT, "outputs have room for 5 values");
+  const uint32_t one_row[] = {1};
+  error_has(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 2, 2, one_row, 1, nullptr, nullptr,
+                                 nullptr, out.data(), 3),
+            NRT_ERR_INVALID_ARGUMENT, "outputs have room for 3 values");
+  CHECK(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 2, 2, 1, 1, 0, nullptr, nullptr,
+                              nullptr, &r, out.data(), 6) == NRT_OK);
   y[1] = 3;
   error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr), NRT_ERR_INVALID_ARGUMENT, "class index");
   y[1] = 1.5f;

@@ -93,7 +93,8 @@ export interface EpochOptions {
   shuffle: boolean;
   /** epoch number: the shuffle key is rngKey(seed, Stream.shuffle, epoch) */
   epoch: number;
-  /** called after each batch (throttling is the backend's choice; it must be called for the last batch) */
+  /** called after every batch, in order (no backend thins these reports; the native one queues them from its
+   * worker thread, about 3 µs a batch). Throwing stops the epoch after the current batch and rejects it. */
   onBatch?: (batch: number, batches: number, loss: number) => void;
   signal?: AbortSignal;
   /** one weight per row of x (gathered with the rows when shuffled); absent = all 1 */

@@ -42,7 +42,7 @@ typedef struct nrt_model nrt_model;
 /*
  * Called by train_epoch after a batch (0-based index `batch` of `batches`, with that batch's loss), from the
  * thread running the epoch. Return 0 to go on, nonzero to stop (train_epoch then returns NRT_ERR_ABORTED).
- * Every batch is reported; throttling is the binding's business.
+ * Every batch is reported, and the Node binding passes every report on to JavaScript, in order.
  */
 typedef int32_t (*nrt_progress_fn)(void* user, int64_t batch, int64_t batches, double loss);
 
