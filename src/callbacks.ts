@@ -240,10 +240,12 @@ export function learningRateScheduler(schedule: Schedule | ((epoch: number, lr: 
 export const callbackFiles: {
   write?: (path: string, data: string | Uint8Array) => Promise<void>;
   append?: (path: string, text: string) => Promise<void>;
+  /** whether the file exists and is not empty (csvLogger's append skips the header then, as Keras) */
+  hasContent?: (path: string) => Promise<boolean>;
 } = {};
 
 function needFiles(callback: string): Required<typeof callbackFiles> {
-  if (!callbackFiles.write || !callbackFiles.append) {
+  if (!callbackFiles.write || !callbackFiles.append || !callbackFiles.hasContent) {
     throw new Error(`${callback}: writing to a path needs Node; in a browser pass a function that receives the data instead`);
   }
   return callbackFiles as Required<typeof callbackFiles>;
@@ -322,11 +324,12 @@ export function csvLogger(target: string | ((line: string) => void | Promise<voi
   const append = o.append ?? false;
   if (typeof append !== 'boolean') fail('append', 'a boolean', append);
   let keys: string[] | undefined;
-  const emit = async (line: string, first: boolean) => {
-    if (typeof target === 'function') return target(line);
+  const emit = async (header: string, line: string) => {
+    if (typeof target === 'function') return target(header + line);
     const files = needFiles('nn.csvLogger');
-    if (first && !append) await files.write(target, line);
-    else await files.append(target, line);
+    if (!header) return files.append(target, line);
+    if (!append) return files.write(target, header + line);
+    await files.append(target, (await files.hasContent(target)) ? line : header + line);
   };
   return {
     onTrainBegin() {
@@ -338,7 +341,7 @@ export function csvLogger(target: string | ((line: string) => void | Promise<voi
       keys ??= Object.keys(logs);
       const cell = (v: number | undefined) => (v === undefined ? '' : String(v));
       const header = first ? ['epoch', ...keys].join(separator) + '\n' : '';
-      await emit(header + [String(epoch), ...keys.map((k) => cell(logs[k]))].join(separator) + '\n', first);
+      await emit(header, [String(epoch), ...keys.map((k) => cell(logs[k]))].join(separator) + '\n');
     },
   };
 }

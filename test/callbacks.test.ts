@@ -92,6 +92,12 @@ describe('modelCheckpoint, csvLogger, terminateOnNaN', () => {
       // a second fit replaces the file unless append is set
       await m.fit(x, y, { epochs: 1, batchSize: 10, callbacks: [nn.csvLogger(path, { separator: ';' })] });
       expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('epoch;loss;lr');
+      // append: no second header in a file that has one; a header in a new file
+      await m.fit(x, y, { epochs: 2, batchSize: 10, callbacks: [nn.csvLogger(path, { separator: ';', append: true })] });
+      expect(readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => l.split(';')[0])).toEqual(['epoch', '0', '0', '1']);
+      const fresh = join(dir, 'fresh.csv');
+      await m.fit(x, y, { epochs: 1, batchSize: 10, callbacks: [nn.csvLogger(fresh, { append: true })] });
+      expect(readFileSync(fresh, 'utf8').split('\n')[0]).toBe('epoch,loss,lr');
       const seen: string[] = [];
       await m.fit(x, y, { epochs: 2, batchSize: 10, callbacks: [nn.csvLogger((line) => void seen.push(line))] });
       expect(seen).toHaveLength(2);
