@@ -14,11 +14,15 @@ export {
   type EvaluateOptions,
   type History,
   type EvaluateResult,
+  type TrainOnBatchOptions,
+  type PredictOptions,
 } from './model.js';
+export { metricNames, confusionMatrix, type MetricName } from './metrics.js';
+export type { ClassWeight } from './sample-weights.js';
 export type { Batch, BatchIterable, DatasetSource, FitDatasetOptions } from './fit-dataset.js';
 export { dense, dropout, type DenseOptions, type DropoutOptions, type DenseConfig, type DropoutConfig, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
-export { lossNames } from './losses.js';
+export { lossNames, huber, type LossConfig, type HuberOptions } from './losses.js';
 export {
   sgd,
   adam,
@@ -46,6 +50,12 @@ export {
   earlyStopping,
   reduceLROnPlateau,
   learningRateScheduler,
+  modelCheckpoint,
+  csvLogger,
+  terminateOnNaN,
+  type ModelCheckpointOptions,
+  type CsvLoggerOptions,
+  type CheckpointTarget,
   type Callback,
   type Logs,
   type TrainingModel,

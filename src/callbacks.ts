@@ -12,13 +12,18 @@ export interface TrainingModel {
   /** parameter snapshot, for restoring the best epoch */
   getWeightArrays(): Float32Array[];
   setWeightArrays(weights: Float32Array[]): void;
+  /** the model file (model.save): written to `path` in Node, or returned as bytes without one */
+  save?(path?: string): Promise<Uint8Array | void>;
 }
 
 export interface Callback {
   onTrainBegin?(model: TrainingModel): void | Promise<void>;
   onEpochBegin?(epoch: number, model: TrainingModel): void | Promise<void>;
-  /** called from the training loop after each batch; keep it cheap */
-  onBatchEnd?(batch: number, logs: { loss: number; batches: number; epoch: number }): void;
+  /**
+   * Called after every batch, in order, on every backend (native queues each report from its worker thread to
+   * the JS thread). Keep it cheap. Setting model.stopTraining here ends the epoch after this batch.
+   */
+  onBatchEnd?(batch: number, logs: { loss: number; batches: number; epoch: number }, model: TrainingModel): void;
   onEpochEnd?(epoch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
   onTrainEnd?(model: TrainingModel, logs: Logs | undefined): void | Promise<void>;
 }
@@ -226,4 +231,134 @@ export function learningRateScheduler(schedule: Schedule | ((epoch: number, lr: 
       model.setLearningRate(checkPositive('learning rate from schedule', lr));
     },
   };
+}
+
+/**
+ * How callbacks reach files. The Node entry (index.ts) plugs in node:fs; in a browser there is none, so a
+ * callback given a path says so and asks for a function instead (the way model.save works).
+ */
+export const callbackFiles: {
+  write?: (path: string, data: string | Uint8Array) => Promise<void>;
+  append?: (path: string, text: string) => Promise<void>;
+  /** whether the file exists and is not empty (csvLogger's append skips the header then, as Keras) */
+  hasContent?: (path: string) => Promise<boolean>;
+} = {};
+
+function needFiles(callback: string): Required<typeof callbackFiles> {
+  if (!callbackFiles.write || !callbackFiles.append || !callbackFiles.hasContent) {
+    throw new Error(`${callback}: writing to a path needs Node; in a browser pass a function that receives the data instead`);
+  }
+  return callbackFiles as Required<typeof callbackFiles>;
+}
+
+export interface ModelCheckpointOptions {
+  /** the log to watch (default 'val_loss') */
+  monitor?: string;
+  /** only save when `monitor` improves on the best so far (default false: save every epoch) */
+  saveBestOnly?: boolean;
+  mode?: Mode;
+}
+
+export const modelCheckpointOptionKeys: OptionKeys<ModelCheckpointOptions> = { monitor: true, saveBestOnly: true, mode: true };
+
+/** Where modelCheckpoint saves: a file path (Node; `{epoch}` in it is replaced by the 1-based epoch, as Keras
+ * formats it) or a function that receives the model file's bytes (browsers). */
+export type CheckpointTarget = string | ((bytes: Uint8Array, info: { epoch: number; logs: Logs }) => void | Promise<void>);
+
+/** Save the model (model.save's file) after each epoch, or only when `monitor` improved (Keras ModelCheckpoint). */
+export function modelCheckpoint(target: CheckpointTarget, options?: ModelCheckpointOptions): Callback {
+  if (!(typeof target === 'string' && target !== '') && typeof target !== 'function') {
+    fail('nn.modelCheckpoint target', 'a file path (Node) or a function (bytes, { epoch, logs }) => void (browsers)', target);
+  }
+  const o = checkOptions('nn.modelCheckpoint options', options, modelCheckpointOptionKeys);
+  const monitor = checkMonitor(o.monitor ?? 'val_loss');
+  const saveBestOnly = o.saveBestOnly ?? false;
+  if (typeof saveBestOnly !== 'boolean') fail('saveBestOnly', 'a boolean', saveBestOnly);
+  const mode = checkOneOf('mode', o.mode ?? 'auto', modes);
+  const read = monitorReader('modelCheckpoint', monitor);
+  let best = NaN;
+  return {
+    onTrainBegin() {
+      best = NaN;
+      if (typeof target === 'string') needFiles('nn.modelCheckpoint');
+    },
+    async onEpochEnd(epoch, logs, model) {
+      if (saveBestOnly) {
+        const current = read(logs);
+        if (current === undefined) return;
+        if (!Number.isNaN(best) && !improves(mode, monitor, current, best, 0)) return;
+        best = current;
+      }
+      if (!model.save) throw new Error('nn.modelCheckpoint: this model cannot save itself (no save method)');
+      if (typeof target === 'string') {
+        await model.save(target.replace(/\{epoch\}/g, String(epoch + 1)));
+      } else {
+        const bytes = await model.save();
+        if (!(bytes instanceof Uint8Array)) throw new Error('nn.modelCheckpoint: model.save() returned no bytes');
+        await target(bytes, { epoch, logs });
+      }
+    },
+  };
+}
+
+export interface CsvLoggerOptions {
+  /** between fields (default ',') */
+  separator?: string;
+  /** add to an existing file instead of replacing it (default false) */
+  append?: boolean;
+}
+
+export const csvLoggerOptionKeys: OptionKeys<CsvLoggerOptions> = { separator: true, append: true };
+
+/**
+ * One CSV line per epoch: `epoch` then every log (loss, metrics, val_*, lr) in the order of the first epoch's
+ * logs, as Keras CSVLogger. `target` is a path (Node) or a function receiving each line (with its newline).
+ */
+export function csvLogger(target: string | ((line: string) => void | Promise<void>), options?: CsvLoggerOptions): Callback {
+  if (!(typeof target === 'string' && target !== '') && typeof target !== 'function') {
+    fail('nn.csvLogger target', 'a file path (Node) or a function (line) => void', target);
+  }
+  const o = checkOptions('nn.csvLogger options', options, csvLoggerOptionKeys);
+  const separator = o.separator ?? ',';
+  if (typeof separator !== 'string' || separator === '') fail('separator', 'a non-empty string', separator);
+  const append = o.append ?? false;
+  if (typeof append !== 'boolean') fail('append', 'a boolean', append);
+  let keys: string[] | undefined;
+  const emit = async (header: string, line: string) => {
+    if (typeof target === 'function') return target(header + line);
+    const files = needFiles('nn.csvLogger');
+    if (!header) return files.append(target, line);
+    if (!append) return files.write(target, header + line);
+    await files.append(target, (await files.hasContent(target)) ? line : header + line);
+  };
+  return {
+    onTrainBegin() {
+      keys = undefined;
+      if (typeof target === 'string') needFiles('nn.csvLogger');
+    },
+    async onEpochEnd(epoch, logs) {
+      const first = keys === undefined;
+      keys ??= Object.keys(logs);
+      const cell = (v: number | undefined) => (v === undefined ? '' : String(v));
+      const header = first ? ['epoch', ...keys].join(separator) + '\n' : '';
+      await emit(header, [String(epoch), ...keys.map((k) => cell(logs[k]))].join(separator) + '\n');
+    },
+  };
+}
+
+/** Stop training as soon as a batch's loss is NaN or infinite (Keras TerminateOnNaN): the epoch ends there. */
+export function terminateOnNaN(): Callback & { stoppedAt?: { epoch: number; batch: number } } {
+  const cb: Callback & { stoppedAt?: { epoch: number; batch: number } } = {
+    onTrainBegin() {
+      cb.stoppedAt = undefined;
+    },
+    onBatchEnd(batch, logs, model) {
+      if (!Number.isFinite(logs.loss)) {
+        console.warn(`neurite: terminateOnNaN: batch ${batch} of epoch ${logs.epoch} has loss ${logs.loss}; training stops`);
+        cb.stoppedAt = { epoch: logs.epoch, batch };
+        model.stopTraining = true;
+      }
+    },
+  };
+  return cb;
 }

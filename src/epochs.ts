@@ -43,11 +43,17 @@ export function parseLoopOptions(options: LoopOptions): Loop {
 export type BatchReport = (batch: number, batches: number, loss: number) => void;
 
 export interface EpochRunner {
-  /** Trains epoch `epoch`; onBatch is set only when a callback listens to batch ends. */
-  train(epoch: number, onBatch: BatchReport | undefined): Promise<EpochResult>;
-  /** Validation metrics after each epoch, when there is validation data. */
-  validate?: () => Promise<EvalResult>;
+  /**
+   * Trains epoch `epoch`; onBatch is set only when a callback listens to batch ends. `logs` holds the epoch's
+   * other metrics (metrics.ts), computed over the whole epoch.
+   */
+  train(epoch: number, onBatch: BatchReport | undefined): Promise<EpochResult & { logs?: Logs }>;
+  /** Loss and metrics on the validation data after each epoch (unprefixed: the loop adds `val_`). */
+  validate?: () => Promise<Logs | EvalResult>;
 }
+
+/** Thrown from the batch callback to end an epoch early (model.stopTraining set mid-epoch, e.g. terminateOnNaN). */
+class StopEpoch extends Error {}
 
 /** The model as the loop sees it: a TrainingModel whose learning rate a schedule may set. */
 export async function runEpochs(
@@ -68,16 +74,25 @@ export async function runEpochs(
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, model);
     const onBatch: BatchReport | undefined = batchCallbacks.length
       ? (batch, batches, loss) => {
-          for (const cb of batchCallbacks) cb.onBatchEnd!(batch, { loss, batches, epoch });
+          for (const cb of batchCallbacks) cb.onBatchEnd!(batch, { loss, batches, epoch }, model);
+          // A callback (terminateOnNaN) asked to stop now: end the epoch after this batch.
+          if (model.stopTraining) throw new StopEpoch();
         }
       : undefined;
-    const result = await runner.train(epoch, onBatch);
+    let result: EpochResult & { logs?: Logs };
+    try {
+      result = await runner.train(epoch, onBatch);
+    } catch (e) {
+      if (e instanceof StopEpoch) break; // the epoch is incomplete: no epoch-end logs for it
+      throw e;
+    }
     const logs: Logs = { loss: result.loss };
     if (withAccuracy && result.accuracy !== undefined) logs.accuracy = result.accuracy;
+    Object.assign(logs, result.logs);
     if (runner.validate) {
-      const v = await runner.validate();
-      logs.val_loss = v.loss;
-      if (withAccuracy && v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
+      for (const [key, v] of Object.entries(await runner.validate())) {
+        if (v !== undefined && (key !== 'accuracy' || withAccuracy)) logs[`val_${key}`] = v;
+      }
     }
     logs.lr = model.getLearningRate();
     history.epoch.push(epoch);

@@ -19,6 +19,13 @@ import type { LoadOptions } from './io/build.js';
 modelFormats.save = async (model, path, options) => (path === undefined ? serializeModel(model, options) : saveModel(model, path, options));
 modelFormats.loadWeights = (model, source) => loadWeightsFile(model, source);
 
+import { appendFile, stat, writeFile } from 'node:fs/promises';
+import { callbackFiles } from './callbacks.js';
+
+callbackFiles.write = (path, data) => writeFile(path, data);
+callbackFiles.append = (path, text) => appendFile(path, text);
+callbackFiles.hasContent = (path) => stat(path).then((s) => s.size > 0, () => false);
+
 /** Load a model saved with `model.save(path)` (a path or the bytes); class names etc. land on `model.extras`. */
 export async function loadModel(source: string | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Sequential> {
   const loaded = await loadModelFile(source, options);

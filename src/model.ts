@@ -10,12 +10,14 @@ import {
 } from './backends/backend.js';
 import { limits } from './backends/abi.js';
 import { resolveBackend, type BackendChoice } from './backends/registry.js';
-import type { TrainingModel } from './callbacks.js';
+import type { Logs, TrainingModel } from './callbacks.js';
 import { parseLoopOptions, runEpochs, type EpochRunner, type History, type Loop, type LoopOptions } from './epochs.js';
 import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRange, fail, NeuriteError, type OptionKeys } from './errors.js';
 import { initialize } from './initializers.js';
 import type { LayerConfig } from './layers.js';
-import { checkLoss, checkLossMatchesOutput } from './losses.js';
+import { checkLossMatchesOutput, resolveLoss, type LossConfig } from './losses.js';
+import { checkMetrics, computeMetrics, needsOutputs, type MetricName } from './metrics.js';
+import { resolveWeights, type ClassWeight } from './sample-weights.js';
 import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
 import { dropoutThreshold } from './rng.js';
 import { evaluateDataset, fitDataset, type DatasetSource, type FitDatasetOptions, type TrainingHost } from './fit-dataset.js';
@@ -41,8 +43,10 @@ export const sequentialOptionKeys: OptionKeys<SequentialOptions> = { backend: tr
 
 export interface CompileOptions {
   optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
-  loss: LossName | 'mse';
-  metrics?: ('accuracy' | 'acc')[];
+  /** a name ('mse', 'mae', 'huber', ...) or a loss with hyperparameters (nn.huber({ delta })) */
+  loss: LossName | 'mse' | 'mae' | LossConfig;
+  /** computed over the whole epoch / set (src/metrics.ts): accuracy, precision, recall, f1, auc, mae, mse, rmse, r2 */
+  metrics?: (MetricName | 'acc')[];
 }
 
 export const compileOptionKeys: OptionKeys<CompileOptions> = { optimizer: true, loss: true, metrics: true };
@@ -53,6 +57,11 @@ export interface FitOptions extends LoopOptions {
   /** fraction of the samples, taken from the end before shuffling (as Keras), held out for validation */
   validationSplit?: number;
   validationData?: [TensorLike, TensorLike];
+  /** one weight ≥ 0 per sample: the loss is Σ w_i·l_i / N (Keras); with validationSplit the held-out part
+   * weighs the validation loss */
+  sampleWeight?: Tensor | ArrayLike<number>;
+  /** a weight per class ({ 0: 1, 1: 5 } or [1, 5]), multiplied into each row's sample weight */
+  classWeight?: ClassWeight;
 }
 
 export const fitOptionKeys: OptionKeys<FitOptions> = {
@@ -64,18 +73,38 @@ export const fitOptionKeys: OptionKeys<FitOptions> = {
   callbacks: true,
   signal: true,
   initialEpoch: true,
+  sampleWeight: true,
+  classWeight: true,
 };
+
+export interface TrainOnBatchOptions {
+  sampleWeight?: Tensor | ArrayLike<number>;
+  classWeight?: ClassWeight;
+}
+
+export const trainOnBatchOptionKeys: OptionKeys<TrainOnBatchOptions> = { sampleWeight: true, classWeight: true };
+
+export interface PredictOptions {
+  /** rows per forward pass (default: the whole input); the outputs do not depend on it */
+  batchSize?: number;
+}
+
+export const predictOptionKeys: OptionKeys<PredictOptions> = { batchSize: true };
 
 export interface EvaluateOptions {
   /** rows per forward pass (default 256); the result does not depend on it */
   batchSize?: number;
+  /** one weight ≥ 0 per sample: the loss is Σ w_i·l_i / N (metrics are not weighted) */
+  sampleWeight?: Tensor | ArrayLike<number>;
 }
 
-export const evaluateOptionKeys: OptionKeys<EvaluateOptions> = { batchSize: true };
+export const evaluateOptionKeys: OptionKeys<EvaluateOptions> = { batchSize: true, sampleWeight: true };
 
 export interface EvaluateResult {
   loss: number;
   accuracy?: number;
+  /** every other compiled metric, by name (precision, recall, f1, auc, mae, mse, rmse, r2) */
+  [metric: string]: number | undefined;
 }
 
 /**
@@ -106,7 +135,7 @@ export class Sequential implements TrainingModel {
 
   private readonly layers: ResolvedLayer[];
   private engine: BackendModel | undefined;
-  private compiled: { loss: LossName; optimizer: Optimizer; metrics: string[] } | undefined;
+  private compiled: { loss: LossName; delta: number; optimizer: Optimizer; metrics: MetricName[] } | undefined;
   private learningRate = 0;
   private busy = false;
 
@@ -188,18 +217,16 @@ export class Sequential implements TrainingModel {
   compile(options: CompileOptions): void {
     if (!options || typeof options !== 'object') fail('compile options', '{ optimizer, loss, metrics? }', options);
     checkOptions('compile options', options, compileOptionKeys);
-    const loss = checkLoss(options.loss);
+    const { name: loss, delta } = resolveLoss(options.loss);
     checkLossMatchesOutput(loss, this.outputActivation());
     if (loss === 'sparseCategoricalCrossentropy' && this.outputSize < 2) {
       fail('loss', 'a softmax output with at least 2 units for sparseCategoricalCrossentropy', this.outputSize);
     }
     const optimizer = resolveOptimizer(options.optimizer);
-    const metrics = options.metrics ?? [];
-    if (!Array.isArray(metrics)) fail('metrics', "an array such as ['accuracy']", metrics);
-    for (const m of metrics) if (m !== 'accuracy' && m !== 'acc') fail('metrics', "'accuracy' (the only metric so far)", m);
-    this.compiled = { loss, optimizer, metrics: metrics.length ? ['accuracy'] : [] };
+    const metrics = checkMetrics(options.metrics, loss, this.outputSize);
+    this.compiled = { loss, delta, optimizer, metrics };
     this.learningRate = optimizer.learningRate;
-    this.live().compile({ optimizer: optimizerSpec(optimizer), loss });
+    this.live().compile({ optimizer: optimizerSpec(optimizer), loss, delta });
   }
 
   private requireCompiled(what: string) {
@@ -266,13 +293,15 @@ export class Sequential implements TrainingModel {
 
   // ---- training ----
 
-  async trainOnBatch(x: TensorLike, y: TensorLike): Promise<number> {
-    this.requireCompiled('trainOnBatch');
+  async trainOnBatch(x: TensorLike, y: TensorLike, options: TrainOnBatchOptions = {}): Promise<number> {
+    checkOptions('trainOnBatch options', options, trainOnBatchOptionKeys);
+    const { loss } = this.requireCompiled('trainOnBatch');
     const { data, count } = this.inputs(x, 'x');
     const targets = this.targets(y, count, 'y');
+    const weights = resolveWeights(options, loss, targets, count, this.outputSize);
     this.enter('trainOnBatch');
     try {
-      return await this.live().trainBatch(data, targets, count);
+      return await this.live().trainBatch(data, targets, count, weights);
     } finally {
       this.busy = false;
     }
@@ -289,9 +318,10 @@ export class Sequential implements TrainingModel {
     const { data: xAll, count: total } = this.inputs(x, 'x');
     const yAll = this.targets(y, total, 'y');
     const yCols = targetColumns(this.spec, compiled.loss);
+    const wAll = resolveWeights(options, compiled.loss, yAll, total, this.outputSize);
 
-    let train = { x: xAll, y: yAll, count: total };
-    let val: { x: Float32Array; y: Float32Array; count: number } | undefined;
+    let train: Split = { x: xAll, y: yAll, w: wAll, count: total };
+    let val: Split | undefined;
     if (options.validationData) {
       if (options.validationSplit !== undefined) fail('validationSplit', 'not both validationSplit and validationData');
       if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData', '[x, y]', options.validationData);
@@ -307,14 +337,21 @@ export class Sequential implements TrainingModel {
       if (nVal > 0) {
         const nTrain = total - nVal;
         // subarray views: no copy of the caller's data
-        train = { x: xAll.subarray(0, nTrain * this.inputSize), y: yAll.subarray(0, nTrain * yCols), count: nTrain };
-        val = { x: xAll.subarray(nTrain * this.inputSize), y: yAll.subarray(nTrain * yCols), count: nVal };
+        train = { x: xAll.subarray(0, nTrain * this.inputSize), y: yAll.subarray(0, nTrain * yCols), w: wAll?.subarray(0, nTrain), count: nTrain };
+        val = { x: xAll.subarray(nTrain * this.inputSize), y: yAll.subarray(nTrain * yCols), w: wAll?.subarray(nTrain), count: nVal };
       }
     }
 
+    // Only copy the epoch's outputs back when a metric other than accuracy needs them.
+    const outputs = needsOutputs(compiled.metrics) ? new Float32Array(train.count * this.outputSize) : undefined;
     return this.train('fit', loop, {
-      train: (epoch, onBatch) => this.live().trainEpoch(train.x, train.y, train.count, { batchSize, shuffle, epoch, signal: loop.signal, onBatch }),
-      validate: val && (() => this.live().evaluate(val.x, val.y, val.count, Math.max(batchSize, 256))),
+      train: async (epoch, onBatch) => {
+        const r = await this.live().trainEpoch(train.x, train.y, train.count, {
+          batchSize, shuffle, epoch, signal: loop.signal, onBatch, sampleWeight: train.w, outputs,
+        });
+        return outputs ? { ...r, logs: computeMetrics(compiled.metrics, compiled.loss, outputs, train.y, train.count, this.outputSize) } : r;
+      },
+      validate: val && (() => this.evaluateSplit(val, Math.max(batchSize, 256), '')),
     });
   }
 
@@ -327,8 +364,8 @@ export class Sequential implements TrainingModel {
   }
 
   /** Loss (and accuracy) over every batch of a stream, as evaluate gives over arrays. */
-  evaluateDataset(source: DatasetSource): Promise<EvaluateResult> {
-    return evaluateDataset(this.host(), source);
+  async evaluateDataset(source: DatasetSource): Promise<EvaluateResult> {
+    return { ...(await evaluateDataset(this.host(), source)) };
   }
 
   /** The epoch loop of fit and fitDataset (epochs.ts), inside this model's busy flag. */
@@ -359,18 +396,46 @@ export class Sequential implements TrainingModel {
 
   async evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): Promise<EvaluateResult> {
     checkOptions('evaluate options', options, evaluateOptionKeys);
-    this.requireCompiled('evaluate');
+    const { loss } = this.requireCompiled('evaluate');
     const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 256);
     const { data, count } = this.inputs(x, 'x');
     const targets = this.targets(y, count, 'y');
-    const r = await this.live().evaluate(data, targets, count, batchSize);
-    return r.accuracy === undefined ? { loss: r.loss } : { loss: r.loss, accuracy: r.accuracy };
+    const w = resolveWeights({ sampleWeight: options.sampleWeight }, loss, targets, count, this.outputSize);
+    const logs = await this.evaluateSplit({ x: data, y: targets, w, count }, batchSize, '');
+    return logs as EvaluateResult;
   }
 
-  /** Outputs for each input row, at inference (dropout off). Needs no compile. */
-  async predict(x: TensorLike): Promise<Tensor> {
+  /** Loss, accuracy (when compiled with it) and the other metrics of one set, keyed with `prefix`. */
+  private async evaluateSplit(set: Split, batchSize: number, prefix: string): Promise<Logs> {
+    const { metrics, loss } = this.requireCompiled('evaluate');
+    const r = await this.live().evaluate(set.x, set.y, set.count, batchSize, set.w);
+    const logs: Logs = { [`${prefix}loss`]: r.loss };
+    if (r.accuracy !== undefined && (metrics.includes('accuracy') || prefix === '')) logs[`${prefix}accuracy`] = r.accuracy;
+    if (needsOutputs(metrics)) {
+      const out = await this.predictRows(set.x, set.count, batchSize);
+      Object.assign(logs, computeMetrics(metrics, loss, out, set.y, set.count, this.outputSize, prefix));
+    }
+    return logs;
+  }
+
+  /** Outputs for each input row, at inference (dropout off), `batchSize` rows per pass. Needs no compile. */
+  async predict(x: TensorLike, options: PredictOptions = {}): Promise<Tensor> {
+    checkOptions('predict options', options, predictOptionKeys);
     const { data, count } = this.inputs(x, 'x');
-    return new Tensor(await this.live().predict(data, count), [count, this.outputSize]);
+    const batchSize = options.batchSize === undefined ? count : checkPositiveInt('batchSize', options.batchSize);
+    return new Tensor(await this.predictRows(data, count, batchSize), [count, this.outputSize]);
+  }
+
+  /** The engine's predict, called on slices of at most batchSize rows (each engine bounds its own buffers too). */
+  private async predictRows(x: Float32Array, count: number, batchSize: number): Promise<Float32Array> {
+    if (batchSize >= count) return this.live().predict(x, count);
+    const out = new Float32Array(count * this.outputSize);
+    for (let start = 0; start < count; start += batchSize) {
+      const rows = Math.min(batchSize, count - start);
+      const slice = x.subarray(start * this.inputSize, (start + rows) * this.inputSize);
+      out.set(await this.live().predict(slice, rows), start * this.outputSize);
+    }
+    return out;
   }
 
   /** Synchronous predict for small inputs (UI code, a single sample). */
@@ -430,8 +495,8 @@ export class Sequential implements TrainingModel {
   }
 
   /** Loss name and optimizer, for savers and the CLI. */
-  get compileConfig(): { loss: LossName; optimizer: Optimizer } | undefined {
-    return this.compiled && { loss: this.compiled.loss, optimizer: this.compiled.optimizer };
+  get compileConfig(): { loss: LossName; delta: number; optimizer: Optimizer; metrics: MetricName[] } | undefined {
+    return this.compiled && { ...this.compiled, metrics: [...this.compiled.metrics] };
   }
 
   /** The layers as configured (for savers, summaries and the playground's diagram). */
@@ -516,6 +581,14 @@ export class Sequential implements TrainingModel {
   setOptimizerState(state: { step: number; slots: Float32Array[] }) {
     this.live().setOptimizerState(state);
   }
+}
+
+/** Rows handed to an engine: inputs, targets, optional per-row weights. */
+interface Split {
+  x: Float32Array;
+  y: Float32Array;
+  w?: Float32Array;
+  count: number;
 }
 
 /**

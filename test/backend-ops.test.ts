@@ -46,8 +46,80 @@ const losses: LossRow[] = [
     output: 'softmax',
     targets: (seed, rows, outputs) => nn.tensor(Float32Array.from(classIds(seed, rows, outputs)), [rows]),
   },
+  { loss: 'meanAbsoluteError', output: 'linear', targets: (seed, rows, outputs) => data(seed + 500, rows, outputs, -2, 2) },
+  { loss: 'huber', output: 'linear', targets: (seed, rows, outputs) => data(seed + 500, rows, outputs, -2, 2) },
+  {
+    loss: 'huber',
+    name: 'huber(delta 0.3)',
+    compileLoss: () => nn.huber({ delta: 0.3 }),
+    output: 'tanh',
+    targets: (seed, rows, outputs) => data(seed + 500, rows, outputs, -1, 1),
+  },
 ];
 const lossRow = (loss: nn.LossName) => losses.find((l) => l.loss === loss)!;
+
+/** Sample weights in [0, 3) with some exact zeros, from the shared generator. */
+const sampleWeights = (seed: number, rows: number) => Float32Array.from(data(seed + 900, rows, 1, -1, 3).data, (v) => Math.max(v, 0));
+const binaryRow: LossRow = {
+  loss: 'binaryCrossentropy',
+  output: 'sigmoid',
+  targets: (seed, rows) => nn.tensor(data(seed + 500, rows, 1).data.map((v) => (v > 0 ? 1 : 0)), [rows, 1]),
+};
+
+/** Sample and class weights, through trainOnBatch, fit (shuffled: the weights move with their rows) and evaluate. */
+const weightings: (Partial<Case> & { name: string })[] = [
+  ...losses.map((l) => ({
+    name: `sampleWeight, loss ${l.name ?? l.loss}`,
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'relu' }), nn.dense(3, { activation: l.output })],
+    loss: l,
+    weights: (seed: number, rows: number) => ({ sampleWeight: sampleWeights(seed, rows) }),
+  })),
+  {
+    name: 'classWeight object, sparse labels',
+    loss: lossRow('sparseCategoricalCrossentropy'),
+    weights: () => ({ classWeight: { 0: 0.5, 1: 2, 2: 1, 3: 4 } }),
+  },
+  { name: 'classWeight array, one-hot labels', weights: () => ({ classWeight: [0.5, 2, 1, 4] }) },
+  {
+    name: 'classWeight and sampleWeight together, one-hot labels',
+    weights: (seed, rows) => ({ classWeight: [3, 0.25, 1, 1.5], sampleWeight: sampleWeights(seed, rows) }),
+  },
+  {
+    name: 'classWeight on one sigmoid unit (0/1 targets)',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'tanh' }), nn.dense(1, { activation: 'sigmoid' })],
+    loss: binaryRow,
+    weights: () => ({ classWeight: { 0: 1, 1: 3 } }),
+  },
+  {
+    name: 'sampleWeight with validationSplit (the held-out weights weigh val_loss)',
+    fit: { rows: 100, epochs: 2, batchSize: 16, shuffle: true, validationSplit: 0.2 },
+    weights: (seed, rows) => ({ sampleWeight: sampleWeights(seed, rows) }),
+  },
+];
+
+/** compile({ metrics }): every metric in the history (training outputs handed back by the engine) and evaluate. */
+const metricRows: (Partial<Case> & { name: string })[] = [
+  {
+    name: 'every classification metric, one sigmoid unit, validationSplit',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'tanh' }), nn.dense(1, { activation: 'sigmoid' })],
+    loss: binaryRow,
+    metrics: ['accuracy', 'precision', 'recall', 'f1', 'auc'],
+    fit: { rows: 100, epochs: 2, batchSize: 16, shuffle: true, validationSplit: 0.2 },
+  },
+  {
+    name: 'precision/recall/f1 macro, softmax, dropout, validationData',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'relu' }), nn.dropout(0.3), nn.dense(4, { activation: 'softmax' })],
+    metrics: ['accuracy', 'precision', 'recall', 'f1'],
+    fit: { rows: 37, epochs: 2, batchSize: 5, shuffle: true, validationRows: 13 },
+  },
+  {
+    name: 'regression metrics, unshuffled',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'relu' }), nn.dense(3)],
+    loss: lossRow('meanSquaredError'),
+    metrics: ['mae', 'mse', 'rmse', 'r2'],
+    fit: { rows: 37, epochs: 2, batchSize: 5, shuffle: false, validationRows: 13 },
+  },
+];
 
 /** One row per optimizer (and per setting that takes another path through its update). */
 const optimizers: { name: string; make: () => nn.Optimizer }[] = [
@@ -163,7 +235,9 @@ const cases: Case[] = [
     ],
     loss: l,
     optimizer: o.make,
-  }))),
+  })).map((c) => ({ ...c, name: c.name!.replace(`loss ${l.loss}`, `loss ${l.name ?? l.loss}`) }))),
+  ...weightings.map((r) => ({ ...r, name: `weights: ${r.name}` })),
+  ...metricRows.map((r) => ({ ...r, name: `metrics: ${r.name}` })),
   ...layerOptions.map((r) => ({ ...r, name: `layers: ${r.name}` })),
   ...fitOptions.map((r) => ({
     name: `fit: ${r.name}`,

@@ -20,6 +20,12 @@ interface GoldenCase {
   losses: number[];
   finalWeights: { shape: number[]; data: number[] }[];
   finalOutputsOnFirstBatch: number[];
+  /** huber's delta, when not 1 */
+  delta?: number;
+  /** per batch, one sample weight per row */
+  sampleWeights?: number[][];
+  /** by class, multiplied into each row's weight */
+  classWeight?: Record<string, number>;
 }
 
 const golden = JSON.parse(readFileSync(new URL('./fixtures/golden/torch-golden.json', import.meta.url), 'utf8')) as {
@@ -40,13 +46,16 @@ describe.each(testedBackends)('PyTorch golden values on %s', (backend) => {
         }),
       );
       const model = nn.sequential(layers, { backend, seed: 1 });
-      model.compile({ optimizer: c.optimizer, loss: c.loss });
+      model.compile({ optimizer: c.optimizer, loss: c.delta === undefined ? c.loss : nn.huber({ delta: c.delta }) });
       model.setWeights(c.initialWeights.map((w) => nn.tensor(w.data, w.shape)));
       const out = c.sizes[c.sizes.length - 1]!;
       for (const [step, b] of c.batches.entries()) {
         const x = nn.tensor(b.x, [b.count, c.sizes[0]!]);
         const y = c.loss === 'sparseCategoricalCrossentropy' ? nn.tensor(b.y, [b.count]) : nn.tensor(b.y, [b.count, out]);
-        const loss = await model.trainOnBatch(x, y);
+        const loss = await model.trainOnBatch(x, y, {
+          sampleWeight: c.sampleWeights?.[step],
+          classWeight: c.classWeight,
+        });
         expectClose(`loss at step ${step}`, [loss], [c.losses[step]!]);
       }
       model.getWeights().forEach((w, i) => expectClose(`weights[${i}]`, w.data, c.finalWeights[i]!.data, { rtol: 1e-4, atol: 1e-5 }));

@@ -37,7 +37,7 @@ function targetsFor(loss: LossName, rows: number, units: number, seed: number): 
  * The largest |analytic − numeric| / max(|analytic|, |numeric|, 0.01) over every parameter. The floor keeps
  * the ~1e-10 rounding noise of a central difference from posing as relative error on near-zero gradients.
  */
-function gradientError(layers: LayerSpec[], loss: LossName, seed = 1): number {
+function gradientError(layers: LayerSpec[], loss: LossName, seed = 1, w: Float64Array | null = null, delta = 1): number {
   const spec: ModelSpec = { inputSize: (layers[0] as DenseLayerSpec).inputSize, layers, seed };
   const network = new Network(spec, float64s);
   network.params.forEach((p, i) => randomFill(p as Float64Array, seed * 31 + i, 0.7));
@@ -46,11 +46,11 @@ function gradientError(layers: LayerSpec[], loss: LossName, seed = 1): number {
   const y = targetsFor(loss, ROWS, network.outputUnits, seed);
   const objective = () => {
     network.forward(x, ROWS, true, DROPOUT_STEP);
-    return network.loss(loss, y, ROWS, false) + network.regularization();
+    return network.loss(loss, y, ROWS, false, w, delta) + network.regularization();
   };
 
   network.forward(x, ROWS, true, DROPOUT_STEP);
-  network.loss(loss, y, ROWS, true);
+  network.loss(loss, y, ROWS, true, w, delta);
   network.backward(x, ROWS);
   const analytic = network.grads.map((g) => Float64Array.from(g));
 
@@ -96,6 +96,22 @@ describe('gradient check (float64, central differences)', () => {
   for (const [loss, output] of fusedLosses) {
     it(`${loss} fused with its ${output} output`, () => {
       expect(gradientError([dense(4, 5, 'tanh'), dense(5, 3, output)], loss)).toBeLessThan(1e-6);
+    });
+  }
+
+  // MAE's kink and Huber's switch sit at |a − y| = 0 and delta; random targets keep every element away from
+  // them by far more than the step H. Delta 0.3 puts elements on both sides of Huber's switch.
+  for (const [loss, delta] of [['meanAbsoluteError', 1], ['huber', 1], ['huber', 0.3]] as const) {
+    it(`${loss}${loss === 'huber' ? ` (delta ${delta})` : ''} through a tanh output`, () => {
+      expect(gradientError([dense(4, 5, 'relu'), dense(5, 3, 'tanh')], loss, 3, null, delta)).toBeLessThan(1e-6);
+    });
+  }
+
+  // Row weights (sample/class weights) scale each row's loss and gradient alike: Σ w_i·l_i / N.
+  for (const [loss, output] of [...fusedLosses, ['meanSquaredError', 'linear'], ['huber', 'tanh']] as Array<[LossName, ActivationName]>) {
+    it(`${loss} with sample weights (one of them 0)`, () => {
+      const w = Float64Array.from({ length: ROWS }, (_, r) => (r === 1 ? 0 : 0.25 + (r % 4) * 0.6));
+      expect(gradientError([dense(4, 5, 'tanh'), dense(5, 3, output)], loss, 4, w, 0.5)).toBeLessThan(1e-6);
     });
   }
 

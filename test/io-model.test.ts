@@ -75,6 +75,20 @@ describe('save → load', () => {
     }
   }
 
+  it("keeps huber's delta and every compiled metric", () => {
+    const reg = nn.sequential([nn.dense(2, { inputShape: [3] })], { backend: 'ts', seed: 1 });
+    reg.compile({ optimizer: 'sgd', loss: nn.huber({ delta: 0.4 }), metrics: ['mae', 'r2'] });
+    const loaded = deserializeModel(serializeModel(reg), { backend: 'ts' });
+    expect(loaded.description.compile).toMatchObject({ loss: 'huber', delta: 0.4, metrics: ['mae', 'r2'] });
+    expect(loaded.model.compileConfig).toEqual(reg.compileConfig);
+    const cls = nn.sequential([nn.dense(1, { inputShape: [3], activation: 'sigmoid' })], { backend: 'ts', seed: 1 });
+    cls.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc', 'f1'] });
+    const loadedCls = deserializeModel(serializeModel(cls), { backend: 'ts' });
+    expect(loadedCls.model.compileConfig?.metrics).toEqual(['accuracy', 'auc', 'f1']);
+    expect(loadedCls.description.compile?.delta).toBeUndefined();
+    for (const m of [reg, loaded.model, cls, loadedCls.model]) m.dispose();
+  });
+
   it('keeps class names and standardisation statistics', () => {
     const model = nn.sequential([nn.dense(3, { inputShape: [2], activation: 'softmax' })], { backend: 'ts', seed: 1 });
     const extras = { classNames: ['a', 'b', 'c'], standardization: { mean: [0.5, -1], std: [2, 0.25] } };

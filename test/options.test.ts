@@ -9,13 +9,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
-import { compileOptionKeys, evaluateOptionKeys, fitOptionKeys, sequentialOptionKeys } from '../src/model.js';
+import {
+  compileOptionKeys, evaluateOptionKeys, fitOptionKeys, predictOptionKeys, sequentialOptionKeys, trainOnBatchOptionKeys,
+} from '../src/model.js';
 import { saveOptionKeys } from '../src/io/save-options.js';
+import { huberOptionKeys } from '../src/losses.js';
 import { denseOptionKeys, dropoutOptionKeys } from '../src/layers.js';
 import { regularizerKeys } from '../src/regularizers.js';
 import { adamOptionKeys, adamwOptionKeys, rmspropOptionKeys, sgdOptionKeys } from '../src/optimizers.js';
 import { cosineDecayOptionKeys, exponentialDecayOptionKeys, stepDecayOptionKeys } from '../src/schedules.js';
-import { earlyStoppingOptionKeys, reduceLROnPlateauOptionKeys } from '../src/callbacks.js';
+import {
+  csvLoggerOptionKeys, earlyStoppingOptionKeys, modelCheckpointOptionKeys, reduceLROnPlateauOptionKeys,
+} from '../src/callbacks.js';
 import { trainTestSplitOptionKeys } from '../src/data/split.js';
 import { minMaxScalerOptionKeys } from '../src/data/normalize.js';
 import { csvOptionKeys } from '../src/data/csv.js';
@@ -126,8 +131,48 @@ const entries: Entry[] = [
     suggests: 'epochs',
     valid: [
       { epochs: 2, batchSize: 4, shuffle: false, validationData: [x, y], callbacks: [nn.earlyStopping()], signal: new AbortController().signal, initialEpoch: 1 },
-      { validationSplit: 0.25 },
+      { validationSplit: 0.25, sampleWeight: [1, 2, 1, 0, 1, 1, 1, 1], classWeight: { 0: 1, 1: 2, 2: 1 } },
     ],
+  },
+  {
+    argument: 'trainOnBatch options',
+    keys: trainOnBatchOptionKeys,
+    call: (o) => model.trainOnBatch(x, y, o as nn.TrainOnBatchOptions),
+    typo: 'sample_weight',
+    suggests: 'sampleWeight',
+    valid: [{ sampleWeight: new Float32Array(8).fill(0.5), classWeight: [1, 2, 3] }],
+  },
+  {
+    argument: 'predict options',
+    keys: predictOptionKeys,
+    call: (o) => model.predict(x, o as nn.PredictOptions),
+    typo: 'batch_size',
+    suggests: 'batchSize',
+    valid: [{ batchSize: 3 }],
+  },
+  {
+    argument: 'nn.huber options',
+    keys: huberOptionKeys,
+    call: (o) => nn.huber(o as nn.HuberOptions),
+    typo: 'delat',
+    suggests: 'delta',
+    valid: [{ delta: 0.5 }],
+  },
+  {
+    argument: 'nn.modelCheckpoint options',
+    keys: modelCheckpointOptionKeys,
+    call: (o) => nn.modelCheckpoint(() => {}, o as nn.ModelCheckpointOptions),
+    typo: 'save_best_only',
+    suggests: 'saveBestOnly',
+    valid: [{ monitor: 'loss', saveBestOnly: true, mode: 'min' }],
+  },
+  {
+    argument: 'nn.csvLogger options',
+    keys: csvLoggerOptionKeys,
+    call: (o) => nn.csvLogger(() => {}, o as nn.CsvLoggerOptions),
+    typo: 'seperator',
+    suggests: 'separator',
+    valid: [{ separator: ';', append: true }],
   },
   {
     argument: 'evaluate options',
@@ -135,7 +180,7 @@ const entries: Entry[] = [
     call: (o) => model.evaluate(x, y, o as nn.EvaluateOptions),
     typo: 'batch_size',
     suggests: 'batchSize',
-    valid: [{ batchSize: 3 }],
+    valid: [{ batchSize: 3, sampleWeight: nn.tensor(new Float32Array(8).fill(2), [8]) }],
   },
   {
     argument: 'save options',
@@ -467,6 +512,11 @@ describe('the docs name only keys the code accepts', () => {
     exponentialDecay: exponentialDecayOptionKeys,
     cosineDecay: cosineDecayOptionKeys,
     earlyStopping: earlyStoppingOptionKeys,
+    modelCheckpoint: modelCheckpointOptionKeys,
+    csvLogger: csvLoggerOptionKeys,
+    huber: huberOptionKeys,
+    trainOnBatch: trainOnBatchOptionKeys,
+    predict: predictOptionKeys,
     reduceLROnPlateau: reduceLROnPlateauOptionKeys,
     trainTestSplit: trainTestSplitOptionKeys,
     minMaxScaler: minMaxScalerOptionKeys,

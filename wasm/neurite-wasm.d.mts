@@ -39,9 +39,12 @@ export interface NeuriteWasmModule {
   _nrt_model_get_step(model: number, outStep: number): number;
   _nrt_model_set_step(model: number, step: bigint): number;
 
-  _nrt_model_train_batch(model: number, x: number, xLength: bigint, y: number, yLength: bigint, count: bigint, outLoss: number): number;
+  _nrt_model_train_batch(
+    model: number, x: number, xLength: bigint, y: number, yLength: bigint, w: number, wLength: bigint, count: bigint, outLoss: number,
+  ): number;
   _nrt_model_evaluate(
-    model: number, x: number, xLength: bigint, y: number, yLength: bigint, count: bigint, batchSize: bigint, outMetrics: number,
+    model: number, x: number, xLength: bigint, y: number, yLength: bigint, w: number, wLength: bigint, count: bigint,
+    batchSize: bigint, outMetrics: number,
   ): number;
   _nrt_model_predict(model: number, x: number, xLength: bigint, count: bigint, out: number, outLength: bigint): number;
 
@@ -58,6 +61,8 @@ export interface NeuriteWasmModule {
     xLength: bigint,
     y: number,
     yLength: bigint,
+    w: number,
+    wLength: bigint,
     total: bigint,
     order: number,
     batchSize: bigint,
@@ -67,6 +72,8 @@ export interface NeuriteWasmModule {
     losses: number,
     totals: number,
     outDone: number,
+    outputs: number,
+    outputsLength: bigint,
   ): number;
   /** test hook: 0 unreachable, 1 abort(), 2 out-of-bounds store */
   _nrtw_debug_trap(kind: number): void;

@@ -22,6 +22,18 @@ int64_t len(const V& v) {
   return static_cast<int64_t>(v.size());
 }
 
+// A loss descriptor for nrt_model_compile, alive until the end of the full expression that calls it.
+struct LossArg {
+  nrt_loss_desc d;
+  operator const nrt_loss_desc*() const { return &d; }
+};
+LossArg loss_arg(int32_t kind, double delta = 1.0) {
+  LossArg a{};
+  a.d.kind = kind;
+  a.d.delta = delta;
+  return a;
+}
+
 nrt_layer_desc dense(int units, nrt_activation act, bool bias = true, double l2 = 0.0, double alpha = 0.3) {
   nrt_layer_desc d{};
   d.kind = NRT_LAYER_DENSE;
@@ -91,7 +103,7 @@ struct Net {
   }
   double loss(const std::vector<float>& x, const std::vector<float>& y, int64_t count) {
     nrt_metrics r{};
-    CHECK(nrt_model_evaluate(m, x.data(), len(x), y.data(), len(y), count, count, &r) == NRT_OK);
+    CHECK(nrt_model_evaluate(m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, count, &r) == NRT_OK);
     return r.loss;
   }
 };
@@ -151,12 +163,12 @@ TEST(engine_gradients_match_finite_differences) {
         y = ref::random_floats(static_cast<size_t>(rows * out), 5, 0, 1);
       }
       const nrt_optimizer_desc o = sgd(1.0);
-      CHECK(nrt_model_compile(net.m, &o, c.loss) == NRT_OK);
+      CHECK(nrt_model_compile(net.m, &o, loss_arg(c.loss)) == NRT_OK);
       std::vector<std::vector<float>> before;
       for (int i = 0; i < 4; i++) before.push_back(net.param(i));
       const double loss0 = net.loss(x, y, rows);
       double reported = 0;
-      CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), rows, &reported) == NRT_OK);
+      CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, rows, &reported) == NRT_OK);
       CHECK_CLOSE(reported, loss0, 1e-6);  // trainBatch reports the loss before the update
       std::vector<std::vector<float>> grads;
       for (int i = 0; i < 4; i++) {
@@ -197,12 +209,12 @@ TEST(engine_dropout_uses_layer_index_and_step) {
   for (int i = 0; i < n; i++) eye[i * n + i] = 1.0f;
   net.set_param(0, eye);
   const nrt_optimizer_desc o = sgd(0.0);
-  CHECK(nrt_model_compile(net.m, &o, NRT_LOSS_MEAN_SQUARED_ERROR) == NRT_OK);
+  CHECK(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_MEAN_SQUARED_ERROR)) == NRT_OK);
   std::vector<float> x = ref::random_floats(static_cast<size_t>(rows * n), 8, 0.5f, 1.5f);
   std::vector<float> y(x.size(), 0.0f);
   for (uint32_t step = 0; step < 2; step++) {
     double loss = 0;
-    CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), rows, &loss) == NRT_OK);
+    CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, rows, &loss) == NRT_OK);
     const uint32_t key = nrt::dropout_key(1234, 0, step);
     double want = 0;
     for (int64_t e = 0; e < rows * n; e++) {
@@ -231,10 +243,10 @@ TEST(engine_epoch_equals_hand_driven_batches) {
     a.randomize(1);
     b.randomize(1);
     const nrt_optimizer_desc o = adam(0.01);
-    CHECK(nrt_model_compile(a.m, &o, NRT_LOSS_CATEGORICAL_CROSSENTROPY) == NRT_OK);
-    CHECK(nrt_model_compile(b.m, &o, NRT_LOSS_CATEGORICAL_CROSSENTROPY) == NRT_OK);
+    CHECK(nrt_model_compile(a.m, &o, loss_arg(NRT_LOSS_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
+    CHECK(nrt_model_compile(b.m, &o, loss_arg(NRT_LOSS_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
     nrt_metrics r{};
-    CHECK(nrt_model_train_epoch(a.m, x.data(), len(x), y.data(), len(y), count, batch, shuffle, 3, nullptr, nullptr, nullptr, &r) ==
+    CHECK(nrt_model_train_epoch(a.m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, batch, shuffle, 3, nullptr, nullptr, nullptr, &r, nullptr, 0) ==
           NRT_OK);
     std::vector<uint32_t> order(count);
     for (uint32_t i = 0; i < count; i++) order[i] = i;
@@ -243,7 +255,7 @@ TEST(engine_epoch_equals_hand_driven_batches) {
     for (int64_t start = 0; start < count; start += batch) {
       const int64_t rows = std::min(batch, count - start);
       double loss = 0, c = 0, t = 0;
-      CHECK(nrt_model_train_rows(b.m, x.data(), len(x), y.data(), len(y), count, order.data() + start, rows, &loss, &c, &t) ==
+      CHECK(nrt_model_train_rows(b.m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, order.data() + start, rows, &loss, &c, &t, nullptr, 0) ==
             NRT_OK);
       weighted += loss * rows;
       correct += c;
@@ -271,11 +283,11 @@ TEST(engine_sparse_equals_one_hot) {
   a.randomize(2);
   b.randomize(2);
   const nrt_optimizer_desc o = sgd(0.1, 0.9, true);
-  CHECK(nrt_model_compile(a.m, &o, NRT_LOSS_CATEGORICAL_CROSSENTROPY) == NRT_OK);
-  CHECK(nrt_model_compile(b.m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) == NRT_OK);
+  CHECK(nrt_model_compile(a.m, &o, loss_arg(NRT_LOSS_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
+  CHECK(nrt_model_compile(b.m, &o, loss_arg(NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
   nrt_metrics ra{}, rb{};
-  CHECK(nrt_model_train_epoch(a.m, x.data(), len(x), y.data(), len(y), count, 4, 1, 0, nullptr, nullptr, nullptr, &ra) == NRT_OK);
-  CHECK(nrt_model_train_epoch(b.m, x.data(), len(x), labels.data(), len(labels), count, 4, 1, 0, nullptr, nullptr, nullptr, &rb) ==
+  CHECK(nrt_model_train_epoch(a.m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, 4, 1, 0, nullptr, nullptr, nullptr, &ra, nullptr, 0) == NRT_OK);
+  CHECK(nrt_model_train_epoch(b.m, x.data(), len(x), labels.data(), len(labels), nullptr, 0, count, 4, 1, 0, nullptr, nullptr, nullptr, &rb, nullptr, 0) ==
         NRT_OK);
   CHECK(same_params(a, b));
   CHECK_EQ(ra.loss, rb.loss);
@@ -292,11 +304,11 @@ TEST(engine_optimizer_state_round_trip) {
     Net a(3, layers), b(3, layers);
     a.randomize(4);
     nrt_optimizer_desc o = kinds[k] == NRT_OPTIMIZER_SGD ? sgd(0.1, 0.9) : adam(0.01, kinds[k]);
-    CHECK(nrt_model_compile(a.m, &o, NRT_LOSS_BINARY_CROSSENTROPY) == NRT_OK);
-    CHECK(nrt_model_compile(b.m, &o, NRT_LOSS_BINARY_CROSSENTROPY) == NRT_OK);
+    CHECK(nrt_model_compile(a.m, &o, loss_arg(NRT_LOSS_BINARY_CROSSENTROPY)) == NRT_OK);
+    CHECK(nrt_model_compile(b.m, &o, loss_arg(NRT_LOSS_BINARY_CROSSENTROPY)) == NRT_OK);
     CHECK_EQ(nrt_model_optimizer_slot_count(a.m), expected_slots[k]);
     std::vector<float> x = ref::random_floats(30, 5), y = ref::random_floats(20, 6, 0, 1);
-    for (int s = 0; s < 3; s++) CHECK(nrt_model_train_batch(a.m, x.data(), len(x), y.data(), len(y), 10, nullptr) == NRT_OK);
+    for (int s = 0; s < 3; s++) CHECK(nrt_model_train_batch(a.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 10, nullptr) == NRT_OK);
     for (int i = 0; i < 4; i++) b.set_param(i, a.param(i));
     for (int s = 0; s < nrt_model_optimizer_slot_count(a.m); s++) {
       std::vector<float> v(static_cast<size_t>(nrt_model_optimizer_slot_size(a.m, s)));
@@ -307,11 +319,11 @@ TEST(engine_optimizer_state_round_trip) {
     CHECK(nrt_model_get_step(a.m, &step) == NRT_OK);
     CHECK_EQ(step, 3);
     CHECK(nrt_model_set_step(b.m, step) == NRT_OK);
-    CHECK(nrt_model_train_batch(a.m, x.data(), len(x), y.data(), len(y), 10, nullptr) == NRT_OK);
-    CHECK(nrt_model_train_batch(b.m, x.data(), len(x), y.data(), len(y), 10, nullptr) == NRT_OK);
+    CHECK(nrt_model_train_batch(a.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 10, nullptr) == NRT_OK);
+    CHECK(nrt_model_train_batch(b.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 10, nullptr) == NRT_OK);
     CHECK(same_params(a, b));
     // compile resets state and step
-    CHECK(nrt_model_compile(a.m, &o, NRT_LOSS_BINARY_CROSSENTROPY) == NRT_OK);
+    CHECK(nrt_model_compile(a.m, &o, loss_arg(NRT_LOSS_BINARY_CROSSENTROPY)) == NRT_OK);
     CHECK(nrt_model_get_step(a.m, &step) == NRT_OK);
     CHECK_EQ(step, 0);
   }
@@ -331,11 +343,11 @@ TEST(engine_thread_count_does_not_change_results) {
   CHECK(nrt_model_set_threads(a.m, 1) == NRT_OK);
   CHECK(nrt_model_set_threads(b.m, 2) == NRT_OK);
   const nrt_optimizer_desc o = adam(0.001);
-  CHECK(nrt_model_compile(a.m, &o, NRT_LOSS_CATEGORICAL_CROSSENTROPY) == NRT_OK);
-  CHECK(nrt_model_compile(b.m, &o, NRT_LOSS_CATEGORICAL_CROSSENTROPY) == NRT_OK);
+  CHECK(nrt_model_compile(a.m, &o, loss_arg(NRT_LOSS_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
+  CHECK(nrt_model_compile(b.m, &o, loss_arg(NRT_LOSS_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
   nrt_metrics ra{}, rb{};
-  CHECK(nrt_model_train_epoch(a.m, x.data(), len(x), y.data(), len(y), count, 64, 1, 0, nullptr, nullptr, nullptr, &ra) == NRT_OK);
-  CHECK(nrt_model_train_epoch(b.m, x.data(), len(x), y.data(), len(y), count, 64, 1, 0, nullptr, nullptr, nullptr, &rb) == NRT_OK);
+  CHECK(nrt_model_train_epoch(a.m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, 64, 1, 0, nullptr, nullptr, nullptr, &ra, nullptr, 0) == NRT_OK);
+  CHECK(nrt_model_train_epoch(b.m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, 64, 1, 0, nullptr, nullptr, nullptr, &rb, nullptr, 0) == NRT_OK);
   CHECK(same_params(a, b));
   CHECK_EQ(ra.loss, rb.loss);
 }
@@ -384,11 +396,11 @@ TEST(engine_abort_flag_and_progress_callback_stop_an_epoch) {
   Net net(4, layers);
   net.randomize(1);
   const nrt_optimizer_desc o = sgd(0.01);
-  CHECK(nrt_model_compile(net.m, &o, NRT_LOSS_MEAN_SQUARED_ERROR) == NRT_OK);
+  CHECK(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_MEAN_SQUARED_ERROR)) == NRT_OK);
   std::vector<float> x = ref::random_floats(40, 1), y = ref::random_floats(20, 2);
   volatile int32_t abort_flag = 1;
   nrt_metrics r{};
-  CHECK(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), 10, 2, 1, 0, nullptr, nullptr, &abort_flag, &r) ==
+  CHECK(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 10, 2, 1, 0, nullptr, nullptr, &abort_flag, &r, nullptr, 0) ==
         NRT_ERR_ABORTED);
   int64_t step = -1;
   CHECK(nrt_model_get_step(net.m, &step) == NRT_OK);
@@ -404,7 +416,7 @@ TEST(engine_abort_flag_and_progress_callback_stop_an_epoch) {
     return std::isfinite(loss) && batch == 1 ? 1 : 0;
   };
   abort_flag = 0;
-  CHECK(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), 10, 3, 1, 0, stop_after_two, &seen, &abort_flag, &r) ==
+  CHECK(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 10, 3, 1, 0, stop_after_two, &seen, &abort_flag, &r, nullptr, 0) ==
         NRT_ERR_ABORTED);
   CHECK(std::string(nrt_last_error()).find("progress callback") != std::string::npos);
   CHECK(seen.batches == std::vector<int64_t>({0, 1}));
@@ -428,45 +440,61 @@ TEST(engine_rejects_bad_input_with_named_errors) {
   nrt_layer_desc drop = dropout(5, 0.5);
   error_has(nrt_model_create(4, &drop, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "dropout");
   error_has(nrt_model_create(0, nullptr, 0, 0, &m), NRT_ERR_INVALID_ARGUMENT, "input_size");
-  error_has(nrt_model_train_batch(nullptr, nullptr, 0, nullptr, 0, 1, nullptr), NRT_ERR_INVALID_ARGUMENT, "model");
+  error_has(nrt_model_train_batch(nullptr, nullptr, 0, nullptr, 0, nullptr, 0, 1, nullptr), NRT_ERR_INVALID_ARGUMENT, "model");
 
   Net net(3, {dense(4, NRT_ACTIVATION_RELU), dense(3, NRT_ACTIVATION_SOFTMAX)});
   std::vector<float> x = {1, 2, 3, 4, 5, 6}, y = {0, 2};
-  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), 2, nullptr), NRT_ERR_STATE, "compile");
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr), NRT_ERR_STATE, "compile");
   nrt_optimizer_desc o = sgd(0.1);
   o.kind = 7;
-  error_has(nrt_model_compile(net.m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY), NRT_ERR_INVALID_ARGUMENT,
+  error_has(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)), NRT_ERR_INVALID_ARGUMENT,
             "optimizer.kind");
   o = sgd(0.1);
-  error_has(nrt_model_compile(net.m, &o, 9), NRT_ERR_INVALID_ARGUMENT, "loss");
-  CHECK(nrt_model_compile(net.m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) == NRT_OK);
-  CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), 2, nullptr) == NRT_OK);
+  error_has(nrt_model_compile(net.m, &o, loss_arg(9)), NRT_ERR_INVALID_ARGUMENT, "loss");
+  CHECK(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
+  CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr) == NRT_OK);
   // Lengths are checked against what `count` rows need, in both directions.
-  error_has(nrt_model_train_batch(net.m, x.data(), 5, y.data(), len(y), 2, nullptr), NRT_ERR_INVALID_ARGUMENT,
+  error_has(nrt_model_train_batch(net.m, x.data(), 5, y.data(), len(y), nullptr, 0, 2, nullptr), NRT_ERR_INVALID_ARGUMENT,
             "x has 5 values");
-  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), 1, nullptr), NRT_ERR_INVALID_ARGUMENT,
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 1, nullptr), NRT_ERR_INVALID_ARGUMENT,
             "x has 6 values");
-  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), 1, 2, nullptr), NRT_ERR_INVALID_ARGUMENT,
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), 1, nullptr, 0, 2, nullptr), NRT_ERR_INVALID_ARGUMENT,
             "y has 1 values");
   std::vector<float> out(6);
   error_has(nrt_model_predict(net.m, x.data(), len(x), 2, out.data(), 5), NRT_ERR_INVALID_ARGUMENT, "out has room");
+  // Sample weights and the epoch's output buffer are held to the rows too.
+  std::vector<float> sw = {1, 2, 3};
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 3, 2, nullptr),
+            NRT_ERR_INVALID_ARGUMENT, "sample weights have 3 values");
+  nrt_metrics r{};
+  error_has(nrt_model_evaluate(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 1, 2, 2, &r),
+            NRT_ERR_INVALID_ARGUMENT, "sample weights have 1 values");
+  error_has(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 2, 2, 1, 1, 0, nullptr, nullptr,
+                                  nullptr, &r, out.data(), 5),
+            NRT_ERR_INVALID_ARGUMENT, "outputs have room for 5 values");
+  const uint32_t one_row[] = {1};
+  error_has(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 2, 2, one_row, 1, nullptr, nullptr,
+                                 nullptr, out.data(), 3),
+            NRT_ERR_INVALID_ARGUMENT, "outputs have room for 3 values");
+  CHECK(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), sw.data(), 2, 2, 1, 1, 0, nullptr, nullptr,
+                              nullptr, &r, out.data(), 6) == NRT_OK);
   y[1] = 3;
-  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), 2, nullptr), NRT_ERR_INVALID_ARGUMENT, "class index");
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr), NRT_ERR_INVALID_ARGUMENT, "class index");
   y[1] = 1.5f;
-  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), 2, nullptr), NRT_ERR_INVALID_ARGUMENT, "class index");
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr), NRT_ERR_INVALID_ARGUMENT, "class index");
   y[1] = 1;
-  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), -1, nullptr), NRT_ERR_INVALID_ARGUMENT, "count");
-  error_has(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), 2, 0, 0, 0, nullptr, nullptr, nullptr, nullptr),
+  error_has(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, -1, nullptr), NRT_ERR_INVALID_ARGUMENT, "count");
+  error_has(nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, 0, 0, 0, nullptr, nullptr, nullptr, nullptr, nullptr, 0),
             NRT_ERR_INVALID_ARGUMENT, "batch_size");
   std::vector<float> w(12, 0.0f);
   error_has(nrt_model_set_parameter(net.m, 0, w.data(), 11), NRT_ERR_INVALID_ARGUMENT, "needs 12 values");
   error_has(nrt_model_set_parameter(net.m, 9, w.data(), 12), NRT_ERR_INVALID_ARGUMENT, "out of range");
   error_has(nrt_model_set_threads(net.m, -1), NRT_ERR_INVALID_ARGUMENT, "threads");
   uint32_t rows[] = {0, 7};
-  error_has(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), 2, rows, 2, nullptr, nullptr, nullptr),
+  error_has(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, rows, 2, nullptr, nullptr, nullptr, nullptr, 0),
             NRT_ERR_INVALID_ARGUMENT, "rows[1]");
   // Still usable after every rejected call.
-  CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), 2, nullptr) == NRT_OK);
+  CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr) == NRT_OK);
 }
 
 TEST(engine_evaluate_reports_loss_with_l2_and_accuracy) {
@@ -475,11 +503,11 @@ TEST(engine_evaluate_reports_loss_with_l2_and_accuracy) {
   net.set_param(0, w);
   net.set_param(1, b);
   const nrt_optimizer_desc o = sgd(0.1);
-  CHECK(nrt_model_compile(net.m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) == NRT_OK);
+  CHECK(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
   // rows: x = (2, 0) → logits (2, 0, 0), label 0 (correct); x = (0, 1) → (0, 1, 0), label 2 (wrong)
   std::vector<float> x = {2, 0, 0, 1}, y = {0, 2};
   nrt_metrics r{};
-  CHECK(nrt_model_evaluate(net.m, x.data(), len(x), y.data(), len(y), 2, 1, &r) == NRT_OK);
+  CHECK(nrt_model_evaluate(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, 1, &r) == NRT_OK);
   const double l0 = std::log(std::exp(2.0) + 2.0) - 2.0, l1 = std::log(std::exp(1.0) + 2.0) - 0.0;
   CHECK_CLOSE(r.loss, (l0 + l1) / 2 + 0.5 * 2.0, 1e-6);
   CHECK_EQ(r.accuracy, 0.5);
@@ -493,7 +521,7 @@ TEST(engine_calls_from_another_thread_run_between_batches) {
   Net net(8, {dense(16, NRT_ACTIVATION_TANH), dense(3, NRT_ACTIVATION_SOFTMAX)});
   net.randomize(3);
   const nrt_optimizer_desc o = sgd(0.05);
-  CHECK(nrt_model_compile(net.m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) == NRT_OK);
+  CHECK(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)) == NRT_OK);
   const int64_t count = 400;
   std::vector<float> x = ref::random_floats(static_cast<size_t>(count * 8), 5, -1.0f, 1.0f), y(count);
   for (int64_t i = 0; i < count; i++) y[static_cast<size_t>(i)] = static_cast<float>(i % 3);
@@ -508,8 +536,8 @@ TEST(engine_calls_from_another_thread_run_between_batches) {
   nrt_metrics r{};
   nrt_status epoch_status = NRT_ERR_INTERNAL;
   std::thread trainer([&] {
-    epoch_status = nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), count, 1, 1, 0, slow, &seen,
-                                         nullptr, &r);
+    epoch_status = nrt_model_train_epoch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, count, 1, 1, 0, slow, &seen,
+                                         nullptr, &r, nullptr, 0);
   });
   int mid_epoch = 0;
   std::vector<float> out(3);

@@ -211,7 +211,7 @@ TEST(softmax_cross_entropy_matches_reference) {
       std::vector<float> a(z.size()), grad(z.size());
       double correct = 0;
       const double scale = 1.0 / rows;
-      const double loss = ops::softmax_cross_entropy(z.data(), y.data(), sparse, rows, n, rows, a.data(),
+      const double loss = ops::softmax_cross_entropy(z.data(), y.data(), nullptr, sparse, rows, n, rows, a.data(),
                                                      grad.data(), &correct);
       double want = 0, want_correct = 0;
       const std::vector<double> p = ref_forward(NRT_ACTIVATION_SOFTMAX, 0, z, rows, n);
@@ -251,7 +251,7 @@ TEST(sigmoid_binary_cross_entropy_matches_reference) {
     double correct = 0;
     const double scale = 1.0 / static_cast<double>(rows * n);
     const double loss =
-        ops::sigmoid_binary_cross_entropy(z.data(), y.data(), rows, n, rows * n, a.data(), grad.data(), &correct);
+        ops::sigmoid_binary_cross_entropy(z.data(), y.data(), nullptr, rows, n, rows * n, a.data(), grad.data(), &correct);
     double want = 0, want_correct = 0;
     for (size_t e = 0; e < z.size(); e++) {
       const double ze = z[e];
@@ -274,7 +274,7 @@ TEST(squared_error_matches_reference) {
     std::vector<float> y = ref::random_floats(a.size(), 42);
     std::vector<float> grad(a.size());
     const double scale = 1.0 / static_cast<double>(rows * n);
-    const double loss = ops::squared_error(a.data(), y.data(), rows, n, rows * n, grad.data());
+    const double loss = ops::squared_error(a.data(), y.data(), nullptr, rows, n, rows * n, grad.data());
     double want = 0;
     for (size_t e = 0; e < a.size(); e++) {
       const double d = static_cast<double>(a[e]) - y[e];
@@ -282,6 +282,76 @@ TEST(squared_error_matches_reference) {
       CHECK_CLOSE(grad[e], 2 * d * scale, 1e-7);
     }
     CHECK_CLOSE(loss, want, 1e-12);
+  }
+}
+
+// MAE and Huber against their textbook definitions, and every loss's row weights against scaling by hand:
+// weighted Σ = Σ_i w_i·(row i's unweighted Σ), weighted gradient row i = w_i·(unweighted gradient row i).
+TEST(absolute_and_huber_error_match_reference) {
+  for (const auto& s : kShapes)
+    for (double delta : {1.0, 0.35}) {
+      const int64_t rows = s[0], n = s[1];
+      std::vector<float> a = ref::random_floats(static_cast<size_t>(rows * n), 43, -2, 2);
+      std::vector<float> y = ref::random_floats(a.size(), 44, -2, 2);
+      if (a.size() > 2) y[1] = a[1];  // d = 0 exactly: the subgradient is 0
+      std::vector<float> ga(a.size()), gh(a.size());
+      const double scale = 1.0 / static_cast<double>(rows * n);
+      const double mae = ops::absolute_error(a.data(), y.data(), nullptr, rows, n, rows * n, ga.data());
+      const double hub = ops::huber_error(a.data(), y.data(), nullptr, rows, n, delta, rows * n, gh.data());
+      double want_mae = 0, want_hub = 0;
+      for (size_t e = 0; e < a.size(); e++) {
+        const double d = static_cast<double>(a[e]) - y[e];
+        want_mae += std::fabs(d);
+        want_hub += std::fabs(d) <= delta ? 0.5 * d * d : delta * std::fabs(d) - 0.5 * delta * delta;
+        CHECK_CLOSE(ga[e], (d > 0 ? 1 : d < 0 ? -1 : 0) * scale, 1e-7);
+        CHECK_CLOSE(gh[e], std::max(-delta, std::min(delta, d)) * scale, 1e-7);
+      }
+      CHECK_CLOSE(mae, want_mae, 1e-9);
+      CHECK_CLOSE(hub, want_hub, 1e-9);
+    }
+}
+
+TEST(row_weights_scale_each_rows_loss_and_gradient) {
+  for (const auto& s : kShapes) {
+    const int64_t rows = s[0], n = std::max<int64_t>(s[1], 2);
+    std::vector<float> z = ref::random_floats(static_cast<size_t>(rows * n), 61, -3, 3);
+    std::vector<float> y = ref::random_floats(z.size(), 62, 0, 1);
+    std::vector<float> labels(static_cast<size_t>(rows));
+    for (int64_t i = 0; i < rows; i++) labels[i] = static_cast<float>(i % n);
+    std::vector<float> w = ref::random_floats(static_cast<size_t>(rows), 63, 0, 3);
+    w[0] = 0.0f;
+    for (int kind = 0; kind < 5; kind++) {
+      std::vector<float> a1(z.size()), a2(z.size()), g1(z.size()), g2(z.size());
+      auto run = [&](const float* weights, float* a, float* g) -> double {
+        switch (kind) {
+          case 0: return ops::softmax_cross_entropy(z.data(), labels.data(), weights, true, rows, n, rows, a, g, nullptr);
+          case 1: return ops::sigmoid_binary_cross_entropy(z.data(), y.data(), weights, rows, n, rows * n, a, g, nullptr);
+          case 2: return ops::squared_error(z.data(), y.data(), weights, rows, n, rows * n, g);
+          case 3: return ops::absolute_error(z.data(), y.data(), weights, rows, n, rows * n, g);
+          default: return ops::huber_error(z.data(), y.data(), weights, rows, n, 0.5, rows * n, g);
+        }
+      };
+      const double plain = run(nullptr, a1.data(), g1.data());
+      const double weighted = run(w.data(), a2.data(), g2.data());
+      (void)plain;
+      double want = 0;
+      for (int64_t i = 0; i < rows; i++) {
+        // the row's own unweighted Σ, from a one-row call
+        std::vector<float> ar(static_cast<size_t>(n)), gr(static_cast<size_t>(n));
+        const int64_t at = i * n;
+        double row = 0;
+        switch (kind) {
+          case 0: row = ops::softmax_cross_entropy(z.data() + at, labels.data() + i, nullptr, true, 1, n, 1, ar.data(), gr.data(), nullptr); break;
+          case 1: row = ops::sigmoid_binary_cross_entropy(z.data() + at, y.data() + at, nullptr, 1, n, 1, ar.data(), gr.data(), nullptr); break;
+          case 2: row = ops::squared_error(z.data() + at, y.data() + at, nullptr, 1, n, 1, gr.data()); break;
+          case 3: row = ops::absolute_error(z.data() + at, y.data() + at, nullptr, 1, n, 1, gr.data()); break;
+          default: row = ops::huber_error(z.data() + at, y.data() + at, nullptr, 1, n, 0.5, 1, gr.data()); break;
+        }
+        want += w[i] * row;
+        for (int64_t j = 0; j < n; j++) CHECK_CLOSE(g2[at + j], w[i] * g1[at + j], 1e-6);
+      }
+      CHECK_CLOSE(weighted, want, 1e-9);
+    }
   }
 }
 

@@ -13,7 +13,32 @@ torch.manual_seed(0)
 torch.set_default_dtype(torch.float64)  # the golden values are exact to float64; backends run float32
 
 
-def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.0, alpha=0.3, seed=0):
+def row_loss(loss, a, z, y, delta):
+    """l_i of each row, as Keras weighs them: the row's mean over its outputs for the elementwise losses."""
+    F = torch.nn.functional
+    if loss == 'categoricalCrossentropy':
+        return -(y * torch.log_softmax(z, dim=1)).sum(dim=1)
+    if loss == 'sparseCategoricalCrossentropy':
+        return F.cross_entropy(z, y.long(), reduction='none')
+    if loss == 'binaryCrossentropy':
+        return F.binary_cross_entropy_with_logits(z, y, reduction='none').mean(dim=1)
+    if loss == 'meanAbsoluteError':
+        return F.l1_loss(a, y, reduction='none').mean(dim=1)
+    if loss == 'huber':
+        return F.huber_loss(a, y, reduction='none', delta=delta).mean(dim=1)
+    return F.mse_loss(a, y, reduction='none').mean(dim=1)
+
+
+def row_classes(loss, y):
+    if loss == 'sparseCategoricalCrossentropy':
+        return y.long()
+    if loss == 'binaryCrossentropy':
+        return y[:, 0].long()  # one sigmoid unit: the 0/1 target is the class
+    return y.argmax(dim=1)
+
+
+def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.0, alpha=0.3, seed=0,
+              delta=None, sample_weights=False, class_weight=None):
     g = torch.Generator().manual_seed(seed)
     layers = []
     for i in range(len(sizes) - 1):
@@ -56,6 +81,16 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
             y = torch.randn(batch, out, generator=g)
         xs.append(x)
         ys.append(y)
+    # Keras's weighting: batch loss = Σ w_i·l_i / N (N rows, not Σ w); w_i = sample weight × class weight.
+    ws = []
+    if sample_weights or class_weight is not None:
+        for s in range(steps):
+            w = torch.rand(batch, generator=g) * 2 if sample_weights else torch.ones(batch)
+            if sample_weights:
+                w[s % batch] = 0.0  # a row that does not count
+            if class_weight is not None:
+                w = w * torch.tensor([class_weight[c] for c in row_classes(loss, ys[s]).tolist()])
+            ws.append(w)
 
     kind = optimizer['kind']
     lr = optimizer['learningRate']
@@ -69,10 +104,13 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
     elif kind == 'rmsprop':
         opt = torch.optim.RMSprop(params, lr=lr, alpha=optimizer['rho'], eps=optimizer['epsilon'], momentum=optimizer['momentum'])
     losses = []
-    for x, y in zip(xs, ys):
+    for step, (x, y) in enumerate(zip(xs, ys)):
         opt.zero_grad()
         z = forward(x)
-        if loss == 'categoricalCrossentropy':
+        if ws or loss in ('meanAbsoluteError', 'huber'):
+            rows = row_loss(loss, act(activations[-1], z), z, y, delta if delta is not None else 1.0)
+            l = (ws[step] * rows).sum() / batch if ws else rows.mean()
+        elif loss == 'categoricalCrossentropy':
             l = -(y * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
         elif loss == 'sparseCategoricalCrossentropy':
             l = torch.nn.functional.cross_entropy(z, y.long())
@@ -96,9 +134,17 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
 
     with torch.no_grad():
         final_out = act(activations[-1], forward(xs[0])).reshape(-1).tolist()
+    extra = {}
+    if delta is not None:
+        extra['delta'] = delta
+    if sample_weights:
+        extra['sampleWeights'] = [(w / torch.tensor([class_weight[c] for c in row_classes(loss, y).tolist()])
+                                   if class_weight is not None else w).tolist() for w, y in zip(ws, ys)]
+    if class_weight is not None:
+        extra['classWeight'] = {str(k): v for k, v in class_weight.items()}
     return {
         'name': name, 'sizes': sizes, 'activations': activations, 'alpha': alpha, 'loss': loss, 'l2': l2,
-        'optimizer': optimizer,
+        'optimizer': optimizer, **extra,
         'initialWeights': neurite_layout(init),
         'batches': [{'x': x.reshape(-1).tolist(), 'y': y.reshape(-1).tolist(), 'count': batch} for x, y in zip(xs, ys)],
         'losses': losses,
@@ -123,6 +169,25 @@ cases = [
     make_case('rmsprop momentum, MSE on sigmoid', [3, 5, 2], ['sigmoid', 'sigmoid'], 'meanSquaredError', rms_m, seed=6),
     make_case('plain sgd with l2', [5, 7, 4], ['relu', 'softmax'], 'categoricalCrossentropy', sgd(0.2), l2=0.01, seed=7),
     make_case('MSE through softmax', [4, 6, 3], ['relu', 'softmax'], 'meanSquaredError', sgd(0.5, 0.5), seed=8),
+    # losses: mean absolute error and Huber (PyTorch's huber_loss: ½d² inside delta, delta·(|d| − ½delta) beyond)
+    make_case('MAE regression, adam', [3, 8, 2], ['tanh', 'linear'], 'meanAbsoluteError', adam, seed=20),
+    make_case('huber delta 1, sgd momentum', [3, 8, 2], ['relu', 'linear'], 'huber', sgd(0.1, 0.9), seed=21),
+    make_case('huber delta 0.3, rmsprop, l2', [4, 6, 3], ['tanh', 'linear'], 'huber', rms, l2=0.01, delta=0.3, seed=22),
+    # weighting (Keras semantics, Σ w_i·l_i / N)
+    make_case('sampleWeight, categorical CE, adam', [5, 7, 4], ['relu', 'softmax'], 'categoricalCrossentropy', adam,
+              sample_weights=True, seed=23),
+    make_case('sampleWeight, MSE (row mean), sgd', [3, 6, 2], ['tanh', 'linear'], 'meanSquaredError', sgd(0.2),
+              sample_weights=True, seed=24),
+    make_case('sampleWeight, huber 0.5', [3, 6, 2], ['tanh', 'linear'], 'huber', sgd(0.2), delta=0.5,
+              sample_weights=True, seed=25),
+    make_case('sampleWeight, binary CE on 2 outputs', [3, 8, 2], ['relu', 'sigmoid'], 'binaryCrossentropy', adamw,
+              sample_weights=True, seed=26),
+    make_case('classWeight, sparse CE', [6, 9, 3], ['tanh', 'softmax'], 'sparseCategoricalCrossentropy', sgd(0.1, 0.9),
+              class_weight={0: 0.5, 1: 2.0, 2: 1.5}, seed=27),
+    make_case('classWeight and sampleWeight, one-hot CE', [5, 7, 4], ['relu', 'softmax'], 'categoricalCrossentropy', adam,
+              sample_weights=True, class_weight={0: 1.0, 1: 3.0, 2: 0.25, 3: 2.0}, seed=28),
+    make_case('classWeight, one sigmoid unit', [4, 6, 1], ['tanh', 'sigmoid'], 'binaryCrossentropy', sgd(0.5),
+              class_weight={0: 1.0, 1: 4.0}, seed=29),
 ]
 
 with open('test/fixtures/golden/torch-golden.json', 'w') as f:

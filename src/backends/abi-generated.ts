@@ -45,6 +45,8 @@ export const lossCodes = {
   binaryCrossentropy: 1,
   categoricalCrossentropy: 2,
   sparseCategoricalCrossentropy: 3,
+  meanAbsoluteError: 4,
+  huber: 5,
 } as const;
 export type LossName = keyof typeof lossCodes;
 
@@ -88,6 +90,16 @@ export const optimizerDescLayout = {
     epsilon: { offset: 40, type: 'f64' },
     weightDecay: { offset: 48, type: 'f64' },
     rho: { offset: 56, type: 'f64' },
+  },
+} as const satisfies { size: number; fields: Record<string, Field> };
+
+/** The loss and its hyperparameters; fields a loss does not use are ignored. */
+export const lossDescLayout = {
+  size: 16,
+  fields: {
+    kind: { offset: 0, type: 'i32' },
+    reserved: { offset: 4, type: 'i32' },
+    delta: { offset: 8, type: 'f64' },
   },
 } as const satisfies { size: number; fields: Record<string, Field> };
 

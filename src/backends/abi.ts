@@ -6,10 +6,10 @@
  */
 import { NeuriteError } from '../errors.js';
 import {
-  activationCodes, layerDescLayout, layerKindCodes, lossCodes, metricsLayout, optimizerCodes, optimizerDescLayout,
+  activationCodes, layerDescLayout, layerKindCodes, lossCodes, lossDescLayout, metricsLayout, optimizerCodes, optimizerDescLayout,
   statusCodes, type Field,
 } from './abi-generated.js';
-import { AbortError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec } from './backend.js';
+import { AbortError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec, type TrainSpec } from './backend.js';
 
 export { abiVersion, limits } from './abi-generated.js';
 
@@ -81,6 +81,13 @@ export function encodeOptimizer(o: OptimizerSpec): Uint8Array {
 
 export function lossCode(loss: LossName): number {
   return code(lossCodes, loss, 'loss');
+}
+
+/** One nrt_loss_desc: the loss and its hyperparameters (huber's delta, 1 unless given). */
+export function encodeLoss(train: TrainSpec): Uint8Array {
+  const bytes = new Uint8Array(lossDescLayout.size);
+  write(new DataView(bytes.buffer), 0, lossDescLayout, { kind: lossCode(train.loss), delta: train.delta ?? 1 });
+  return bytes;
 }
 
 export const metricsBytes = metricsLayout.size;

@@ -10,10 +10,12 @@
  * - Samples are rows: x is [count, inputSize] row-major Float32Array.
  * - Dense kernel is [in, units] row-major, bias is [units]. Weights are listed per dense layer in order:
  *   kernel then bias (bias omitted when useBias is false).
- * - Targets y: [count, outputSize] for meanSquaredError / binaryCrossentropy / categoricalCrossentropy,
- *   [count] class indices (stored as float) for sparseCategoricalCrossentropy.
- * - Loss is the batch mean (MSE and binary cross-entropy: mean over all elements) plus Σ l2·‖W‖² of every
- *   kernel with an l2 regulariser (as Keras reports it). trainBatch returns the loss before the update.
+ * - Targets y: [count, outputSize] for meanSquaredError / meanAbsoluteError / huber / binaryCrossentropy /
+ *   categoricalCrossentropy, [count] class indices (stored as float) for sparseCategoricalCrossentropy.
+ * - Loss is the batch mean (MSE, MAE, Huber and binary cross-entropy: mean over all elements) plus Σ l2·‖W‖² of
+ *   every kernel with an l2 regulariser (as Keras reports it). trainBatch returns the loss before the update.
+ * - Sample weights (optional, one per row, validated ≥ 0 above): the data loss is Σ w_i·l_i / rows (Keras), l_i
+ *   the row's loss (its mean over the outputs for the elementwise losses); the gradient scales likewise.
  *
  * THE CONTRACT between the Model API and the engines (one validator, nothing checked twice):
  * 1. The Model API (src/model.ts and the constructors it takes: layers, optimizers, losses, callbacks) validates
@@ -76,6 +78,8 @@ export type OptimizerSpec =
 export interface TrainSpec {
   optimizer: OptimizerSpec;
   loss: LossName;
+  /** huber: where the loss turns from quadratic to linear (default 1); ignored by the other losses */
+  delta?: number;
 }
 
 /** Per parameter, its optimizer slots in a fixed order (neurite.h lists them), and the optimizer step count. */
@@ -89,9 +93,15 @@ export interface EpochOptions {
   shuffle: boolean;
   /** epoch number: the shuffle key is rngKey(seed, Stream.shuffle, epoch) */
   epoch: number;
-  /** called after each batch (throttling is the backend's choice; it must be called for the last batch) */
+  /** called after every batch, in order (no backend thins these reports; the native one queues them from its
+   * worker thread, about 3 µs a batch). Throwing stops the epoch after the current batch and rejects it. */
   onBatch?: (batch: number, batches: number, loss: number) => void;
   signal?: AbortSignal;
+  /** one weight per row of x (gathered with the rows when shuffled); absent = all 1 */
+  sampleWeight?: Float32Array;
+  /** [count, outputSize]: filled with each row's training output of this epoch, in x's row order (for metrics
+   * computed over the whole epoch); absent = not copied */
+  outputs?: Float32Array;
 }
 
 export interface EpochResult {
@@ -123,12 +133,12 @@ export interface BackendModel {
   getOptimizerState(): OptimizerState;
   setOptimizerState(state: OptimizerState): void;
 
-  /** One step on one batch; returns the loss before the update. */
-  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number>;
+  /** One step on one batch (optional per-row sample weights); returns the loss before the update. */
+  trainBatch(x: Float32Array, y: Float32Array, count: number, sampleWeight?: Float32Array): Promise<number>;
   /** One epoch over (x, y): shuffling, batching and updates all inside the backend. */
   trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult>;
-  /** Loss and accuracy on (x, y) at inference (no dropout), in batches of batchSize. */
-  evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult>;
+  /** Loss and accuracy on (x, y) at inference (no dropout), in batches of batchSize; optional sample weights. */
+  evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number, sampleWeight?: Float32Array): Promise<EvalResult>;
   /** Outputs [count, outputSize] at inference. */
   predict(x: Float32Array, count: number): Promise<Float32Array>;
   /** Synchronous inference for small inputs (browser UIs, CLI predict). */
@@ -162,6 +172,11 @@ export function weightShapes(spec: ModelSpec): number[][] {
 
 export function outputSize(spec: ModelSpec): number {
   return spec.layers.length ? spec.layers[spec.layers.length - 1]!.units : spec.inputSize;
+}
+
+/** Whether the loss reports an accuracy: the cross-entropies (not MSE, MAE or Huber, which read the outputs). */
+export function lossHasAccuracy(loss: LossName): boolean {
+  return loss !== 'meanSquaredError' && loss !== 'meanAbsoluteError' && loss !== 'huber';
 }
 
 /** Floats of y per sample: one class index for the sparse loss, else one per output unit (the C core's y_width). */

@@ -8,7 +8,7 @@
  * NEURITE_NATIVE_ADDON overrides the addon's path (e.g. a sanitizer build); NEURITE_THREADS sets the default
  * thread count.
  */
-import { abiVersion, decodeMetrics, encodeLayers, encodeOptimizer, limits, lossCode, statusError } from './abi.js';
+import { abiVersion, decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer, limits, statusError } from './abi.js';
 import {
   AbortError, outputSize, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
   type EvalResult, type ModelSpec, type OptimizerState, type TrainSpec,
@@ -21,17 +21,17 @@ interface NativeModelHandle {
   parameterCount(): number;
   getParameter(index: number): Float32Array;
   setParameter(index: number, values: Float32Array): void;
-  compile(optimizer: Uint8Array, loss: number): void;
+  compile(optimizer: Uint8Array, loss: Uint8Array): void;
   setLearningRate(lr: number): void;
   optimizerSlotCount(): number;
   getOptimizerSlot(index: number): Float32Array;
   setOptimizerSlot(index: number, values: Float32Array): void;
   getStep(): number;
   setStep(step: number): void;
-  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number>;
-  trainEpoch(x: Float32Array, y: Float32Array, count: number, batchSize: number, shuffle: boolean, epoch: number,
-    onBatch: EpochOptions['onBatch']): Promise<Uint8Array>;
-  evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<Uint8Array>;
+  trainBatch(x: Float32Array, y: Float32Array, w: Float32Array | null, count: number): Promise<number>;
+  trainEpoch(x: Float32Array, y: Float32Array, w: Float32Array | null, count: number, batchSize: number,
+    shuffle: boolean, epoch: number, onBatch: EpochOptions['onBatch'], outputs: Float32Array | null): Promise<Uint8Array>;
+  evaluate(x: Float32Array, y: Float32Array, w: Float32Array | null, count: number, batchSize: number): Promise<Uint8Array>;
   predict(x: Float32Array, count: number, out: Float32Array): Promise<void>;
   predictSync(x: Float32Array, count: number, out: Float32Array): void;
   setThreads(threads: number): void;
@@ -122,7 +122,7 @@ class NativeBackendModel implements BackendModel {
   }
 
   compile(train: TrainSpec): void {
-    call('compile', () => this.handle.compile(encodeOptimizer(train.optimizer), lossCode(train.loss)));
+    call('compile', () => this.handle.compile(encodeOptimizer(train.optimizer), encodeLoss(train)));
   }
 
   setLearningRate(lr: number): void {
@@ -143,8 +143,8 @@ class NativeBackendModel implements BackendModel {
     });
   }
 
-  trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
-    return callAsync('trainBatch', () => this.handle.trainBatch(x, y, count));
+  trainBatch(x: Float32Array, y: Float32Array, count: number, sampleWeight?: Float32Array): Promise<number> {
+    return callAsync('trainBatch', () => this.handle.trainBatch(x, y, sampleWeight ?? null, count));
   }
 
   async trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult> {
@@ -155,14 +155,17 @@ class NativeBackendModel implements BackendModel {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return decodeMetrics(await callAsync('trainEpoch', () =>
-        this.handle.trainEpoch(x, y, count, options.batchSize, options.shuffle, options.epoch, options.onBatch)));
+        this.handle.trainEpoch(x, y, options.sampleWeight ?? null, count, options.batchSize, options.shuffle,
+          options.epoch, options.onBatch, options.outputs ?? null)));
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  async evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult> {
-    return decodeMetrics(await callAsync('evaluate', () => this.handle.evaluate(x, y, count, batchSize)));
+  async evaluate(
+    x: Float32Array, y: Float32Array, count: number, batchSize: number, sampleWeight?: Float32Array,
+  ): Promise<EvalResult> {
+    return decodeMetrics(await callAsync('evaluate', () => this.handle.evaluate(x, y, sampleWeight ?? null, count, batchSize)));
   }
 
   async predict(x: Float32Array, count: number): Promise<Float32Array> {

@@ -10,9 +10,9 @@
  * epoch order is computed inside WASM with the shared counter-based RNG, so slicing changes nothing in the result.
  */
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
-import { decodeMetrics, encodeLayers, encodeOptimizer, lossCode } from './abi.js';
+import { decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer } from './abi.js';
 import {
-  AbortError, outputSize, targetColumns, type Backend, type BackendModel, type EpochOptions, type EpochResult,
+  AbortError, lossHasAccuracy, outputSize, targetColumns, type Backend, type BackendModel, type EpochOptions, type EpochResult,
   type EvalResult, type LossName, type ModelSpec, type OptimizerState, type TrainSpec,
 } from './backend.js';
 import { beforeWork, budgetLeft, ChunkSizer, pacingClock } from './pacing.js';
@@ -44,13 +44,14 @@ class WasmModel implements BackendModel {
   private readonly x: HeapBuffer;
   private readonly y: HeapBuffer;
   private readonly out: HeapBuffer;
+  private readonly w: HeapBuffer;
   private readonly token = {};
 
   constructor(
     private readonly engine: Engine,
     readonly spec: ModelSpec,
   ) {
-    [this.x, this.y, this.out] = [new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine)];
+    [this.x, this.y, this.out, this.w] = [new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine)];
     const { mod } = engine;
     this.handle = engine.guard('createModel', () =>
       engine.withBytes('createModel', encodeLayers(spec), (layers) => {
@@ -58,7 +59,7 @@ class WasmModel implements BackendModel {
         return mod.HEAPU32[engine.scratch >>> 2]!;
       }),
     );
-    finalizer?.register(this, { engine, handle: this.handle, buffers: [this.x, this.y, this.out] }, this.token);
+    finalizer?.register(this, { engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] }, this.token);
   }
 
   private get mod(): NeuriteWasmModule {
@@ -71,7 +72,7 @@ class WasmModel implements BackendModel {
     try {
       return this.engine.guard(what, () => body(this.handle));
     } finally {
-      for (const b of [this.x, this.y, this.out]) if (b.bytes > KEEP_BYTES) b.release();
+      for (const b of [this.x, this.y, this.out, this.w]) if (b.bytes > KEEP_BYTES) b.release();
     }
   }
 
@@ -95,7 +96,9 @@ class WasmModel implements BackendModel {
   compile(train: TrainSpec): void {
     this.call('compile', (h) =>
       this.engine.withBytes('compile', encodeOptimizer(train.optimizer), (o) =>
-        this.engine.check('compile', this.mod._nrt_model_compile(h, o, lossCode(train.loss))),
+        this.engine.withBytes('compile', encodeLoss(train), (l) =>
+          this.engine.check('compile', this.mod._nrt_model_compile(h, o, l)),
+        ),
       ),
     );
     this.loss = train.loss;
@@ -129,37 +132,47 @@ class WasmModel implements BackendModel {
     });
   }
 
-  async trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
+  async trainBatch(x: Float32Array, y: Float32Array, count: number, sampleWeight?: Float32Array): Promise<number> {
     await beforeWork();
-    return this.trainBatchSync(x, y, count);
+    return this.trainBatchSync(x, y, count, sampleWeight);
   }
 
   /** trainBatch without the Promise (benchmarks, and callers that pace their own work). */
-  trainBatchSync(x: Float32Array, y: Float32Array, count: number): number {
+  trainBatchSync(x: Float32Array, y: Float32Array, count: number, sampleWeight?: Float32Array): number {
     return this.call('trainBatch', (h) => {
       const xp = this.x.put('trainBatch', x);
       const yp = this.y.put('trainBatch', y);
-      this.engine.check('trainBatch', this.mod._nrt_model_train_batch(h, xp, big(x.length), yp, big(y.length), big(count), this.engine.scratch));
+      const wp = sampleWeight ? this.w.put('trainBatch', sampleWeight) : 0;
+      const wn = big(sampleWeight?.length ?? 0);
+      this.engine.check('trainBatch', this.mod._nrt_model_train_batch(h, xp, big(x.length), yp, big(y.length), wp, wn, big(count), this.engine.scratch));
       return this.mod.HEAPF64[this.engine.scratch >>> 3]!;
     });
   }
 
   async trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult> {
-    const { batchSize, shuffle, epoch, onBatch, signal } = options;
+    const { batchSize, shuffle, epoch, onBatch, signal, sampleWeight, outputs } = options;
     if (signal?.aborted) throw new AbortError();
     const { engine, mod } = this;
     const batches = Math.ceil(count / batchSize);
-    // One block for the epoch: x, y, the row order, each batch's loss, the running totals, the done count.
-    const orderAt = x.length * 4 + y.length * 4;
+    // One block for the epoch: x, y, the sample weights and the training outputs (each when asked for), the row
+    // order, each batch's loss, the running totals, the done count.
+    const wAt = x.length * 4 + y.length * 4;
+    const wLength = sampleWeight?.length ?? 0;
+    const outputsAt = wAt + wLength * 4;
+    const outputsLength = outputs?.length ?? 0;
+    const orderAt = outputsAt + outputsLength * 4;
     const lossesAt = Math.ceil((orderAt + count * 4) / 8) * 8;
     const totalsAt = lossesAt + batches * 8;
     const doneAt = totalsAt + 3 * 8;
     const block = engine.alloc('trainEpoch', doneAt + 8);
     const [xp, yp, orderp] = [block, block + x.length * 4, block + orderAt];
+    const wp = sampleWeight ? block + wAt : 0;
+    const outputsp = outputs ? block + outputsAt : 0;
     try {
       this.call('trainEpoch', () => {
         engine.f32(xp, x.length).set(x);
         engine.f32(yp, y.length).set(y);
+        if (sampleWeight) engine.f32(wp, wLength).set(sampleWeight);
         if (shuffle) mod._nrt_permutation(count, mod._nrt_rng_key(this.spec.seed >>> 0, 2, epoch >>> 0) >>> 0, orderp);
         else mod.HEAPU32.subarray(orderp >>> 2, (orderp >>> 2) + count).forEach((_, i, a) => (a[i] = i));
         mod.HEAPF64.fill(0, (block + totalsAt) >>> 3, (block + totalsAt) / 8 + 3);
@@ -169,8 +182,9 @@ class WasmModel implements BackendModel {
         if (signal?.aborted) throw new AbortError();
         let status = 0;
         const done = this.call('trainEpoch', (h) => {
-          status = mod._nrtw_train_slice(h, xp, big(x.length), yp, big(y.length), big(count), orderp, big(batchSize),
-            big(batch), big(batches), budgetLeft(), block + lossesAt + batch * 8, block + totalsAt, block + doneAt);
+          status = mod._nrtw_train_slice(h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count), orderp,
+            big(batchSize), big(batch), big(batches), budgetLeft(), block + lossesAt + batch * 8, block + totalsAt,
+            block + doneAt, outputsp, big(outputsLength));
           return Number(new BigInt64Array(mod.HEAPU8.buffer, block + doneAt, 1)[0]);
         });
         if (onBatch) {
@@ -181,15 +195,18 @@ class WasmModel implements BackendModel {
         engine.check(`trainEpoch (batch ${batch} of ${batches})`, status);
       }
       const totals = mod.HEAPF64.slice((block + totalsAt) / 8, (block + totalsAt) / 8 + 3);
+      if (outputs) outputs.set(engine.f32(outputsp, outputsLength));
       const result: EpochResult = { loss: totals[0]! / count };
-      if (this.loss !== 'meanSquaredError' && totals[2]! > 0) result.accuracy = totals[1]! / totals[2]!;
+      if (lossHasAccuracy(this.loss!) && totals[2]! > 0) result.accuracy = totals[1]! / totals[2]!;
       return result;
     } finally {
       mod._free(block);
     }
   }
 
-  async evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult> {
+  async evaluate(
+    x: Float32Array, y: Float32Array, count: number, batchSize: number, sampleWeight?: Float32Array,
+  ): Promise<EvalResult> {
     const xCols = this.spec.inputSize;
     const yCols = targetColumns(this.spec, this.loss!);
     // In chunks of whole batches sized to the pacer's budget; the chunk means are combined weighted by rows.
@@ -205,7 +222,10 @@ class WasmModel implements BackendModel {
         const xs = x.subarray(row * xCols, (row + rows) * xCols);
         const ys = y.subarray(row * yCols, (row + rows) * yCols);
         const [xp, yp] = [this.x.put('evaluate', xs), this.y.put('evaluate', ys)];
-        this.engine.check('evaluate', this.mod._nrt_model_evaluate(h, xp, big(xs.length), yp, big(ys.length), big(rows), big(batchSize), this.engine.scratch));
+        const ws = sampleWeight?.subarray(row, row + rows);
+        const wp = ws ? this.w.put('evaluate', ws) : 0;
+        this.engine.check('evaluate', this.mod._nrt_model_evaluate(h, xp, big(xs.length), yp, big(ys.length), wp,
+          big(ws?.length ?? 0), big(rows), big(batchSize), this.engine.scratch));
         return decodeMetrics(this.mod.HEAPU8, this.engine.scratch);
       });
       chunks.measured(rows, pacingClock.now() - started);
@@ -246,7 +266,7 @@ class WasmModel implements BackendModel {
   dispose(): void {
     if (!this.handle) return;
     finalizer?.unregister(this.token);
-    releaseResources({ engine: this.engine, handle: this.handle, buffers: [this.x, this.y, this.out] });
+    releaseResources({ engine: this.engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] });
     this.handle = 0;
   }
 }

@@ -1,6 +1,7 @@
 import type { BackendChoice } from '../backends/registry.js';
 import { checkOptions, fail, type OptionKeys } from '../errors.js';
 import { dense, dropout, type LayerConfig } from '../layers.js';
+import { huber } from '../losses.js';
 import { Sequential } from '../model.js';
 import type { ModelDescription } from './description.js';
 
@@ -49,7 +50,7 @@ export function buildModel(
     model.setWeights(weights);
     if (d.compile && options.compile !== false) {
       const c = d.compile;
-      model.compile({ optimizer: { ...c.optimizer }, loss: c.loss, metrics: c.metrics });
+      model.compile({ optimizer: { ...c.optimizer }, loss: c.delta === undefined ? c.loss : huber({ delta: c.delta }), metrics: c.metrics });
       if (c.learningRate !== c.optimizer.learningRate) model.setLearningRate(c.learningRate);
       if (optimizerState) model.setOptimizerState(optimizerState);
     }

@@ -3,6 +3,7 @@ import type { OptionKeys } from '../errors.js';
 import { activationNames } from '../activations.js';
 import { initializerNames, type InitializerName } from '../initializers.js';
 import { lossNames } from '../losses.js';
+import { metricNames, type MetricName } from '../metrics.js';
 import {
   asArray,
   asBoolean,
@@ -71,7 +72,9 @@ export interface CompileDescription {
   optimizer: OptimizerSpec;
   /** the learning rate when saved (a schedule or ReduceLROnPlateau may have moved it from optimizer.learningRate) */
   learningRate: number;
-  metrics: 'accuracy'[];
+  metrics: MetricName[];
+  /** huber's delta, when it is not 1 */
+  delta?: number;
 }
 
 export interface ModelDescription {
@@ -192,8 +195,11 @@ function readCompile(value: unknown, at: Where, outputActivation: ActivationName
   const lr = field(o, 'learningRate');
   const learningRate = lr === undefined ? optimizer.learningRate : readPositive(lr, at.key('learningRate'));
   const rawMetrics = field(o, 'metrics');
-  const metrics = rawMetrics === undefined ? [] : asArray(rawMetrics, at.key('metrics'), 1).map((m, i) => asOneOf(m, at.key('metrics').index(i), ['accuracy'] as const));
-  return { loss, optimizer, learningRate, metrics };
+  const metrics = rawMetrics === undefined ? [] : asArray(rawMetrics, at.key('metrics'), metricNames.length).map((m, i) => asOneOf(m, at.key('metrics').index(i), metricNames));
+  const rawDelta = field(o, 'delta');
+  if (rawDelta !== undefined && loss !== 'huber') at.key('delta').error(`only the 'huber' loss has a delta, this file's loss is '${loss}'`);
+  const delta = rawDelta === undefined ? undefined : readPositive(rawDelta, at.key('delta'));
+  return { loss, optimizer, learningRate, metrics, ...(delta === undefined ? {} : { delta }) };
 }
 
 function readPositive(v: unknown, at: Where): number {

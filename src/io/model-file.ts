@@ -125,12 +125,12 @@ export function describeModel(model: Sequential, extras: ModelExtras = {}): Mode
   };
   const compiled = model.compileConfig;
   if (compiled) {
-    const metrics = (compiled as { metrics?: string[] }).metrics;
     d.compile = {
       loss: compiled.loss,
       optimizer: optimizerSpec(compiled.optimizer),
       learningRate: model.getLearningRate(),
-      metrics: metrics ? (metrics.includes('accuracy') ? ['accuracy'] : []) : defaultMetrics(compiled.loss),
+      metrics: compiled.metrics.length ? compiled.metrics : defaultMetrics(compiled.loss),
+      ...(compiled.loss === 'huber' && compiled.delta !== 1 ? { delta: compiled.delta } : {}),
     };
   }
   if (Object.keys(extras).length > 0) d.extras = extras;
@@ -139,7 +139,7 @@ export function describeModel(model: Sequential, extras: ModelExtras = {}): Mode
 
 /** Until the model reports its metrics, classification models are assumed to track accuracy (as the CLI does). */
 function defaultMetrics(loss: LossName): CompileDescription['metrics'] {
-  return loss === 'meanSquaredError' ? [] : ['accuracy'];
+  return loss === 'meanSquaredError' || loss === 'meanAbsoluteError' || loss === 'huber' ? [] : ['accuracy'];
 }
 
 /** The model (weights, architecture, compile settings, extras; optimizer state on request) as safetensors bytes. */

@@ -35,6 +35,10 @@ export const label = (a: ActivationRow) => (a.alpha === undefined ? a.activation
 /** A loss: the output activation it is fused with, and targets of the right form. */
 export interface LossRow {
   loss: nn.LossName;
+  /** what compile gets, when not the name (nn.huber({ delta })) */
+  compileLoss?: () => nn.LossConfig;
+  /** row label, when not the name */
+  name?: string;
   output: nn.ActivationName;
   targets: (seed: number, rows: number, outputs: number) => nn.Tensor;
 }
@@ -61,6 +65,10 @@ export interface Case {
   steps: number[];
   fit: FitPlan;
   evaluateBatchSize: number;
+  /** sample/class weights for a step, fit or evaluate of `rows` rows with targets y */
+  weights?: (seed: number, rows: number, y: nn.Tensor) => { sampleWeight?: Float32Array; classWeight?: nn.ClassWeight };
+  /** compile's metrics (default ['accuracy']) */
+  metrics?: string[];
   /** only where a case truly needs more than 1e-5 relative / 1e-6 absolute, with the reason */
   tolerance?: Tolerance & { why: string };
 }
@@ -72,7 +80,11 @@ export const modelSeed = 7;
 
 export function build(c: Case, backend: BackendName): nn.Sequential {
   const model = nn.sequential(c.layers(), { backend, seed: modelSeed });
-  model.compile({ optimizer: c.optimizer(), loss: c.loss.loss, metrics: ['accuracy'] });
+  model.compile({
+    optimizer: c.optimizer(),
+    loss: c.loss.compileLoss?.() ?? c.loss.loss,
+    metrics: (c.metrics ?? ['accuracy']) as nn.MetricName[],
+  });
   return model;
 }
 
@@ -91,15 +103,19 @@ export function expectSameState(what: string, model: nn.Sequential, ref: nn.Sequ
 
 type Progress = { epoch: number; batch: number; batches: number; loss: number };
 
-function fitOptionsOf(c: Case, inputs: number, outputs: number, seen: Progress[]): nn.FitOptions {
-  const { rows: _rows, validationRows, ...plan } = c.fit;
+function fitOptionsOf(c: Case, inputs: number, outputs: number, seen: Progress[], y: nn.Tensor): nn.FitOptions {
+  const { rows, validationRows, ...plan } = c.fit;
   const validationData: [nn.Tensor, nn.Tensor] | undefined =
     validationRows === undefined ? undefined : [data(60, validationRows, inputs), c.loss.targets(60, validationRows, outputs)];
-  return { ...plan, validationData, callbacks: { onBatchEnd: (batch, logs) => void seen.push({ batch, ...logs }) } };
+  return {
+    ...plan, validationData, ...c.weights?.(3, rows, y),
+    callbacks: { onBatchEnd: (batch, logs) => void seen.push({ batch, ...logs }) },
+  };
 }
 
-/** Progress may be thinned out by a backend, but in order, always with each epoch's last batch, and the same losses. */
+/** Every batch reported (no backend thins its progress), in order, with the same losses. */
 function expectSameProgress(seen: Progress[], ref: Progress[], tolerance?: Tolerance): void {
+  expect(seen.map((p) => `${p.epoch}/${p.batch}`), 'onBatchEnd: every batch, in order').toEqual(ref.map((p) => `${p.epoch}/${p.batch}`));
   const at = new Map(ref.map((p) => [`${p.epoch}/${p.batch}`, p]));
   for (const last of ref.filter((p) => p.batch === p.batches - 1)) {
     expect(seen.some((p) => p.epoch === last.epoch && p.batch === last.batch), `epoch ${last.epoch}: last batch reported`).toBe(true);
@@ -126,14 +142,15 @@ export async function runCase(c: Case, backend: BackendName): Promise<void> {
 
     for (const [step, rows] of c.steps.entries()) {
       const [x, y] = [data(100 + step, rows, inputs), c.loss.targets(100 + step, rows, outputs)];
-      expectClose(`trainOnBatch loss, step ${step} (${rows} rows)`, await model.trainOnBatch(x, y), await ref.trainOnBatch(x, y), tol);
+      const w = c.weights?.(100 + step, rows, y);
+      expectClose(`trainOnBatch loss, step ${step} (${rows} rows)`, await model.trainOnBatch(x, y, w), await ref.trainOnBatch(x, y, w), tol);
     }
     expectSameState('after trainOnBatch', model, ref, tol);
 
     const [x, y] = [data(3, c.fit.rows, inputs), c.loss.targets(3, c.fit.rows, outputs)];
     const [seen, seenRef]: Progress[][] = [[], []];
-    const h = await model.fit(x, y, fitOptionsOf(c, inputs, outputs, seen));
-    const hr = await ref.fit(x, y, fitOptionsOf(c, inputs, outputs, seenRef));
+    const h = await model.fit(x, y, fitOptionsOf(c, inputs, outputs, seen, y));
+    const hr = await ref.fit(x, y, fitOptionsOf(c, inputs, outputs, seenRef, y));
     expect(h.epoch, 'fit: epochs run').toEqual(hr.epoch);
     expect(Object.keys(h.history).sort(), 'fit: history keys').toEqual(Object.keys(hr.history).sort());
     for (const [key, values] of Object.entries(hr.history)) expectClose(`fit history ${key}`, h.history[key]!, values, tol);
@@ -141,11 +158,10 @@ export async function runCase(c: Case, backend: BackendName): Promise<void> {
     expectSameState('after fit', model, ref, tol);
 
     const [xe, ye] = [data(50, 255, inputs), c.loss.targets(50, 255, outputs)];
-    const options = { batchSize: c.evaluateBatchSize };
+    const options = { batchSize: c.evaluateBatchSize, sampleWeight: c.weights?.(50, 255, ye).sampleWeight };
     const [e, er] = [await model.evaluate(xe, ye, options), await ref.evaluate(xe, ye, options)];
     expect(Object.keys(e), 'evaluate: keys').toEqual(Object.keys(er));
-    expectClose('evaluate loss', e.loss, er.loss, tol);
-    if (er.accuracy !== undefined) expectClose('evaluate accuracy', e.accuracy!, er.accuracy, tol);
+    for (const [key, value] of Object.entries(er)) expectClose(`evaluate ${key}`, e[key]!, value!, tol);
 
     for (const rows of [1, 7, 13, 255]) {
       const xp = data(70 + rows, rows, inputs);

@@ -30,6 +30,11 @@ Floats floats(const Napi::Value& v) {
   return Floats{length > 0 ? a.Data() : nullptr, length};
 }
 
+Floats optional_floats(const Napi::Value& v) {
+  if (v.IsNull() || v.IsUndefined()) return Floats{nullptr, 0};
+  return floats(v);
+}
+
 Napi::Error status_error(Napi::Env env, nrt_status status, const std::string& message) {
   Napi::Error error = Napi::Error::New(env, message.empty() ? nrt_status_name(status) : message);
   error.Set("status", Napi::Number::New(env, status));
@@ -140,7 +145,7 @@ Napi::Value ModelWrap::SetParameter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// compile(optimizer: Uint8Array of nrt_optimizer_desc, loss code)
+// compile(optimizer: Uint8Array of nrt_optimizer_desc, loss: Uint8Array of nrt_loss_desc)
 Napi::Value ModelWrap::Compile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
@@ -148,7 +153,12 @@ Napi::Value ModelWrap::Compile(const Napi::CallbackInfo& info) {
     throw status_error(env, NRT_ERR_INVALID_ARGUMENT, "optimizer: not one nrt_optimizer_desc");
   nrt_optimizer_desc d;
   std::memcpy(&d, bytes.Data(), sizeof d);
-  check(env, nrt_model_compile(live(env), &d, i32(info[1])));
+  Napi::Uint8Array loss_bytes = info[1].As<Napi::Uint8Array>();
+  if (loss_bytes.ByteLength() != sizeof(nrt_loss_desc))
+    throw status_error(env, NRT_ERR_INVALID_ARGUMENT, "loss: not one nrt_loss_desc");
+  nrt_loss_desc loss;
+  std::memcpy(&loss, loss_bytes.Data(), sizeof loss);
+  check(env, nrt_model_compile(live(env), &d, &loss));
   return env.Undefined();
 }
 
@@ -189,43 +199,45 @@ Napi::Value ModelWrap::SetStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// trainBatch(x, y, count) → Promise<number> (the loss before the update)
+// trainBatch(x, y, w | null, count) → Promise<number> (the loss before the update)
 Napi::Value ModelWrap::TrainBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   nrt_model* m = live(env);
-  const Floats x = floats(info[0]), y = floats(info[1]);
-  const int64_t count = i64(info[2]);
+  const Floats x = floats(info[0]), y = floats(info[1]), w = optional_floats(info[2]);
+  const int64_t count = i64(info[3]);
   if (inline_work(count, 3)) {
     double loss = 0;
-    check(env, nrt_model_train_batch(m, x.data, x.length, y.data, y.length, count, &loss));
+    check(env, nrt_model_train_batch(m, x.data, x.length, y.data, y.length, w.data, w.length, count, &loss));
     return resolved(env, Napi::Number::New(env, loss));
   }
-  return start_train_batch(env, this, Value(), info[0], info[1], count);
+  return start_train_batch(env, this, Value(), info[0], info[1], info[2], count);
 }
 
-// trainEpoch(x, y, count, batchSize, shuffle, epoch, onBatch?) → Promise<Uint8Array of nrt_metrics>
+// trainEpoch(x, y, w | null, count, batchSize, shuffle, epoch, onBatch?, outputs | null)
+//   → Promise<Uint8Array of nrt_metrics>
 Napi::Value ModelWrap::TrainEpoch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   live(env);
   abort_.store(false);
-  return start_train_epoch(env, this, Value(), info[0], info[1], i64(info[2]), i64(info[3]),
-                           info[4].As<Napi::Boolean>().Value(), i64(info[5]), info[6]);
+  return start_train_epoch(env, this, Value(), info[0], info[1], info[2], i64(info[3]), i64(info[4]),
+                           info[5].As<Napi::Boolean>().Value(), i64(info[6]), info[7], info[8]);
 }
 
-// evaluate(x, y, count, batchSize) → Promise<Uint8Array of nrt_metrics>
+// evaluate(x, y, w | null, count, batchSize) → Promise<Uint8Array of nrt_metrics>
 Napi::Value ModelWrap::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   nrt_model* m = live(env);
-  const Floats x = floats(info[0]), y = floats(info[1]);
-  const int64_t count = i64(info[2]), batch_size = i64(info[3]);
+  const Floats x = floats(info[0]), y = floats(info[1]), w = optional_floats(info[2]);
+  const int64_t count = i64(info[3]), batch_size = i64(info[4]);
   if (inline_work(count)) {
     nrt_metrics metrics{};
-    check(env, nrt_model_evaluate(m, x.data, x.length, y.data, y.length, count, batch_size, &metrics));
+    check(env, nrt_model_evaluate(m, x.data, x.length, y.data, y.length, w.data, w.length, count, batch_size,
+                                  &metrics));
     Napi::Uint8Array bytes = Napi::Uint8Array::New(env, sizeof(nrt_metrics));
     std::memcpy(bytes.Data(), &metrics, sizeof metrics);
     return resolved(env, bytes);
   }
-  return start_evaluate(env, this, Value(), info[0], info[1], count, batch_size);
+  return start_evaluate(env, this, Value(), info[0], info[1], info[2], count, batch_size);
 }
 
 // predict(x, count, out) → Promise<void>; out is the caller's Float32Array [count × outputs]

@@ -23,6 +23,8 @@ struct Floats {
   int64_t length;
 };
 Floats floats(const Napi::Value& v);
+// The same for an optional array: null or undefined give {nullptr, 0} (the core's "none").
+Floats optional_floats(const Napi::Value& v);
 
 // The Error for a failed nrt_* call: message from the core, `status` the nrt_status code.
 Napi::Error status_error(Napi::Env env, nrt_status status, const std::string& message);

@@ -26,6 +26,10 @@ class Run {
     kept_.push_back(Napi::Persistent(v));
     return floats(v);
   }
+  Floats keep_optional(Napi::Value v) {
+    if (v.IsNull() || v.IsUndefined()) return Floats{nullptr, 0};
+    return keep(v);
+  }
   Napi::Promise promise() const { return deferred_.Promise(); }
   nrt_model* model() const { return wrap_->handle(); }
   ModelWrap* wrap() const { return wrap_; }
@@ -97,15 +101,17 @@ struct Progress {
   double loss = 0;
 };
 
-// The epoch on a worker thread. Batch progress goes to the JS callback through AsyncProgressWorker (which keeps
-// only the latest report if JS falls behind); the last batch is always reported. A callback that throws stops
-// the epoch after the current batch and its error rejects the Promise.
-class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
+// The epoch on a worker thread. Batch progress goes to the JS callback through AsyncProgressQueueWorker, which
+// queues every report: onBatchEnd sees every batch, in order, as on the ts and wasm backends (only asked for
+// when a callback exists, so a fit without one pays nothing). A callback that throws stops the epoch after the
+// current batch and its error rejects the Promise.
+class EpochWorker : public Napi::AsyncProgressQueueWorker<Progress> {
  public:
-  EpochWorker(Napi::Env env, Run* run, Floats x, Floats y, int64_t count, int64_t batch_size, bool shuffle,
-              int64_t epoch, Napi::Value on_batch)
-      : Napi::AsyncProgressWorker<Progress>(env, "neurite.trainEpoch"),
-        run_(run), x_(x), y_(y), count_(count), batch_size_(batch_size), shuffle_(shuffle), epoch_(epoch) {
+  EpochWorker(Napi::Env env, Run* run, Floats x, Floats y, Floats w, int64_t count, int64_t batch_size, bool shuffle,
+              int64_t epoch, Napi::Value on_batch, Floats outputs)
+      : Napi::AsyncProgressQueueWorker<Progress>(env, "neurite.trainEpoch"),
+        run_(run), x_(x), y_(y), w_(w), outputs_(outputs), count_(count), batch_size_(batch_size), shuffle_(shuffle),
+        epoch_(epoch) {
     if (on_batch.IsFunction()) on_batch_ = Napi::Persistent(on_batch.As<Napi::Function>());
     has_callback_ = !on_batch_.IsEmpty();
   }
@@ -113,20 +119,23 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
 
   void Execute(const ExecutionProgress& progress) override {
     progress_ = &progress;
-    run_->record(nrt_model_train_epoch(run_->model(), x_.data, x_.length, y_.data, y_.length, count_, batch_size_,
-                                       shuffle_ ? 1 : 0, epoch_, &EpochWorker::on_batch, this, nullptr, &metrics_));
+    run_->record(nrt_model_train_epoch(run_->model(), x_.data, x_.length, y_.data, y_.length, w_.data, w_.length,
+                                       count_, batch_size_, shuffle_ ? 1 : 0, epoch_, &EpochWorker::on_batch, this,
+                                       nullptr, &metrics_, outputs_.data, outputs_.length));
   }
 
   void OnProgress(const Progress* data, size_t count) override {
-    if (data == nullptr || count == 0 || !has_callback_ || !callback_error_.IsEmpty()) return;
-    const Progress& p = data[count - 1];
+    if (data == nullptr || !has_callback_) return;
     Napi::Env env = Env();
-    try {
-      on_batch_.Call({Napi::Number::New(env, static_cast<double>(p.batch)),
-                      Napi::Number::New(env, static_cast<double>(p.batches)), Napi::Number::New(env, p.loss)});
-    } catch (const Napi::Error& e) {
-      callback_error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
-      stop_ = true;
+    for (size_t i = 0; i < count && callback_error_.IsEmpty(); i++) {
+      const Progress& p = data[i];
+      try {
+        on_batch_.Call({Napi::Number::New(env, static_cast<double>(p.batch)),
+                        Napi::Number::New(env, static_cast<double>(p.batches)), Napi::Number::New(env, p.loss)});
+      } catch (const Napi::Error& e) {
+        callback_error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+        stop_ = true;
+      }
     }
   }
 
@@ -140,18 +149,14 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
   static int32_t on_batch(void* user, int64_t batch, int64_t batches, double loss) {
     auto* self = static_cast<EpochWorker*>(user);
     if (self->has_callback_) {
-      const auto now = std::chrono::steady_clock::now();
-      if (batch + 1 == batches || now - self->last_report_ >= std::chrono::milliseconds(4)) {
-        self->last_report_ = now;
-        const Progress p{batch, batches, loss};
-        self->progress_->Send(&p, 1);
-      }
+      const Progress p{batch, batches, loss};
+      self->progress_->Send(&p, 1);
     }
     return self->stop_ || self->run_->wrap()->abort_requested() ? 1 : 0;
   }
 
   Run* run_;
-  Floats x_, y_;
+  Floats x_, y_, w_, outputs_;
   int64_t count_, batch_size_;
   bool shuffle_;
   int64_t epoch_;
@@ -160,41 +165,44 @@ class EpochWorker : public Napi::AsyncProgressWorker<Progress> {
   std::atomic<bool> stop_{false};
   Napi::Reference<Napi::Value> callback_error_;
   const ExecutionProgress* progress_ = nullptr;
-  std::chrono::steady_clock::time_point last_report_{};
   nrt_metrics metrics_{};
 };
 
 }  // namespace
 
 Napi::Promise start_train_batch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
-                                int64_t count) {
+                                Napi::Value w, int64_t count) {
   Run* run = new Run(env, wrap, self);
-  const Floats xs = run->keep(x), ys = run->keep(y);
+  const Floats xs = run->keep(x), ys = run->keep(y), ws = run->keep_optional(w);
   auto loss = std::make_shared<double>(0.0);
   return queue(
       env, "neurite.trainBatch", run,
-      [=](nrt_model* m) { return nrt_model_train_batch(m, xs.data, xs.length, ys.data, ys.length, count, loss.get()); },
+      [=](nrt_model* m) {
+        return nrt_model_train_batch(m, xs.data, xs.length, ys.data, ys.length, ws.data, ws.length, count, loss.get());
+      },
       [=](Napi::Env e) { return Napi::Number::New(e, *loss); });
 }
 
 Napi::Promise start_train_epoch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
-                                int64_t count, int64_t batch_size, bool shuffle, int64_t epoch, Napi::Value on_batch) {
+                                Napi::Value w, int64_t count, int64_t batch_size, bool shuffle, int64_t epoch,
+                                Napi::Value on_batch, Napi::Value outputs) {
   Run* run = new Run(env, wrap, self);
-  const Floats xs = run->keep(x), ys = run->keep(y);
+  const Floats xs = run->keep(x), ys = run->keep(y), ws = run->keep_optional(w), os = run->keep_optional(outputs);
   const Napi::Promise promise = run->promise();
-  (new EpochWorker(env, run, xs, ys, count, batch_size, shuffle, epoch, on_batch))->Queue();
+  (new EpochWorker(env, run, xs, ys, ws, count, batch_size, shuffle, epoch, on_batch, os))->Queue();
   return promise;
 }
 
 Napi::Promise start_evaluate(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
-                             int64_t count, int64_t batch_size) {
+                             Napi::Value w, int64_t count, int64_t batch_size) {
   Run* run = new Run(env, wrap, self);
-  const Floats xs = run->keep(x), ys = run->keep(y);
+  const Floats xs = run->keep(x), ys = run->keep(y), ws = run->keep_optional(w);
   auto metrics = std::make_shared<nrt_metrics>();
   return queue(
       env, "neurite.evaluate", run,
       [=](nrt_model* m) {
-        return nrt_model_evaluate(m, xs.data, xs.length, ys.data, ys.length, count, batch_size, metrics.get());
+        return nrt_model_evaluate(m, xs.data, xs.length, ys.data, ys.length, ws.data, ws.length, count, batch_size,
+                                  metrics.get());
       },
       [=](Napi::Env e) { return metrics_bytes(e, *metrics); });
 }

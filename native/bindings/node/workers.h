@@ -13,16 +13,17 @@ class ModelWrap;
 
 // Resolves with the loss before the update.
 Napi::Promise start_train_batch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
-                                int64_t count);
+                                Napi::Value w, int64_t count);
 
 // Resolves with the epoch's nrt_metrics as bytes. on_batch (a function or undefined) is called with
-// (batch, batches, loss) at most every few milliseconds, and always for the last batch.
+// (batch, batches, loss) for every batch, in order. w and outputs may be null (see nrt_model_train_epoch).
 Napi::Promise start_train_epoch(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
-                                int64_t count, int64_t batch_size, bool shuffle, int64_t epoch, Napi::Value on_batch);
+                                Napi::Value w, int64_t count, int64_t batch_size, bool shuffle, int64_t epoch,
+                                Napi::Value on_batch, Napi::Value outputs);
 
 // Resolves with nrt_metrics as bytes.
 Napi::Promise start_evaluate(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, Napi::Value y,
-                             int64_t count, int64_t batch_size);
+                             Napi::Value w, int64_t count, int64_t batch_size);
 
 // Writes into `out` (the caller's Float32Array) and resolves with undefined.
 Napi::Promise start_predict(Napi::Env env, ModelWrap* wrap, Napi::Object self, Napi::Value x, int64_t count,

@@ -38,11 +38,13 @@ EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 2; }
  * (at least one batch runs). For each batch i trained: losses[i - first_batch] = its loss. totals[0..3) are
  * accumulated, not overwritten: [Σ loss·rows, Σ correct, Σ counted] (the accuracy counts of nrt_model_train_rows).
  * *out_done = number of batches trained, also when a batch fails (then the failing one is not counted).
+ * w (sample weights) and outputs may be NULL: see nrt_model_train_rows.
  */
 EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                                 int64_t y_length, int64_t total, const uint32_t* order,
-                                                 int64_t batch_size, int64_t first_batch, int64_t batch_end,
-                                                 double budget_ms, double* losses, double* totals, int64_t* out_done) {
+                                                 int64_t y_length, const float* w, int64_t w_length, int64_t total,
+                                                 const uint32_t* order, int64_t batch_size, int64_t first_batch,
+                                                 int64_t batch_end, double budget_ms, double* losses, double* totals,
+                                                 int64_t* out_done, float* outputs, int64_t outputs_length) {
   *out_done = 0;
   const double start = emscripten_get_now();
   for (int64_t batch = first_batch; batch < batch_end; batch++) {
@@ -50,8 +52,8 @@ EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* 
     const int64_t rows = total - first_row < batch_size ? total - first_row : batch_size;
     double loss = 0, correct = 0, counted = 0;
     const nrt_status status =
-        nrt_model_train_rows(model, x, x_length, y, y_length, total, order + first_row, rows, &loss, &correct,
-                             &counted);
+        nrt_model_train_rows(model, x, x_length, y, y_length, w, w_length, total, order + first_row, rows, &loss,
+                             &correct, &counted, outputs, outputs_length);
     if (status != NRT_OK) return status;
     losses[batch - first_batch] = loss;
     totals[0] += loss * static_cast<double>(rows);

@@ -64,12 +64,14 @@ typedef enum nrt_loss {
   NRT_LOSS_BINARY_CROSSENTROPY = 1,
   NRT_LOSS_CATEGORICAL_CROSSENTROPY = 2,
   NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 3,
+  NRT_LOSS_MEAN_ABSOLUTE_ERROR = 4,
+  NRT_LOSS_HUBER = 5,
 } nrt_loss;
-#define NRT_LOSS_COUNT 4
+#define NRT_LOSS_COUNT 6
 /* The names the TypeScript API uses, for messages. */
 static inline const char* nrt_loss_name(int32_t code) {
-  static const char* const names[] = {"meanSquaredError", "binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"};
-  return code >= 0 && code < 4 ? names[code] : "(unknown)";
+  static const char* const names[] = {"meanSquaredError", "binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy", "meanAbsoluteError", "huber"};
+  return code >= 0 && code < 6 ? names[code] : "(unknown)";
 }
 
 typedef enum nrt_optimizer_kind {
@@ -130,6 +132,17 @@ NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, beta2) == 32, "nrt_optimizer_desc.be
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, epsilon) == 40, "nrt_optimizer_desc.epsilon: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, weight_decay) == 48, "nrt_optimizer_desc.weight_decay: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, rho) == 56, "nrt_optimizer_desc.rho: offset differs from native/abi/abi.json");
+
+/* The loss and its hyperparameters; fields a loss does not use are ignored. */
+typedef struct nrt_loss_desc {
+  int32_t kind;
+  int32_t reserved; /* 0 */
+  double delta; /* huber: the quadratic/linear switch, > 0 (Keras default 1) */
+} nrt_loss_desc;
+NRT_ABI_ASSERT(sizeof(nrt_loss_desc) == 16, "nrt_loss_desc: size differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_loss_desc, kind) == 0, "nrt_loss_desc.kind: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_loss_desc, reserved) == 4, "nrt_loss_desc.reserved: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_loss_desc, delta) == 8, "nrt_loss_desc.delta: offset differs from native/abi/abi.json");
 
 /* Loss and accuracy of an epoch or an evaluation. */
 typedef struct nrt_metrics {

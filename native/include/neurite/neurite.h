@@ -42,7 +42,7 @@ typedef struct nrt_model nrt_model;
 /*
  * Called by train_epoch after a batch (0-based index `batch` of `batches`, with that batch's loss), from the
  * thread running the epoch. Return 0 to go on, nonzero to stop (train_epoch then returns NRT_ERR_ABORTED).
- * Every batch is reported; throttling is the binding's business.
+ * Every batch is reported, and the Node binding passes every report on to JavaScript, in order.
  */
 typedef int32_t (*nrt_progress_fn)(void* user, int64_t batch, int64_t batches, double loss);
 
@@ -77,8 +77,9 @@ NRT_API nrt_status nrt_model_set_parameter(nrt_model* model, int32_t index, cons
 
 /* ---- training setup ---- */
 
-/* Sets optimizer and loss; resets the optimizer state and the step counter. */
-NRT_API nrt_status nrt_model_compile(nrt_model* model, const nrt_optimizer_desc* optimizer, int32_t loss);
+/* Sets optimizer and loss (kind and hyperparameters, e.g. huber's delta); resets the optimizer state and the step
+ * counter. */
+NRT_API nrt_status nrt_model_compile(nrt_model* model, const nrt_optimizer_desc* optimizer, const nrt_loss_desc* loss);
 NRT_API nrt_status nrt_model_set_learning_rate(nrt_model* model, double learning_rate);
 
 /*
@@ -99,31 +100,40 @@ NRT_API nrt_status nrt_model_set_step(nrt_model* model, int64_t step);
  * Every array comes with its length in floats, which must be exactly what `count` (or `total`) rows need.
  * Values are not scanned (the Model API did that); sparse labels, which the core uses as indices, are checked
  * to be integers in [0, output_size). Input arrays are only read.
+ * w is one sample weight per row (w_length = count or total), or NULL for all 1: the batch loss is then
+ * Σ w_i·l_i / rows (Keras's semantics: divided by the rows, not by Σ w), and the gradient scales with it.
+ * Accuracy counts are not weighted.
  */
 
 /* One optimizer step on one batch of `count` rows; *out_loss is the loss before the update. */
 NRT_API nrt_status nrt_model_train_batch(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                         int64_t y_length, int64_t count, double* out_loss);
+                                         int64_t y_length, const float* w, int64_t w_length, int64_t count,
+                                         double* out_loss);
 /*
  * One step on the batch made of rows `rows[0..count)` of (x, y), which hold `total` rows. Lets a caller drive
  * an epoch itself (the WASM binding, yielding to its event loop between batches) with nrt_permutation() order.
- * out_correct and out_total receive the accuracy counts of the batch (may be NULL).
+ * out_correct and out_total receive the accuracy counts of the batch (may be NULL). out_outputs (may be NULL) is
+ * [total, output_size]: the outputs of the trained rows are written at their rows (for epoch-wide metrics).
  */
 NRT_API nrt_status nrt_model_train_rows(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                        int64_t y_length, int64_t total, const uint32_t* rows, int64_t count,
-                                        double* out_loss, double* out_correct, double* out_total);
+                                        int64_t y_length, const float* w, int64_t w_length, int64_t total,
+                                        const uint32_t* rows, int64_t count, double* out_loss, double* out_correct,
+                                        double* out_total, float* out_outputs, int64_t out_outputs_length);
 /*
  * One epoch: order = shuffle ? permutation(count, rngKey(seed, 2, epoch)) : 0..count-1, consecutive batches of
  * batch_size (the last may be smaller). progress may be NULL; abort_flag (may be NULL) is read between batches.
- * The model's lock is held per batch, not per epoch (see Threading above).
+ * The model's lock is held per batch, not per epoch (see Threading above). out_outputs (may be NULL; then nothing is
+ * copied) is [count, output_size]: each row's training output of this epoch, in the data's row order.
  */
 NRT_API nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                         int64_t y_length, int64_t count, int64_t batch_size, int32_t shuffle,
-                                         int64_t epoch, nrt_progress_fn progress, void* progress_user,
-                                         const volatile int32_t* abort_flag, nrt_metrics* out_metrics);
+                                         int64_t y_length, const float* w, int64_t w_length, int64_t count,
+                                         int64_t batch_size, int32_t shuffle, int64_t epoch, nrt_progress_fn progress,
+                                         void* progress_user, const volatile int32_t* abort_flag,
+                                         nrt_metrics* out_metrics, float* out_outputs, int64_t out_outputs_length);
 /* Loss (including the l2 term) and accuracy at inference, in batches of batch_size. Needs compile (the loss). */
 NRT_API nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                      int64_t y_length, int64_t count, int64_t batch_size, nrt_metrics* out_metrics);
+                                      int64_t y_length, const float* w, int64_t w_length, int64_t count,
+                                      int64_t batch_size, nrt_metrics* out_metrics);
 /* out is [count, output_size] (out_length floats). Works without compile. */
 NRT_API nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,
                                      int64_t out_length);

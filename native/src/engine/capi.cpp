@@ -107,9 +107,10 @@ nrt_status nrt_model_set_parameter(nrt_model* model, int32_t index, const float*
   NRT_MODEL_CALL(model, set_parameter(index, values, length));
 }
 
-nrt_status nrt_model_compile(nrt_model* model, const nrt_optimizer_desc* optimizer, int32_t loss) {
+nrt_status nrt_model_compile(nrt_model* model, const nrt_optimizer_desc* optimizer, const nrt_loss_desc* loss) {
   if (optimizer == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "optimizer must not be null");
-  NRT_MODEL_CALL(model, compile(*optimizer, loss));
+  if (loss == nullptr) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "loss must not be null");
+  NRT_MODEL_CALL(model, compile(*optimizer, *loss));
 }
 
 nrt_status nrt_model_set_learning_rate(nrt_model* model, double learning_rate) {
@@ -138,32 +139,36 @@ nrt_status nrt_model_get_step(nrt_model* model, int64_t* out_step) {
 nrt_status nrt_model_set_step(nrt_model* model, int64_t step) { NRT_MODEL_CALL(model, set_step(step)); }
 
 nrt_status nrt_model_train_batch(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                 int64_t y_length, int64_t count, double* out_loss) {
-  NRT_MODEL_CALL(model, train_batch({x, x_length, y, y_length}, count, out_loss));
+                                 int64_t y_length, const float* w, int64_t w_length, int64_t count, double* out_loss) {
+  NRT_MODEL_CALL(model, train_batch({x, x_length, y, y_length, w, w_length}, count, out_loss));
 }
 
 nrt_status nrt_model_train_rows(nrt_model* model, const float* x, int64_t x_length, const float* y, int64_t y_length,
-                                int64_t total, const uint32_t* rows, int64_t count, double* out_loss,
-                                double* out_correct, double* out_total) {
-  NRT_MODEL_CALL(model, train_rows({x, x_length, y, y_length}, total, rows, count, out_loss, out_correct, out_total));
+                                const float* w, int64_t w_length, int64_t total, const uint32_t* rows, int64_t count,
+                                double* out_loss, double* out_correct, double* out_total, float* out_outputs,
+                                int64_t out_outputs_length) {
+  NRT_MODEL_CALL(model, train_rows({x, x_length, y, y_length, w, w_length}, total, rows, count, out_loss, out_correct,
+                                   out_total, {out_outputs, out_outputs_length}));
 }
 
 nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, int64_t x_length, const float* y,
-                                 int64_t y_length, int64_t count, int64_t batch_size, int32_t shuffle, int64_t epoch,
-                                 nrt_progress_fn progress, void* progress_user, const volatile int32_t* abort_flag,
-                                 nrt_metrics* out_metrics) {
+                                 int64_t y_length, const float* w, int64_t w_length, int64_t count, int64_t batch_size,
+                                 int32_t shuffle, int64_t epoch, nrt_progress_fn progress, void* progress_user,
+                                 const volatile int32_t* abort_flag, nrt_metrics* out_metrics, float* out_outputs,
+                                 int64_t out_outputs_length) {
   if (model == nullptr) return null_model();
   nrt::clear_error();
   NRT_GUARD_BEGIN
   // No lock here: the epoch takes it per batch so that other callers can run in between.
-  return model->impl->train_epoch({x, x_length, y, y_length}, count, batch_size, shuffle != 0, epoch, progress,
-                                  progress_user, abort_flag, out_metrics);
+  return model->impl->train_epoch({x, x_length, y, y_length, w, w_length}, count, batch_size, shuffle != 0, epoch,
+                                  progress, progress_user, abort_flag, out_metrics, {out_outputs, out_outputs_length});
   NRT_GUARD_END
 }
 
 nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t x_length, const float* y, int64_t y_length,
-                              int64_t count, int64_t batch_size, nrt_metrics* out_metrics) {
-  NRT_MODEL_CALL(model, evaluate({x, x_length, y, y_length}, count, batch_size, out_metrics));
+                              const float* w, int64_t w_length, int64_t count, int64_t batch_size,
+                              nrt_metrics* out_metrics) {
+  NRT_MODEL_CALL(model, evaluate({x, x_length, y, y_length, w, w_length}, count, batch_size, out_metrics));
 }
 
 nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,

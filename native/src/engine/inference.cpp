@@ -19,11 +19,11 @@ nrt_status Model::evaluate(Data d, int64_t count, int64_t batch_size, nrt_metric
   for (int64_t start = 0; start < count; start += batch) {
     const int64_t rows = std::min(batch, count - start);
     NRT_RETURN_IF_ERROR(forward(d.x + start * input_size_, rows, false, nullptr));
-    NRT_RETURN_IF_ERROR(loss_and_gradient(d.y + start * yw, rows, false, &counts));
+    NRT_RETURN_IF_ERROR(loss_and_gradient(d.y + start * yw, d.w ? d.w + start : nullptr, rows, false, &counts));
   }
   if (result) {
     result->loss = mean_loss(counts.loss_sum, count) + l2_total();
-    result->has_accuracy = loss_ != NRT_LOSS_MEAN_SQUARED_ERROR;
+    result->has_accuracy = !regression_loss();
     result->accuracy = result->has_accuracy && counts.total > 0 ? counts.correct / counts.total : 0.0;
     result->reserved = 0;
   }

@@ -128,7 +128,8 @@ nrt_status Model::set_parameter(int32_t index, const float* values, int64_t leng
   return NRT_OK;
 }
 
-nrt_status Model::compile(const nrt_optimizer_desc& o, int32_t loss) {
+nrt_status Model::compile(const nrt_optimizer_desc& o, const nrt_loss_desc& loss_desc) {
+  const int32_t loss = loss_desc.kind;
   // Hyperparameters were validated by the Model API; the codes select code paths and slot counts, so they are
   // checked here. The loss needs a layer to read its output from.
   if (o.kind < 0 || o.kind >= NRT_OPTIMIZER_KIND_COUNT)
@@ -136,7 +137,9 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, int32_t loss) {
   if (loss < 0 || loss >= NRT_LOSS_COUNT) return fail(NRT_ERR_INVALID_ARGUMENT, "loss: no loss has code %d", loss);
   if (layers_.empty()) return fail(NRT_ERR_INVALID_ARGUMENT, "a model without layers cannot be compiled");
   // The cross-entropies read the last layer's pre-activation, which only a dense layer keeps.
-  if (loss != NRT_LOSS_MEAN_SQUARED_ERROR && layers_.back().kind != NRT_LAYER_DENSE)
+  const bool regression = loss == NRT_LOSS_MEAN_SQUARED_ERROR || loss == NRT_LOSS_MEAN_ABSOLUTE_ERROR ||
+                          loss == NRT_LOSS_HUBER;
+  if (!regression && layers_.back().kind != NRT_LAYER_DENSE)
     return fail(NRT_ERR_INVALID_ARGUMENT, "loss %s needs the last layer to be dense", nrt_loss_name(loss));
 
   int per_param = 0;
@@ -152,6 +155,7 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, int32_t loss) {
       return fail(NRT_ERR_OUT_OF_MEMORY, "out of memory allocating optimizer state");
   optimizer_ = o;
   loss_ = static_cast<nrt_loss>(loss);
+  huber_delta_ = loss_desc.delta;
   slots_per_param_ = per_param;
   slots_ = std::move(slots);
   step_ = 0;
@@ -216,7 +220,11 @@ nrt_status Model::check_compiled() const {
   return NRT_OK;
 }
 
-bool Model::fused_output() const { return compiled_ && loss_ != NRT_LOSS_MEAN_SQUARED_ERROR; }
+bool Model::regression_loss() const {
+  return loss_ == NRT_LOSS_MEAN_SQUARED_ERROR || loss_ == NRT_LOSS_MEAN_ABSOLUTE_ERROR || loss_ == NRT_LOSS_HUBER;
+}
+
+bool Model::fused_output() const { return compiled_ && !regression_loss(); }
 
 int64_t Model::y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size(); }
 
@@ -237,6 +245,9 @@ nrt_status Model::check_data(Data d, int64_t count, bool need_y) const {
                 static_cast<long long>(d.y_length), static_cast<long long>(count),
                 static_cast<long long>(y_width()), static_cast<long long>(count * y_width()));
   if (count > 0 && d.y == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "y must not be null");
+  if (d.w != nullptr && d.w_length != count)
+    return fail(NRT_ERR_INVALID_ARGUMENT, "sample weights have %lld values, %lld rows need %lld",
+                static_cast<long long>(d.w_length), static_cast<long long>(count), static_cast<long long>(count));
   if (loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
     const float classes = static_cast<float>(output_size());
     for (int64_t i = 0; i < count; i++) {
@@ -246,6 +257,15 @@ nrt_status Model::check_data(Data d, int64_t count, bool need_y) const {
                     static_cast<long long>(i), static_cast<double>(label), static_cast<long long>(output_size()));
     }
   }
+  return NRT_OK;
+}
+
+nrt_status Model::check_outputs(Outputs o, int64_t count) const {
+  if (o.data == nullptr) return NRT_OK;
+  if (o.length != count * output_size())
+    return fail(NRT_ERR_INVALID_ARGUMENT, "outputs have room for %lld values, %lld rows need %lld",
+                static_cast<long long>(o.length), static_cast<long long>(count),
+                static_cast<long long>(count * output_size()));
   return NRT_OK;
 }
 

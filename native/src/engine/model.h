@@ -44,6 +44,7 @@ struct Workspace {
   std::vector<const float*> layer_out;     // this pass: where each layer's output is (dropout at inference: input)
   AlignedBuffer<float> grad_a, grad_b;     // ping-pong gradients [capacity × widest layer]
   AlignedBuffer<float> x_batch, y_batch;   // a gathered (shuffled) batch
+  AlignedBuffer<float> w_batch;            // its sample weights, when the call has them
 };
 
 struct Metrics {
@@ -65,7 +66,7 @@ class Model {
   nrt_status get_parameter(int32_t index, float* out, int64_t length) const;
   nrt_status set_parameter(int32_t index, const float* values, int64_t length);
 
-  nrt_status compile(const nrt_optimizer_desc& optimizer, int32_t loss);
+  nrt_status compile(const nrt_optimizer_desc& optimizer, const nrt_loss_desc& loss);
   nrt_status set_learning_rate(double learning_rate);
   int optimizer_slot_count() const;
   int64_t optimizer_slot_size(int32_t slot) const;
@@ -75,19 +76,28 @@ class Model {
   nrt_status set_step(int64_t step);
 
   // The passes. Arrays come with their lengths in floats (Data), checked against what `count` rows need.
+  // w (one weight per row) may be null: every row weighs 1.
   struct Data {
     const float* x;
     int64_t x_length;
     const float* y;
     int64_t y_length;
+    const float* w = nullptr;
+    int64_t w_length = 0;
+  };
+  // Where a training call writes the outputs of the rows it trained (row r of the data at out[r·outputs]), for
+  // metrics computed over the whole epoch in JavaScript; null = not wanted (no copy).
+  struct Outputs {
+    float* data = nullptr;
+    int64_t length = 0;
   };
   nrt_status train_batch(Data d, int64_t count, double* loss);
   nrt_status train_rows(Data d, int64_t total, const uint32_t* rows, int64_t count, double* loss, double* correct,
-                        double* counted);
+                        double* counted, Outputs outputs);
   // Takes the model's lock itself, one batch at a time (every other entry point is called with it held).
   nrt_status train_epoch(Data d, int64_t count, int64_t batch_size, bool shuffle, int64_t epoch,
                          nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
-                         nrt_metrics* result);
+                         nrt_metrics* result, Outputs outputs);
   nrt_status evaluate(Data d, int64_t count, int64_t batch_size, nrt_metrics* result);
   nrt_status predict(const float* x, int64_t x_length, int64_t count, float* out, int64_t out_length);
 
@@ -117,19 +127,23 @@ class Model {
   // The memory-safety checks shared by every entry point that reads x and y: lengths, and sparse labels (used
   // as indices). Values are not scanned for NaN: the Model API did that once.
   nrt_status check_data(Data d, int64_t count, bool need_y) const;
+  nrt_status check_outputs(Outputs o, int64_t count) const;
+  // The last layer's outputs of the pass that just ran (after the loss, which writes the fused activation).
+  const float* final_outputs() const;
   nrt_status check_compiled() const;
   int64_t y_width() const;  // floats of y per row
   nrt_status ensure_capacity(int64_t rows);
   bool fused_output() const;  // the loss applies the output activation (cross-entropies)
+  bool regression_loss() const;  // MSE, MAE, Huber: the loss reads the outputs, and there is no accuracy
 
   // One pass over `rows` rows already in memory.
   nrt_status forward(const float* x, int64_t rows, bool training, float* final_out);
-  nrt_status loss_and_gradient(const float* y, int64_t rows, bool with_gradient, Metrics* metrics);
+  nrt_status loss_and_gradient(const float* y, const float* w, int64_t rows, bool with_gradient, Metrics* metrics);
   // Backward pass with the optimizer step fused in (see train_step.cpp); the caller advances step_.
   nrt_status backward_and_update(const float* x, int64_t rows);
   double l2_total() const;
   // Forward, loss, backward and update of one batch: *loss is its mean loss + L2 terms; counts accumulate.
-  nrt_status step_batch(const float* x, const float* y, int64_t rows, double* loss, Metrics* counts);
+  nrt_status step_batch(const float* x, const float* y, const float* w, int64_t rows, double* loss, Metrics* counts);
   // Σ of per-row or per-element losses over `rows` rows → the mean the user sees (without L2).
   double mean_loss(double sum, int64_t rows) const;
 
@@ -143,6 +157,7 @@ class Model {
   bool compiled_ = false;
   nrt_optimizer_desc optimizer_{};
   nrt_loss loss_ = NRT_LOSS_MEAN_SQUARED_ERROR;
+  double huber_delta_ = 1.0;
   int slots_per_param_ = 0;
   std::vector<AlignedBuffer<float>> slots_;
   int64_t step_ = 0;

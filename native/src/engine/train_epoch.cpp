@@ -26,14 +26,22 @@ void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t 
   });
 }
 
+// outputs[rows[r]] = the batch's output row r: the epoch's outputs land in the data's row order.
+void scatter_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst) {
+  for (int64_t r = 0; r < count; r++)
+    std::memcpy(dst + static_cast<int64_t>(rows[r]) * width, src + r * width,
+                static_cast<size_t>(width) * sizeof(float));
+}
+
 }  // namespace
 
 nrt_status Model::train_rows(Data d, int64_t total, const uint32_t* rows, int64_t count, double* loss,
-                             double* correct, double* counted) {
+                             double* correct, double* counted, Outputs outputs) {
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
   if (total < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "total must be >= 1, got %lld", static_cast<long long>(total));
   NRT_RETURN_IF_ERROR(check_data(d, total, true));
+  NRT_RETURN_IF_ERROR(check_outputs(outputs, total));
   if (rows == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "rows must not be null");
   for (int64_t r = 0; r < count; r++)
     if (rows[r] >= total)
@@ -42,9 +50,12 @@ nrt_status Model::train_rows(Data d, int64_t total, const uint32_t* rows, int64_
   NRT_RETURN_IF_ERROR(ensure_capacity(count));
   gather_rows(d.x, input_size_, rows, count, ws_.x_batch.data(), threads_);
   gather_rows(d.y, y_width(), rows, count, ws_.y_batch.data(), threads_);
+  if (d.w) gather_rows(d.w, 1, rows, count, ws_.w_batch.data(), 1);
   Metrics counts;
   double batch_loss = 0.0;
-  NRT_RETURN_IF_ERROR(step_batch(ws_.x_batch.data(), ws_.y_batch.data(), count, &batch_loss, &counts));
+  NRT_RETURN_IF_ERROR(step_batch(ws_.x_batch.data(), ws_.y_batch.data(), d.w ? ws_.w_batch.data() : nullptr, count,
+                                 &batch_loss, &counts));
+  if (outputs.data) scatter_rows(final_outputs(), output_size(), rows, count, outputs.data);
   if (loss) *loss = batch_loss;
   if (correct) *correct = counts.correct;
   if (counted) *counted = counts.total;
@@ -55,7 +66,7 @@ nrt_status Model::train_rows(Data d, int64_t total, const uint32_t* rows, int64_
 // getWeights from the JavaScript thread) in between batches: they see the weights of a whole number of steps.
 nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool shuffle, int64_t epoch,
                               nrt_progress_fn progress, void* user, const volatile int32_t* abort_flag,
-                              nrt_metrics* result) {
+                              nrt_metrics* result, Outputs outputs) {
   std::unique_lock<std::mutex> lock(mutex_);
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
@@ -64,6 +75,7 @@ nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool sh
   if (shuffle && count > static_cast<int64_t>(UINT32_MAX))
     return fail(NRT_ERR_INVALID_ARGUMENT, "count %lld is too large to shuffle", static_cast<long long>(count));
   NRT_RETURN_IF_ERROR(check_data(d, count, true));
+  NRT_RETURN_IF_ERROR(check_outputs(outputs, count));
   const int64_t batch = std::min(batch_size, count);
   // The epoch's own order: predict/evaluate between batches use ws_ buffers, never this one.
   std::vector<uint32_t> order;
@@ -85,14 +97,24 @@ nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool sh
     const int64_t rows = std::min(batch, count - start);
     const float* xb = d.x + start * input_size_;
     const float* yb = d.y + start * yw;
+    const float* wb = d.w ? d.w + start : nullptr;
     if (shuffle) {
       gather_rows(d.x, input_size_, order.data() + start, rows, ws_.x_batch.data(), threads_);
       gather_rows(d.y, yw, order.data() + start, rows, ws_.y_batch.data(), threads_);
+      if (d.w) gather_rows(d.w, 1, order.data() + start, rows, ws_.w_batch.data(), 1);
       xb = ws_.x_batch.data();
       yb = ws_.y_batch.data();
+      wb = d.w ? ws_.w_batch.data() : nullptr;
     }
     double loss = 0.0;
-    NRT_RETURN_IF_ERROR(step_batch(xb, yb, rows, &loss, &counts));
+    NRT_RETURN_IF_ERROR(step_batch(xb, yb, wb, rows, &loss, &counts));
+    if (outputs.data) {
+      const int64_t n = output_size();
+      if (shuffle)
+        scatter_rows(final_outputs(), n, order.data() + start, rows, outputs.data);
+      else
+        std::memcpy(outputs.data + start * n, final_outputs(), static_cast<size_t>(rows * n) * sizeof(float));
+    }
     weighted_loss += loss * static_cast<double>(rows);
     lock.unlock();
     if (progress && progress(user, b, batches, loss) != 0)
@@ -102,7 +124,7 @@ nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool sh
   }
   if (result) {
     result->loss = weighted_loss / static_cast<double>(count);
-    result->has_accuracy = loss_ != NRT_LOSS_MEAN_SQUARED_ERROR;
+    result->has_accuracy = !regression_loss();
     result->accuracy = result->has_accuracy && counts.total > 0 ? counts.correct / counts.total : 0.0;
     result->reserved = 0;
   }

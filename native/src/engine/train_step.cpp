@@ -51,7 +51,8 @@ nrt_status Model::ensure_capacity(int64_t rows) {
       if (!ws_.mask[l].reserve(size(L.units))) return out_of_memory("dropout masks");
   }
   if (!ws_.grad_a.reserve(size(widest_)) || !ws_.grad_b.reserve(size(widest_))) return out_of_memory("gradients");
-  if (!ws_.x_batch.reserve(size(input_size_)) || !ws_.y_batch.reserve(size(output_size())))
+  if (!ws_.x_batch.reserve(size(input_size_)) || !ws_.y_batch.reserve(size(output_size())) ||
+      !ws_.w_batch.reserve(size(1)))
     return out_of_memory("batch buffers");
   ws_.capacity = rows;
   return NRT_OK;
@@ -85,7 +86,8 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
   return NRT_OK;
 }
 
-nrt_status Model::loss_and_gradient(const float* y, int64_t rows, bool with_gradient, Metrics* metrics) {
+nrt_status Model::loss_and_gradient(const float* y, const float* w, int64_t rows, bool with_gradient,
+                                     Metrics* metrics) {
   const int64_t n = output_size();
   float* grad = with_gradient ? ws_.grad_a.data() : nullptr;
   const size_t last = layers_.size() - 1;
@@ -93,20 +95,28 @@ nrt_status Model::loss_and_gradient(const float* y, int64_t rows, bool with_grad
     case NRT_LOSS_CATEGORICAL_CROSSENTROPY:
     case NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
       metrics->loss_sum += ops::softmax_cross_entropy(
-          ws_.z[last].data(), y, loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, rows, n,
+          ws_.z[last].data(), y, w, loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, rows, n,
           static_cast<double>(rows), ws_.out[last].data(), grad, &metrics->correct);
       metrics->total += static_cast<double>(rows);
       break;
     case NRT_LOSS_BINARY_CROSSENTROPY:
-      metrics->loss_sum += ops::sigmoid_binary_cross_entropy(ws_.z[last].data(), y, rows, n,
+      metrics->loss_sum += ops::sigmoid_binary_cross_entropy(ws_.z[last].data(), y, w, rows, n,
                                                              static_cast<double>(rows * n),
                                                              ws_.out[last].data(), grad, &metrics->correct);
       metrics->total += static_cast<double>(rows * n);
       break;
-    case NRT_LOSS_MEAN_SQUARED_ERROR: {
+    case NRT_LOSS_MEAN_SQUARED_ERROR:
+    case NRT_LOSS_MEAN_ABSOLUTE_ERROR:
+    case NRT_LOSS_HUBER: {
       const float* out = layers_.empty() ? nullptr : ws_.layer_out[last];
-      if (out == nullptr) return fail(NRT_ERR_STATE, "meanSquaredError on a model without layers has no output");
-      metrics->loss_sum += ops::squared_error(out, y, rows, n, static_cast<double>(rows * n), grad);
+      if (out == nullptr) return fail(NRT_ERR_STATE, "%s on a model without layers has no output", nrt_loss_name(loss_));
+      const double divisor = static_cast<double>(rows * n);
+      if (loss_ == NRT_LOSS_MEAN_SQUARED_ERROR)
+        metrics->loss_sum += ops::squared_error(out, y, w, rows, n, divisor, grad);
+      else if (loss_ == NRT_LOSS_MEAN_ABSOLUTE_ERROR)
+        metrics->loss_sum += ops::absolute_error(out, y, w, rows, n, divisor, grad);
+      else
+        metrics->loss_sum += ops::huber_error(out, y, w, rows, n, huber_delta_, divisor, grad);
       break;
     }
   }
@@ -195,11 +205,14 @@ double Model::l2_total() const {
   return total;
 }
 
-nrt_status Model::step_batch(const float* x, const float* y, int64_t rows, double* loss, Metrics* counts) {
+const float* Model::final_outputs() const { return layers_.empty() ? nullptr : ws_.layer_out[layers_.size() - 1]; }
+
+nrt_status Model::step_batch(const float* x, const float* y, const float* w, int64_t rows, double* loss,
+                             Metrics* counts) {
   NRT_RETURN_IF_ERROR(ensure_capacity(rows));
   NRT_RETURN_IF_ERROR(forward(x, rows, true, nullptr));
   Metrics batch;
-  NRT_RETURN_IF_ERROR(loss_and_gradient(y, rows, true, &batch));
+  NRT_RETURN_IF_ERROR(loss_and_gradient(y, w, rows, true, &batch));
   const double l2 = l2_total();  // on the weights the forward pass used
   NRT_RETURN_IF_ERROR(backward_and_update(x, rows));
   step_++;
@@ -216,7 +229,7 @@ nrt_status Model::train_batch(Data d, int64_t count, double* loss) {
   NRT_RETURN_IF_ERROR(check_data(d, count, true));
   Metrics counts;
   double batch_loss = 0.0;
-  NRT_RETURN_IF_ERROR(step_batch(d.x, d.y, count, &batch_loss, &counts));
+  NRT_RETURN_IF_ERROR(step_batch(d.x, d.y, d.w, count, &batch_loss, &counts));
   if (loss) *loss = batch_loss;
   return NRT_OK;
 }

@@ -24,7 +24,7 @@ inline float row_max(const float* z, int64_t n) {
 
 }  // namespace
 
-double softmax_cross_entropy(const float* z, const float* y, bool sparse, int64_t rows, int64_t n,
+double softmax_cross_entropy(const float* z, const float* y, const float* w, bool sparse, int64_t rows, int64_t n,
                              double grad_divisor, float* a, float* grad, double* correct) {
   double total = 0.0;
   double hits = 0.0;
@@ -41,18 +41,19 @@ double softmax_cross_entropy(const float* z, const float* y, bool sparse, int64_
     const double inv = 1.0 / sum;
     const int64_t label = sparse ? static_cast<int64_t>(y[i]) : -1;
     const float* yr = sparse ? nullptr : y + i * n;
+    const double wi = w ? static_cast<double>(w[i]) : 1.0;
     if (sparse) {
-      total += max + std::log(sum) - zr[label];
+      total += wi * (max + std::log(sum) - zr[label]);
     } else {
       double dot = 0.0;
       for (int64_t j = 0; j < n; j++) dot += static_cast<double>(yr[j]) * zr[j];
-      total += max + std::log(sum) - dot;
+      total += wi * (max + std::log(sum) - dot);
     }
     if (grad) {
       float* gr = grad + i * n;
       for (int64_t j = 0; j < n; j++) {
         const double target = sparse ? (j == label ? 1.0 : 0.0) : static_cast<double>(yr[j]);
-        gr[j] = static_cast<float>((std::exp(zr[j] - max) / sum - target) / grad_divisor);
+        gr[j] = static_cast<float>(wi * (std::exp(zr[j] - max) / sum - target) / grad_divisor);
       }
     }
     for (int64_t j = 0; j < n; j++) ar[j] = static_cast<float>(ar[j] * inv);
@@ -62,30 +63,60 @@ double softmax_cross_entropy(const float* z, const float* y, bool sparse, int64_
   return total;
 }
 
-double sigmoid_binary_cross_entropy(const float* z, const float* y, int64_t rows, int64_t n, double grad_divisor,
-                                    float* a, float* grad, double* correct) {
+double sigmoid_binary_cross_entropy(const float* z, const float* y, const float* w, int64_t rows, int64_t n,
+                                    double grad_divisor, float* a, float* grad, double* correct) {
   const int64_t count = rows * n;
   double total = 0.0;
   double hits = 0.0;
   for (int64_t e = 0; e < count; e++) {
     const double v = z[e], t = y[e];
-    total += (v > 0.0 ? v : 0.0) - v * t + std::log1p(std::exp(-std::fabs(v)));
+    const double wi = w ? static_cast<double>(w[e / n]) : 1.0;
+    total += wi * ((v > 0.0 ? v : 0.0) - v * t + std::log1p(std::exp(-std::fabs(v))));
     const double s = 1.0 / (1.0 + std::exp(-v));
     a[e] = static_cast<float>(s);
-    if (grad) grad[e] = static_cast<float>((s - t) / grad_divisor);
+    if (grad) grad[e] = static_cast<float>(wi * (s - t) / grad_divisor);
     if ((a[e] > 0.5f) == (y[e] > 0.5f)) hits += 1.0;
   }
   if (correct) *correct += hits;
   return total;
 }
 
-double squared_error(const float* a, const float* y, int64_t rows, int64_t n, double grad_divisor, float* grad) {
+double squared_error(const float* a, const float* y, const float* w, int64_t rows, int64_t n, double grad_divisor,
+                     float* grad) {
   const int64_t count = rows * n;
   double total = 0.0;
   for (int64_t e = 0; e < count; e++) {
     const double d = static_cast<double>(a[e]) - y[e];
-    total += d * d;
-    if (grad) grad[e] = static_cast<float>((2.0 * d) / grad_divisor);
+    const double wi = w ? static_cast<double>(w[e / n]) : 1.0;
+    total += wi * (d * d);
+    if (grad) grad[e] = static_cast<float>(wi * (2.0 * d) / grad_divisor);
+  }
+  return total;
+}
+
+double absolute_error(const float* a, const float* y, const float* w, int64_t rows, int64_t n, double grad_divisor,
+                      float* grad) {
+  const int64_t count = rows * n;
+  double total = 0.0;
+  for (int64_t e = 0; e < count; e++) {
+    const double d = static_cast<double>(a[e]) - y[e];
+    const double wi = w ? static_cast<double>(w[e / n]) : 1.0;
+    total += wi * std::fabs(d);
+    if (grad) grad[e] = static_cast<float>(wi * (d > 0.0 ? 1.0 : d < 0.0 ? -1.0 : 0.0) / grad_divisor);
+  }
+  return total;
+}
+
+double huber_error(const float* a, const float* y, const float* w, int64_t rows, int64_t n, double delta,
+                   double grad_divisor, float* grad) {
+  const int64_t count = rows * n;
+  double total = 0.0;
+  for (int64_t e = 0; e < count; e++) {
+    const double d = static_cast<double>(a[e]) - y[e];
+    const double ad = std::fabs(d);
+    const double wi = w ? static_cast<double>(w[e / n]) : 1.0;
+    total += wi * (ad <= delta ? 0.5 * d * d : delta * (ad - 0.5 * delta));
+    if (grad) grad[e] = static_cast<float>(wi * (ad <= delta ? d : d > 0.0 ? delta : -delta) / grad_divisor);
   }
   return total;
 }

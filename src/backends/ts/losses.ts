@@ -8,6 +8,11 @@
  *   sigmoidBinaryCrossentropy  from logits z [rows, cols], y [rows, cols], mean over every element
  *                              max(z,0) − z·y + log1p(e^−|z|)         dL/dz = (sigmoid(z) − y) / (rows·cols)
  *   meanSquaredError           from outputs a [rows, cols]              dL/da = 2(a − y) / (rows·cols)
+ *   meanAbsoluteError          |a − y|                                 dL/da = sign(a − y) / (rows·cols), sign(0) = 0
+ *   huber (delta)              ½d² if |d| ≤ delta else delta(|d| − ½delta)   dL/da = clamp(d, ±delta) / (rows·cols)
+ *
+ * Sample weights w [rows] (null = all 1) scale row r's terms and gradient by w[r]; the divisor stays the row
+ * count (Keras: Σ w_i·l_i / N, not / Σ w), so the elementwise losses' l_i is the mean over the row's outputs.
  *
  * Why fused from logits: log(softmax) and log(sigmoid) computed from probabilities turn into log(0) = −∞
  * once a logit saturates; the forms above stay finite for any finite logits (±1e4 included).
@@ -15,10 +20,13 @@
 import type { LossName } from '../backend';
 import type { Floats } from './floats';
 
-export function softmaxCrossentropy(z: Floats, y: Floats, rows: number, cols: number, dz: Floats | null): number {
+export function softmaxCrossentropy(
+  z: Floats, y: Floats, rows: number, cols: number, dz: Floats | null, w: Floats | null = null,
+): number {
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
+    const wr = w ? w[r]! : 1;
     const max = rowMax(z, row, cols);
     let sumExp = 0;
     let dot = 0;
@@ -26,28 +34,29 @@ export function softmaxCrossentropy(z: Floats, y: Floats, rows: number, cols: nu
       sumExp += Math.exp(z[row + j]! - max);
       dot += y[row + j]! * z[row + j]!;
     }
-    total += max + Math.log(sumExp) - dot;
+    total += wr * (max + Math.log(sumExp) - dot);
     if (dz) {
-      for (let j = 0; j < cols; j++) dz[row + j] = (Math.exp(z[row + j]! - max) / sumExp - y[row + j]!) / rows;
+      for (let j = 0; j < cols; j++) dz[row + j] = (wr * (Math.exp(z[row + j]! - max) / sumExp - y[row + j]!)) / rows;
     }
   }
   return total / rows;
 }
 
 export function sparseSoftmaxCrossentropy(
-  z: Floats, labels: Floats, rows: number, cols: number, dz: Floats | null,
+  z: Floats, labels: Floats, rows: number, cols: number, dz: Floats | null, w: Floats | null = null,
 ): number {
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     const label = labels[r]! | 0;
+    const wr = w ? w[r]! : 1;
     const max = rowMax(z, row, cols);
     let sumExp = 0;
     for (let j = 0; j < cols; j++) sumExp += Math.exp(z[row + j]! - max);
-    total += max + Math.log(sumExp) - z[row + label]!;
+    total += wr * (max + Math.log(sumExp) - z[row + label]!);
     if (dz) {
       for (let j = 0; j < cols; j++) {
-        dz[row + j] = (Math.exp(z[row + j]! - max) / sumExp - (j === label ? 1 : 0)) / rows;
+        dz[row + j] = (wr * (Math.exp(z[row + j]! - max) / sumExp - (j === label ? 1 : 0))) / rows;
       }
     }
   }
@@ -55,28 +64,66 @@ export function sparseSoftmaxCrossentropy(
 }
 
 export function sigmoidBinaryCrossentropy(
-  z: Floats, y: Floats, rows: number, cols: number, dz: Floats | null,
+  z: Floats, y: Floats, rows: number, cols: number, dz: Floats | null, w: Floats | null = null,
 ): number {
   const count = rows * cols;
   let total = 0;
   for (let i = 0; i < count; i++) {
     const v = z[i]!;
     const t = y[i]!;
-    total += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
-    if (dz) dz[i] = (1 / (1 + Math.exp(-v)) - t) / count;
+    const wr = w ? w[Math.floor(i / cols)]! : 1;
+    total += wr * (Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v))));
+    if (dz) dz[i] = (wr * (1 / (1 + Math.exp(-v)) - t)) / count;
   }
   return total / count;
 }
 
-export function meanSquaredError(a: Floats, y: Floats, rows: number, cols: number, da: Floats | null): number {
+export function meanSquaredError(
+  a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null = null,
+): number {
   const count = rows * cols;
   let total = 0;
   for (let i = 0; i < count; i++) {
     const diff = a[i]! - y[i]!;
-    total += diff * diff;
-    if (da) da[i] = (2 * diff) / count;
+    const wr = w ? w[Math.floor(i / cols)]! : 1;
+    total += wr * (diff * diff);
+    if (da) da[i] = (wr * (2 * diff)) / count;
   }
   return total / count;
+}
+
+export function meanAbsoluteError(
+  a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null = null,
+): number {
+  const count = rows * cols;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const diff = a[i]! - y[i]!;
+    const wr = w ? w[Math.floor(i / cols)]! : 1;
+    total += wr * Math.abs(diff);
+    if (da) da[i] = (wr * (diff > 0 ? 1 : diff < 0 ? -1 : 0)) / count;
+  }
+  return total / count;
+}
+
+export function huber(
+  a: Floats, y: Floats, rows: number, cols: number, delta: number, da: Floats | null, w: Floats | null = null,
+): number {
+  const count = rows * cols;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const diff = a[i]! - y[i]!;
+    const abs = Math.abs(diff);
+    const wr = w ? w[Math.floor(i / cols)]! : 1;
+    total += wr * (abs <= delta ? 0.5 * diff * diff : delta * (abs - 0.5 * delta));
+    if (da) da[i] = (wr * (abs <= delta ? diff : diff > 0 ? delta : -delta)) / count;
+  }
+  return total / count;
+}
+
+/** MSE, MAE, Huber: computed from the outputs, no accuracy. */
+export function isRegressionLoss(loss: LossName): boolean {
+  return loss === 'meanSquaredError' || loss === 'meanAbsoluteError' || loss === 'huber';
 }
 
 function rowMax(z: Floats, row: number, cols: number): number {
@@ -87,9 +134,9 @@ function rowMax(z: Floats, row: number, cols: number): number {
 
 // ---- accuracy -----------------------------------------------------------------------------------------
 
-/** Whether the loss has an accuracy metric (all but meanSquaredError). */
+/** Whether the loss has an accuracy metric (the cross-entropies). */
 export function hasAccuracy(loss: LossName): boolean {
-  return loss !== 'meanSquaredError';
+  return !isRegressionLoss(loss);
 }
 
 /** What accuracy divides by: rows for the categorical losses, every element for binary cross-entropy. */
@@ -115,6 +162,8 @@ export function countCorrect(loss: LossName, out: Floats, y: Floats, rows: numbe
       for (let i = 0; i < rows * cols; i++) if (out[i]! > 0.5 === y[i]! > 0.5) correct++;
       return correct;
     case 'meanSquaredError':
+    case 'meanAbsoluteError':
+    case 'huber':
       return 0;
   }
 }

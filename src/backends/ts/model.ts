@@ -33,6 +33,7 @@ export class TsModel implements BackendModel {
   // Gather buffers for shuffled batches, grown like the network's buffers.
   private xBatch = new Float32Array(0);
   private yBatch = new Float32Array(0);
+  private wBatch = new Float32Array(0);
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -52,7 +53,7 @@ export class TsModel implements BackendModel {
   compile(train: TrainSpec): void {
     this.live();
     this.network.checkLoss(train.loss);
-    this.train = { loss: train.loss, optimizer: { ...train.optimizer } };
+    this.train = { loss: train.loss, optimizer: { ...train.optimizer }, delta: train.delta ?? 1 };
     const perParameter = slotsPerParameter(train.optimizer);
     this.slots = [];
     for (const param of this.network.params) {
@@ -76,18 +77,19 @@ export class TsModel implements BackendModel {
     this.step = state.step;
   }
 
-  async trainBatch(x: Float32Array, y: Float32Array, count: number): Promise<number> {
+  async trainBatch(x: Float32Array, y: Float32Array, count: number, sampleWeight?: Float32Array): Promise<number> {
     await beforeWork();
-    return this.trainStep(x, y, count, this.compiled().loss).loss;
+    return this.trainStep(x, y, sampleWeight ?? null, count, this.compiled().loss).loss;
   }
 
   async trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult> {
     const { loss: lossName } = this.compiled();
-    const { batchSize, onBatch, signal } = options;
+    const { batchSize, onBatch, signal, sampleWeight, outputs } = options;
+    const outCols = this.network.outputUnits;
     const xCols = this.spec.inputSize;
     const yCols = targetColumns(this.spec, lossName);
     const order = options.shuffle ? permutation(count, rngKey(this.spec.seed, Stream.shuffle, options.epoch)) : null;
-    if (order) this.reserveBatch(Math.min(batchSize, count), xCols, yCols);
+    if (order) this.reserveBatch(Math.min(batchSize, count), xCols, yCols, !!sampleWeight);
     const batches = Math.ceil(count / batchSize);
     let lossSum = 0;
     let correct = 0;
@@ -99,16 +101,28 @@ export class TsModel implements BackendModel {
       const rows = Math.min(batchSize, count - start);
       let xb: Float32Array;
       let yb: Float32Array;
+      let wb: Float32Array | null = null;
       if (order) {
         gatherRows(x, this.xBatch, order, start, rows, xCols);
         gatherRows(y, this.yBatch, order, start, rows, yCols);
+        if (sampleWeight) gatherRows(sampleWeight, this.wBatch, order, start, rows, 1);
         xb = this.xBatch;
         yb = this.yBatch;
+        if (sampleWeight) wb = this.wBatch;
       } else {
         xb = x.subarray(start * xCols, (start + rows) * xCols);
         yb = y.subarray(start * yCols, (start + rows) * yCols);
+        if (sampleWeight) wb = sampleWeight.subarray(start, start + rows);
       }
-      const result = this.trainStep(xb, yb, rows, lossName);
+      const result = this.trainStep(xb, yb, wb, rows, lossName);
+      if (outputs) {
+        // the training outputs of this batch (written by forward and the fused loss), back at their rows
+        const out = this.network.outputs();
+        for (let r = 0; r < rows; r++) {
+          const to = (order ? order[start + r]! : start + r) * outCols;
+          for (let c = 0; c < outCols; c++) outputs[to + c] = out[r * outCols + c]!;
+        }
+      }
       lossSum += result.loss * rows;
       correct += result.correct;
       judged += accuracyDenominator(lossName, rows, this.network.outputUnits);
@@ -120,7 +134,9 @@ export class TsModel implements BackendModel {
     };
   }
 
-  async evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number): Promise<EvalResult> {
+  async evaluate(
+    x: Float32Array, y: Float32Array, count: number, batchSize: number, sampleWeight?: Float32Array,
+  ): Promise<EvalResult> {
     const { loss: lossName } = this.compiled();
     const xCols = this.spec.inputSize;
     const yCols = targetColumns(this.spec, lossName);
@@ -133,7 +149,8 @@ export class TsModel implements BackendModel {
       const xb = x.subarray(start * xCols, (start + rows) * xCols);
       const yb = y.subarray(start * yCols, (start + rows) * yCols);
       this.network.forward(xb, rows, false, this.step);
-      lossSum += this.network.loss(lossName, yb, rows, false) * rows;
+      const wb = sampleWeight ? sampleWeight.subarray(start, start + rows) : null;
+      lossSum += this.network.loss(lossName, yb, rows, false, wb, this.train!.delta) * rows;
       if (hasAccuracy(lossName)) {
         correct += this.network.correct(lossName, yb, rows);
         judged += accuracyDenominator(lossName, rows, this.network.outputUnits);
@@ -171,15 +188,16 @@ export class TsModel implements BackendModel {
     this.slots = [];
     this.xBatch = new Float32Array(0);
     this.yBatch = new Float32Array(0);
+    this.wBatch = new Float32Array(0);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
 
   /** forward, loss before the update, backward, update; also counts correct outputs for epoch accuracy */
-  private trainStep(x: Float32Array, y: Float32Array, rows: number, lossName: LossName) {
+  private trainStep(x: Float32Array, y: Float32Array, w: Float32Array | null, rows: number, lossName: LossName) {
     const { network } = this;
     network.forward(x, rows, true, this.step);
-    const loss = network.loss(lossName, y, rows, true) + network.regularization();
+    const loss = network.loss(lossName, y, rows, true, w, this.train!.delta) + network.regularization();
     const correct = hasAccuracy(lossName) ? network.correct(lossName, y, rows) : 0;
     network.backward(x, rows);
     this.step++;
@@ -194,9 +212,10 @@ export class TsModel implements BackendModel {
     out.set(output.subarray(0, rows * outCols), start * outCols);
   }
 
-  private reserveBatch(rows: number, xCols: number, yCols: number): void {
+  private reserveBatch(rows: number, xCols: number, yCols: number, weights: boolean): void {
     if (this.xBatch.length < rows * xCols) this.xBatch = new Float32Array(rows * xCols);
     if (this.yBatch.length < rows * yCols) this.yBatch = new Float32Array(rows * yCols);
+    if (weights && this.wBatch.length < rows) this.wBatch = new Float32Array(rows);
   }
 
   private compiled(): TrainSpec {

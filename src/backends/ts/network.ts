@@ -16,7 +16,8 @@ import { denseBackward, denseForward, l2Penalty } from './dense';
 import { dropoutBackward, dropoutForward, dropoutScale } from './dropout';
 import type { Floats, FloatsFactory } from './floats';
 import {
-  countCorrect, meanSquaredError, sigmoidBinaryCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
+  countCorrect, huber, isRegressionLoss, meanAbsoluteError, meanSquaredError, sigmoidBinaryCrossentropy,
+  softmaxCrossentropy, sparseSoftmaxCrossentropy,
 } from './losses';
 
 interface DenseStage {
@@ -138,19 +139,27 @@ export class Network {
    * Mean data loss of the last forward pass against y (without regularisation). With `withGradient`
    * it also writes the gradient that backward() starts from.
    */
-  loss(loss: LossName, y: Floats, rows: number, withGradient: boolean): number {
+  loss(loss: LossName, y: Floats, rows: number, withGradient: boolean, w: Floats | null = null, delta = 1): number {
     const cols = this.outputUnits;
     const last = this.stages[this.stages.length - 1];
     const gradient = withGradient && last ? last.delta : null;
     if (this.lossInput(loss) === 'logits') {
       const z = (last as DenseStage).z;
       this.lossWroteLogitGradient = true;
-      if (loss === 'binaryCrossentropy') return sigmoidBinaryCrossentropy(z, y, rows, cols, gradient);
-      if (loss === 'sparseCategoricalCrossentropy') return sparseSoftmaxCrossentropy(z, y, rows, cols, gradient);
-      return softmaxCrossentropy(z, y, rows, cols, gradient);
+      if (loss === 'binaryCrossentropy') return sigmoidBinaryCrossentropy(z, y, rows, cols, gradient, w);
+      if (loss === 'sparseCategoricalCrossentropy') return sparseSoftmaxCrossentropy(z, y, rows, cols, gradient, w);
+      return softmaxCrossentropy(z, y, rows, cols, gradient, w);
     }
     this.lossWroteLogitGradient = false;
-    return meanSquaredError(this.forwardOutput(), y, rows, cols, gradient);
+    const out = this.forwardOutput();
+    if (loss === 'meanAbsoluteError') return meanAbsoluteError(out, y, rows, cols, gradient, w);
+    if (loss === 'huber') return huber(out, y, rows, cols, delta, gradient, w);
+    return meanSquaredError(out, y, rows, cols, gradient, w);
+  }
+
+  /** The outputs [rows, outputUnits] of the last forward pass (after loss(), which fills a fused activation). */
+  outputs(): Floats {
+    return this.forwardOutput();
   }
 
   /** Σ l2·‖W‖² over the kernels with an L2 regulariser: added to the reported loss. */
@@ -194,8 +203,8 @@ export class Network {
   }
 
   private lossInput(loss: LossName): LossInput {
-    if (loss === 'meanSquaredError') {
-      if (this.stages.length === 0) throw new Error('network: meanSquaredError needs at least one layer');
+    if (isRegressionLoss(loss)) {
+      if (this.stages.length === 0) throw new Error(`network: ${loss} needs at least one layer`);
       return 'outputs';
     }
     const needed = loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
