@@ -4,7 +4,11 @@
  */
 export { Tensor, tensor, type TensorLike } from './tensor.js';
 export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOptions, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions, type History, type EvaluateResult } from './model.js';
-export { dense, dropout, type DenseOptions, type DropoutOptions, type LayerConfig } from './layers.js';
+export {
+  activation, batchNormalization, dense, dropout, flatten, layerNormalization, type ActivationOptions,
+  type BatchNormalizationOptions, type DenseOptions, type DropoutOptions, type FlattenOptions, type LayerConfig,
+  type LayerNormalizationOptions,
+} from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames } from './losses.js';
 export { sgd, adam, adamw, rmsprop, type Optimizer, type SgdOptions, type AdamOptions, type AdamWOptions, type RmspropOptions } from './optimizers.js';

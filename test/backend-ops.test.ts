@@ -112,6 +112,79 @@ const layerOptions: (Partial<Case> & { name: string })[] = [
   },
 ];
 
+/**
+ * Normalisation, activation and flatten layers. Batch normalisation needs two rows per training batch, so its
+ * rows step on 2 rows where the base steps on 1; their fits (23 rows in batches of 5) end on a batch of 3.
+ * A dense layer right before batch normalisation has no bias here (as Keras models write it): the normalisation
+ * cancels a bias, whose true gradient is 0, and Adam or RMSprop would scale the rounding noise of that 0 up to
+ * ±learningRate, different on every backend.
+ */
+const noOneRowSteps = [11, 2, 13, 7];
+const normalizationLayers: (Partial<Case> & { name: string })[] = [
+  {
+    name: 'dense → batchNormalization → activation relu → dense softmax',
+    layers: () => [nn.dense(13, { inputShape: [7], useBias: false }), nn.batchNormalization(), nn.activation('relu'), nn.dense(4, { activation: 'softmax' })],
+    steps: noOneRowSteps,
+  },
+  {
+    name: 'batchNormalization first (momentum 0.9, epsilon 0.01), then without center, sgd+momentum',
+    layers: () => [
+      nn.batchNormalization({ inputShape: [7], momentum: 0.9, epsilon: 0.01 }), nn.dense(13, { activation: 'tanh' }),
+      nn.batchNormalization({ center: false }), nn.dense(4, { activation: 'softmax' }),
+    ],
+    optimizer: () => nn.sgd({ learningRate: 0.05, momentum: 0.9 }),
+    steps: noOneRowSteps,
+  },
+  {
+    name: 'batchNormalization without scale or center, widths 1 and 255, rmsprop',
+    layers: () => [
+      nn.dense(1, { inputShape: [7], useBias: false }), nn.batchNormalization({ scale: false, center: false }), nn.dense(255, { activation: 'relu', useBias: false }),
+      nn.batchNormalization({ scale: false }), nn.dropout(0.2), nn.dense(4, { activation: 'softmax' }),
+    ],
+    optimizer: () => nn.rmsprop({ learningRate: 0.01 }),
+    steps: noOneRowSteps,
+    tolerance: {
+      rtol: 1e-4,
+      why: "one unit normalised over a batch: a batch variance near epsilon amplifies the GEMMs' different summation orders",
+    },
+  },
+  {
+    name: 'batchNormalization before a sigmoid output (binaryCrossentropy)',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'relu' }), nn.dense(3, { useBias: false }), nn.batchNormalization(), nn.activation('sigmoid')],
+    loss: lossRow('binaryCrossentropy'),
+    steps: noOneRowSteps,
+  },
+  {
+    name: 'layerNormalization after a hidden layer (1-row steps included)',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'tanh' }), nn.layerNormalization(), nn.dense(4, { activation: 'softmax' })],
+  },
+  {
+    name: 'layerNormalization first (epsilon 1e-5, no scale), then without center, adamw',
+    layers: () => [
+      nn.layerNormalization({ inputShape: [7], epsilon: 1e-5, scale: false }), nn.dense(13, { activation: 'relu' }),
+      nn.layerNormalization({ center: false }), nn.dense(4, { activation: 'softmax' }),
+    ],
+    optimizer: () => nn.adamw({ learningRate: 0.01, weightDecay: 0.05 }),
+  },
+  {
+    name: 'activation layers: leakyRelu(0.2), tanh, then a softmax output layer (sparse)',
+    layers: () => [
+      nn.dense(13, { inputShape: [7] }), nn.activation('leakyRelu', { alpha: 0.2 }), nn.dense(9), nn.activation('tanh'),
+      nn.dense(4), nn.activation('softmax'),
+    ],
+    loss: lossRow('sparseCategoricalCrossentropy'),
+  },
+  {
+    name: 'activation layer sigmoid as the output of an mse net, after layerNormalization',
+    layers: () => [nn.dense(9, { inputShape: [7], activation: 'relu' }), nn.dense(4), nn.layerNormalization(), nn.activation('sigmoid')],
+    loss: lossRow('meanSquaredError'),
+  },
+  {
+    name: 'flatten of [7] samples first',
+    layers: () => [nn.flatten({ inputShape: [7] }), nn.dense(13, { activation: 'relu' }), nn.flatten(), nn.dense(4, { activation: 'softmax' })],
+  },
+];
+
 /** fit and evaluate options, on the base model. */
 const fitOptions: { name: string; fit?: Partial<FitPlan>; evaluateBatchSize?: number }[] = [
   { name: 'shuffled, batch 5 of 23 rows', fit: { rows: 23, batchSize: 5, shuffle: true } },
@@ -165,6 +238,7 @@ const cases: Case[] = [
     optimizer: o.make,
   }))),
   ...layerOptions.map((r) => ({ ...r, name: `layers: ${r.name}` })),
+  ...normalizationLayers.map((r) => ({ ...r, name: `layers: ${r.name}` })),
   ...fitOptions.map((r) => ({
     name: `fit: ${r.name}`,
     fit: { ...base.fit, ...r.fit },
