@@ -35,7 +35,7 @@ describe('files written by TensorFlow.js', () => {
 
   it('maps the tfjs layers onto neurite layers (LeakyReLU and Activation folded into Dense)', async () => {
     const a = await loadTfjsLayersModel(join(fixtures, 'tfjs-classifier', 'model.json'), { backend: 'ts' });
-    expect(a.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}${l.useBias ? '' : ':nobias'}` : `dropout:${l.rate}`))).toEqual([
+    expect(a.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}${l.useBias ? '' : ':nobias'}` : `dropout:${(l as { rate: number }).rate}`))).toEqual([
       '6:relu',
       'dropout:0.3',
       '7:tanh:nobias',
