@@ -356,7 +356,28 @@ async function badInput(backend: BackendName): Promise<void> {
   expect(() => model.getWeights()).toThrow(/disposed/);
 }
 
+/** A batch of one row cannot be batch-normalised in training: a clear error before any step, naming the layer. */
+async function batchNormOneRow(backend: BackendName): Promise<void> {
+  const model = nn.sequential(
+    [nn.dense(6, { inputShape: [5], useBias: false }), nn.batchNormalization({ name: 'bn_hidden' }), nn.activation('relu'), nn.dense(3, { activation: 'softmax' })],
+    { backend, seed: 7 },
+  );
+  model.compile({ optimizer: nn.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+  const before = model.getWeights();
+  const y = (rows: number) => nn.oneHot(classIds(2, rows, 3), 3);
+  await expect(model.trainOnBatch(data(1, 1, 5), y(1))).rejects.toThrow(/layer bn_hidden .*batch of 1 row/);
+  await expect(model.fit(data(1, 9, 5), y(9), { batchSize: 4 })).rejects.toThrow(/batchSize: .*bn_hidden.*9 rows in batches of 4 leave a batch of 1 row/);
+  model.getWeights().forEach((w, i) => expect(w.data, `weights[${i}]: the refused calls moved nothing`).toEqual(before[i]!.data));
+  await expect(model.fit(data(1, 9, 5), y(9), { batchSize: 4, validationSplit: 0.2 })).resolves.toBeDefined(); // 8 training rows
+  expect(model.getWeights()[3]!.data, 'the fit that ran moved the moving mean').not.toEqual(before[3]!.data);
+  // inference on one row uses the moving statistics and is fine
+  expect((await model.predict(data(3, 1, 5))).shape).toEqual([1, 3]);
+  expect(Number.isFinite(await model.trainOnBatch(data(1, 2, 5), y(2)))).toBe(true);
+  model.dispose();
+}
+
 const behaviours: { name: string; run: (backend: BackendName) => Promise<void> }[] = [
+  { name: 'batch normalisation refuses a training batch of one row, names the layer, stays usable', run: batchNormOneRow },
   { name: 'learns XOR with a hidden layer, not without', run: learnsXor },
   { name: 'Iris reaches ≥ 95 % test accuracy from a fixed seed', run: learnsIrisSplit },
   { name: 'learns Iris from one-hot targets', run: learnsIrisOneHot },
