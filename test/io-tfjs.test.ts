@@ -330,6 +330,14 @@ describe('with TensorFlow.js', () => {
         nn.dense(3, { activation: 'softmax' }),
       ],
     ],
+    [
+      'normalisation and activation layers',
+      () => [
+        nn.dense(9, { inputShape: [7], useBias: false }), nn.batchNormalization({ momentum: 0.9 }), nn.activation('leakyRelu', { alpha: 0.1 }),
+        nn.dense(6, { activation: 'tanh' }), nn.layerNormalization({ center: false }), nn.batchNormalization({ scale: false }),
+        nn.activation('relu'), nn.dense(3, { activation: 'softmax' }),
+      ],
+    ],
     ['dropout first, names tfjs would refuse and a duplicate', () => [nn.dropout({ rate: 0.2, inputShape: [7], name: 'in put' }), nn.dense(4, { activation: 'relu', name: 'same' }), nn.dense(2, { name: 'same' })]],
   ];
   for (const [what, layers] of exports) {
