@@ -87,10 +87,17 @@ export type LayerDescription =
   | DenseDescription | DropoutDescription | BatchNormalizationDescription | LayerNormalizationDescription
   | ActivationDescription | FlattenDescription;
 
-/** The activation a loss is fused with: the last layer's, when it is a dense or an activation layer. */
+/**
+ * The activation of the model's output: that of the last dense or activation layer when only dropout or flatten
+ * (identities at inference) follow it, else linear.
+ */
 export function outputActivationOf(layers: LayerDescription[]): ActivationName {
-  const last = layers[layers.length - 1];
-  return last && (last.kind === 'dense' || last.kind === 'activation') ? last.activation : 'linear';
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i]!;
+    if (l.kind === 'dense' || l.kind === 'activation') return l.activation;
+    if (l.kind !== 'dropout' && l.kind !== 'flatten') return 'linear';
+  }
+  return 'linear';
 }
 
 /** What a saved model carries for the code that uses it (the CLI's predict applies both). */
