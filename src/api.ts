@@ -20,7 +20,11 @@ export {
 export { metricNames, confusionMatrix, type MetricName } from './metrics.js';
 export type { ClassWeight } from './sample-weights.js';
 export type { Batch, BatchIterable, DatasetSource, FitDatasetOptions } from './fit-dataset.js';
-export { dense, dropout, type DenseOptions, type DropoutOptions, type DenseConfig, type DropoutConfig, type LayerConfig } from './layers.js';
+export {
+  activation, batchNormalization, dense, dropout, flatten, layerNormalization, type ActivationOptions,
+  type BatchNormalizationOptions, type DenseOptions, type DropoutOptions, type DenseConfig, type DropoutConfig,
+  type FlattenOptions, type LayerConfig, type LayerNormalizationOptions,
+} from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames, huber, type LossConfig, type HuberOptions } from './losses.js';
 export {

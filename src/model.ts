@@ -3,7 +3,6 @@ import {
   weightShapes,
   type BackendModel,
   type BackendName,
-  type DenseLayerSpec,
   type LayerSpec,
   type LossName,
   type ModelSpec,
@@ -14,7 +13,7 @@ import type { Logs, TrainingModel } from './callbacks.js';
 import { parseLoopOptions, runEpochs, type EpochRunner, type History, type Loop, type LoopOptions } from './epochs.js';
 import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRange, fail, NeuriteError, type OptionKeys } from './errors.js';
 import { initialize } from './initializers.js';
-import type { LayerConfig } from './layers.js';
+import { layerKindNames, type LayerConfig } from './layers.js';
 import { checkLossMatchesOutput, resolveLoss, type LossConfig } from './losses.js';
 import { checkMetrics, computeMetrics, needsOutputs, type MetricName } from './metrics.js';
 import { resolveWeights, type ClassWeight } from './sample-weights.js';
@@ -118,16 +117,21 @@ export const modelFormats: {
 } = {};
 
 /** The layers a user described, resolved: sizes known, initialisers kept for building weights. */
-interface ResolvedLayer {
+export interface ResolvedLayer {
   config: LayerConfig;
-  spec: LayerSpec;
+  /** null for flatten, which the engines never see */
+  spec: LayerSpec | null;
 }
+
+const knownKinds: readonly string[] = ['dense', 'dropout', 'batchNormalization', 'layerNormalization', 'activation', 'flatten'];
 
 export class Sequential implements TrainingModel {
   readonly name: string;
   readonly seed: number;
   readonly spec: ModelSpec;
   readonly inputSize: number;
+  /** the shape of one sample as the first layer's inputShape gave it ([features], or e.g. [28, 28] with flatten) */
+  readonly inputShape: number[];
   readonly outputSize: number;
   stopTraining = false;
   /** class names and normalisation statistics that came with a loaded model (or to save with it) */
@@ -142,7 +146,7 @@ export class Sequential implements TrainingModel {
   constructor(layers: LayerConfig[], options: SequentialOptions = {}) {
     checkOptions('nn.sequential options', options, sequentialOptionKeys);
     if (!Array.isArray(layers) || layers.length === 0 || layers.length > limits.maxLayers) {
-      fail('layers', `an array of 1 to ${limits.maxLayers} layers (nn.dense(...), nn.dropout(...))`, layers);
+      fail('layers', `an array of 1 to ${limits.maxLayers} layers (${layerKindNames})`, layers);
     }
     const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('seed', 'an integer in [0, 2^32)', seed);
@@ -150,39 +154,58 @@ export class Sequential implements TrainingModel {
     this.name = options.name ?? 'sequential';
 
     const first = layers[0]!;
-    if (!first || typeof first !== 'object' || !('kind' in first)) fail('layers[0]', 'a layer from nn.dense(...) or nn.dropout(...)', first);
-    if (!first.inputShape) fail('layers[0].inputShape', 'the number of input features, e.g. dense(16, { inputShape: [4] })');
-    let width = first.inputShape[0]!;
+    if (!first || typeof first !== 'object' || !('kind' in first)) fail('layers[0]', `a layer from ${layerKindNames}`, first);
+    if (!first.inputShape) fail('layers[0].inputShape', 'the number of input features, e.g. dense(16, { inputShape: [4] }), or the shape of a sample, e.g. flatten({ inputShape: [28, 28] })');
+    this.inputShape = [...first.inputShape];
+    let width = first.inputShape.reduce((a, b) => a * b, 1);
     this.inputSize = width;
     this.layers = layers.map((config, i) => {
-      if (!config || (config.kind !== 'dense' && config.kind !== 'dropout')) {
-        fail(`layers[${i}]`, 'a layer from nn.dense(...) or nn.dropout(...)', config);
-      }
-      if (i > 0 && config.inputShape && config.inputShape[0] !== width) {
+      if (!config || typeof config !== 'object' || !knownKinds.includes(config.kind)) fail(`layers[${i}]`, `a layer from ${layerKindNames}`, config);
+      if (i > 0 && config.inputShape && (config.inputShape.length !== 1 || config.inputShape[0] !== width)) {
         fail(`layers[${i}].inputShape`, `[${width}] (the previous layer's output)`, config.inputShape);
       }
-      let spec: LayerSpec;
-      if (config.kind === 'dense') {
-        if (config.activation === 'softmax' && i !== layers.length - 1) {
-          fail(`layers[${i}].activation`, "'softmax' only on the output layer; use relu/tanh/... in hidden layers", config.activation);
-        }
-        spec = {
-          kind: 'dense',
-          inputSize: width,
-          units: config.units,
-          activation: config.activation,
-          alpha: config.alpha,
-          useBias: config.useBias,
-          l2: config.kernelRegularizer?.l2 ?? 0,
-        };
-        width = config.units;
-      } else {
-        spec = { kind: 'dropout', units: width, rate: config.rate, threshold: dropoutThreshold(config.rate) };
+      let spec: LayerSpec | null;
+      switch (config.kind) {
+        case 'dense':
+          if (config.activation === 'softmax' && i !== layers.length - 1) {
+            fail(`layers[${i}].activation`, "'softmax' only on the output layer; use relu/tanh/... in hidden layers", config.activation);
+          }
+          spec = {
+            kind: 'dense',
+            inputSize: width,
+            units: config.units,
+            activation: config.activation,
+            alpha: config.alpha,
+            useBias: config.useBias,
+            l2: config.kernelRegularizer?.l2 ?? 0,
+          };
+          width = config.units;
+          break;
+        case 'dropout':
+          spec = { kind: 'dropout', units: width, rate: config.rate, threshold: dropoutThreshold(config.rate) };
+          break;
+        case 'batchNormalization':
+          spec = { kind: 'batchNormalization', units: width, momentum: config.momentum, epsilon: config.epsilon, center: config.center, scale: config.scale };
+          break;
+        case 'layerNormalization':
+          spec = { kind: 'layerNormalization', units: width, epsilon: config.epsilon, center: config.center, scale: config.scale };
+          break;
+        case 'activation':
+          if (config.activation === 'softmax' && i !== layers.length - 1) {
+            fail(`layers[${i}].activation`, "'softmax' only on the output layer; use relu/tanh/... in hidden layers", config.activation);
+          }
+          spec = { kind: 'activation', units: width, activation: config.activation, alpha: config.alpha };
+          break;
+        case 'flatten':
+          // rows are stored flat already: flatten only tells the model which sample shape to accept
+          if (i > 0 && config.inputShape) fail(`layers[${i}].inputShape`, 'no inputShape (only the first layer takes one)', config.inputShape);
+          spec = null;
+          break;
       }
       return { config, spec };
     });
     this.outputSize = width;
-    this.spec = { inputSize: this.inputSize, layers: this.layers.map((l) => l.spec), seed };
+    this.spec = { inputSize: this.inputSize, layers: this.layers.flatMap((l) => (l.spec ? [l.spec] : [])), seed };
     if (options.threads !== undefined) checkIntInRange('threads', options.threads, 1, limits.maxThreads);
     this.engine = resolveBackend(options.backend ?? 'auto').createModel(this.spec, { threads: options.threads });
     this.engine.setWeights(this.initialWeights());
@@ -201,17 +224,41 @@ export class Sequential implements TrainingModel {
   private initialWeights(): Float32Array[] {
     const out: Float32Array[] = [];
     for (const { config, spec } of this.layers) {
-      if (config.kind !== 'dense' || spec.kind !== 'dense') continue;
-      out.push(initialize(config.kernelInitializer, [spec.inputSize, spec.units], this.seed, out.length));
-      if (spec.useBias) out.push(initialize(config.biasInitializer, [spec.units], this.seed, out.length));
+      if (config.kind === 'dense' && spec?.kind === 'dense') {
+        out.push(initialize(config.kernelInitializer, [spec.inputSize, spec.units], this.seed, out.length));
+        if (spec.useBias) out.push(initialize(config.biasInitializer, [spec.units], this.seed, out.length));
+      } else if (spec?.kind === 'batchNormalization' || spec?.kind === 'layerNormalization') {
+        // Keras's initialisers: gamma ones, beta zeros, moving mean zeros, moving variance ones
+        if (spec.scale) out.push(new Float32Array(spec.units).fill(1));
+        if (spec.center) out.push(new Float32Array(spec.units));
+        if (spec.kind === 'batchNormalization') out.push(new Float32Array(spec.units), new Float32Array(spec.units).fill(1));
+      }
     }
     return out;
   }
 
-  /** The activation the loss is fused with: that of the last layer, which must be dense (not dropout). */
+  /** The activation the loss is fused with: that of the last layer, which must be dense or an activation layer. */
   private outputActivation() {
     const last = this.spec.layers[this.spec.layers.length - 1];
-    return last?.kind === 'dense' ? (last as DenseLayerSpec).activation : undefined;
+    return last?.kind === 'dense' || last?.kind === 'activation' ? last.activation : undefined;
+  }
+
+  /**
+   * Batch normalisation needs at least two rows per training batch: one row has no batch variance, and a layer
+   * trained on it would learn nothing (its output is beta). Checked before any step, so the model stays as it was.
+   */
+  checkTrainingBatches(count: number, batchSize: number, argument: string): void {
+    const at = this.layers.findIndex((l) => l.spec?.kind === 'batchNormalization');
+    if (at < 0) return;
+    const batch = Math.min(batchSize, count);
+    const last = count % batch === 0 ? batch : count % batch;
+    if (batch >= 2 && last >= 2) return;
+    const name = this.layers[at]!.config.name ?? `batch_normalization (layers[${at}])`;
+    fail(
+      argument,
+      `training batches of at least 2 rows: layer ${name} normalises with the batch's variance, which one row does not have ` +
+        `(${count} rows in batches of ${batchSize} leave a batch of 1 row; change batchSize or drop a row)`,
+    );
   }
 
   compile(options: CompileOptions): void {
@@ -239,8 +286,11 @@ export class Sequential implements TrainingModel {
   private inputs(x: TensorLike, argument: string): { data: Float32Array; count: number } {
     const t = asTensor(x, argument);
     const features = t.shape.length === 1 && this.inputSize === 1 ? 1 : t.shape[1];
-    if (t.shape.length > 2 || features !== this.inputSize) {
-      fail(argument, `shape [samples, ${this.inputSize}] (the model's inputShape), got [${t.shape.join(', ')}]`);
+    const asSampleShape = this.inputShape.length > 1 && t.shape.length === this.inputShape.length + 1
+      && this.inputShape.every((d, i) => t.shape[i + 1] === d);
+    if (!asSampleShape && (t.shape.length > 2 || features !== this.inputSize)) {
+      const shaped = this.inputShape.length > 1 ? ` or [samples, ${this.inputShape.join(', ')}]` : '';
+      fail(argument, `shape [samples, ${this.inputSize}]${shaped} (the model's inputShape), got [${t.shape.join(', ')}]`);
     }
     const count = t.shape[0]!;
     if (count === 0) fail(argument, 'at least one sample');
@@ -298,6 +348,7 @@ export class Sequential implements TrainingModel {
     const { loss } = this.requireCompiled('trainOnBatch');
     const { data, count } = this.inputs(x, 'x');
     const targets = this.targets(y, count, 'y');
+    this.checkTrainingBatches(count, count, 'x');
     const weights = resolveWeights(options, loss, targets, count, this.outputSize);
     this.enter('trainOnBatch');
     try {
@@ -342,6 +393,7 @@ export class Sequential implements TrainingModel {
       }
     }
 
+    this.checkTrainingBatches(train.count, batchSize, 'batchSize');
     // Only copy the epoch's outputs back when a metric other than accuracy needs them.
     const outputs = needsOutputs(compiled.metrics) ? new Float32Array(train.count * this.outputSize) : undefined;
     return this.train('fit', loop, {
@@ -504,6 +556,11 @@ export class Sequential implements TrainingModel {
     return this.layers.map((l) => l.config);
   }
 
+  /** Each configured layer with what the engines run for it (null for flatten). */
+  get resolvedLayers(): readonly ResolvedLayer[] {
+    return this.layers;
+  }
+
   countParams(): number {
     return weightShapes(this.spec).reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
   }
@@ -511,14 +568,27 @@ export class Sequential implements TrainingModel {
   /** A Keras-style table: layer, output shape, parameter count. Returned and, by default, printed. */
   summary(print: (line: string) => void = console.log): string {
     const rows: [string, string, string][] = [];
-    let denseIndex = 0;
-    let dropoutIndex = 0;
+    const counters: Record<string, number> = {};
+    const auto = (prefix: string) => `${prefix}_${(counters[prefix] = (counters[prefix] ?? 0) + 1)}`;
+    let width = this.inputSize;
     for (const { config, spec } of this.layers) {
+      if (!spec) {
+        rows.push([`${config.name ?? auto('flatten')} (Flatten)`, `[null, ${width}]`, '0']);
+        continue;
+      }
+      width = spec.units;
       if (spec.kind === 'dense') {
         const params = spec.inputSize * spec.units + (spec.useBias ? spec.units : 0);
-        rows.push([`${config.name ?? `dense_${++denseIndex}`} (Dense, ${spec.activation})`, `[null, ${spec.units}]`, String(params)]);
+        rows.push([`${config.name ?? auto('dense')} (Dense, ${spec.activation})`, `[null, ${spec.units}]`, String(params)]);
+      } else if (spec.kind === 'dropout') {
+        rows.push([`${config.name ?? auto('dropout')} (Dropout ${spec.rate})`, `[null, ${spec.units}]`, '0']);
+      } else if (spec.kind === 'activation') {
+        rows.push([`${config.name ?? auto('activation')} (Activation, ${spec.activation})`, `[null, ${spec.units}]`, '0']);
       } else {
-        rows.push([`${config.name ?? `dropout_${++dropoutIndex}`} (Dropout ${spec.rate})`, `[null, ${spec.units}]`, '0']);
+        const bn = spec.kind === 'batchNormalization';
+        const params = spec.units * ((spec.scale ? 1 : 0) + (spec.center ? 1 : 0) + (bn ? 2 : 0));
+        const label = bn ? 'BatchNormalization' : 'LayerNormalization';
+        rows.push([`${config.name ?? auto(bn ? 'batch_normalization' : 'layer_normalization')} (${label})`, `[null, ${spec.units}]`, String(params)]);
       }
     }
     const head: [string, string, string] = ['Layer (type)', 'Output shape', 'Param #'];

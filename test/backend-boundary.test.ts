@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { encodeLayers } from '../src/backends/abi.js';
+import { layerDescLayout } from '../src/backends/abi-generated.js';
 import type { BackendModel, BackendName, ModelSpec, TrainSpec } from '../src/backends/backend.js';
 import { nativeAddon } from '../src/backends/native.js';
 import { resolveBackend } from '../src/backends/registry.js';
@@ -59,7 +60,7 @@ describe.each(engines)('the core behind %s checks what memory safety needs', (ba
     expect(() => createRaw(backend, spec, bad)).toThrow(/layers\[0\]\.activation: no activation has code 99/);
     const wide = makeSpec(5, [{ dense: 7 }, { dropout: 0.5 }]);
     const narrowed = encodeLayers(wide);
-    new DataView(narrowed.buffer).setInt32(48 + 4, 6, true); // the dropout layer's units
+    new DataView(narrowed.buffer).setInt32(layerDescLayout.size + layerDescLayout.fields.units.offset, 6, true); // the dropout layer's units
     expect(() => createRaw(backend, wide, narrowed)).toThrow(/dropout\) has 6 units but its input has 7/);
   });
 

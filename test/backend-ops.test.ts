@@ -184,6 +184,79 @@ const layerOptions: (Partial<Case> & { name: string })[] = [
   },
 ];
 
+/**
+ * Normalisation, activation and flatten layers. Batch normalisation needs two rows per training batch, so its
+ * rows step on 2 rows where the base steps on 1; their fits (23 rows in batches of 5) end on a batch of 3.
+ * A dense layer right before batch normalisation has no bias here (as Keras models write it): the normalisation
+ * cancels a bias, whose true gradient is 0, and Adam or RMSprop would scale the rounding noise of that 0 up to
+ * ±learningRate, different on every backend.
+ */
+const noOneRowSteps = [11, 2, 13, 7];
+const normalizationLayers: (Partial<Case> & { name: string })[] = [
+  {
+    name: 'dense → batchNormalization → activation relu → dense softmax',
+    layers: () => [nn.dense(13, { inputShape: [7], useBias: false }), nn.batchNormalization(), nn.activation('relu'), nn.dense(4, { activation: 'softmax' })],
+    steps: noOneRowSteps,
+  },
+  {
+    name: 'batchNormalization first (momentum 0.9, epsilon 0.01), then without center, sgd+momentum',
+    layers: () => [
+      nn.batchNormalization({ inputShape: [7], momentum: 0.9, epsilon: 0.01 }), nn.dense(13, { activation: 'tanh' }),
+      nn.batchNormalization({ center: false }), nn.dense(4, { activation: 'softmax' }),
+    ],
+    optimizer: () => nn.sgd({ learningRate: 0.05, momentum: 0.9 }),
+    steps: noOneRowSteps,
+  },
+  {
+    name: 'batchNormalization without scale or center, widths 1 and 255, rmsprop',
+    layers: () => [
+      nn.dense(1, { inputShape: [7], useBias: false }), nn.batchNormalization({ scale: false, center: false }), nn.dense(255, { activation: 'relu', useBias: false }),
+      nn.batchNormalization({ scale: false }), nn.dropout(0.2), nn.dense(4, { activation: 'softmax' }),
+    ],
+    optimizer: () => nn.rmsprop({ learningRate: 0.01 }),
+    steps: noOneRowSteps,
+    tolerance: {
+      rtol: 1e-4,
+      why: "one unit normalised over a batch: a batch variance near epsilon amplifies the GEMMs' different summation orders",
+    },
+  },
+  {
+    name: 'batchNormalization before a sigmoid output (binaryCrossentropy)',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'relu' }), nn.dense(3, { useBias: false }), nn.batchNormalization(), nn.activation('sigmoid')],
+    loss: lossRow('binaryCrossentropy'),
+    steps: noOneRowSteps,
+  },
+  {
+    name: 'layerNormalization after a hidden layer (1-row steps included)',
+    layers: () => [nn.dense(13, { inputShape: [7], activation: 'tanh' }), nn.layerNormalization(), nn.dense(4, { activation: 'softmax' })],
+  },
+  {
+    name: 'layerNormalization first (epsilon 1e-5, no scale), then without center, adamw',
+    layers: () => [
+      nn.layerNormalization({ inputShape: [7], epsilon: 1e-5, scale: false }), nn.dense(13, { activation: 'relu' }),
+      nn.layerNormalization({ center: false }), nn.dense(4, { activation: 'softmax' }),
+    ],
+    optimizer: () => nn.adamw({ learningRate: 0.01, weightDecay: 0.05 }),
+  },
+  {
+    name: 'activation layers: leakyRelu(0.2), tanh, then a softmax output layer (sparse)',
+    layers: () => [
+      nn.dense(13, { inputShape: [7] }), nn.activation('leakyRelu', { alpha: 0.2 }), nn.dense(9), nn.activation('tanh'),
+      nn.dense(4), nn.activation('softmax'),
+    ],
+    loss: lossRow('sparseCategoricalCrossentropy'),
+  },
+  {
+    name: 'activation layer sigmoid as the output of an mse net, after layerNormalization',
+    layers: () => [nn.dense(9, { inputShape: [7], activation: 'relu' }), nn.dense(4), nn.layerNormalization(), nn.activation('sigmoid')],
+    loss: lossRow('meanSquaredError'),
+  },
+  {
+    name: 'flatten of [7] samples first',
+    layers: () => [nn.flatten({ inputShape: [7] }), nn.dense(13, { activation: 'relu' }), nn.flatten(), nn.dense(4, { activation: 'softmax' })],
+  },
+];
+
 /** fit and evaluate options, on the base model. */
 const fitOptions: { name: string; fit?: Partial<FitPlan>; evaluateBatchSize?: number }[] = [
   { name: 'shuffled, batch 5 of 23 rows', fit: { rows: 23, batchSize: 5, shuffle: true } },
@@ -239,6 +312,7 @@ const cases: Case[] = [
   ...weightings.map((r) => ({ ...r, name: `weights: ${r.name}` })),
   ...metricRows.map((r) => ({ ...r, name: `metrics: ${r.name}` })),
   ...layerOptions.map((r) => ({ ...r, name: `layers: ${r.name}` })),
+  ...normalizationLayers.map((r) => ({ ...r, name: `layers: ${r.name}` })),
   ...fitOptions.map((r) => ({
     name: `fit: ${r.name}`,
     fit: { ...base.fit, ...r.fit },
@@ -356,7 +430,28 @@ async function badInput(backend: BackendName): Promise<void> {
   expect(() => model.getWeights()).toThrow(/disposed/);
 }
 
+/** A batch of one row cannot be batch-normalised in training: a clear error before any step, naming the layer. */
+async function batchNormOneRow(backend: BackendName): Promise<void> {
+  const model = nn.sequential(
+    [nn.dense(6, { inputShape: [5], useBias: false }), nn.batchNormalization({ name: 'bn_hidden' }), nn.activation('relu'), nn.dense(3, { activation: 'softmax' })],
+    { backend, seed: 7 },
+  );
+  model.compile({ optimizer: nn.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+  const before = model.getWeights();
+  const y = (rows: number) => nn.oneHot(classIds(2, rows, 3), 3);
+  await expect(model.trainOnBatch(data(1, 1, 5), y(1))).rejects.toThrow(/layer bn_hidden .*batch of 1 row/);
+  await expect(model.fit(data(1, 9, 5), y(9), { batchSize: 4 })).rejects.toThrow(/batchSize: .*bn_hidden.*9 rows in batches of 4 leave a batch of 1 row/);
+  model.getWeights().forEach((w, i) => expect(w.data, `weights[${i}]: the refused calls moved nothing`).toEqual(before[i]!.data));
+  await expect(model.fit(data(1, 9, 5), y(9), { batchSize: 4, validationSplit: 0.2 })).resolves.toBeDefined(); // 8 training rows
+  expect(model.getWeights()[3]!.data, 'the fit that ran moved the moving mean').not.toEqual(before[3]!.data);
+  // inference on one row uses the moving statistics and is fine
+  expect((await model.predict(data(3, 1, 5))).shape).toEqual([1, 3]);
+  expect(Number.isFinite(await model.trainOnBatch(data(1, 2, 5), y(2)))).toBe(true);
+  model.dispose();
+}
+
 const behaviours: { name: string; run: (backend: BackendName) => Promise<void> }[] = [
+  { name: 'batch normalisation refuses a training batch of one row, names the layer, stays usable', run: batchNormOneRow },
   { name: 'learns XOR with a hidden layer, not without', run: learnsXor },
   { name: 'Iris reaches ≥ 95 % test accuracy from a fixed seed', run: learnsIrisSplit },
   { name: 'learns Iris from one-hot targets', run: learnsIrisOneHot },

@@ -72,6 +72,32 @@ function gradientError(layers: LayerSpec[], loss: LossName, seed = 1, w: Float64
   return worst;
 }
 
+const batchNorm = (units: number, extra: Partial<LayerSpec> = {}): LayerSpec =>
+  ({ kind: 'batchNormalization', units, momentum: 0.9, epsilon: 1e-3, center: true, scale: true, ...extra }) as LayerSpec;
+const layerNorm = (units: number, extra: Partial<LayerSpec> = {}): LayerSpec =>
+  ({ kind: 'layerNormalization', units, epsilon: 1e-3, center: true, scale: true, ...extra }) as LayerSpec;
+const activationLayer = (units: number, activation: ActivationName): LayerSpec => ({ kind: 'activation', units, activation, alpha: 0.2 });
+
+describe('gradient check of normalisation and activation layers (float64, central differences)', () => {
+  // gamma, beta and every parameter below (through dx) are checked; the moving statistics have gradient 0
+  it('dense → batchNormalization → tanh → dense (mse)', () => {
+    const error = gradientError([dense(4, 6, 'linear'), batchNorm(6), activationLayer(6, 'tanh'), dense(6, 3, 'linear')], 'meanSquaredError');
+    expect(error).toBeLessThan(1e-6);
+  });
+  it('dense → layerNormalization → dense softmax (categorical)', () => {
+    const error = gradientError([dense(4, 7, 'tanh'), layerNorm(7), dense(7, 3, 'softmax')], 'categoricalCrossentropy');
+    expect(error).toBeLessThan(1e-6);
+  });
+  it('without scale or center, width 1, and an activation layer as the fused softmax output', () => {
+    const error = gradientError(
+      [dense(4, 1, 'linear'), batchNorm(1, { scale: false }), dense(1, 6, 'relu'), batchNorm(6, { center: false }),
+        layerNorm(6, { scale: false }), layerNorm(6, { center: false }), dense(6, 3, 'linear'), activationLayer(3, 'softmax')],
+      'sparseCategoricalCrossentropy',
+    );
+    expect(error).toBeLessThan(1e-6);
+  });
+});
+
 describe('gradient check (float64, central differences)', () => {
   for (const activation of ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh'] as const) {
     it(`${activation} through a dense layer`, () => {

@@ -48,6 +48,15 @@ const models: [string, () => nn.LayerConfig[]][] = [
   ['a single linear layer without bias', () => [nn.dense(3, { inputShape: [4], useBias: false })]],
   ['dropout first and last', () => [nn.dropout({ rate: 0.2, inputShape: [6] }), nn.dense(5, { activation: 'sigmoid' }), nn.dropout(0.5)]],
   ['dropout only (an identity network)', () => [nn.dropout({ rate: 0.2, inputShape: [3] })]],
+  [
+    'batch and layer normalisation (with and without gamma/beta), activation layers',
+    () => [
+      nn.dense(9, { inputShape: [7], useBias: false }), nn.batchNormalization(), nn.activation('leakyRelu', { alpha: 0.1 }),
+      nn.dense(6, { activation: 'tanh' }), nn.layerNormalization(), nn.batchNormalization({ scale: false, momentum: 0.5 }),
+      nn.layerNormalization({ center: false, epsilon: 1e-5 }), nn.dense(3), nn.activation('softmax'),
+    ],
+  ],
+  ['layer normalisation without gamma or beta, last', () => [nn.dense(5, { inputShape: [4] }), nn.layerNormalization({ scale: false, center: false })]],
 ];
 
 describe('ONNX export runs in onnxruntime and matches predict', () => {
@@ -71,6 +80,26 @@ describe('ONNX export runs in onnxruntime and matches predict', () => {
       });
     }
   }
+
+  it('exports trained normalisation layers (moving statistics) behind a flatten of [2, 3] samples', async () => {
+    const model = nn.sequential(
+      [nn.flatten({ inputShape: [2, 3] }), nn.dense(8, { useBias: false }), nn.batchNormalization({ momentum: 0.5 }), nn.activation('relu'),
+        nn.dense(5, { activation: 'tanh' }), nn.layerNormalization(), nn.dense(3, { activation: 'softmax' })],
+      { backend: 'native', seed: 2 },
+    );
+    model.compile({ optimizer: nn.adam({ learningRate: 0.05 }), loss: 'sparseCategoricalCrossentropy' });
+    const x = nn.tensor(inputs(9, 30, 6).data, [30, 2, 3]);
+    await model.fit(x, Float32Array.from({ length: 30 }, (_, i) => i % 3), { epochs: 3, batchSize: 10 });
+    expect([...model.getWeights()[3]!.data].some((v) => v !== 0), 'moving mean trained').toBe(true);
+    const session = await ort.InferenceSession.create(exportOnnx(model));
+    try {
+      const result = await session.run({ input: new ort.Tensor('float32', x.data, [30, 2, 3]) });
+      expectClose('onnxruntime output', result.output!.data as Float32Array, (await model.predict(x)).data);
+    } finally {
+      await session.release();
+    }
+    model.dispose();
+  });
 
   it('exports a trained model (not just initial weights) and writes files', async () => {
     const model = nn.sequential([nn.dense(6, { inputShape: [4], activation: 'tanh' }), nn.dense(3, { activation: 'softmax' })], { backend: 'ts', seed: 2 });

@@ -35,7 +35,7 @@ describe('files written by TensorFlow.js', () => {
 
   it('maps the tfjs layers onto neurite layers (LeakyReLU and Activation folded into Dense)', async () => {
     const a = await loadTfjsLayersModel(join(fixtures, 'tfjs-classifier', 'model.json'), { backend: 'ts' });
-    expect(a.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}${l.useBias ? '' : ':nobias'}` : `dropout:${l.rate}`))).toEqual([
+    expect(a.spec.layers.map((l) => (l.kind === 'dense' ? `${l.units}:${l.activation}${l.useBias ? '' : ':nobias'}` : `dropout:${(l as { rate: number }).rate}`))).toEqual([
       '6:relu',
       'dropout:0.3',
       '7:tanh:nobias',
@@ -230,14 +230,14 @@ describe('refusals, each with a message that says what is wrong', () => {
     ['a functional model', () => edit((j) => (j.modelTopology.model_config.class_name = 'Functional')), /"Functional" models are not supported; neurite imports Sequential models/],
     [
       'unsupported layers, named',
-      () => edit((j) => layersOf(j).splice(2, 0, { class_name: 'Conv2D', config: { name: 'conv' } }, { class_name: 'BatchNormalization', config: { name: 'bn' } })),
-      /unsupported layers Conv2D \('conv'\), BatchNormalization \('bn'\); neurite imports InputLayer, Dense/,
+      () => edit((j) => layersOf(j).splice(2, 0, { class_name: 'Conv2D', config: { name: 'conv' } }, { class_name: 'GRU', config: { name: 'gru' } })),
+      /unsupported layers Conv2D \('conv'\), GRU \('gru'\); neurite imports InputLayer, Dense/,
     ],
     ['an unknown activation', () => edit((j) => (layersOf(j)[4].config.activation = 'elu')), /activation 'elu' is not supported/],
     ['a softmax over another axis', () => edit((j) => (layersOf(j)[6].config.axis = 2)), /layers\[6\]\.config\.axis: expected -1 or 1 \(softmax over the units\), got 2/],
-    ['a non-flat input', () => edit((j) => (layersOf(j)[0].config.batch_input_shape = [null, 28, 28])), /expected \[null, features\]/],
+    ['a non-flat input', () => edit((j) => (layersOf(j)[0].config.batch_input_shape = [null, 28, 28])), /an input of shape \[null, 28, 28\] needs a Flatten layer first/],
+    ['batch normalisation over another axis', () => edit((j) => layersOf(j).splice(2, 0, { class_name: 'BatchNormalization', config: { name: 'bn', axis: 2 } })), /config\.axis: expected -1 or 1 \(normalisation over the features\), got 2/],
     ['no input shape', () => edit((j) => layersOf(j).shift()), /no input shape/],
-    ['an activation layer after a non-linear dense', () => edit((j) => (layersOf(j)[1].config.activation = 'tanh')), /ReLU layer 're_lu' must follow a Dense layer with a linear activation/],
     ['softmax before the output', () => edit((j) => (layersOf(j)[4].config.activation = 'softmax')), /softmax on 'dense_1', which is not the output layer/],
     ['quantized weights', () => edit((j) => (j.weightsManifest[0].weights[0].quantization = { dtype: 'uint8', scale: 1, min: 0 })), /quantized weights are not supported/],
     ['a non-float weight', () => edit((j) => (j.weightsManifest[0].weights[0].dtype = 'int32')), /weights\[0\]\.dtype: expected 'float32'/],
@@ -330,6 +330,14 @@ describe('with TensorFlow.js', () => {
         nn.dense(3, { activation: 'softmax' }),
       ],
     ],
+    [
+      'normalisation and activation layers',
+      () => [
+        nn.dense(9, { inputShape: [7], useBias: false }), nn.batchNormalization({ momentum: 0.9 }), nn.activation('leakyRelu', { alpha: 0.1 }),
+        nn.dense(6, { activation: 'tanh' }), nn.layerNormalization({ center: false }), nn.batchNormalization({ scale: false }),
+        nn.activation('relu'), nn.dense(3, { activation: 'softmax' }),
+      ],
+    ],
     ['dropout first, names tfjs would refuse and a duplicate', () => [nn.dropout({ rate: 0.2, inputShape: [7], name: 'in put' }), nn.dense(4, { activation: 'relu', name: 'same' }), nn.dense(2, { name: 'same' })]],
   ];
   for (const [what, layers] of exports) {
@@ -349,6 +357,44 @@ describe('with TensorFlow.js', () => {
       tfModel.dispose();
     });
   }
+
+  it('imports BatchNormalization (moving statistics), LayerNormalization, Activation and Flatten as tfjs saves them', async () => {
+    const t = tf;
+    const tfModel = t.sequential({
+      layers: [
+        t.layers.flatten({ inputShape: [2, 3] }),
+        t.layers.dense({ units: 8, useBias: false }),
+        t.layers.batchNormalization({ momentum: 0.9, epsilon: 0.01 }),
+        t.layers.activation({ activation: 'relu' }),
+        t.layers.dense({ units: 5, activation: 'tanh' }),
+        t.layers.layerNormalization({ epsilon: 1e-4 }),
+        t.layers.batchNormalization({ center: false }),
+        t.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    // moving statistics and gammas away from their initial 0 and 1, so a mix-up shows
+    for (const layer of tfModel.layers) {
+      const ws = layer.getWeights();
+      if (layer.getClassName() === 'Dense') continue;
+      layer.setWeights(ws.map((w, k) => t.tensor(Array.from({ length: w.size }, (_, i) => 0.5 + 0.3 * Math.sin(i + 3 * k)), w.shape)));
+    }
+    let saved: import('@tensorflow/tfjs').io.ModelArtifacts | undefined;
+    await tfModel.save(t.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const modelJson = { format: 'layers-model', modelTopology: saved!.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: saved!.weightSpecs }] };
+    const model = nn.fromTfjsLayersModel(modelJson, new Uint8Array(saved!.weightData as ArrayBuffer), { backend: 'ts' });
+    expect(model.layerConfigs.map((l) => l.kind)).toEqual([
+      'flatten', 'dense', 'batchNormalization', 'activation', 'dense', 'layerNormalization', 'batchNormalization', 'dense',
+    ]);
+    const xs = Array.from({ length: 13 }, (_, r) => Array.from({ length: 2 }, (_, a) => Array.from({ length: 3 }, (_, b) => Math.fround(Math.cos(r * 6 + a * 3 + b) * 2))));
+    const theirs = (tfModel.predict(t.tensor3d(xs)) as import('@tensorflow/tfjs').Tensor).dataSync();
+    const ours = (await model.predict(nn.tensor(Float32Array.from(xs.flat(2)), [13, 2, 3]))).data;
+    expectClose('tfjs vs neurite at inference', ours, theirs, { rtol: 1e-5, atol: 1e-6 });
+    model.dispose();
+    tfModel.dispose();
+  });
 
   it('the bytes variant (for browsers) loads with tf.io.fromMemory and keeps l2 and the layer names', async () => {
     const model = nn.sequential([nn.dense(5, { inputShape: [7], activation: 'relu', kernelRegularizer: nn.l2(0.02), name: 'hidden' }), nn.dense(2, { activation: 'softmax' })], { backend: 'ts', seed: 9 });

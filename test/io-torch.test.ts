@@ -251,9 +251,9 @@ describe('PyTorch → neurite: model.loadWeights', () => {
     ],
     ['a shape that differs', () => held([['0.weight', [3, 2]], ['0.bias', [3]], ['2.weight', [2, 3]], ['2.bias', [2]]]), /tensor "2\.weight" has shape \[2, 3\], the model's 2\.weight \(layer 1\) needs \[1, 3\] \(\[out, in\], as nn\.Linear\)/],
     ['a kernel stored [in, out]', () => held([['0.weight', [2, 3]], ['0.bias', [3]], ['2.weight', [3, 1]], ['2.bias', [1]]]), /tensor "0\.weight" has shape \[2, 3\], the model's 0\.weight \(layer 0\) needs \[3, 2\]/],
-    ['a name that is not weight or bias', () => held([['0.weight', [3, 2]], ['0.bias', [3]], ['2.running_mean', [1, 3]], ['2.bias', [1]]]), /tensor "2\.running_mean" is neither a weight nor a bias \(nn\.Linear holds only those\)/],
+    ['a name that is not weight or bias', () => held([['0.weight', [3, 2]], ['0.bias', [3]], ['2.scale', [1, 3]], ['2.bias', [1]]]), /tensor "2\.scale" is none of weight, bias, running_mean, running_var/],
     ['a bias where a weight belongs', () => held([['0.weight', [3, 2]], ['0.bias', [3]], ['2.bias', [1]], ['3.bias', [1]]]), /tensor "2\.bias" stands where the model has a weight \(2\.weight, layer 1\)/],
-    ['a bias from another module', () => held([['0.weight', [3, 2]], ['1.bias', [3]], ['2.weight', [1, 3]], ['2.bias', [1]]]), /bias "1\.bias" does not belong to the weight before it \("0\.weight"\)/],
+    ['a bias from another module', () => held([['0.weight', [3, 2]], ['1.bias', [3]], ['2.weight', [1, 3]], ['2.bias', [1]]]), /bias "1\.bias" does not belong to the tensor before it \("0\.weight"\)/],
     ['a neurite file of another architecture', () => serializeModel(nn.sequential([nn.dense(3, { inputShape: [2], activation: 'tanh' }), nn.dense(1)], { backend: 'ts' })), /the file's model is 2 → dense\(3, tanh\) → dense\(1, linear\); this model is 2 → dense\(3, relu\) → dense\(1, linear\)/],
     ['an infinite weight', () => held([['0.weight', [3, 2]], ['0.bias', [3]], ['2.weight', [1, 3]], ['2.bias', [1]]]).map((b, i, a) => (i === a.length - 1 ? 0x7f : i === a.length - 2 ? 0x80 : b)), /tensor 2\.bias holds Infinity at index 0: values must be finite/],
   ];

@@ -155,6 +155,19 @@ describe('the playground in Chromium', () => {
     if (process.env.NEURITE_UPDATE_SCREENSHOTS === '1') await readmeScreenshot(page, 'docs/images/playground.png');
   });
 
+  it('trains with batch normalisation, then layer normalisation, after each hidden layer (dense → norm → activation)', async () => {
+    for (const normalization of ['batchNormalization', 'layerNormalization']) {
+      await setForm(page, { dataset: 'moons', epochs: 150, slow: false, normalization });
+      expect(await train(page)).toBe('done');
+      const h = await history(page);
+      expect(h.lastLoss).toBeLessThan(h.firstLoss * 0.5);
+      expect(h.valAccuracy, normalization).toBeGreaterThan(0.9);
+      // the normalisation and activation layers draw inside their dense layer's column
+      expect(await page.getAttribute('#network', 'data-columns')).toBe('4');
+    }
+    await setForm(page, { normalization: 'none' });
+  });
+
   it('draws a real decision map: on circles the centre is blue (inside) and the corners orange', async () => {
     await setForm(page, { dataset: 'circles', epochs: 80, slow: false });
     expect(await train(page)).toBe('done');

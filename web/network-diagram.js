@@ -28,7 +28,9 @@ function absSums(kernel, inputs, units, rows) {
 }
 
 /**
- * model: { inputSize, layers: [{ kind: 'dense', units, activation } | { kind: 'dropout', rate }] };
+ * model: { inputSize, layers: [{ kind: 'dense', units, activation } | { kind: 'dropout', rate } |
+ *   { kind: 'activation', activation } | { kind: 'batchNormalization' | 'layerNormalization' }] }: the layers after a
+ *   dense layer draw as part of its column;
  * kernels: Float32Array per dense layer ([inputs, units] row-major), or none before the first weights arrive;
  * inputLabels / outputLabels name the nodes at both ends; maxNodes caps a column; inputActivity (one number per
  * input, e.g. mean pixel brightness) scales how much an input node's weights count when picking which to show.
@@ -38,8 +40,12 @@ export function drawNetwork(canvas, { model, kernels, inputLabels, outputLabels,
   if (!model) return;
   const dense = [];
   model.layers.forEach((l) => {
+    const last = dense[dense.length - 1];
     if (l.kind === 'dense') dense.push({ ...l });
-    else if (dense.length) dense[dense.length - 1].dropout = l.rate;
+    else if (!last) return;
+    else if (l.kind === 'dropout') last.dropout = l.rate;
+    else if (l.kind === 'activation') last.activation = l.activation; // dense → normalisation → activation: one column
+    else if (l.kind === 'batchNormalization' || l.kind === 'layerNormalization') last.normalization = l.kind;
   });
   const sizes = [model.inputSize, ...dense.map((l) => l.units)];
   const columns = sizes.map((size, c) => {
@@ -134,7 +140,7 @@ export function drawNetwork(canvas, { model, kernels, inputLabels, outputLabels,
     ctx.fillText(heading, col.x, 16);
     ctx.font = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
     ctx.fillStyle = '#64748b';
-    const sub = layer ? layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : '') : '';
+    const sub = layer ? layer.activation + (layer.normalization ? ` · ${layer.normalization === 'batchNormalization' ? 'batch' : 'layer'} norm` : '') + (layer.dropout ? ` · drop ${layer.dropout}` : '') : '';
     if (sub) ctx.fillText(sub, col.x, 31);
     if (col.shown.length < col.size) {
       ctx.textBaseline = 'top';

@@ -46,6 +46,25 @@ export function outputLayer(kind, loss) {
   return { units, activation: units === 1 ? 'sigmoid' : 'softmax' };
 }
 
+/**
+ * One hidden layer as the worker builds it: dense with its activation, or with a normalisation chosen
+ * dense (linear) → normalisation → activation, as Keras models write it; then dropout. Plain descriptions here;
+ * worker.js turns them into nn layers.
+ */
+export function hiddenLayers(network, units) {
+  const layers = [];
+  if (network.normalization && network.normalization !== 'none') {
+    // a bias before batch normalisation is cancelled by it: leave it out, as Keras models do
+    layers.push({ kind: 'dense', units, activation: 'linear', useBias: network.normalization !== 'batchNormalization' });
+    layers.push({ kind: network.normalization, units });
+    layers.push({ kind: 'activation', activation: network.activation, units });
+  } else {
+    layers.push({ kind: 'dense', units, activation: network.activation });
+  }
+  if (network.dropout > 0) layers.push({ kind: 'dropout', rate: network.dropout });
+  return layers;
+}
+
 /** The run's settings from the form, or an Error naming the field that is wrong. */
 export function readSettings(form) {
   const v = form.elements;
@@ -68,7 +87,9 @@ export function readSettings(form) {
     seed: number('seed', 'Seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32),
     minEpochMs: v.slow.checked ? SLOW_EPOCH_MS : 0,
   };
-  const network = { hidden, activation: v.activation.value, dropout: number('dropout', 'Dropout', (n) => n >= 0 && n < 1) };
+  const normalization = v.normalization ? v.normalization.value : 'none';
+  if (!['none', 'batchNormalization', 'layerNormalization'].includes(normalization)) throw new Error(`Normalisation: ${normalization} is not allowed`);
+  const network = { hidden, activation: v.activation.value, dropout: number('dropout', 'Dropout', (n) => n >= 0 && n < 1), normalization };
   return { network, training };
 }
 
@@ -85,10 +106,7 @@ export function previewModel(form, kind, classNames) {
   }
   const output = outputLayer(kind, form.elements.loss.value);
   const layers = [];
-  for (const n of network.hidden) {
-    layers.push({ kind: 'dense', units: n, activation: network.activation });
-    if (network.dropout > 0) layers.push({ kind: 'dropout', rate: network.dropout });
-  }
+  for (const n of network.hidden) layers.push(...hiddenLayers(network, n));
   layers.push({ kind: 'dense', ...output });
   return { inputSize: { toy: 2, iris: 4, digits: 784, fashion: 784 }[kind], outputSize: output.units, layers, classNames };
 }

@@ -2,6 +2,7 @@
 // page stays responsive while a network trains. The page sends plain messages; see `handlers` at the bottom.
 import * as nn from './neurite.js';
 import { loadImageSample, pixelsToFloats } from './image-data.js';
+import { hiddenLayers } from './settings.js';
 
 /** How often, at most, the page hears about training: every epoch's logs are kept and sent in bunches. */
 const PROGRESS_MS = 80;
@@ -109,10 +110,16 @@ function optimizerFor({ optimizer, learningRate }) {
 
 function buildModel(inputSize, network, output, seed, backend) {
   const layers = [];
-  network.hidden.forEach((units, i) => {
-    layers.push(nn.dense(units, { activation: network.activation, ...(i === 0 ? { inputShape: [inputSize] } : {}) }));
-    if (network.dropout > 0) layers.push(nn.dropout(network.dropout));
-  });
+  for (const units of network.hidden) {
+    for (const l of hiddenLayers(network, units)) {
+      const first = layers.length === 0 ? { inputShape: [inputSize] } : {};
+      if (l.kind === 'dense') layers.push(nn.dense(l.units, { activation: l.activation, useBias: l.useBias ?? true, ...first }));
+      else if (l.kind === 'dropout') layers.push(nn.dropout({ rate: l.rate, ...first }));
+      else if (l.kind === 'activation') layers.push(nn.activation(l.activation, first));
+      else if (l.kind === 'batchNormalization') layers.push(nn.batchNormalization(first));
+      else layers.push(nn.layerNormalization(first));
+    }
+  }
   layers.push(nn.dense(output.units, { activation: output.activation, ...(layers.length === 0 ? { inputShape: [inputSize] } : {}) }));
   return nn.sequential(layers, { backend, seed, name: 'playground' });
 }
@@ -122,8 +129,9 @@ function describe(model, extra) {
   return {
     inputSize: model.inputSize,
     outputSize: model.outputSize,
-    layers: model.layerConfigs.map((l, i) =>
-      l.kind === 'dense' ? { kind: 'dense', units: model.spec.layers[i].units, activation: l.activation } : { kind: 'dropout', rate: l.rate },
+    layers: model.spec.layers.map((l) =>
+      l.kind === 'dense' || l.kind === 'activation' ? { kind: l.kind, units: l.units, activation: l.activation }
+        : l.kind === 'dropout' ? { kind: 'dropout', rate: l.rate } : { kind: l.kind, units: l.units },
     ),
     params: model.countParams(),
     backend: model.backend,

@@ -439,6 +439,21 @@ TEST(engine_rejects_bad_input_with_named_errors) {
   error_has(nrt_model_create(4, &bad, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "activation");
   nrt_layer_desc drop = dropout(5, 0.5);
   error_has(nrt_model_create(4, &drop, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "dropout");
+  // the new layer kinds: their width must be their input's, an activation layer's code must exist
+  nrt_layer_desc norm{};
+  norm.kind = NRT_LAYER_BATCH_NORMALIZATION;
+  norm.units = 5;
+  norm.epsilon = 1e-3;
+  error_has(nrt_model_create(4, &norm, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "batchNormalization");
+  norm.kind = NRT_LAYER_LAYER_NORMALIZATION;
+  error_has(nrt_model_create(4, &norm, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "layerNormalization");
+  norm.kind = NRT_LAYER_ACTIVATION;
+  norm.units = 4;
+  norm.activation = 42;
+  error_has(nrt_model_create(4, &norm, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "layers[0].activation");
+  norm.kind = 99;
+  error_has(nrt_model_create(4, &norm, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "layers[0].kind");
+  CHECK(m == nullptr);
   error_has(nrt_model_create(0, nullptr, 0, 0, &m), NRT_ERR_INVALID_ARGUMENT, "input_size");
   error_has(nrt_model_train_batch(nullptr, nullptr, 0, nullptr, 0, nullptr, 0, 1, nullptr), NRT_ERR_INVALID_ARGUMENT, "model");
 

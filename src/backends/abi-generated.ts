@@ -26,6 +26,9 @@ export type StatusName = keyof typeof statusCodes;
 export const layerKindCodes = {
   dense: 0,
   dropout: 1,
+  batchNormalization: 2,
+  layerNormalization: 3,
+  activation: 4,
 } as const;
 export type LayerKindName = keyof typeof layerKindCodes;
 
@@ -61,9 +64,9 @@ export type OptimizerName = keyof typeof optimizerCodes;
 export type FieldType = 'i32' | 'u32' | 'f64';
 export interface Field { offset: number; type: FieldType }
 
-/** One layer. A dense layer's input size is the previous layer's units (or the model's input size); a dropout layer's units equal its input size. */
+/** One layer. A dense layer's input size is the previous layer's units (or the model's input size); every other layer's units equal its input size. */
 export const layerDescLayout = {
-  size: 48,
+  size: 72,
   fields: {
     kind: { offset: 0, type: 'i32' },
     units: { offset: 4, type: 'i32' },
@@ -74,6 +77,10 @@ export const layerDescLayout = {
     rate: { offset: 32, type: 'f64' },
     threshold: { offset: 40, type: 'u32' },
     reserved: { offset: 44, type: 'u32' },
+    momentum: { offset: 48, type: 'f64' },
+    epsilon: { offset: 56, type: 'f64' },
+    center: { offset: 64, type: 'i32' },
+    scale: { offset: 68, type: 'i32' },
   },
 } as const satisfies { size: number; fields: Record<string, Field> };
 

@@ -50,17 +50,35 @@ export function encodeLayers(spec: ModelSpec): Uint8Array {
   const view = new DataView(bytes.buffer);
   spec.layers.forEach((layer, i) => {
     const at = i * layerDescLayout.size;
-    if (layer.kind === 'dense') {
-      write(view, at, layerDescLayout, {
-        kind: layerKindCodes.dense,
-        units: layer.units,
-        activation: code(activationCodes, layer.activation, 'activation'),
-        useBias: layer.useBias ? 1 : 0,
-        alpha: layer.alpha,
-        l2: layer.l2,
-      });
-    } else {
-      write(view, at, layerDescLayout, { kind: layerKindCodes.dropout, units: layer.units, rate: layer.rate, threshold: layer.threshold });
+    switch (layer.kind) {
+      case 'dense':
+        return write(view, at, layerDescLayout, {
+          kind: layerKindCodes.dense,
+          units: layer.units,
+          activation: code(activationCodes, layer.activation, 'activation'),
+          useBias: layer.useBias ? 1 : 0,
+          alpha: layer.alpha,
+          l2: layer.l2,
+        });
+      case 'dropout':
+        return write(view, at, layerDescLayout, { kind: layerKindCodes.dropout, units: layer.units, rate: layer.rate, threshold: layer.threshold });
+      case 'batchNormalization':
+      case 'layerNormalization':
+        return write(view, at, layerDescLayout, {
+          kind: layerKindCodes[layer.kind],
+          units: layer.units,
+          momentum: layer.kind === 'batchNormalization' ? layer.momentum : 0,
+          epsilon: layer.epsilon,
+          center: layer.center ? 1 : 0,
+          scale: layer.scale ? 1 : 0,
+        });
+      case 'activation':
+        return write(view, at, layerDescLayout, {
+          kind: layerKindCodes.activation,
+          units: layer.units,
+          activation: code(activationCodes, layer.activation, 'activation'),
+          alpha: layer.alpha,
+        });
     }
   });
   return bytes;

@@ -8,8 +8,11 @@
  *
  * Layout conventions shared by every backend:
  * - Samples are rows: x is [count, inputSize] row-major Float32Array.
- * - Dense kernel is [in, units] row-major, bias is [units]. Weights are listed per dense layer in order:
- *   kernel then bias (bias omitted when useBias is false).
+ * - Dense kernel is [in, units] row-major, bias is [units]. Weights are listed per layer in model order, as
+ *   Keras lists them: dense kernel then bias (bias omitted when useBias is false); batchNormalization gamma, beta,
+ *   movingMean, movingVariance (gamma omitted without scale, beta without center); layerNormalization gamma,
+ *   beta. Every weight is a parameter of the engine; the moving statistics are the only ones not trainable
+ *   (WeightInfo.trainable), and optimizer slots exist for trainable parameters only.
  * - Targets y: [count, outputSize] for meanSquaredError / meanAbsoluteError / huber / binaryCrossentropy /
  *   categoricalCrossentropy, [count] class indices (stored as float) for sparseCategoricalCrossentropy.
  * - Loss is the batch mean (MSE, MAE, Huber and binary cross-entropy: mean over all elements) plus Σ l2·‖W‖² of
@@ -60,7 +63,39 @@ export interface DropoutLayerSpec {
   threshold: number;
 }
 
-export type LayerSpec = DenseLayerSpec | DropoutLayerSpec;
+/**
+ * Batch normalisation with Keras's semantics. Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β with the batch mean
+ * and the biased batch variance, and moving ← moving·momentum + batch·(1 − momentum) with those same values.
+ * Inference: the moving statistics. Parameters: [gamma if scale, beta if center, movingMean, movingVariance];
+ * the moving statistics are not trained.
+ */
+export interface BatchNormLayerSpec {
+  kind: 'batchNormalization';
+  units: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+}
+
+/** Layer normalisation over each row's features: y = γ·(x − μ_row)/√(σ²_row + ε) + β (biased variance). */
+export interface LayerNormLayerSpec {
+  kind: 'layerNormalization';
+  units: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+}
+
+/** An activation on its own: out = act(x), units = input width. */
+export interface ActivationLayerSpec {
+  kind: 'activation';
+  units: number;
+  activation: ActivationName;
+  alpha: number;
+}
+
+export type LayerSpec = DenseLayerSpec | DropoutLayerSpec | BatchNormLayerSpec | LayerNormLayerSpec | ActivationLayerSpec;
 
 export interface ModelSpec {
   inputSize: number;
@@ -82,7 +117,7 @@ export interface TrainSpec {
   delta?: number;
 }
 
-/** Per parameter, its optimizer slots in a fixed order (neurite.h lists them), and the optimizer step count. */
+/** Per trainable parameter, its optimizer slots in a fixed order (neurite.h lists them), and the step count. */
 export interface OptimizerState {
   step: number;
   slots: Float32Array[];
@@ -159,15 +194,47 @@ export interface Backend {
   createModel(spec: ModelSpec, options?: EngineOptions): BackendModel;
 }
 
-/** Shape of each parameter (kernel [in, units], then bias [units] of each dense layer), in getWeights order. */
+/** One weight of a layer, in getWeights order. */
+export interface WeightInfo {
+  /** index of its layer in spec.layers */
+  layer: number;
+  /** Keras's name for it: kernel, bias, gamma, beta, movingMean, movingVariance */
+  role: 'kernel' | 'bias' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance';
+  shape: number[];
+  /** false for the moving statistics: the optimizer never updates them */
+  trainable: boolean;
+}
+
+/** Every weight of the model in getWeights order (per layer, in model order, each layer in Keras's order). */
+export function weightInfos(spec: ModelSpec): WeightInfo[] {
+  const out: WeightInfo[] = [];
+  spec.layers.forEach((layer, i) => {
+    const add = (role: WeightInfo['role'], shape: number[], trainable = true) => out.push({ layer: i, role, shape, trainable });
+    if (layer.kind === 'dense') {
+      add('kernel', [layer.inputSize, layer.units]);
+      if (layer.useBias) add('bias', [layer.units]);
+    } else if (layer.kind === 'batchNormalization' || layer.kind === 'layerNormalization') {
+      if (layer.scale) add('gamma', [layer.units]);
+      if (layer.center) add('beta', [layer.units]);
+      if (layer.kind === 'batchNormalization') {
+        add('movingMean', [layer.units], false);
+        add('movingVariance', [layer.units], false);
+      }
+    }
+  });
+  return out;
+}
+
+/** Shape of each parameter, in getWeights order (see weightInfos). */
 export function weightShapes(spec: ModelSpec): number[][] {
-  const shapes: number[][] = [];
-  for (const layer of spec.layers) {
-    if (layer.kind !== 'dense') continue;
-    shapes.push([layer.inputSize, layer.units]);
-    if (layer.useBias) shapes.push([layer.units]);
-  }
-  return shapes;
+  return weightInfos(spec).map((w) => w.shape);
+}
+
+/** Whether a layer holds trainable parameters (a layer below one that does needs no input gradient). */
+export function hasTrainableWeights(layer: LayerSpec): boolean {
+  if (layer.kind === 'dense') return true;
+  if (layer.kind === 'batchNormalization' || layer.kind === 'layerNormalization') return layer.center || layer.scale;
+  return false;
 }
 
 export function outputSize(spec: ModelSpec): number {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ready, type BackendChoice } from '../backends/registry.js';
 import { parseCsv, type CsvOptions } from '../data/csv.js';
-import type { ModelExtras } from '../io/description.js';
+import { outputActivationOf, type ModelExtras } from '../io/description.js';
 import { loadModel } from '../io/node.js';
 import { Tensor } from '../tensor.js';
 import { asFlagError, choiceOption, csvOptions, resolveDataFile } from './flags.js';
@@ -127,9 +127,7 @@ export async function runPredict(argv: string[]): Promise<number> {
     let x = read.x;
     if (extras.standardization) x = standardize(x, extras.standardization);
     const outputs = await model.predict(x);
-    const lastDense = [...description.layers].reverse().find((l) => l.kind === 'dense');
-    const activation = lastDense?.kind === 'dense' ? lastDense.activation : 'linear';
-    console.log(formatPredictions(outputs, activation, extras.classNames).join('\n'));
+    console.log(formatPredictions(outputs, outputActivationOf(description.layers), extras.classNames).join('\n'));
   } finally {
     model.dispose();
   }

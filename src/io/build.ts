@@ -1,6 +1,6 @@
 import type { BackendChoice } from '../backends/registry.js';
 import { checkOptions, fail, type OptionKeys } from '../errors.js';
-import { dense, dropout, type LayerConfig } from '../layers.js';
+import { activation, batchNormalization, dense, dropout, flatten, layerNormalization, type LayerConfig } from '../layers.js';
 import { huber } from '../losses.js';
 import { Sequential } from '../model.js';
 import type { ModelDescription } from './description.js';
@@ -23,7 +23,8 @@ export function checkLoadOptions<T extends LoadOptions>(argument: string, option
 
 /**
  * A model from a description that has already been validated against its tensors. Weights are in neurite's
- * getWeights order and layout (kernel [in, units] then bias, per dense layer).
+ * getWeights order and layout (per layer in Keras's order: kernel [in, units] then bias; gamma, beta, moving
+ * statistics).
  */
 export function buildModel(
   d: ModelDescription,
@@ -32,8 +33,17 @@ export function buildModel(
   optimizerState?: { step: number; slots: Float32Array[] },
 ): Sequential {
   const layers: LayerConfig[] = d.layers.map((l, i) => {
-    const inputShape = i === 0 ? [d.inputSize] : undefined;
-    if (l.kind === 'dropout') return dropout({ rate: l.rate, inputShape, name: l.name });
+    const inputShape = i === 0 ? (d.inputShape ?? [d.inputSize]) : undefined;
+    const name = l.name;
+    switch (l.kind) {
+      case 'dropout': return dropout({ rate: l.rate, inputShape, name });
+      case 'flatten': return flatten({ inputShape, name });
+      case 'activation': return activation(l.activation, { alpha: l.alpha, inputShape, name });
+      case 'batchNormalization':
+        return batchNormalization({ momentum: l.momentum, epsilon: l.epsilon, center: l.center, scale: l.scale, inputShape, name });
+      case 'layerNormalization': return layerNormalization({ epsilon: l.epsilon, center: l.center, scale: l.scale, inputShape, name });
+      case 'dense': break;
+    }
     return dense(l.units, {
       inputShape,
       activation: l.activation,

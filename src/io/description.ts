@@ -55,7 +55,51 @@ export interface DropoutDescription {
   name?: string;
 }
 
-export type LayerDescription = DenseDescription | DropoutDescription;
+export interface BatchNormalizationDescription {
+  kind: 'batchNormalization';
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  name?: string;
+}
+
+export interface LayerNormalizationDescription {
+  kind: 'layerNormalization';
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  name?: string;
+}
+
+export interface ActivationDescription {
+  kind: 'activation';
+  activation: ActivationName;
+  alpha: number;
+  name?: string;
+}
+
+export interface FlattenDescription {
+  kind: 'flatten';
+  name?: string;
+}
+
+export type LayerDescription =
+  | DenseDescription | DropoutDescription | BatchNormalizationDescription | LayerNormalizationDescription
+  | ActivationDescription | FlattenDescription;
+
+/**
+ * The activation of the model's output: that of the last dense or activation layer when only dropout or flatten
+ * (identities at inference) follow it, else linear.
+ */
+export function outputActivationOf(layers: LayerDescription[]): ActivationName {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i]!;
+    if (l.kind === 'dense' || l.kind === 'activation') return l.activation;
+    if (l.kind !== 'dropout' && l.kind !== 'flatten') return 'linear';
+  }
+  return 'linear';
+}
 
 /** What a saved model carries for the code that uses it (the CLI's predict applies both). */
 export interface ModelExtras {
@@ -83,6 +127,8 @@ export interface ModelDescription {
   version: number;
   name: string;
   inputSize: number;
+  /** the shape of one sample when it is not flat ([28, 28] before a flatten layer); absent means [inputSize] */
+  inputShape?: number[];
   seed: number;
   layers: LayerDescription[];
   compile?: CompileDescription;
@@ -131,12 +177,19 @@ export function readDescription(value: unknown, at: Where): ModelDescription {
   if (rawLayers.length === 0) layersAt.fail('at least one layer', rawLayers);
   const layers = rawLayers.map((l, i) => readLayer(l, layersAt.index(i), i === rawLayers.length - 1));
   if (!layers.some((l) => l.kind === 'dense')) layersAt.error('expected at least one dense layer');
-  const lastDense = [...layers].reverse().find((l): l is DenseDescription => l.kind === 'dense')!;
   const outputSize = outputSizeOf({ inputSize, layers });
 
   const description: ModelDescription = { format: DESCRIPTION_FORMAT, version, name, inputSize, seed, layers };
+  const shape = field(o, 'inputShape');
+  if (shape !== undefined) {
+    const shapeAt = at.key('inputShape');
+    const dims = asArray(shape, shapeAt, 8).map((d, i) => asInt(d, shapeAt.index(i), 1, MAX_SIZE));
+    if (dims.length === 0 || dims.reduce((a, b) => a * b, 1) !== inputSize) shapeAt.fail(`dimensions whose product is inputSize (${inputSize})`, shape);
+    if (layers[0]?.kind !== 'flatten') shapeAt.error('a sample shape needs a flatten layer first');
+    description.inputShape = dims;
+  }
   const compile = field(o, 'compile');
-  if (compile !== undefined) description.compile = readCompile(compile, at.key('compile'), lastDense.activation, outputSize);
+  if (compile !== undefined) description.compile = readCompile(compile, at.key('compile'), outputActivationOf(layers), outputSize);
   const state = field(o, 'optimizerState');
   if (state !== undefined) {
     const stateAt = at.key('optimizerState');
@@ -156,10 +209,28 @@ function optionalName(o: JsonObject, at: Where): { name?: string } {
 
 function readLayer(value: unknown, at: Where, isLast: boolean): LayerDescription {
   const o = asObject(value, at);
-  const kind = asOneOf(requireField(o, 'kind', at), at.key('kind'), ['dense', 'dropout'] as const);
+  const kind = asOneOf(
+    requireField(o, 'kind', at), at.key('kind'),
+    ['dense', 'dropout', 'batchNormalization', 'layerNormalization', 'activation', 'flatten'] as const,
+  );
   if (kind === 'dropout') {
     // rate 1 would scale kept units by 1/0; Sequential rejects it too
     return { kind, rate: asNumber(requireField(o, 'rate', at), at.key('rate'), 0, 1), ...optionalName(o, at) };
+  }
+  if (kind === 'flatten') return { kind, ...optionalName(o, at) };
+  if (kind === 'batchNormalization' || kind === 'layerNormalization') {
+    const epsilon = asNumber(requireField(o, 'epsilon', at), at.key('epsilon'), 0, 1, true);
+    if (!(epsilon > 0)) at.key('epsilon').fail('a number in (0, 1]', epsilon);
+    const center = asBoolean(requireField(o, 'center', at), at.key('center'));
+    const scale = asBoolean(requireField(o, 'scale', at), at.key('scale'));
+    if (kind === 'layerNormalization') return { kind, epsilon, center, scale, ...optionalName(o, at) };
+    const momentum = asNumber(requireField(o, 'momentum', at), at.key('momentum'), 0, 1, true);
+    return { kind, momentum, epsilon, center, scale, ...optionalName(o, at) };
+  }
+  if (kind === 'activation') {
+    const activation = asOneOf(requireField(o, 'activation', at), at.key('activation'), activationNames);
+    if (activation === 'softmax' && !isLast) at.key('activation').error("'softmax' is only allowed on the output layer");
+    return { kind, activation, alpha: asNumber(requireField(o, 'alpha', at), at.key('alpha'), 0, 1, true), ...optionalName(o, at) };
   }
   const activation = asOneOf(requireField(o, 'activation', at), at.key('activation'), activationNames);
   if (activation === 'softmax' && !isLast) at.key('activation').error("'softmax' is only allowed on the output layer");

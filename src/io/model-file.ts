@@ -17,7 +17,7 @@ import {
   type ModelExtras,
 } from './description.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
-import { OPTIMIZER_PREFIX, torchParameterNames } from './torch.js';
+import { OPTIMIZER_PREFIX, torchParameters, type TorchParameter } from './torch.js';
 import { parseJson, Where } from './untrusted.js';
 
 /**
@@ -25,7 +25,10 @@ import { parseJson, Where } from './untrusted.js';
  *
  *   {m}.weight  [out, in]   a dense layer's kernel, transposed from neurite's [in, out] (nn.Linear's layout)
  *   {m}.bias    [out]
- *   optimizer.{m}.weight.{slot}, optimizer.{m}.bias.{slot}   only with includeOptimizer: optimizer state, same layout
+ *   {m}.weight, {m}.bias, {m}.running_mean, {m}.running_var   [units]: batch normalisation's gamma, beta and
+ *               moving statistics (BatchNorm1d's names); layer normalisation's gamma and beta (LayerNorm's)
+ *   optimizer.{m}.weight.{slot}, optimizer.{m}.bias.{slot}   only with includeOptimizer: optimizer state, same
+ *               layout, for the trainable tensors only (the moving statistics have none)
  *   __metadata__: { format: "pt", neurite: JSON of ModelDescription }
  *
  * m is the layer's position in the plain torch.nn.Sequential a user would write (io/torch.ts): Linear, then its
@@ -55,27 +58,14 @@ export const METADATA_KEY = 'neurite';
  */
 export const MAX_ABS_PARAMETER = 1e15;
 
-interface Parameter {
-  name: string;
-  /** the file's shape: [out, in] for kernels, [out] for biases */
-  fileShape: number[];
-  /** kernel: neurite's [in, units] dims, to transpose by */
-  kernel?: { inputs: number; units: number };
-}
+type Parameter = TorchParameter;
 
 /** The model's parameters in getWeights order, with their file names (by format version) and shapes. */
 function parametersOf(d: Pick<ModelDescription, 'inputSize' | 'layers' | 'version'>): Parameter[] {
-  const params: Parameter[] = [];
-  const torchNames = torchParameterNames(d);
-  let width = d.inputSize;
-  d.layers.forEach((l, i) => {
-    if (l.kind !== 'dense') return;
-    const names = d.version === 1 ? { weight: `layers.${i}.weight`, bias: `layers.${i}.bias` } : torchNames.get(i)!;
-    params.push({ name: names.weight, fileShape: [l.units, width], kernel: { inputs: width, units: l.units } });
-    if (l.useBias) params.push({ name: names.bias, fileShape: [l.units] });
-    width = l.units;
-  });
-  return params;
+  const params = torchParameters(d);
+  if (d.version !== 1) return params;
+  // version 1 files knew only dense and dropout layers, named layers.{i}.weight / .bias
+  return params.map((p) => ({ ...p, name: `layers.${p.layer}.${p.leaf}` }));
 }
 
 /** [rows, cols] row-major → [cols, rows] row-major. */
@@ -97,23 +87,32 @@ function fromFileLayout(p: Parameter, fileData: Float32Array): Float32Array {
 
 /** The description of a live model (what a file states about it). */
 export function describeModel(model: Sequential, extras: ModelExtras = {}): ModelDescription {
-  const configs = model.layerConfigs;
-  const layers: LayerDescription[] = model.spec.layers.map((spec, i) => {
-    const config = configs[i]!;
+  const layers: LayerDescription[] = model.resolvedLayers.map(({ config }) => {
     const name = config.name === undefined ? {} : { name: config.name };
-    if (spec.kind === 'dropout') return { kind: 'dropout', rate: spec.rate, ...name };
-    if (config.kind !== 'dense') throw new Error(`describeModel: layer ${i} is dense in the spec but not in its config`);
-    return {
-      kind: 'dense',
-      units: spec.units,
-      activation: spec.activation,
-      alpha: spec.alpha,
-      useBias: spec.useBias,
-      l2: spec.l2,
-      kernelInitializer: config.kernelInitializer,
-      biasInitializer: config.biasInitializer,
-      ...name,
-    };
+    switch (config.kind) {
+      case 'dropout':
+        return { kind: 'dropout', rate: config.rate, ...name };
+      case 'flatten':
+        return { kind: 'flatten', ...name };
+      case 'activation':
+        return { kind: 'activation', activation: config.activation, alpha: config.alpha, ...name };
+      case 'batchNormalization':
+        return { kind: 'batchNormalization', momentum: config.momentum, epsilon: config.epsilon, center: config.center, scale: config.scale, ...name };
+      case 'layerNormalization':
+        return { kind: 'layerNormalization', epsilon: config.epsilon, center: config.center, scale: config.scale, ...name };
+      case 'dense':
+        return {
+          kind: 'dense',
+          units: config.units,
+          activation: config.activation,
+          alpha: config.alpha,
+          useBias: config.useBias,
+          l2: config.kernelRegularizer?.l2 ?? 0,
+          kernelInitializer: config.kernelInitializer,
+          biasInitializer: config.biasInitializer,
+          ...name,
+        };
+    }
   });
   const d: ModelDescription = {
     format: DESCRIPTION_FORMAT,
@@ -123,6 +122,7 @@ export function describeModel(model: Sequential, extras: ModelExtras = {}): Mode
     seed: model.seed,
     layers,
   };
+  if (model.inputShape.length > 1) d.inputShape = [...model.inputShape];
   const compiled = model.compileConfig;
   if (compiled) {
     d.compile = {
@@ -161,10 +161,11 @@ export function serializeModel(model: Sequential, options?: SaveOptions): Uint8A
     if (!description.compile) throw new NeuriteError('includeOptimizer: the model has no optimizer state (call model.compile first)');
     const state = model.getOptimizerState();
     const slots = slotNames(description.compile.optimizer);
-    if (state.slots.length !== params.length * slots.length) {
-      throw new Error(`serializeModel: the backend returned ${state.slots.length} optimizer slots, expected ${params.length * slots.length}`);
+    const trained = params.filter((p) => p.trainable);
+    if (state.slots.length !== trained.length * slots.length) {
+      throw new Error(`serializeModel: the backend returned ${state.slots.length} optimizer slots, expected ${trained.length * slots.length}`);
     }
-    params.forEach((p, i) => {
+    trained.forEach((p, i) => {
       slots.forEach((slot, j) => {
         tensors.push({ name: `${OPTIMIZER_PREFIX}${p.name}.${slot}`, shape: p.fileShape, data: toFileLayout(p, state.slots[i * slots.length + j]!) });
       });
@@ -207,7 +208,8 @@ export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options?: Load
   };
 
   const weights = params.map((p) => {
-    const fileData = take(p.name, p.fileShape, p.kernel ? 'kernel stored [out, in] as nn.Linear' : 'bias [out]');
+    const fileData = take(p.name, p.fileShape, p.kernel ? 'kernel stored [out, in] as nn.Linear' : `${p.leaf} [${p.fileShape[0]}]`);
+    if (p.leaf === 'running_var') checkValues(fileData, p.name, top, MAX_ABS_PARAMETER, true);
     checkValues(fileData, p.name, top, MAX_ABS_PARAMETER, false);
     return fromFileLayout(p, fileData);
   });
@@ -216,7 +218,7 @@ export function deserializeModel(bytes: Uint8Array | ArrayBuffer, options?: Load
   if (description.optimizerState && description.compile) {
     const slots = slotNames(description.compile.optimizer);
     const arrays: Float32Array[] = [];
-    for (const p of params) {
+    for (const p of params.filter((q) => q.trainable)) {
       for (const slot of slots) {
         const name = `${OPTIMIZER_PREFIX}${p.name}.${slot}`;
         const fileData = take(name, p.fileShape, `${description.compile.optimizer.kind} state of ${p.name}`);

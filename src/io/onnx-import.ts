@@ -3,7 +3,7 @@ import type { ActivationName } from '../backends/backend.js';
 import type { BackendChoice } from '../backends/registry.js';
 import type { Sequential } from '../model.js';
 import { buildModel } from './build.js';
-import { DESCRIPTION_FORMAT, DESCRIPTION_VERSION, readExtras, type DenseDescription, type ModelDescription } from './description.js';
+import { DESCRIPTION_FORMAT, DESCRIPTION_VERSION, outputSizeOf, readExtras, type LayerDescription, type ModelDescription } from './description.js';
 import { checkValues, MAX_ABS_PARAMETER, transpose } from './model-file.js';
 import { readFloatTensor, readOnnx, type OnnxModel, type OnnxNode, type OnnxTensorInfo } from './onnx-read.js';
 import { AllocationBudget } from './protobuf-reader.js';
@@ -39,7 +39,8 @@ type Step =
   | { kind: 'dense'; kernel: Float32Array; inputs: number; units: number; bias?: Float32Array; output: string; alsoUsed?: OnnxNode[] }
   | { kind: 'activation'; activation: ActivationName; alpha?: number }
   | { kind: 'identity' }
-  | { kind: 'flatten' };
+  | { kind: 'flatten' }
+  | { kind: 'batchNormalization'; epsilon: number; momentum: number; gamma: Float32Array; beta: Float32Array; mean: Float32Array; variance: Float32Array };
 
 /** What a row may ask about the graph around its node. */
 interface Context {
@@ -141,8 +142,32 @@ const flatten: OpRow = (n, c) => {
 };
 
 /**
- * One row per ONNX op. Elu, Selu, Softplus, Softsign, Gelu (and its Erf pattern) and BatchNormalization join
- * as neurite gains those layers; until then they get the unsupported-op error like any other op.
+ * BatchNormalization at inference (what torch.onnx.export writes for BatchNorm1d in eval mode): scale, B, mean
+ * and var must be constants of the features' width; they become gamma, beta and the moving statistics. ONNX's
+ * momentum has Keras's meaning (running = running·momentum + batch·(1 − momentum)).
+ */
+const batchNormalization: OpRow = (n, c) => {
+  if (attrInt(n, 'training_mode', 0) !== 0) c.fail(n, 'training_mode=1: neurite imports inference graphs');
+  for (let k = 1; k < n.outputs.length; k++) {
+    if (n.outputs[k] !== '' && c.consumers(n.outputs[k]!).length > 0) c.fail(n, 'its running statistics outputs are used; neurite imports inference graphs');
+  }
+  if (c.rank !== undefined && c.rank !== 2) c.fail(n, `its data has rank ${c.rank}; neurite normalises [batch, features]`);
+  const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => {
+    const t = c.constant(n, k);
+    if (t.dims.length !== 1 || (c.width !== undefined && t.dims[0] !== c.width)) c.fail(n, `input ${k} has shape [${t.dims.join(', ')}], expected [${c.width ?? 'features'}]`);
+    return t.values;
+  }) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  if (variance.some((v) => !(v >= 0))) c.fail(n, 'its variance input holds a negative or non-finite value');
+  const epsilon = attrFloat(n, 'epsilon', 1e-5);
+  if (!(epsilon > 0 && epsilon <= 1)) c.fail(n, `epsilon ${epsilon}: expected a number in (0, 1]`);
+  const momentum = attrFloat(n, 'momentum', 0.9);
+  if (!(momentum >= 0 && momentum <= 1)) c.fail(n, `momentum ${momentum}: expected a number in [0, 1]`);
+  return { kind: 'batchNormalization', epsilon, momentum, gamma, beta, mean, variance };
+};
+
+/**
+ * One row per ONNX op. Elu, Selu, Softplus, Softsign, Gelu (and its Erf pattern) join as neurite gains those
+ * layers; until then they get the unsupported-op error like any other op.
  */
 const OPS: Record<string, OpRow> = {
   Gemm: gemm,
@@ -155,6 +180,7 @@ const OPS: Record<string, OpRow> = {
   Identity: () => ({ kind: 'identity' }),
   Dropout: dropout,
   Flatten: flatten,
+  BatchNormalization: batchNormalization,
 };
 
 export const supportedOnnxOps: readonly string[] = Object.keys(OPS);
@@ -171,7 +197,7 @@ export function checkOnnxImportOptions(options: unknown): OnnxImportOptions {
 
 interface Plan {
   inputSize: number;
-  layers: DenseDescription[];
+  layers: LayerDescription[];
   weights: Float32Array[];
 }
 
@@ -235,7 +261,7 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
     },
   };
 
-  const layers: DenseDescription[] = [];
+  const layers: LayerDescription[] = [];
   const weights: Float32Array[] = [];
   const visited = new Set<OnnxNode>();
   let current = input.name;
@@ -284,12 +310,24 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
         continue;
       }
       case 'activation': {
+        // folded into the dense layer right before it; anywhere else (after a normalisation) a layer of its own
         const last = layers.at(-1);
-        if (!last) return fail(n, 'comes before any Gemm or MatMul: neurite folds each activation into the dense layer before it');
-        if (last.activation !== 'linear') fail(n, 'follows another activation: neurite folds each activation into the dense layer before it');
-        last.activation = step.activation;
-        if (step.alpha !== undefined) last.alpha = step.alpha;
+        if (last?.kind === 'dense' && last.activation === 'linear') {
+          last.activation = step.activation;
+          if (step.alpha !== undefined) last.alpha = step.alpha;
+        } else {
+          if (!last) fail(n, 'comes before any Gemm or MatMul');
+          layers.push({ kind: 'activation', activation: step.activation, alpha: step.alpha ?? 0.3 });
+        }
         if (step.activation === 'softmax') softmaxAt = n;
+        break;
+      }
+      case 'batchNormalization': {
+        if (width === undefined) fail(n, 'normalises data of unknown width');
+        if (inputSize === undefined) inputSize = width;
+        layers.push({ kind: 'batchNormalization', momentum: step.momentum, epsilon: step.epsilon, center: true, scale: true });
+        weights.push(step.gamma, step.beta, step.mean, step.variance);
+        rank = 2;
         break;
       }
       case 'flatten':
@@ -307,7 +345,7 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
   if (current !== output.name) top.error(`the chain from input ${JSON.stringify(input.name.slice(0, 80))} ends at ${JSON.stringify(current.slice(0, 80))}, not at the graph's output ${JSON.stringify(output.name.slice(0, 80))}`);
   const stray = g.nodes.find((n) => !visited.has(n));
   if (stray) top.error(`node ${nodeLabel(stray)} (${stray.opType}) is not on the path from the input to the output`);
-  if (layers.length === 0 || inputSize === undefined) return top.error('no Gemm or MatMul: the graph has no dense layer to import');
+  if (!layers.some((l) => l.kind === 'dense') || inputSize === undefined) return top.error('no Gemm or MatMul: the graph has no dense layer to import');
   const outWidth = output.dims?.at(-1);
   if (typeof outWidth === 'number' && outWidth !== width) top.error(`output ${JSON.stringify(output.name)} is declared with ${outWidth} features, the layers produce ${width}`);
   weights.forEach((w, i) => checkValues(w, `weight ${i}`, top, MAX_ABS_PARAMETER, false));
@@ -325,7 +363,7 @@ export function fromOnnx(bytes: Uint8Array | ArrayBuffer, options: OnnxImportOpt
   const p = plan(model, top, new AllocationBudget(data.length));
   const extrasText = model.metadata.get('neurite.extras');
   const at = top.key('metadata_props').key('neurite.extras');
-  const extras = extrasText === undefined ? {} : readExtras(parseJson(extrasText, at), at, p.inputSize, p.layers.at(-1)!.units);
+  const extras = extrasText === undefined ? {} : readExtras(parseJson(extrasText, at), at, p.inputSize, outputSizeOf(p));
   const graphName = model.graph.name.slice(0, 256);
   const description: ModelDescription = {
     format: DESCRIPTION_FORMAT,

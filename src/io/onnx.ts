@@ -1,3 +1,4 @@
+import { weightInfos, type ActivationName, type WeightInfo } from '../backends/backend.js';
 import type { Sequential } from '../model.js';
 import { checkOptions, fail, type OptionKeys } from '../errors.js';
 import { modelExtrasKeys, readExtras, type ModelExtras } from './description.js';
@@ -8,7 +9,10 @@ import { Where } from './untrusted.js';
 
 /**
  * ONNX export (opset 13): each dense layer becomes Gemm(x, W[out, in], b, transB=1) followed by its activation;
- * dropout, an identity at inference, is left out. Input "input" [batch, in] with a symbolic batch dimension,
+ * an activation layer its node; batch normalisation BatchNormalization with the moving statistics (inference);
+ * layer normalisation its decomposition (ReduceMean, Sub, Mul, ReduceMean, Add, Sqrt, Div, Mul, Add: the op
+ * itself needs opset 17); a sample shape of more than one dimension a Flatten first; dropout, an identity at
+ * inference, is left out. Input "input" [batch, in] with a symbolic batch dimension,
  * output "output" [batch, out]. Browser-safe: returns the bytes of the .onnx file.
  *
  * Field numbers: onnx-proto.ts.
@@ -37,9 +41,12 @@ export function checkOnnxExportOptions(model: Sequential, options: OnnxExportOpt
   return { ...o, extras: readExtras(extras, new Where('nn.exportOnnx options.extras'), model.inputSize, model.outputSize) };
 }
 
-type Attr = { name: string; int: number } | { name: string; float: number };
+type Attr = { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
 
 function attribute(a: Attr): Uint8Array {
+  if ('ints' in a) {
+    return concat([stringField(Attribute.name, a.name), ...a.ints.map((v) => intField(Attribute.ints, v)), intField(Attribute.type, AttributeType.INTS)]);
+  }
   return 'int' in a
     ? concat([stringField(Attribute.name, a.name), intField(Attribute.i, a.int), intField(Attribute.type, AttributeType.INT)])
     : concat([stringField(Attribute.name, a.name), floatField(Attribute.f, a.float), intField(Attribute.type, AttributeType.FLOAT)]);
@@ -67,67 +74,119 @@ function floatTensor(name: string, dims: number[], data: Float32Array): Uint8Arr
   ]);
 }
 
-function valueInfo(field: number, name: string, features: number): Uint8Array {
-  const dims = [messageField(Shape.dim, [stringField(Dimension.dimParam, 'batch')]), messageField(Shape.dim, [intField(Dimension.dimValue, features)])];
+function valueInfo(field: number, name: string, sample: number[]): Uint8Array {
+  const dims = [
+    messageField(Shape.dim, [stringField(Dimension.dimParam, 'batch')]),
+    ...sample.map((d) => messageField(Shape.dim, [intField(Dimension.dimValue, d)])),
+  ];
   const tensorType = messageField(TypeProto.tensorType, [intField(TypeTensor.elemType, FLOAT), messageField(TypeTensor.shape, dims)]);
   return messageField(field, [stringField(ValueInfo.name, name), messageField(ValueInfo.type, [tensorType])]);
+}
+
+interface NodeSpec {
+  op: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  attributes?: Attr[];
+}
+
+/** The ONNX nodes of an activation applied to `input` (none for linear). */
+function activationNodes(activation: ActivationName, alpha: number, prefix: string, input: string, out: string): NodeSpec[] {
+  const name = `${prefix}.${activation}`;
+  switch (activation) {
+    case 'linear': return [];
+    case 'relu': return [{ op: 'Relu', name, inputs: [input], outputs: [out] }];
+    case 'leakyRelu': return [{ op: 'LeakyRelu', name, inputs: [input], outputs: [out], attributes: [{ name: 'alpha', float: alpha }] }];
+    case 'sigmoid': return [{ op: 'Sigmoid', name, inputs: [input], outputs: [out] }];
+    case 'tanh': return [{ op: 'Tanh', name, inputs: [input], outputs: [out] }];
+    case 'softmax': return [{ op: 'Softmax', name, inputs: [input], outputs: [out], attributes: [{ name: 'axis', int: -1 }] }];
+  }
 }
 
 export function exportOnnx(model: Sequential, options?: OnnxExportOptions): Uint8Array {
   const o = checkOnnxExportOptions(model, options);
   const weights = model.getWeightArrays();
-  const layers = model.spec.layers;
-  const lastDense = layers.reduce((last, l, i) => (l.kind === 'dense' ? i : last), -1);
-  const nodes: Uint8Array[] = [];
+  const infos = weightInfos(model.spec);
+  const byLayer = (i: number, role: WeightInfo['role']) => {
+    const at = infos.findIndex((w) => w.layer === i && w.role === role);
+    return at < 0 ? undefined : weights[at]!;
+  };
+  const nodes: NodeSpec[] = [];
   const initializers: Uint8Array[] = [];
+  const constant = (name: string, data: Float32Array, dims = [data.length]) => {
+    initializers.push(floatTensor(name, dims, data));
+    return name;
+  };
   let current = 'input';
-  let w = 0;
-  layers.forEach((layer, i) => {
-    if (layer.kind !== 'dense') return;
-    const isLast = i === lastDense;
-    const kernel = weights[w++]!;
-    const weightName = `layers.${i}.weight`;
-    initializers.push(floatTensor(weightName, [layer.units, layer.inputSize], transpose(kernel, layer.inputSize, layer.units)));
-    const gemmInputs = [current, weightName];
-    if (layer.useBias) {
-      const biasName = `layers.${i}.bias`;
-      initializers.push(floatTensor(biasName, [layer.units], weights[w++]!));
-      gemmInputs.push(biasName);
+  if (model.inputShape.length > 1) {
+    // samples of shape [28, 28] go in as they are; Flatten(axis 1) makes rows of them
+    nodes.push({ op: 'Flatten', name: 'flatten', inputs: [current], outputs: ['flatten.out'], attributes: [{ name: 'axis', int: 1 }] });
+    current = 'flatten.out';
+  }
+  model.spec.layers.forEach((layer, i) => {
+    const prefix = `layers.${i}`;
+    const emit = (...specs: NodeSpec[]) => {
+      nodes.push(...specs);
+      if (specs.length) current = specs[specs.length - 1]!.outputs[0]!;
+    };
+    switch (layer.kind) {
+      case 'dropout':
+        return; // identity at inference
+      case 'dense': {
+        const weightName = constant(`${prefix}.weight`, transpose(byLayer(i, 'kernel')!, layer.inputSize, layer.units), [layer.units, layer.inputSize]);
+        const gemmInputs = [current, weightName];
+        if (layer.useBias) gemmInputs.push(constant(`${prefix}.bias`, byLayer(i, 'bias')!));
+        emit({ op: 'Gemm', name: `${prefix}.gemm`, inputs: gemmInputs, outputs: [`${prefix}.linear`], attributes: [{ name: 'transB', int: 1 }] });
+        return emit(...activationNodes(layer.activation, layer.alpha, prefix, current, `${prefix}.out`));
+      }
+      case 'activation':
+        return emit(...activationNodes(layer.activation, layer.alpha, prefix, current, `${prefix}.out`));
+      case 'batchNormalization': {
+        // inference: the moving statistics; absent gamma is 1 and absent beta 0, as ONNX needs both inputs
+        const gamma = byLayer(i, 'gamma') ?? new Float32Array(layer.units).fill(1);
+        const beta = byLayer(i, 'beta') ?? new Float32Array(layer.units);
+        const inputs = [
+          current, constant(`${prefix}.weight`, gamma), constant(`${prefix}.bias`, beta),
+          constant(`${prefix}.running_mean`, byLayer(i, 'movingMean')!), constant(`${prefix}.running_var`, byLayer(i, 'movingVariance')!),
+        ];
+        return emit({ op: 'BatchNormalization', name: `${prefix}.batchnorm`, inputs, outputs: [`${prefix}.out`], attributes: [{ name: 'epsilon', float: layer.epsilon }] });
+      }
+      case 'layerNormalization': {
+        // LayerNormalization is an opset-17 op; at opset 13 it is spelled out: (x − mean)/√(var + ε)·γ + β
+        const n = (op: string, inputs: string[], attributes?: Attr[]): NodeSpec => ({ op, name: `${prefix}.${op.toLowerCase()}${nodes.length}`, inputs, outputs: [`${prefix}.${op.toLowerCase()}${nodes.length}`], attributes });
+        const axes: Attr[] = [{ name: 'axes', ints: [-1] }, { name: 'keepdims', int: 1 }];
+        const mean = n('ReduceMean', [current], axes);
+        emit(mean);
+        const centered = n('Sub', [mean.inputs[0]!, mean.outputs[0]!]);
+        emit(centered);
+        const squared = n('Mul', [centered.outputs[0]!, centered.outputs[0]!]);
+        emit(squared);
+        const variance = n('ReduceMean', [squared.outputs[0]!], axes);
+        emit(variance);
+        emit(n('Add', [variance.outputs[0]!, constant(`${prefix}.epsilon`, Float32Array.of(layer.epsilon))]));
+        emit(n('Sqrt', [current]));
+        emit(n('Div', [centered.outputs[0]!, current]));
+        const gamma = byLayer(i, 'gamma');
+        if (gamma) emit(n('Mul', [current, constant(`${prefix}.weight`, gamma)]));
+        const beta = byLayer(i, 'beta');
+        if (beta) emit(n('Add', [current, constant(`${prefix}.bias`, beta)]));
+        return;
+      }
     }
-    const linearOut = isLast && layer.activation === 'linear' ? 'output' : `layers.${i}.linear`;
-    nodes.push(node('Gemm', `layers.${i}.gemm`, gemmInputs, [linearOut], [{ name: 'transB', int: 1 }]));
-    current = linearOut;
-    if (layer.activation === 'linear') return;
-    const out = isLast ? 'output' : `layers.${i}.out`;
-    const name = `layers.${i}.${layer.activation}`;
-    switch (layer.activation) {
-      case 'relu':
-        nodes.push(node('Relu', name, [current], [out]));
-        break;
-      case 'leakyRelu':
-        nodes.push(node('LeakyRelu', name, [current], [out], [{ name: 'alpha', float: layer.alpha }]));
-        break;
-      case 'sigmoid':
-        nodes.push(node('Sigmoid', name, [current], [out]));
-        break;
-      case 'tanh':
-        nodes.push(node('Tanh', name, [current], [out]));
-        break;
-      case 'softmax':
-        nodes.push(node('Softmax', name, [current], [out], [{ name: 'axis', int: -1 }]));
-        break;
-    }
-    current = out;
   });
-  // A model of dropout layers only still needs a node that produces "output".
-  if (current !== 'output') nodes.push(node('Identity', 'identity', [current], ['output']));
+  // The last node writes "output"; a model of dropout layers only still needs a node that produces it.
+  const last = nodes[nodes.length - 1];
+  if (last && last.outputs[0] === current && current !== 'input') last.outputs[0] = 'output';
+  else nodes.push({ op: 'Identity', name: 'identity', inputs: [current], outputs: ['output'] });
+  const encoded = nodes.map((spec) => node(spec.op, spec.name, spec.inputs, spec.outputs, spec.attributes));
 
   const graph = concat([
-    ...nodes,
+    ...encoded,
     stringField(Graph.name, model.name),
     ...initializers,
-    valueInfo(Graph.input, 'input', model.inputSize),
-    valueInfo(Graph.output, 'output', model.outputSize),
+    valueInfo(Graph.input, 'input', model.inputShape),
+    valueInfo(Graph.output, 'output', [model.outputSize]),
   ]);
   const metadata =
     o.extras && Object.keys(o.extras).length > 0

@@ -76,9 +76,49 @@ export function toTfjsLayersModel(model: Sequential, generatedBy = 'neurite'): T
   let width = d.inputSize;
   let w = 0;
   d.layers.forEach((l, i) => {
-    const inputShape = i === 0 ? { batch_input_shape: [null, d.inputSize] } : {};
+    const inputShape = i === 0 ? { batch_input_shape: [null, ...(d.inputShape ?? [d.inputSize])] } : {};
     if (l.kind === 'dropout') {
       layers.push({ class_name: 'Dropout', config: { rate: l.rate, noise_shape: null, seed: null, name: unique(l.name, 'dropout'), trainable: true, ...inputShape, dtype: 'float32' } });
+      return;
+    }
+    if (l.kind === 'flatten') {
+      layers.push({ class_name: 'Flatten', config: { name: unique(l.name, 'flatten'), trainable: true, ...inputShape, dtype: 'float32' } });
+      return;
+    }
+    if (l.kind === 'activation') {
+      const row = TFJS_ACTIVATIONS[l.activation];
+      if ('activation' in row) {
+        layers.push({ class_name: 'Activation', config: { activation: row.activation, name: unique(l.name, 'activation'), trainable: true, ...inputShape, dtype: 'float32' } });
+      } else {
+        const layer = row.layer(unique(l.name, 'leaky_re_lu'), l.alpha);
+        Object.assign(layer.config, inputShape);
+        layers.push(layer);
+      }
+      return;
+    }
+    if (l.kind === 'batchNormalization' || l.kind === 'layerNormalization') {
+      const bn = l.kind === 'batchNormalization';
+      const name = unique(l.name, bn ? 'batch_normalization' : 'layer_normalization');
+      const config: Record<string, unknown> = {
+        axis: -1, epsilon: l.epsilon, center: l.center, scale: l.scale,
+        beta_initializer: { class_name: 'Zeros', config: {} }, gamma_initializer: { class_name: 'Ones', config: {} },
+        beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+        name, trainable: true, ...inputShape, dtype: 'float32',
+      };
+      if (l.kind === 'batchNormalization') {
+        Object.assign(config, {
+          momentum: l.momentum,
+          moving_mean_initializer: { class_name: 'Zeros', config: {} },
+          moving_variance_initializer: { class_name: 'Ones', config: {} },
+        });
+      }
+      layers.push({ class_name: bn ? 'BatchNormalization' : 'LayerNormalization', config });
+      // Keras's weight order, which is neurite's
+      const roles = [...(l.scale ? ['gamma'] : []), ...(l.center ? ['beta'] : []), ...(bn ? ['moving_mean', 'moving_variance'] : [])];
+      for (const role of roles) {
+        specs.push({ name: `${name}/${role}`, shape: [width], dtype: 'float32' });
+        data.push(weights[w++]!);
+      }
       return;
     }
     const dense = l as DenseDescription;

@@ -54,6 +54,8 @@ export interface TfjsWeightSpec {
 export interface TfjsModelPlan {
   name: string;
   inputSize: number;
+  /** the shape of one sample ([inputSize], or more dimensions before a Flatten) */
+  inputShape: number[];
   layers: LayerDescription[];
   /** the Keras/tfjs name of each neurite layer, to find its weights */
   layerNames: string[];
@@ -68,7 +70,7 @@ const MAX_WEIGHTS = 1 << 16;
 const MAX_SHARDS = 1 << 12;
 /** A sanity bound for the weight data a manifest may announce: 16 GiB. */
 const MAX_TOTAL_BYTES = 2 ** 34;
-const SUPPORTED = 'InputLayer, Dense, Dropout, Activation, ReLU, LeakyReLU, Softmax';
+const SUPPORTED = 'InputLayer, Dense, Dropout, Activation, ReLU, LeakyReLU, Softmax, BatchNormalization, LayerNormalization, Flatten';
 
 /** The Keras/tfjs names of each neurite activation, one row each (leaky_relu is Keras 3's, default slope 0.2). */
 const KERAS_ACTIVATIONS: Record<ActivationName, { names: string[]; alpha?: number }> = {
@@ -100,24 +102,39 @@ function readActivation(value: unknown, at: Where): { activation: ActivationName
   return known;
 }
 
-/** [null, n] from batch_input_shape (Keras 2, tfjs), batch_shape (Keras 3) or input_shape ([n]). */
-function readInputShape(config: JsonObject, at: Where): number | undefined {
+/**
+ * The sample shape from batch_input_shape (Keras 2, tfjs), batch_shape (Keras 3) or input_shape: [n], or more
+ * dimensions (an image) when a Flatten layer comes first.
+ */
+function readInputShape(config: JsonObject, at: Where): number[] | undefined {
   for (const key of ['batch_input_shape', 'batch_shape', 'batchInputShape']) {
     const v = field(config, key);
     if (v === undefined || v === null) continue;
     const shapeAt = at.key(key);
     const shape = asArray(v, shapeAt, 8);
-    if (shape.length !== 2 || shape[0] !== null) shapeAt.error(`expected [null, features] (dense networks take flat vectors), got a shape of ${shape.length} dimensions`);
-    return asInt(shape[1], shapeAt.index(1), 1, 0x7fffffff);
+    if (shape.length < 2 || shape[0] !== null) shapeAt.error(`expected [null, features] or [null, ...sample shape], got a shape of ${shape.length} dimensions`);
+    return shape.slice(1).map((d, i) => asInt(d, shapeAt.index(i + 1), 1, 0x7fffffff));
   }
   const inputShape = field(config, 'input_shape');
   if (inputShape !== undefined && inputShape !== null) {
     const shapeAt = at.key('input_shape');
     const shape = asArray(inputShape, shapeAt, 8);
-    if (shape.length !== 1) shapeAt.error('expected [features] (dense networks take flat vectors)');
-    return asInt(shape[0], shapeAt.index(0), 1, 0x7fffffff);
+    if (shape.length < 1) shapeAt.error('expected [features] or a sample shape');
+    return shape.map((d, i) => asInt(d, shapeAt.index(i), 1, 0x7fffffff));
   }
   return undefined;
+}
+
+/** A normalisation layer's axis must be the features' (-1, or 1 for [batch, features]). */
+function checkFeatureAxis(cfg: JsonObject, at: Where): void {
+  const raw = field(cfg, 'axis');
+  const axis = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+  if (axis !== undefined && axis !== null && axis !== -1 && axis !== 1) at.key('axis').fail('-1 or 1 (normalisation over the features)', raw);
+}
+
+function readFlag(cfg: JsonObject, key: string, at: Where): boolean {
+  const v = field(cfg, key);
+  return v === undefined ? true : asBoolean(v, at.key(key));
 }
 
 function readL2(config: JsonObject, at: Where): number {
@@ -162,15 +179,20 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
   const configName = isObject(config) ? field(config, 'name') : undefined;
   const modelName = typeof configName === 'string' && configName.length > 0 && configName.length <= 256 ? configName : 'sequential';
 
-  let inputSize: number | undefined;
+  let inputShape: number[] | undefined;
   const layers: LayerDescription[] = [];
   const layerNames: string[] = [];
   const unsupported: string[] = [];
   /** the last dense layer, while an activation layer may still fold into it */
   let foldTarget: DenseDescription | undefined;
-  const fold = (at: Where, what: string, activation: ActivationName, alpha?: number) => {
+  // An activation right after a linear Dense layer folds into it (as before); anywhere else (after a
+  // normalisation layer, say) it becomes an activation layer of its own.
+  const fold = (_at: Where, name: string, activation: ActivationName, alpha?: number) => {
     if (!foldTarget || foldTarget.activation !== 'linear') {
-      at.error(`${what} must follow a Dense layer with a linear activation (it is folded into that layer)`);
+      layers.push({ kind: 'activation', activation, alpha: alpha ?? KERAS_LEAKY_ALPHA, name });
+      layerNames.push(name);
+      foldTarget = undefined;
+      return;
     }
     foldTarget.activation = activation;
     if (alpha !== undefined) foldTarget.alpha = alpha;
@@ -188,8 +210,8 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
     const shape = readInputShape(cfg, cfgAt);
     if (shape !== undefined) {
       if (layers.length > 0) cfgAt.error('an input shape on a layer that is not the first');
-      if (inputSize !== undefined && inputSize !== shape) cfgAt.error(`input shape [null, ${shape}] disagrees with the InputLayer's [null, ${inputSize}]`);
-      inputSize = shape;
+      if (inputShape !== undefined && inputShape.join() !== shape.join()) cfgAt.error(`input shape [null, ${shape.join(', ')}] disagrees with the InputLayer's [null, ${inputShape.join(', ')}]`);
+      inputShape = shape;
     }
     switch (kind) {
       case 'InputLayer':
@@ -221,7 +243,7 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
         return; // dropout is the identity at inference, so an activation after it still folds into the dense before
       case 'Activation': {
         const act = readActivation(requireField(cfg, 'activation', cfgAt), cfgAt.key('activation'));
-        fold(at, `Activation layer '${name}'`, act.activation, act.alpha);
+        fold(at, name, act.activation, act.alpha);
         return;
       }
       case 'Softmax': {
@@ -229,13 +251,13 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
         const raw = field(cfg, 'axis');
         const axis = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
         if (axis !== undefined && axis !== null && axis !== -1 && axis !== 1) cfgAt.key('axis').fail('-1 or 1 (softmax over the units)', raw);
-        fold(at, `Softmax layer '${name}'`, 'softmax');
+        fold(at, name, 'softmax');
         return;
       }
       case 'LeakyReLU': {
         const slope = field(cfg, 'negative_slope') ?? field(cfg, 'alpha');
         const alpha = slope === undefined ? KERAS_LEAKY_ALPHA : asNumber(slope, cfgAt.key('alpha'), 0, 1, true);
-        fold(at, `LeakyReLU layer '${name}'`, 'leakyRelu', alpha);
+        fold(at, name, 'leakyRelu', alpha);
         return;
       }
       case 'ReLU': {
@@ -245,18 +267,44 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
         if (threshold !== undefined && threshold !== 0) cfgAt.key('threshold').error('a ReLU threshold other than 0 is not supported');
         const slope = field(cfg, 'negative_slope');
         const alpha = slope === undefined ? 0 : asNumber(slope, cfgAt.key('negative_slope'), 0, 1, true);
-        if (alpha > 0) fold(at, `ReLU layer '${name}'`, 'leakyRelu', alpha);
-        else fold(at, `ReLU layer '${name}'`, 'relu');
+        if (alpha > 0) fold(at, name, 'leakyRelu', alpha);
+        else fold(at, name, 'relu');
         return;
       }
+      case 'BatchNormalization':
+      case 'LayerNormalization': {
+        checkFeatureAxis(cfg, cfgAt);
+        const eps = field(cfg, 'epsilon');
+        const epsilon = eps === undefined ? 1e-3 : asNumber(eps, cfgAt.key('epsilon'), 0, 1, true);
+        if (!(epsilon > 0)) cfgAt.key('epsilon').fail('a number in (0, 1]', eps);
+        const center = readFlag(cfg, 'center', cfgAt);
+        const scale = readFlag(cfg, 'scale', cfgAt);
+        if (kind === 'LayerNormalization') layers.push({ kind: 'layerNormalization', epsilon, center, scale, name });
+        else {
+          const m = field(cfg, 'momentum');
+          const momentum = m === undefined ? 0.99 : asNumber(m, cfgAt.key('momentum'), 0, 1, true);
+          layers.push({ kind: 'batchNormalization', momentum, epsilon, center, scale, name });
+        }
+        layerNames.push(name);
+        foldTarget = undefined;
+        return;
+      }
+      case 'Flatten':
+        layers.push({ kind: 'flatten', name });
+        layerNames.push(name);
+        return;
       default:
         unsupported.push(`${kind.slice(0, 60)} ('${name.slice(0, 60)}')`);
     }
   });
+  if (inputShape && inputShape.length > 1 && layers[0]?.kind !== 'flatten') {
+    layersAt.error(`an input of shape [null, ${inputShape.join(', ')}] needs a Flatten layer first (neurite's layers take flat vectors)`);
+  }
+  const inputSize = inputShape?.reduce((a, b) => a * b, 1);
   if (unsupported.length > 0) {
     layersAt.error(`unsupported layer${unsupported.length > 1 ? 's' : ''} ${unsupported.slice(0, 8).join(', ')}${unsupported.length > 8 ? ', …' : ''}; neurite imports ${SUPPORTED}`);
   }
-  if (inputSize === undefined) return layersAt.error('no input shape: expected an InputLayer or batch_input_shape on the first layer');
+  if (inputSize === undefined || !inputShape) return layersAt.error('no input shape: expected an InputLayer or batch_input_shape on the first layer');
   if (!layers.some((l) => l.kind === 'dense')) layersAt.error('expected at least one Dense layer');
   layers.forEach((l, i) => {
     // as in nn.sequential: softmax belongs to the last layer (a dropout after it is refused too)
@@ -264,7 +312,7 @@ export function planTfjsImport(modelJson: unknown, source = 'model.json'): TfjsM
   });
 
   const { paths, weights, totalBytes } = readManifest(requireField(root, 'weightsManifest', top), top.key('weightsManifest'));
-  return { name: modelName, inputSize, layers, layerNames, paths, weights, totalBytes };
+  return { name: modelName, inputSize, inputShape, layers, layerNames, paths, weights, totalBytes };
 }
 
 function readManifest(value: unknown, at: Where): { paths: string[]; weights: TfjsWeightSpec[]; totalBytes: number } {
@@ -305,7 +353,7 @@ function readManifest(value: unknown, at: Where): { paths: string[]; weights: Tf
 }
 
 /** Weight names may carry a ":0" suffix (TensorFlow variables) and a model-name prefix ("sequential/dense/kernel"). */
-function weightMatches(weightName: string, layerName: string, kind: 'kernel' | 'bias'): boolean {
+function weightMatches(weightName: string, layerName: string, kind: string): boolean {
   const n = weightName.endsWith(':0') ? weightName.slice(0, -2) : weightName;
   const suffix = `${layerName}/${kind}`;
   return n === suffix || n.endsWith(`/${suffix}`);
@@ -370,20 +418,30 @@ export function fromTfjsLayersModel(
 
   const modelWeights = plan.weights.map((w, i) => ({ w, i })).filter(({ w }) => !w.skip);
   const used = new Set<number>();
-  const find = (layerName: string, kind: 'kernel' | 'bias'): number | undefined => {
+  const find = (layerName: string, kind: string): number | undefined => {
     const hits = modelWeights.filter(({ w }) => weightMatches(w.name, layerName, kind));
     if (hits.length > 1) top.key('weightsManifest').error(`${hits.length} weights match ${layerName}/${kind}`);
     return hits[0]?.i;
   };
-  const denseLayers = plan.layers.map((l, i) => ({ l, name: plan.layerNames[i]! })).filter(({ l }) => l.kind === 'dense');
   const wanted: { index: number | undefined; shape: number[]; label: string }[] = [];
   let width = plan.inputSize;
-  for (const { l, name } of denseLayers) {
-    const d = l as DenseDescription;
-    wanted.push({ index: find(name, 'kernel'), shape: [width, d.units], label: `${name}/kernel` });
-    if (d.useBias) wanted.push({ index: find(name, 'bias'), shape: [d.units], label: `${name}/bias` });
-    width = d.units;
-  }
+  const want = (name: string, kind: string, shape: number[]) => wanted.push({ index: find(name, kind), shape, label: `${name}/${kind}` });
+  plan.layers.forEach((l, i) => {
+    const name = plan.layerNames[i]!;
+    if (l.kind === 'dense') {
+      want(name, 'kernel', [width, l.units]);
+      if (l.useBias) want(name, 'bias', [l.units]);
+      width = l.units;
+    } else if (l.kind === 'batchNormalization' || l.kind === 'layerNormalization') {
+      // Keras's order, which is neurite's getWeights order
+      if (l.scale) want(name, 'gamma', [width]);
+      if (l.center) want(name, 'beta', [width]);
+      if (l.kind === 'batchNormalization') {
+        want(name, 'moving_mean', [width]);
+        want(name, 'moving_variance', [width]);
+      }
+    }
+  });
   // Files whose weight names follow no layer (hand-written, renamed) still import when they list exactly the
   // expected weights in order.
   if (wanted.some((x) => x.index === undefined)) {
@@ -408,9 +466,10 @@ export function fromTfjsLayersModel(
     return data;
   });
   const extra = modelWeights.find(({ i }) => !used.has(i));
-  if (extra) top.key('weightsManifest').error(`weight ${extra.w.name} belongs to no Dense layer`);
+  if (extra) top.key('weightsManifest').error(`weight ${extra.w.name} belongs to no Dense or normalisation layer`);
 
   const seed = o.seed ?? Math.floor(Math.random() * 0x100000000);
   const description: ModelDescription = { format: 'neurite', version: DESCRIPTION_VERSION, name: plan.name, inputSize: plan.inputSize, seed, layers: plan.layers };
+  if (plan.inputShape.length > 1) description.inputShape = plan.inputShape;
   return buildModel(description, arrays, o);
 }

@@ -3,7 +3,10 @@ import type { ModelDescription } from './description.js';
 
 /**
  * A neurite model as the plain `torch.nn.Sequential` a PyTorch user would write for it: each dense layer is an
- * `nn.Linear`, followed by its activation module unless the activation is linear; dropout is `nn.Dropout`.
+ * `nn.Linear`, followed by its activation module unless the activation is linear; dropout is `nn.Dropout`,
+ * batch normalisation `nn.BatchNorm1d`, layer normalisation `nn.LayerNorm`, an activation layer its module and
+ * flatten `nn.Flatten`. (A normalisation layer with only one of center and scale has no plain PyTorch module:
+ * its file names the one tensor as weight or bias, and PyTorch's strict load then reports the other missing.)
  * nn.Sequential numbers its modules 0, 1, 2, ..., and its state_dict names a Linear's parameters
  * `{index}.weight` ([out, in]) and `{index}.bias` ([out]). neurite's files use exactly these names, so
  * `model.load_state_dict(load_file(path), strict=True)` works on that Sequential.
@@ -42,15 +45,36 @@ export function torchModules(d: Pick<ModelDescription, 'inputSize' | 'layers'>):
   let width = d.inputSize;
   d.layers.forEach((l, i) => {
     const index = modules.length;
-    if (l.kind === 'dropout') {
-      modules.push({ index, code: `nn.Dropout(p=${pythonFloat(l.rate)})`, layer: i, parameters: [] });
-      return;
+    const add = (code: string, parameters: string[] = []) => modules.push({ index: modules.length, code, layer: i, parameters });
+    switch (l.kind) {
+      case 'dropout':
+        return add(`nn.Dropout(p=${pythonFloat(l.rate)})`);
+      case 'flatten':
+        return add('nn.Flatten()');
+      case 'activation': {
+        const activation = TORCH_ACTIVATIONS[l.activation];
+        return add(activation ? activation(l.alpha) : 'nn.Identity()');
+      }
+      case 'batchNormalization':
+      case 'layerNormalization': {
+        // gamma and beta are BatchNorm1d's and LayerNorm's weight and bias; the moving statistics BatchNorm1d's
+        // running_mean and running_var (the same meaning at inference; PyTorch's momentum is 1 − Keras's)
+        const names = [...(l.scale ? [`${index}.weight`] : []), ...(l.center ? [`${index}.bias`] : [])];
+        const affine = l.scale || l.center ? '' : l.kind === 'batchNormalization' ? ', affine=False' : ', elementwise_affine=False';
+        if (l.kind === 'layerNormalization') return add(`nn.LayerNorm(${width}, eps=${pythonFloat(l.epsilon)}${affine})`, names);
+        return add(
+          `nn.BatchNorm1d(${width}, eps=${pythonFloat(l.epsilon)}, momentum=${pythonFloat(1 - l.momentum)}${affine})`,
+          [...names, `${index}.running_mean`, `${index}.running_var`],
+        );
+      }
+      case 'dense': {
+        const bias = l.useBias ? '' : ', bias=False';
+        add(`nn.Linear(${width}, ${l.units}${bias})`, l.useBias ? [`${index}.weight`, `${index}.bias`] : [`${index}.weight`]);
+        const activation = TORCH_ACTIVATIONS[l.activation];
+        if (activation) add(activation(l.alpha));
+        width = l.units;
+      }
     }
-    const bias = l.useBias ? '' : ', bias=False';
-    modules.push({ index, code: `nn.Linear(${width}, ${l.units}${bias})`, layer: i, parameters: l.useBias ? [`${index}.weight`, `${index}.bias`] : [`${index}.weight`] });
-    const activation = TORCH_ACTIVATIONS[l.activation];
-    if (activation) modules.push({ index: index + 1, code: activation(l.alpha), layer: i, parameters: [] });
-    width = l.units;
   });
   return modules;
 }
@@ -59,9 +83,43 @@ export function torchModules(d: Pick<ModelDescription, 'inputSize' | 'layers'>):
 export function torchParameterNames(d: Pick<ModelDescription, 'inputSize' | 'layers'>): Map<number, { weight: string; bias: string }> {
   const names = new Map<number, { weight: string; bias: string }>();
   for (const m of torchModules(d)) {
-    if (m.parameters.length > 0) names.set(m.layer, { weight: `${m.index}.weight`, bias: `${m.index}.bias` });
+    if (m.parameters.length > 0 && d.layers[m.layer]!.kind === 'dense') names.set(m.layer, { weight: `${m.index}.weight`, bias: `${m.index}.bias` });
   }
   return names;
+}
+
+/** One tensor of a model in getWeights order, as PyTorch's state_dict names and shapes it. */
+export interface TorchParameter {
+  name: string;
+  /** PyTorch's shape: [out, in] for a kernel, [units] otherwise */
+  fileShape: number[];
+  /** index of the neurite layer */
+  layer: number;
+  /** the state_dict leaf: weight, bias, running_mean, running_var */
+  leaf: string;
+  /** false for the moving statistics (no optimizer state) */
+  trainable: boolean;
+  /** kernels: neurite's [in, units], to transpose by */
+  kernel?: { inputs: number; units: number };
+}
+
+export function torchParameters(d: Pick<ModelDescription, 'inputSize' | 'layers'>): TorchParameter[] {
+  const out: TorchParameter[] = [];
+  let width = d.inputSize;
+  for (const m of torchModules(d)) {
+    const l = d.layers[m.layer]!;
+    for (const name of m.parameters) {
+      const leaf = name.slice(name.lastIndexOf('.') + 1);
+      if (l.kind === 'dense' && leaf === 'weight') {
+        out.push({ name, fileShape: [l.units, width], layer: m.layer, leaf, trainable: true, kernel: { inputs: width, units: l.units } });
+      } else {
+        const units = l.kind === 'dense' ? l.units : width;
+        out.push({ name, fileShape: [units], layer: m.layer, leaf, trainable: leaf === 'weight' || leaf === 'bias' });
+      }
+    }
+    if (l.kind === 'dense' && m.parameters.length > 0) width = l.units;
+  }
+  return out;
 }
 
 /** The optimizer group neurite adds with includeOptimizer: `optimizer.{parameter}.{slot}`. */

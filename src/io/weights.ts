@@ -2,7 +2,7 @@ import type { Sequential } from '../model.js';
 import { readDescription, type LayerDescription } from './description.js';
 import { checkValues, describeModel, MAX_ABS_PARAMETER, METADATA_KEY, transpose } from './model-file.js';
 import { decodeSafetensors } from './safetensors.js';
-import { OPTIMIZER_PREFIX, torchParameterNames } from './torch.js';
+import { OPTIMIZER_PREFIX, torchParameters } from './torch.js';
 import { FileFormatError, parseJson, Where } from './untrusted.js';
 
 /**
@@ -25,7 +25,8 @@ interface Held {
 interface Expected {
   name: string;
   shape: number[];
-  role: 'weight' | 'bias';
+  /** the state_dict leaf: weight, bias, running_mean, running_var */
+  role: string;
   layer: number;
   /** kernels: neurite's [in, units], to transpose [out, in] into */
   kernel?: { inputs: number; units: number };
@@ -34,8 +35,12 @@ interface Expected {
 /** Longest list an error message spells out. */
 const LIST_LIMIT = 12;
 
+/** A module's tensors in getWeights order: Keras's gamma, beta, movingMean, movingVariance are these leaves. */
+const LEAVES = ['weight', 'bias', 'running_mean', 'running_var'];
+
 function leafRank(leaf: string): number {
-  return leaf === 'weight' ? 0 : leaf === 'bias' ? 1 : 2;
+  const rank = LEAVES.indexOf(leaf);
+  return rank < 0 ? LEAVES.length : rank;
 }
 
 /** "layers.10" after "layers.2": digit runs compare as numbers, everything else as text. */
@@ -65,15 +70,9 @@ function moduleOrder(a: Held, b: Held): number {
 }
 
 function expectedParameters(model: Sequential): Expected[] {
-  const names = torchParameterNames({ inputSize: model.inputSize, layers: describeModel(model).layers });
-  const out: Expected[] = [];
-  model.spec.layers.forEach((l, i) => {
-    if (l.kind !== 'dense') return;
-    const n = names.get(i)!;
-    out.push({ name: n.weight, shape: [l.units, l.inputSize], role: 'weight', layer: i, kernel: { inputs: l.inputSize, units: l.units } });
-    if (l.useBias) out.push({ name: n.bias, shape: [l.units], role: 'bias', layer: i });
-  });
-  return out;
+  return torchParameters({ inputSize: model.inputSize, layers: describeModel(model).layers }).map((p) => ({
+    name: p.name, shape: p.fileShape, role: p.leaf, layer: p.layer, kernel: p.kernel,
+  }));
 }
 
 const shapeText = (s: number[]) => `[${s.join(', ')}]`;
@@ -86,8 +85,8 @@ function list(items: { name: string; shape: number[]; dtype?: string }[]): strin
 
 /** Why the file's tensors do not fit the model's parameters, or undefined when they do. */
 function mismatch(held: Held[], expected: Expected[]): string | undefined {
-  const stranger = held.find((h) => splitName(h.name).leaf !== 'weight' && splitName(h.name).leaf !== 'bias');
-  if (stranger) return `tensor ${JSON.stringify(stranger.name)} is neither a weight nor a bias (nn.Linear holds only those)`;
+  const stranger = held.find((h) => !LEAVES.includes(splitName(h.name).leaf));
+  if (stranger) return `tensor ${JSON.stringify(stranger.name)} is none of weight, bias, running_mean, running_var (nn.Linear, nn.BatchNorm1d and nn.LayerNorm hold only those)`;
   if (held.length !== expected.length) {
     return `the file holds ${held.length} tensor${held.length === 1 ? '' : 's'}, the model has ${expected.length} parameters`;
   }
@@ -96,8 +95,8 @@ function mismatch(held: Held[], expected: Expected[]): string | undefined {
     const e = expected[k]!;
     const { module, leaf } = splitName(h.name);
     if (leaf !== e.role) return `tensor ${JSON.stringify(h.name)} stands where the model has a ${e.role} (${e.name}, layer ${e.layer})`;
-    if (e.role === 'bias' && splitName(held[k - 1]!.name).module !== module) {
-      return `bias ${JSON.stringify(h.name)} does not belong to the weight before it (${JSON.stringify(held[k - 1]!.name)})`;
+    if (e.role !== 'weight' && k > 0 && expected[k - 1]!.layer === e.layer && splitName(held[k - 1]!.name).module !== module) {
+      return `${e.role} ${JSON.stringify(h.name)} does not belong to the tensor before it (${JSON.stringify(held[k - 1]!.name)})`;
     }
     if (h.shape.length !== e.shape.length || h.shape.some((d, i) => d !== e.shape[i])) {
       return `tensor ${JSON.stringify(h.name)} has shape ${shapeText(h.shape)}, the model's ${e.name} (layer ${e.layer}) needs ${shapeText(e.shape)}${e.kernel ? ' ([out, in], as nn.Linear)' : ''}`;
@@ -108,6 +107,10 @@ function mismatch(held: Held[], expected: Expected[]): string | undefined {
 
 function layerText(l: LayerDescription): string {
   if (l.kind === 'dropout') return `dropout(${l.rate})`;
+  if (l.kind === 'flatten') return 'flatten';
+  if (l.kind === 'activation') return `activation(${l.activation})`;
+  if (l.kind === 'batchNormalization') return `batchNormalization(momentum ${l.momentum}, epsilon ${l.epsilon}${l.center ? '' : ', no center'}${l.scale ? '' : ', no scale'})`;
+  if (l.kind === 'layerNormalization') return `layerNormalization(epsilon ${l.epsilon}${l.center ? '' : ', no center'}${l.scale ? '' : ', no scale'})`;
   return `dense(${l.units}, ${l.activation}${l.activation === 'leakyRelu' ? ` ${l.alpha}` : ''}${l.useBias ? '' : ', no bias'})`;
 }
 
@@ -125,7 +128,8 @@ export function loadWeightsFromBytes(model: Sequential, bytes: Uint8Array | Arra
   if (!(data instanceof Uint8Array)) throw new FileFormatError(`loadWeights: source: expected a file path, a Uint8Array or an ArrayBuffer, got ${typeof bytes}`);
   const { metadata, tensors } = decodeSafetensors(data, source);
   const top = new Where(source);
-  let held: Held[] = [...tensors].map(([name, t]) => ({ name, ...t }));
+  // BatchNorm1d's step counter is not a weight (and PyTorch's strict load does without it)
+  let held: Held[] = [...tensors].map(([name, t]) => ({ name, ...t })).filter((t) => !t.name.endsWith('.num_batches_tracked'));
   const text = metadata[METADATA_KEY];
   if (text !== undefined) {
     const at = top.key('__metadata__').key(METADATA_KEY);

@@ -27,6 +27,8 @@ export interface RunSettings {
   epochs?: number;
   seed?: number;
   dropout?: number;
+  /** none, batchNormalization or layerNormalization after each hidden dense layer */
+  normalization?: string;
   slow?: boolean;
 }
 

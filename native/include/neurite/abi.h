@@ -35,12 +35,15 @@ static inline const char* nrt_status_name(int32_t code) {
 typedef enum nrt_layer_kind {
   NRT_LAYER_DENSE = 0,
   NRT_LAYER_DROPOUT = 1,
+  NRT_LAYER_BATCH_NORMALIZATION = 2,
+  NRT_LAYER_LAYER_NORMALIZATION = 3,
+  NRT_LAYER_ACTIVATION = 4,
 } nrt_layer_kind;
-#define NRT_LAYER_KIND_COUNT 2
+#define NRT_LAYER_KIND_COUNT 5
 /* The names the TypeScript API uses, for messages. */
 static inline const char* nrt_layer_kind_name(int32_t code) {
-  static const char* const names[] = {"dense", "dropout"};
-  return code >= 0 && code < 2 ? names[code] : "(unknown)";
+  static const char* const names[] = {"dense", "dropout", "batchNormalization", "layerNormalization", "activation"};
+  return code >= 0 && code < 5 ? names[code] : "(unknown)";
 }
 
 /* Activations of a dense layer, as Keras and tfjs spell them. The math: native/src/ops/activation.cpp and src/backends/ts/activations.ts. */
@@ -87,19 +90,23 @@ static inline const char* nrt_optimizer_kind_name(int32_t code) {
   return code >= 0 && code < 4 ? names[code] : "(unknown)";
 }
 
-/* One layer. A dense layer's input size is the previous layer's units (or the model's input size); a dropout layer's units equal its input size. */
+/* One layer. A dense layer's input size is the previous layer's units (or the model's input size); every other layer's units equal its input size. */
 typedef struct nrt_layer_desc {
   int32_t kind;
   int32_t units; /* 1 .. maxWidth */
-  int32_t activation; /* dense */
+  int32_t activation; /* dense, activation */
   int32_t use_bias; /* dense: 0 or 1 */
-  double alpha; /* dense, leakyRelu: slope for x < 0, in [0, 1] */
+  double alpha; /* dense and activation, leakyRelu: slope for x < 0, in [0, 1] */
   double l2; /* dense: loss += l2*sum(W^2), grad += 2*l2*W */
   double rate; /* dropout: in [0, 1) */
   uint32_t threshold; /* dropout: keep when (rngU32 >> 8) >= threshold, threshold = round(rate * 2^24) */
   uint32_t reserved; /* 0 */
+  double momentum; /* batchNormalization: moving = moving*momentum + batch*(1 - momentum), in [0, 1] */
+  double epsilon; /* batchNormalization, layerNormalization: added to the variance, > 0 */
+  int32_t center; /* batchNormalization, layerNormalization: 1 = a trained beta */
+  int32_t scale; /* batchNormalization, layerNormalization: 1 = a trained gamma */
 } nrt_layer_desc;
-NRT_ABI_ASSERT(sizeof(nrt_layer_desc) == 48, "nrt_layer_desc: size differs from native/abi/abi.json");
+NRT_ABI_ASSERT(sizeof(nrt_layer_desc) == 72, "nrt_layer_desc: size differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_layer_desc, kind) == 0, "nrt_layer_desc.kind: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_layer_desc, units) == 4, "nrt_layer_desc.units: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_layer_desc, activation) == 8, "nrt_layer_desc.activation: offset differs from native/abi/abi.json");
@@ -109,6 +116,10 @@ NRT_ABI_ASSERT(offsetof(nrt_layer_desc, l2) == 24, "nrt_layer_desc.l2: offset di
 NRT_ABI_ASSERT(offsetof(nrt_layer_desc, rate) == 32, "nrt_layer_desc.rate: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_layer_desc, threshold) == 40, "nrt_layer_desc.threshold: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_layer_desc, reserved) == 44, "nrt_layer_desc.reserved: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_layer_desc, momentum) == 48, "nrt_layer_desc.momentum: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_layer_desc, epsilon) == 56, "nrt_layer_desc.epsilon: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_layer_desc, center) == 64, "nrt_layer_desc.center: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_layer_desc, scale) == 68, "nrt_layer_desc.scale: offset differs from native/abi/abi.json");
 
 /* Optimizer and hyperparameters; fields an optimizer does not use are ignored. */
 typedef struct nrt_optimizer_desc {

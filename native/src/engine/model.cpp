@@ -64,14 +64,38 @@ nrt_status Model::create(int32_t input_size, const nrt_layer_desc* layers, int32
         m->params_.emplace_back();
         m->params_.back().size = layer.units;
       }
-    } else if (d.kind == NRT_LAYER_DROPOUT) {
-      if (layer.units != in)  // the mask and output buffers are sized by units, the input by in
-        return fail(NRT_ERR_INVALID_ARGUMENT, "layers[%d] (dropout) has %d units but its input has %lld", l, d.units,
-                    static_cast<long long>(in));
-      layer.kind = NRT_LAYER_DROPOUT;
-      layer.rate = d.rate;
-      layer.threshold = d.threshold;
-      layer.scale = static_cast<float>(1.0 / (1.0 - d.rate));
+    } else if (d.kind == NRT_LAYER_DROPOUT || d.kind == NRT_LAYER_BATCH_NORMALIZATION ||
+               d.kind == NRT_LAYER_LAYER_NORMALIZATION || d.kind == NRT_LAYER_ACTIVATION) {
+      if (layer.units != in)  // their output buffers are sized by units, the input by in
+        return fail(NRT_ERR_INVALID_ARGUMENT, "layers[%d] (%s) has %d units but its input has %lld", l,
+                    nrt_layer_kind_name(d.kind), d.units, static_cast<long long>(in));
+      layer.kind = static_cast<nrt_layer_kind>(d.kind);
+      if (d.kind == NRT_LAYER_DROPOUT) {
+        layer.rate = d.rate;
+        layer.threshold = d.threshold;
+        layer.scale = static_cast<float>(1.0 / (1.0 - d.rate));
+      } else if (d.kind == NRT_LAYER_ACTIVATION) {
+        if (d.activation < 0 || d.activation >= NRT_ACTIVATION_COUNT)
+          return fail(NRT_ERR_INVALID_ARGUMENT, "layers[%d].activation: no activation has code %d", l, d.activation);
+        layer.activation = static_cast<nrt_activation>(d.activation);
+        layer.alpha = d.alpha;
+      } else {
+        layer.momentum = d.momentum;
+        layer.epsilon = d.epsilon;
+        // Keras's order: gamma, beta, then (batch only) the moving statistics, which are not trained
+        auto add = [&](bool trainable) {
+          m->params_.emplace_back();
+          m->params_.back().size = layer.units;
+          m->params_.back().trainable = trainable;
+          return static_cast<int>(m->params_.size() - 1);
+        };
+        if (d.scale != 0) layer.gamma_param = add(true);
+        if (d.center != 0) layer.beta_param = add(true);
+        if (d.kind == NRT_LAYER_BATCH_NORMALIZATION) {
+          layer.mean_param = add(false);
+          layer.variance_param = add(false);
+        }
+      }
     } else {
       return fail(NRT_ERR_INVALID_ARGUMENT, "layers[%d].kind: no layer kind has code %d", l, d.kind);
     }
@@ -81,12 +105,17 @@ nrt_status Model::create(int32_t input_size, const nrt_layer_desc* layers, int32
   }
   for (size_t i = 0; i < m->params_.size(); i++) {
     Parameter& p = m->params_[i];
+    if (p.trainable) {
+      p.trained_index = static_cast<int>(m->trainable_.size());
+      m->trainable_.push_back(static_cast<int>(i));
+    }
     if (!p.value.assign_zero(static_cast<size_t>(p.size)) || !p.grad.assign_zero(static_cast<size_t>(p.size)))
       return fail(NRT_ERR_OUT_OF_MEMORY, "out of memory allocating parameter %zu", i);
   }
   m->ws_.out.resize(m->layers_.size());
   m->ws_.z.resize(m->layers_.size());
   m->ws_.mask.resize(m->layers_.size());
+  m->ws_.inv_std.resize(m->layers_.size());
   m->ws_.layer_out.resize(m->layers_.size());
   *out = m.release();
   return NRT_OK;
@@ -136,11 +165,12 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, const nrt_loss_desc& loss
     return fail(NRT_ERR_INVALID_ARGUMENT, "optimizer.kind: no optimizer has code %d", o.kind);
   if (loss < 0 || loss >= NRT_LOSS_COUNT) return fail(NRT_ERR_INVALID_ARGUMENT, "loss: no loss has code %d", loss);
   if (layers_.empty()) return fail(NRT_ERR_INVALID_ARGUMENT, "a model without layers cannot be compiled");
-  // The cross-entropies read the last layer's pre-activation, which only a dense layer keeps.
+  // The cross-entropies read the last layer's pre-activation: a dense layer's z or an activation layer's input.
   const bool regression = loss == NRT_LOSS_MEAN_SQUARED_ERROR || loss == NRT_LOSS_MEAN_ABSOLUTE_ERROR ||
                           loss == NRT_LOSS_HUBER;
-  if (!regression && layers_.back().kind != NRT_LAYER_DENSE)
-    return fail(NRT_ERR_INVALID_ARGUMENT, "loss %s needs the last layer to be dense", nrt_loss_name(loss));
+  if (!regression && layers_.back().kind != NRT_LAYER_DENSE && layers_.back().kind != NRT_LAYER_ACTIVATION)
+    return fail(NRT_ERR_INVALID_ARGUMENT, "loss %s needs the last layer to be dense or an activation",
+                nrt_loss_name(loss));
 
   int per_param = 0;
   switch (o.kind) {
@@ -149,9 +179,9 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, const nrt_loss_desc& loss
     case NRT_OPTIMIZER_ADAMW: per_param = 2; break;
     case NRT_OPTIMIZER_RMSPROP: per_param = o.momentum > 0.0 ? 2 : 1; break;
   }
-  std::vector<AlignedBuffer<float>> slots(params_.size() * static_cast<size_t>(per_param));
+  std::vector<AlignedBuffer<float>> slots(trainable_.size() * static_cast<size_t>(per_param));
   for (size_t s = 0; s < slots.size(); s++)
-    if (!slots[s].assign_zero(static_cast<size_t>(params_[s / per_param].size)))
+    if (!slots[s].assign_zero(static_cast<size_t>(params_[trainable_[s / per_param]].size)))
       return fail(NRT_ERR_OUT_OF_MEMORY, "out of memory allocating optimizer state");
   optimizer_ = o;
   loss_ = static_cast<nrt_loss>(loss);
@@ -173,7 +203,7 @@ int Model::optimizer_slot_count() const { return compiled_ ? static_cast<int>(sl
 
 int64_t Model::optimizer_slot_size(int32_t slot) const {
   if (slot < 0 || slot >= optimizer_slot_count()) return -1;
-  return params_[slot / slots_per_param_].size;
+  return slot_parameter(slot).size;
 }
 
 nrt_status Model::get_optimizer_slot(int32_t slot, float* out, int64_t length) const {
@@ -225,6 +255,14 @@ bool Model::regression_loss() const {
 }
 
 bool Model::fused_output() const { return compiled_ && !regression_loss(); }
+
+int Model::first_trainable_layer() const {
+  for (size_t l = 0; l < layers_.size(); l++) {
+    const Layer& L = layers_[l];
+    if (L.kind == NRT_LAYER_DENSE || L.gamma_param >= 0 || L.beta_param >= 0) return static_cast<int>(l);
+  }
+  return -1;
+}
 
 int64_t Model::y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size(); }
 

@@ -26,6 +26,13 @@ struct Layer {
   double rate = 0.0;
   uint32_t threshold = 0;
   float scale = 1.0f;
+  // batch and layer normalisation (parameters -1 when the layer has none)
+  double momentum = 0.0;
+  double epsilon = 0.0;
+  int gamma_param = -1;
+  int beta_param = -1;
+  int mean_param = -1;
+  int variance_param = -1;
 };
 
 struct Parameter {
@@ -33,13 +40,19 @@ struct Parameter {
   AlignedBuffer<float> grad;
   int64_t size = 0;
   double l2x2 = 0.0;  // 2·l2 for a regularised kernel, else 0
+  bool trainable = true;  // false for batch normalisation's moving statistics: no optimizer slots, no update
+  int trained_index = -1;  // position among the trainable parameters: its slots start at trained_index·slots
 };
 
 // Per-pass buffers, each [capacity rows × width].
 struct Workspace {
   int64_t capacity = 0;
   std::vector<AlignedBuffer<float>> out;   // per layer: its output (dense a, dropout masked values)
-  std::vector<AlignedBuffer<float>> z;     // per dense layer whose backward or loss needs the pre-activation
+  std::vector<AlignedBuffer<float>> z;     // per dense layer whose backward or loss needs the pre-activation;
+                                           // per normalisation layer: x̂ of the training forward
+  std::vector<AlignedBuffer<double>> inv_std;  // per normalisation layer: 1/√(σ²+ε) per feature (batch) or row (layer)
+  AlignedBuffer<double> norm_scratch;      // per-feature sums of the normalisation kernels [3 × widest layer]
+  const float* logits = nullptr;           // this pass: what a fused loss reads (the last layer's pre-activation)
   std::vector<AlignedBuffer<float>> mask;  // per dropout layer
   std::vector<const float*> layer_out;     // this pass: where each layer's output is (dropout at inference: input)
   AlignedBuffer<float> grad_a, grad_b;     // ping-pong gradients [capacity × widest layer]
@@ -135,6 +148,9 @@ class Model {
   nrt_status ensure_capacity(int64_t rows);
   bool fused_output() const;  // the loss applies the output activation (cross-entropies)
   bool regression_loss() const;  // MSE, MAE, Huber: the loss reads the outputs, and there is no accuracy
+  int first_trainable_layer() const;  // -1 when no layer has trainable parameters
+  // The parameter an optimizer slot belongs to: slots exist for trainable parameters only.
+  const Parameter& slot_parameter(int32_t slot) const { return params_[trainable_[slot / slots_per_param_]]; }
 
   // One pass over `rows` rows already in memory.
   nrt_status forward(const float* x, int64_t rows, bool training, float* final_out);
@@ -152,6 +168,7 @@ class Model {
   int threads_ = 1;
   std::vector<Layer> layers_;
   std::vector<Parameter> params_;
+  std::vector<int> trainable_;  // indices into params_ of the parameters the optimizer updates
   int64_t widest_ = 0;
 
   bool compiled_ = false;

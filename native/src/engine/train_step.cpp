@@ -11,6 +11,7 @@
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/losses.h"
+#include "ops/normalization.h"
 #include "ops/optimizer.h"
 
 namespace nrt {
@@ -28,6 +29,15 @@ ops::DenseParams dense_params(const Layer& L, const std::vector<Parameter>& para
                           L.use_bias ? params[L.bias_param].value.data() : nullptr,
                           L.activation,
                           L.alpha};
+}
+
+ops::NormParams norm_params(const Layer& L, const std::vector<Parameter>& params) {
+  return ops::NormParams{L.units, L.gamma_param >= 0 ? params[L.gamma_param].value.data() : nullptr,
+                         L.beta_param >= 0 ? params[L.beta_param].value.data() : nullptr, L.epsilon};
+}
+
+bool is_norm(const Layer& L) {
+  return L.kind == NRT_LAYER_BATCH_NORMALIZATION || L.kind == NRT_LAYER_LAYER_NORMALIZATION;
 }
 
 }  // namespace
@@ -49,7 +59,13 @@ nrt_status Model::ensure_capacity(int64_t rows) {
       if (!ws_.z[l].reserve(size(L.units))) return out_of_memory("pre-activations");
     if (L.kind == NRT_LAYER_DROPOUT)
       if (!ws_.mask[l].reserve(size(L.units))) return out_of_memory("dropout masks");
+    if (is_norm(L)) {
+      const int64_t stats = L.kind == NRT_LAYER_BATCH_NORMALIZATION ? L.units : rows;
+      if (!ws_.z[l].reserve(size(L.units)) || !ws_.inv_std[l].reserve(static_cast<size_t>(stats)))
+        return out_of_memory("normalisation buffers");
+    }
   }
+  if (!ws_.norm_scratch.reserve(static_cast<size_t>(3 * widest_))) return out_of_memory("normalisation sums");
   if (!ws_.grad_a.reserve(size(widest_)) || !ws_.grad_b.reserve(size(widest_))) return out_of_memory("gradients");
   if (!ws_.x_batch.reserve(size(input_size_)) || !ws_.y_batch.reserve(size(output_size())) ||
       !ws_.w_batch.reserve(size(1)))
@@ -71,6 +87,31 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
       if (!ops::dense_forward(dense_params(L, params_), in, rows, out, keep_z ? ws_.z[l].data() : nullptr,
                               !loss_applies_activation, threads_))
         return out_of_memory("GEMM packing buffers");
+      ws_.layer_out[l] = out;
+      if (last) ws_.logits = keep_z ? ws_.z[l].data() : nullptr;
+    } else if (L.kind == NRT_LAYER_ACTIVATION) {
+      // A fused loss applies the output activation itself and reads this layer's input as the logits.
+      float* out = last && final_out ? final_out : ws_.out[l].data();
+      if (last) ws_.logits = in;
+      if (!(last && fused)) {
+        std::memcpy(out, in, static_cast<size_t>(rows * L.units) * sizeof(float));
+        ops::activation_forward(L.activation, L.alpha, out, rows, L.units, L.units);
+      }
+      ws_.layer_out[l] = out;
+    } else if (is_norm(L)) {
+      float* out = last && final_out ? final_out : ws_.out[l].data();
+      const ops::NormParams p = norm_params(L, params_);
+      if (L.kind == NRT_LAYER_LAYER_NORMALIZATION) {
+        ops::layer_norm_forward(p, in, rows, out, training ? ws_.z[l].data() : nullptr,
+                                training ? ws_.inv_std[l].data() : nullptr);
+      } else if (training) {
+        ops::batch_norm_training_forward(p, in, rows, out, ws_.z[l].data(), ws_.inv_std[l].data(),
+                                         params_[L.mean_param].value.data(), params_[L.variance_param].value.data(),
+                                         L.momentum, ws_.norm_scratch.data());
+      } else {
+        ops::batch_norm_inference_forward(p, in, rows, out, params_[L.mean_param].value.data(),
+                                          params_[L.variance_param].value.data(), ws_.norm_scratch.data());
+      }
       ws_.layer_out[l] = out;
     } else if (training) {
       const uint32_t key = dropout_key(seed_, static_cast<uint32_t>(l), static_cast<uint32_t>(step_));
@@ -95,12 +136,12 @@ nrt_status Model::loss_and_gradient(const float* y, const float* w, int64_t rows
     case NRT_LOSS_CATEGORICAL_CROSSENTROPY:
     case NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
       metrics->loss_sum += ops::softmax_cross_entropy(
-          ws_.z[last].data(), y, w, loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, rows, n,
+          ws_.logits, y, w, loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, rows, n,
           static_cast<double>(rows), ws_.out[last].data(), grad, &metrics->correct);
       metrics->total += static_cast<double>(rows);
       break;
     case NRT_LOSS_BINARY_CROSSENTROPY:
-      metrics->loss_sum += ops::sigmoid_binary_cross_entropy(ws_.z[last].data(), y, w, rows, n,
+      metrics->loss_sum += ops::sigmoid_binary_cross_entropy(ws_.logits, y, w, rows, n,
                                                              static_cast<double>(rows * n),
                                                              ws_.out[last].data(), grad, &metrics->correct);
       metrics->total += static_cast<double>(rows * n);
@@ -152,26 +193,26 @@ void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0
 // Backward pass fused with the optimizer update: each layer's input gradient is computed from its weights
 // before they change, then its kernel is updated tile by tile as the GEMM finishes its gradient, then its bias.
 nrt_status Model::backward_and_update(const float* x, int64_t rows) {
-  int first_dense = -1;
-  for (size_t l = 0; l < layers_.size(); l++)
-    if (layers_[l].kind == NRT_LAYER_DENSE) {
-      first_dense = static_cast<int>(l);
-      break;
-    }
-  if (first_dense < 0) return NRT_OK;  // nothing to train
+  const int first_trainable = first_trainable_layer();
+  if (first_trainable < 0) return NRT_OK;  // nothing to train
   const int64_t t = step_ + 1;
   const int pp = slots_per_param_;
   auto slot = [&](int param, int s) {
-    return pp > s ? slots_[static_cast<size_t>(param) * pp + s].data() : nullptr;
+    return pp > s ? slots_[static_cast<size_t>(params_[param].trained_index) * pp + s].data() : nullptr;
+  };
+  auto update = [&](int param) {
+    if (param < 0) return;
+    Parameter& p = params_[param];
+    ops::optimizer_update(optimizer_, t, p.value.data(), p.grad.data(), slot(param, 0), slot(param, 1), p.size, p.l2x2);
   };
   float* g = ws_.grad_a.data();
   float* next = ws_.grad_b.data();
-  for (int l = static_cast<int>(layers_.size()) - 1; l >= first_dense; l--) {
+  for (int l = static_cast<int>(layers_.size()) - 1; l >= first_trainable; l--) {
     const Layer& L = layers_[l];
     const float* in = l == 0 ? x : ws_.layer_out[l - 1];
-    const bool need_input_grad = l > first_dense;
+    const bool need_input_grad = l > first_trainable;
+    const bool last = l + 1 == static_cast<int>(layers_.size());
     if (L.kind == NRT_LAYER_DENSE) {
-      const bool last = l + 1 == static_cast<int>(layers_.size());
       Parameter& kernel = params_[L.kernel_param];
       const KernelUpdate update{&optimizer_, t, kernel.value.data(), slot(L.kernel_param, 0),
                                 slot(L.kernel_param, 1), L.units, kernel.l2x2};
@@ -186,6 +227,24 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
         ops::optimizer_update(optimizer_, t, bias.value.data(), bias.grad.data(), slot(L.bias_param, 0),
                               slot(L.bias_param, 1), bias.size, bias.l2x2);
       }
+      std::swap(g, next);
+    } else if (L.kind == NRT_LAYER_ACTIVATION) {
+      // in place: g becomes dL/d(input), which a fused loss has written already
+      if (!(last && fused_output())) ops::activation_backward(L.activation, L.alpha, ws_.layer_out[l], in, g, rows, L.units, nullptr);
+    } else if (is_norm(L)) {
+      // dγ, dβ and dx from the weights of the forward pass, then the update of γ and β
+      const ops::NormParams p = norm_params(L, params_);
+      float* gamma_grad = L.gamma_param >= 0 ? params_[L.gamma_param].grad.data() : nullptr;
+      float* beta_grad = L.beta_param >= 0 ? params_[L.beta_param].grad.data() : nullptr;
+      float* dx = need_input_grad ? next : nullptr;
+      if (L.kind == NRT_LAYER_BATCH_NORMALIZATION)
+        ops::batch_norm_backward(p, g, ws_.z[l].data(), ws_.inv_std[l].data(), rows, gamma_grad, beta_grad, dx,
+                                 ws_.norm_scratch.data());
+      else
+        ops::layer_norm_backward(p, g, ws_.z[l].data(), ws_.inv_std[l].data(), rows, gamma_grad, beta_grad, dx,
+                                 ws_.norm_scratch.data());
+      update(L.gamma_param);
+      update(L.beta_param);
       std::swap(g, next);
     } else {
       ops::dropout_backward(ws_.mask[l].data(), g, rows * L.units);

@@ -56,7 +56,7 @@ export class TsModel implements BackendModel {
     this.train = { loss: train.loss, optimizer: { ...train.optimizer }, delta: train.delta ?? 1 };
     const perParameter = slotsPerParameter(train.optimizer);
     this.slots = [];
-    for (const param of this.network.params) {
+    for (const param of this.trainedParams()) {
       for (let s = 0; s < perParameter; s++) this.slots.push(new Float32Array(param.length));
     }
     this.step = 0;
@@ -201,8 +201,13 @@ export class TsModel implements BackendModel {
     const correct = hasAccuracy(lossName) ? network.correct(lossName, y, rows) : 0;
     network.backward(x, rows);
     this.step++;
-    applyOptimizer(this.train!.optimizer, network.params, network.grads, this.slots, this.step);
+    applyOptimizer(this.train!.optimizer, this.trainedParams(), network.grads.filter((_, i) => network.trainable[i]), this.slots, this.step);
     return { loss, correct };
+  }
+
+  /** the parameters the optimizer updates (all but batch normalisation's moving statistics), in params order */
+  private trainedParams() {
+    return this.network.params.filter((_, i) => this.network.trainable[i]);
   }
 
   private predictRows(x: Float32Array, out: Float32Array, start: number, rows: number): void {

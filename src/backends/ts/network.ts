@@ -9,8 +9,14 @@
  * dense layer turns into dL/dz in place; dense z [rows, u] (the same buffer as out for linear);
  * dropout mask [rows, u].
  */
-import type { DenseLayerSpec, DropoutLayerSpec, LossName, ModelSpec } from '../backend';
-import { outputSize } from '../backend';
+import type {
+  ActivationLayerSpec, BatchNormLayerSpec, DenseLayerSpec, DropoutLayerSpec, LayerNormLayerSpec, LossName, ModelSpec,
+} from '../backend';
+import { hasTrainableWeights, outputSize } from '../backend';
+import { activationBackward, activationForward } from './activations';
+import {
+  batchNormBackward, batchNormInferenceForward, batchNormTrainingForward, layerNormBackward, layerNormForward,
+} from './normalization';
 import { dropoutKey } from '../../rng';
 import { denseBackward, denseForward, l2Penalty } from './dense';
 import { dropoutBackward, dropoutForward, dropoutScale } from './dropout';
@@ -45,7 +51,37 @@ interface DropoutStage {
   delta: Floats;
 }
 
-type Stage = DenseStage | DropoutStage;
+type NormStage = NormStageOf<BatchNormLayerSpec> | NormStageOf<LayerNormLayerSpec>;
+
+interface NormStageOf<L extends BatchNormLayerSpec | LayerNormLayerSpec> {
+  kind: L['kind'];
+  layer: L;
+  gamma: Floats | null;
+  beta: Floats | null;
+  gradGamma: Floats | null;
+  gradBeta: Floats | null;
+  /** batch normalisation only (empty for layer normalisation) */
+  movingMean: Floats;
+  movingVariance: Floats;
+  needsInputGradient: boolean;
+  /** x̂ of the last training forward, and 1/√(σ² + ε) per feature (batch) or per row (layer) */
+  xhat: Floats;
+  inverseStd: Float64Array;
+  out: Floats;
+  delta: Floats;
+}
+
+interface ActivationStage {
+  kind: 'activation';
+  layer: ActivationLayerSpec;
+  needsInputGradient: boolean;
+  /** the input of the last forward: the activation's z, and the logits a fused loss reads */
+  input: Floats;
+  out: Floats;
+  delta: Floats;
+}
+
+type Stage = DenseStage | DropoutStage | NormStage | ActivationStage;
 
 /**
  * Which output the loss reads. The cross-entropies are fused with the output activation and read the
@@ -55,9 +91,11 @@ type Stage = DenseStage | DropoutStage;
 type LossInput = 'logits' | 'outputs';
 
 export class Network {
-  /** kernel then bias of each dense layer, in getWeights order */
+  /** every weight in getWeights order (backend.ts weightInfos); grads[i] stays 0 for a weight not trained */
   readonly params: Floats[] = [];
   readonly grads: Floats[] = [];
+  /** per params entry: false for batch normalisation's moving statistics, which the optimizer leaves alone */
+  readonly trainable: boolean[] = [];
   readonly outputUnits: number;
   private readonly stages: Stage[] = [];
   private capacity = 0;
@@ -68,31 +106,45 @@ export class Network {
 
   constructor(readonly spec: ModelSpec, private readonly alloc: FloatsFactory) {
     this.outputUnits = outputSize(spec);
-    let denseBelow = false;
+    let trainableBelow = false;
+    const param = (size: number, trainable = true) => {
+      const value = alloc(size);
+      this.params.push(value);
+      const grad = alloc(size);
+      this.grads.push(grad);
+      this.trainable.push(trainable);
+      return { value, grad };
+    };
     spec.layers.forEach((layer, index) => {
       const empty = alloc(0);
+      const needsInputGradient = trainableBelow;
       if (layer.kind === 'dense') {
-        const kernel = alloc(layer.inputSize * layer.units);
-        const gradKernel = alloc(layer.inputSize * layer.units);
-        const bias = layer.useBias ? alloc(layer.units) : null;
-        const gradBias = layer.useBias ? alloc(layer.units) : null;
-        this.params.push(kernel);
-        this.grads.push(gradKernel);
-        if (bias && gradBias) {
-          this.params.push(bias);
-          this.grads.push(gradBias);
-        }
+        const kernel = param(layer.inputSize * layer.units);
+        const bias = layer.useBias ? param(layer.units) : null;
         this.stages.push({
-          kind: 'dense', layer, kernel, bias, gradKernel, gradBias,
-          needsInputGradient: denseBelow, z: empty, out: empty, delta: empty,
+          kind: 'dense', layer, kernel: kernel.value, bias: bias?.value ?? null, gradKernel: kernel.grad,
+          gradBias: bias?.grad ?? null, needsInputGradient, z: empty, out: empty, delta: empty,
         });
-        denseBelow = true;
-      } else {
+      } else if (layer.kind === 'dropout') {
         this.stages.push({
           kind: 'dropout', layer, index, scale: dropoutScale(layer.rate),
-          needsInputGradient: denseBelow, mask: empty, out: empty, delta: empty,
+          needsInputGradient, mask: empty, out: empty, delta: empty,
+        });
+      } else if (layer.kind === 'activation') {
+        this.stages.push({ kind: 'activation', layer, needsInputGradient, input: empty, out: empty, delta: empty });
+      } else {
+        const gamma = layer.scale ? param(layer.units) : null;
+        const beta = layer.center ? param(layer.units) : null;
+        const bn = layer.kind === 'batchNormalization';
+        const movingMean = bn ? param(layer.units, false).value : empty;
+        const movingVariance = bn ? param(layer.units, false).value : empty;
+        this.stages.push(<NormStage>{
+          kind: layer.kind, layer, gamma: gamma?.value ?? null, beta: beta?.value ?? null,
+          gradGamma: gamma?.grad ?? null, gradBeta: beta?.grad ?? null, movingMean, movingVariance, needsInputGradient,
+          xhat: empty, inverseStd: new Float64Array(bn ? layer.units : 0), out: empty, delta: empty,
         });
       }
+      if (hasTrainableWeights(layer)) trainableBelow = true;
     });
   }
 
@@ -104,7 +156,11 @@ export class Network {
       stage.out = this.alloc(size);
       stage.delta = this.alloc(size);
       if (stage.kind === 'dense') stage.z = stage.layer.activation === 'linear' ? stage.out : this.alloc(size);
-      else stage.mask = this.alloc(size);
+      else if (stage.kind === 'dropout') stage.mask = this.alloc(size);
+      else if (stage.kind !== 'activation') {
+        stage.xhat = this.alloc(size);
+        if (stage.kind === 'layerNormalization') stage.inverseStd = new Float64Array(rows);
+      }
     }
     this.capacity = rows;
   }
@@ -117,8 +173,30 @@ export class Network {
     this.reserve(rows);
     let input = x;
     for (const stage of this.stages) {
+      const units = stage.layer.units;
       if (stage.kind === 'dense') {
         denseForward(stage.layer, input, rows, stage.kernel, stage.bias, stage.z, stage.out);
+        input = stage.out;
+      } else if (stage.kind === 'activation') {
+        stage.input = input;
+        activationForward(stage.layer.activation, stage.layer.alpha, input, stage.out, rows, units);
+        input = stage.out;
+      } else if (stage.kind === 'batchNormalization') {
+        const { momentum, epsilon } = stage.layer;
+        if (training) {
+          batchNormTrainingForward(
+            input, stage.out, stage.xhat, rows, units, stage.gamma, stage.beta, stage.movingMean, stage.movingVariance,
+            momentum, epsilon, stage.inverseStd,
+          );
+        } else {
+          batchNormInferenceForward(input, stage.out, rows, units, stage.gamma, stage.beta, stage.movingMean, stage.movingVariance, epsilon);
+        }
+        input = stage.out;
+      } else if (stage.kind === 'layerNormalization') {
+        layerNormForward(
+          input, stage.out, training ? stage.xhat : null, rows, units, stage.gamma, stage.beta, stage.layer.epsilon,
+          training ? stage.inverseStd : null,
+        );
         input = stage.out;
       } else if (training) {
         const key = dropoutKey(this.spec.seed, stage.index, step);
@@ -144,7 +222,7 @@ export class Network {
     const last = this.stages[this.stages.length - 1];
     const gradient = withGradient && last ? last.delta : null;
     if (this.lossInput(loss) === 'logits') {
-      const z = (last as DenseStage).z;
+      const z = last!.kind === 'activation' ? last.input : (last as DenseStage).z;
       this.lossWroteLogitGradient = true;
       if (loss === 'binaryCrossentropy') return sigmoidBinaryCrossentropy(z, y, rows, cols, gradient, w);
       if (loss === 'sparseCategoricalCrossentropy') return sparseSoftmaxCrossentropy(z, y, rows, cols, gradient, w);
@@ -185,14 +263,23 @@ export class Network {
       const below = l > 0 ? this.stages[l - 1]! : null;
       const input = below ? below.out : x;
       const dx = stage.needsInputGradient && below ? below.delta : null;
+      const gradientIsLogits = l === this.stages.length - 1 && this.lossWroteLogitGradient;
+      const units = stage.layer.units;
       if (stage.kind === 'dense') {
-        const gradientIsLogits = l === this.stages.length - 1 && this.lossWroteLogitGradient;
         denseBackward(
           stage.layer, input, rows, stage.kernel, stage.z, stage.out, gradientIsLogits ? null : stage.delta,
           stage.delta, stage.gradKernel, stage.gradBias, dx,
         );
+      } else if (stage.kind === 'activation') {
+        if (!dx) continue;
+        if (gradientIsLogits) dx.set(stage.delta.subarray(0, rows * units));
+        else activationBackward(stage.layer.activation, stage.layer.alpha, input, stage.out, stage.delta, dx, rows, units);
+      } else if (stage.kind === 'batchNormalization') {
+        batchNormBackward(stage.delta, stage.xhat, rows, units, stage.gamma, stage.inverseStd, stage.gradGamma, stage.gradBeta, dx);
+      } else if (stage.kind === 'layerNormalization') {
+        layerNormBackward(stage.delta, stage.xhat, rows, units, stage.gamma, stage.inverseStd, stage.gradGamma, stage.gradBeta, dx);
       } else if (dx) {
-        dropoutBackward(stage.delta, stage.mask, dx, rows * stage.layer.units);
+        dropoutBackward(stage.delta, stage.mask, dx, rows * units);
       }
     }
   }
@@ -209,8 +296,8 @@ export class Network {
     }
     const needed = loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
     const last = this.stages[this.stages.length - 1];
-    if (!last || last.kind !== 'dense' || last.layer.activation !== needed) {
-      throw new Error(`network: ${loss} is computed from logits and needs a last dense layer with ${needed} activation`);
+    if (!last || (last.kind !== 'dense' && last.kind !== 'activation') || last.layer.activation !== needed) {
+      throw new Error(`network: ${loss} is computed from logits and needs a last dense or activation layer with ${needed} activation`);
     }
     return 'logits';
   }
