@@ -8,7 +8,7 @@ import { NeuriteError } from '../errors.js';
 import { abiVersion, statusCodes, statusError } from './abi.js';
 
 /** The binding this file speaks to (native/bindings/wasm/neurite_wasm.cpp). */
-const BINDING_VERSION = 2;
+const BINDING_VERSION = 3;
 /** wasm32 with the default maximum memory: nothing larger can ever be allocated. */
 const MAX_HEAP_BYTES = 2 ** 31;
 

@@ -30,7 +30,7 @@ EMSCRIPTEN_KEEPALIVE int32_t nrtw_simd128(void) {
 }
 
 // Bumped when an export below changes meaning; the loader refuses a module it does not know.
-EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 2; }
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 3; }
 
 /*
  * Trains batches first_batch, first_batch+1, ... of an epoch whose row order is `order` (`total` rows, batches of

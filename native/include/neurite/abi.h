@@ -11,7 +11,7 @@
 #define NRT_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 
-#define NRT_ABI_VERSION 2
+#define NRT_ABI_VERSION 3
 #define NRT_MAX_WIDTH 16777216 /* units of a layer, or inputs of the model (2^24) */
 #define NRT_MAX_LAYERS 4096 /* layers of one model */
 #define NRT_MAX_THREADS 256 /* threads of one model's kernels */
