@@ -7,10 +7,16 @@ export { Sequential, sequential, modelFormats, type ModelExtras, type SaveOption
 export { dense, dropout, type DenseOptions, type DropoutOptions, type LayerConfig } from './layers.js';
 export { activationNames } from './activations.js';
 export { lossNames } from './losses.js';
-export { sgd, adam, adamw, rmsprop, type Optimizer, type SgdOptions, type AdamOptions, type AdamWOptions, type RmspropOptions } from './optimizers.js';
+export {
+  sgd, adam, adamw, rmsprop, nadam, adagrad, type Optimizer, type CommonOptimizerOptions, type SgdOptions, type AdamOptions,
+  type AdamWOptions, type RmspropOptions, type NadamOptions, type AdagradOptions,
+} from './optimizers.js';
 export { initializerNames, type InitializerName } from './initializers.js';
 export { l2, type Regularizer } from './regularizers.js';
-export { stepDecay, exponentialDecay, cosineDecay, type Schedule, type StepDecayOptions, type ExponentialDecayOptions, type CosineDecayOptions } from './schedules.js';
+export {
+  stepDecay, exponentialDecay, cosineDecay, piecewiseConstant, type Schedule, type StepSchedule, type StepDecayOptions,
+  type ExponentialDecayOptions, type CosineDecayOptions, type CosineDecayStepOptions, type ExponentialDecayStepOptions,
+} from './schedules.js';
 export {
   earlyStopping,
   reduceLROnPlateau,

@@ -16,7 +16,8 @@ import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRang
 import { initialize } from './initializers.js';
 import type { LayerConfig } from './layers.js';
 import { checkLoss, checkLossMatchesOutput } from './losses.js';
-import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
+import { optimizerSpec, resolveOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
+import { scheduledRate } from './backends/ts/lr-schedule.js';
 import { dropoutThreshold } from './rng.js';
 import { Tensor, tensor, type TensorLike } from './tensor.js';
 
@@ -33,7 +34,7 @@ export interface SequentialOptions {
 export const sequentialOptionKeys: OptionKeys<SequentialOptions> = { backend: true, seed: true, name: true, threads: true };
 
 export interface CompileOptions {
-  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
+  optimizer: Optimizer | OptimizerName;
   loss: LossName | 'mse';
   metrics?: ('accuracy' | 'acc')[];
 }
@@ -365,7 +366,7 @@ export class Sequential implements TrainingModel {
           logs.val_loss = v.loss;
           if (withAccuracy && v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
         }
-        logs.lr = this.learningRate;
+        logs.lr = this.currentLearningRate();
         history.epoch.push(epoch);
         for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
         lastLogs = logs;
@@ -444,8 +445,22 @@ export class Sequential implements TrainingModel {
     return this.learningRate;
   }
 
+  /** The rate the next step uses: under a per-step schedule, the schedule at the engine's step count. */
+  private currentLearningRate(): number {
+    const stepSchedule = this.compiled?.optimizer.stepSchedule;
+    if (!stepSchedule) return this.learningRate;
+    return scheduledRate(stepSchedule, this.compiled!.optimizer.learningRate, this.live().getOptimizerState().step);
+  }
+
   setLearningRate(lr: number): void {
     this.requireCompiled('setLearningRate');
+    if (this.compiled!.optimizer.stepSchedule) {
+      // As Keras: the engine sets the rate at every step from the schedule, so a rate set from outside would be lost.
+      throw new NeuriteError(
+        `setLearningRate: the optimizer's learning rate follows a per-step schedule (nn.${this.compiled!.optimizer.stepSchedule.kind}); ` +
+          'it cannot also be set by a callback (learningRateScheduler, reduceLROnPlateau) or by hand',
+      );
+    }
     if (!(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) fail('learningRate', 'a finite number > 0', lr);
     this.learningRate = lr;
     this.live().setLearningRate(lr);

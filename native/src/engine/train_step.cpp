@@ -10,7 +10,9 @@
 #include "ops/activation.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
+#include "ops/grad_clip.h"
 #include "ops/losses.h"
+#include "ops/lr_schedule.h"
 #include "ops/optimizer.h"
 
 namespace nrt {
@@ -119,7 +121,7 @@ namespace {
 // the gradient's [in×units] layout, so the tile's rows are contiguous runs of all of them.
 struct KernelUpdate {
   const nrt_optimizer_desc* optimizer;
-  int64_t t;
+  const ops::StepParams* step;
   float* w;
   float* s0;
   float* s1;
@@ -132,15 +134,43 @@ void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0
   const auto& u = *static_cast<const KernelUpdate*>(context);
   for (int64_t i = 0; i < rows; i++) {
     const int64_t at = (row0 + i) * u.ld + col0;
-    ops::optimizer_update(*u.optimizer, u.t, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
+    ops::optimizer_update(*u.optimizer, *u.step, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
                           u.s1 ? u.s1 + at : nullptr, cols, u.l2x2);
   }
 }
 
+// Updates of a whole parameter after its gradient is complete (clipNorm, globalClipNorm), in blocks small
+// enough to stay in L1 between the clip pass and the update pass over them.
+constexpr int64_t kUpdateBlock = 2048;
+
 }  // namespace
 
-// Backward pass fused with the optimizer update: each layer's input gradient is computed from its weights
-// before they change, then its kernel is updated tile by tile as the GEMM finishes its gradient, then its bias.
+double Model::nadam_u_product(int64_t t) {
+  // Kept as Keras keeps it, multiplied on at each step; recomputed from scratch when the step counter jumps
+  // (set_step, compile), so a restored optimizer state continues exactly.
+  if (nadam_t_ + 1 == t) nadam_product_ *= ops::nadam_u(optimizer_.beta1, t);
+  else if (nadam_t_ != t) nadam_product_ = ops::nadam_u_product(optimizer_.beta1, t);
+  nadam_t_ = t;
+  return nadam_product_;
+}
+
+void Model::update_parameter(int param, const ops::StepParams& p) {
+  Parameter& P = params_[param];
+  const int pp = slots_per_param_;
+  float* s0 = pp > 0 ? slots_[static_cast<size_t>(param) * pp].data() : nullptr;
+  float* s1 = pp > 1 ? slots_[static_cast<size_t>(param) * pp + 1].data() : nullptr;
+  for (int64_t at = 0; at < P.size; at += kUpdateBlock) {
+    const int64_t n = std::min(kUpdateBlock, P.size - at);
+    ops::optimizer_update(optimizer_, p, P.value.data() + at, P.grad.data() + at, s0 ? s0 + at : nullptr,
+                          s1 ? s1 + at : nullptr, n, P.l2x2);
+  }
+}
+
+// Backward pass fused with the optimizer update. Without a norm clip, each layer's input gradient is computed
+// from its weights before they change, then its kernel is updated tile by tile as the GEMM finishes its
+// gradient (clipValue is applied there too, element by element), then its bias. clipNorm needs the norm of a
+// whole parameter's gradient first: the kernel gradient is completed, its norm taken, then it is updated.
+// globalClipNorm needs every gradient: the whole backward pass runs first, then one norm, then every update.
 nrt_status Model::backward_and_update(const float* x, int64_t rows) {
   int first_dense = -1;
   for (size_t l = 0; l < layers_.size(); l++)
@@ -149,10 +179,24 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
       break;
     }
   if (first_dense < 0) return NRT_OK;  // nothing to train
-  const int64_t t = step_ + 1;
+  const bool per_tensor = optimizer_.clip_norm > 0.0;
+  const bool global = optimizer_.global_clip_norm > 0.0;
+  ops::StepParams step;
+  step.t = step_ + 1;
+  step.learning_rate = ops::learning_rate_at(optimizer_, step_);
+  step.clip_value = optimizer_.clip_value;
+  if (optimizer_.kind == NRT_OPTIMIZER_NADAM) step.u_product = nadam_u_product(step.t);
   const int pp = slots_per_param_;
   auto slot = [&](int param, int s) {
     return pp > s ? slots_[static_cast<size_t>(param) * pp + s].data() : nullptr;
+  };
+  // clipNorm: each parameter by the norm of its own gradient
+  auto update_clipped = [&](int param) {
+    const Parameter& P = params_[param];
+    ops::StepParams p = step;
+    p.grad_scale = ops::clip_scale(ops::gradient_sum_squares(P.grad.data(), P.value.data(), P.size, P.l2x2),
+                                   optimizer_.clip_norm);
+    update_parameter(param, p);
   };
   float* g = ws_.grad_a.data();
   float* next = ws_.grad_b.data();
@@ -163,24 +207,33 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
     if (L.kind == NRT_LAYER_DENSE) {
       const bool last = l + 1 == static_cast<int>(layers_.size());
       Parameter& kernel = params_[L.kernel_param];
-      const KernelUpdate update{&optimizer_, t, kernel.value.data(), slot(L.kernel_param, 0),
+      const KernelUpdate update{&optimizer_, &step, kernel.value.data(), slot(L.kernel_param, 0),
                                 slot(L.kernel_param, 1), L.units, kernel.l2x2};
       const gemm::Epilogue epilogue{update_kernel_tile, &update};
+      const bool fused = !per_tensor && !global;
       float* bias_grad = L.use_bias ? params_[L.bias_param].grad.data() : nullptr;
       if (!ops::dense_backward(dense_params(L, params_), in, ws_.layer_out[l], ws_.z[l].data(), g, rows,
                                last && fused_output(), kernel.grad.data(), bias_grad,
-                               need_input_grad ? next : nullptr, &epilogue, threads_))
+                               need_input_grad ? next : nullptr, fused ? &epilogue : nullptr, threads_))
         return out_of_memory("GEMM packing buffers");
-      if (L.use_bias) {
-        Parameter& bias = params_[L.bias_param];
-        ops::optimizer_update(optimizer_, t, bias.value.data(), bias.grad.data(), slot(L.bias_param, 0),
-                              slot(L.bias_param, 1), bias.size, bias.l2x2);
+      if (per_tensor) {
+        update_clipped(L.kernel_param);
+        if (L.use_bias) update_clipped(L.bias_param);
+      } else if (!global && L.use_bias) {
+        update_parameter(L.bias_param, step);
       }
       std::swap(g, next);
     } else {
       ops::dropout_backward(ws_.mask[l].data(), g, rows * L.units);
     }
     if (!need_input_grad) break;
+  }
+  if (global) {
+    // Σ over the parameters in getWeights order (each over its 8 lanes), as the TS reference adds them.
+    double sum = 0.0;
+    for (const Parameter& P : params_) sum += ops::gradient_sum_squares(P.grad.data(), P.value.data(), P.size, P.l2x2);
+    step.grad_scale = ops::clip_scale(sum, optimizer_.global_clip_norm);
+    for (int p = 0; p < parameter_count(); p++) update_parameter(p, step);
   }
   return NRT_OK;
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/target_clones.h"
+#include "ops/grad_clip.h"
 
 // Expressions follow src/backends/ts/optimizers.ts term for term (same association, same f64 intermediates,
 // the same values rounded to f32 when stored), so the engines agree to the last bit wherever the gradients do.
@@ -67,7 +68,57 @@ inline void rmsprop(float* w, const float* g, float* v, float* mom, int64_t n, d
   }
 }
 
+template <bool kL2>
+inline void nadam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+                  double epsilon, double u_t, double u_next, double u_product, double correction2, double l2x2) {
+  const double momentum_weight = u_next / (1.0 - u_product * u_next);
+  const double gradient_weight = (1.0 - u_t) / (1.0 - u_product);
+  for (int64_t i = 0; i < n; i++) {
+    const double gi = gradient<kL2>(g, w, i, l2x2);
+    const double mi = m[i] + (gi - m[i]) * (1.0 - beta1);
+    const double vi = v[i] + (gi * gi - v[i]) * (1.0 - beta2);
+    m[i] = static_cast<float>(mi);
+    v[i] = static_cast<float>(vi);
+    const double m_hat = momentum_weight * mi + gradient_weight * gi;
+    w[i] = static_cast<float>(w[i] - (m_hat * lr) / (std::sqrt(vi / correction2) + epsilon));
+  }
+}
+
+template <bool kL2>
+inline void adagrad(float* w, const float* g, float* a, int64_t n, double lr, double epsilon, double l2x2) {
+  for (int64_t i = 0; i < n; i++) {
+    const double gi = gradient<kL2>(g, w, i, l2x2);
+    const double ai = a[i] + gi * gi;
+    a[i] = static_cast<float>(ai);
+    w[i] = static_cast<float>(w[i] - (lr * gi) / std::sqrt(ai + epsilon));
+  }
+}
+
 }  // namespace
+
+double nadam_u(double beta1, int64_t i) { return beta1 * (1.0 - 0.5 * std::pow(0.96, static_cast<double>(i))); }
+
+double nadam_u_product(double beta1, int64_t t) {
+  double product = 1.0;
+  for (int64_t i = 1; i <= t; i++) product *= nadam_u(beta1, i);
+  return product;
+}
+
+NRT_VECTOR_CLONES
+void nadam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+                  double epsilon, int64_t t, double u_product, double l2x2) {
+  const double u_t = nadam_u(beta1, t), u_next = nadam_u(beta1, t + 1);
+  const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
+  if (l2x2 != 0.0) nadam<true>(w, g, m, v, n, lr, beta1, beta2, epsilon, u_t, u_next, u_product, c2, l2x2);
+  else nadam<false>(w, g, m, v, n, lr, beta1, beta2, epsilon, u_t, u_next, u_product, c2, l2x2);
+}
+
+NRT_VECTOR_CLONES
+void adagrad_update(float* w, const float* g, float* accumulator, int64_t n, double lr, double epsilon,
+                    double l2x2) {
+  if (l2x2 != 0.0) adagrad<true>(w, g, accumulator, n, lr, epsilon, l2x2);
+  else adagrad<false>(w, g, accumulator, n, lr, epsilon, l2x2);
+}
 
 NRT_VECTOR_CLONES
 void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum, bool nesterov,
@@ -114,20 +165,33 @@ void rmsprop_update(float* w, const float* g, float* v, float* mom, int64_t n, d
   }
 }
 
-void optimizer_update(const nrt_optimizer_desc& o, int64_t t, float* w, const float* g, float* s0, float* s1,
+void optimizer_update(const nrt_optimizer_desc& o, const StepParams& p, float* w, float* g, float* s0, float* s1,
                       int64_t n, double l2x2) {
+  if (p.grad_scale != 1.0 || p.clip_value > 0.0) {
+    // The clipped gradient (L2 term included) replaces g, rounded to f32 as the TS reference stores it.
+    clip_gradient(g, w, n, l2x2, p.grad_scale, p.clip_value);
+    l2x2 = 0.0;
+  }
+  const int64_t t = p.t;
+  const double lr = p.learning_rate;
   switch (o.kind) {
     case NRT_OPTIMIZER_SGD:
-      sgd_update(w, g, s0, n, o.learning_rate, o.momentum, o.nesterov != 0, l2x2);
+      sgd_update(w, g, s0, n, lr, o.momentum, o.nesterov != 0, l2x2);
       break;
     case NRT_OPTIMIZER_ADAM:
-      adam_update(w, g, s0, s1, n, o.learning_rate, o.beta1, o.beta2, o.epsilon, 0.0, t, l2x2);
+      adam_update(w, g, s0, s1, n, lr, o.beta1, o.beta2, o.epsilon, 0.0, t, l2x2);
       break;
     case NRT_OPTIMIZER_ADAMW:
-      adam_update(w, g, s0, s1, n, o.learning_rate, o.beta1, o.beta2, o.epsilon, o.weight_decay, t, l2x2);
+      adam_update(w, g, s0, s1, n, lr, o.beta1, o.beta2, o.epsilon, o.weight_decay, t, l2x2);
       break;
     case NRT_OPTIMIZER_RMSPROP:
-      rmsprop_update(w, g, s0, s1, n, o.learning_rate, o.rho, o.momentum, o.epsilon, l2x2);
+      rmsprop_update(w, g, s0, s1, n, lr, o.rho, o.momentum, o.epsilon, l2x2);
+      break;
+    case NRT_OPTIMIZER_NADAM:
+      nadam_update(w, g, s0, s1, n, lr, o.beta1, o.beta2, o.epsilon, t, p.u_product, l2x2);
+      break;
+    case NRT_OPTIMIZER_ADAGRAD:
+      adagrad_update(w, g, s0, n, lr, o.epsilon, l2x2);
       break;
   }
 }

@@ -1,0 +1,59 @@
+#include "ops/grad_clip.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/target_clones.h"
+
+namespace nrt::ops {
+
+namespace {
+
+template <bool kL2>
+double sum_squares(const float* g, const float* w, int64_t n, double l2x2) {
+  constexpr int kLanes = 8;
+  double lane[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int k = 0; k < kLanes; k++) {
+      const double gi = kL2 ? static_cast<double>(static_cast<float>(g[i + k] + l2x2 * w[i + k])) : g[i + k];
+      lane[k] += gi * gi;
+    }
+  for (int k = 0; i < n; i++, k++) {
+    const double gi = kL2 ? static_cast<double>(static_cast<float>(g[i] + l2x2 * w[i])) : g[i];
+    lane[k] += gi * gi;
+  }
+  double total = 0.0;
+  for (int k = 0; k < kLanes; k++) total += lane[k];
+  return total;
+}
+
+template <bool kL2>
+void clip(float* g, const float* w, int64_t n, double l2x2, double scale, double v) {
+  for (int64_t i = 0; i < n; i++) {
+    const double gi = kL2 ? static_cast<double>(static_cast<float>(g[i] + l2x2 * w[i])) : g[i];
+    g[i] = static_cast<float>(std::min(std::max(gi * scale, -v), v));
+  }
+}
+
+}  // namespace
+
+NRT_VECTOR_CLONES
+double gradient_sum_squares(const float* g, const float* w, int64_t n, double l2x2) {
+  return l2x2 != 0.0 ? sum_squares<true>(g, w, n, l2x2) : sum_squares<false>(g, w, n, l2x2);
+}
+
+double clip_scale(double sum_squares, double c) {
+  const double norm = std::sqrt(sum_squares);
+  return norm > c ? c / norm : 1.0;
+}
+
+NRT_VECTOR_CLONES
+void clip_gradient(float* g, const float* w, int64_t n, double l2x2, double scale, double clip_value) {
+  const double v = clip_value > 0.0 ? clip_value : std::numeric_limits<double>::infinity();
+  if (l2x2 != 0.0) clip<true>(g, w, n, l2x2, scale, v);
+  else clip<false>(g, w, n, l2x2, scale, v);
+}
+
+}  // namespace nrt::ops

@@ -1,0 +1,22 @@
+// Gradient clipping, as Keras's optimizers apply it before their update (clipvalue, clipnorm, global_clipnorm).
+// The gradient clipped is the loss gradient plus the L2 term, rounded to f32 as the update would see it:
+// f32(g + l2x2·w). Norms are summed in double over 8 interleaved lanes (element i into lane i mod 8, lanes
+// added in order at the end), which vectorises without reassociating and is what the TypeScript reference does.
+#pragma once
+
+#include <cstdint>
+
+namespace nrt::ops {
+
+// Σ f32(g + l2x2·w)² over n elements.
+double gradient_sum_squares(const float* g, const float* w, int64_t n, double l2x2);
+
+// c / max(√sum_squares, c): the factor clipNorm (per tensor) and globalClipNorm (all tensors) multiply by;
+// 1 when the norm is within c. tf.clip_by_norm / tf.clip_by_global_norm; PyTorch's clip_grad_norm_ differs only
+// by the 1e-6 it adds to the norm.
+double clip_scale(double sum_squares, double c);
+
+// g ← f32(clamp(f32(g + l2x2·w)·scale, −v, v)), v = clip_value (> 0), or without the clamp when clip_value is 0.
+void clip_gradient(float* g, const float* w, int64_t n, double l2x2, double scale, double clip_value);
+
+}  // namespace nrt::ops
