@@ -30,13 +30,16 @@ export type RmspropOptions = Lr & { rho?: number; momentum?: number; epsilon?: n
 export type NadamOptions = AdamOptions;
 export type AdagradOptions = Lr & { initialAccumulatorValue?: number; epsilon?: number };
 
-const commonKeys: OptionKeys<CommonOptimizerOptions> = { learningRate: true, clipValue: true, clipNorm: true, globalClipNorm: true };
-export const sgdOptionKeys: OptionKeys<SgdOptions> = { ...commonKeys, momentum: true, nesterov: true };
-export const adamOptionKeys: OptionKeys<AdamOptions> = { ...commonKeys, beta1: true, beta2: true, epsilon: true };
-export const adamwOptionKeys: OptionKeys<AdamWOptions> = { ...adamOptionKeys, weightDecay: true };
-export const rmspropOptionKeys: OptionKeys<RmspropOptions> = { ...commonKeys, rho: true, momentum: true, epsilon: true };
+// Listed (and so named in errors) after each optimizer's own keys.
+const clipKeys = { clipValue: true, clipNorm: true, globalClipNorm: true } as const;
+export const sgdOptionKeys: OptionKeys<SgdOptions> = { learningRate: true, momentum: true, nesterov: true, ...clipKeys };
+export const adamOptionKeys: OptionKeys<AdamOptions> = { learningRate: true, beta1: true, beta2: true, epsilon: true, ...clipKeys };
+export const adamwOptionKeys: OptionKeys<AdamWOptions> = {
+  learningRate: true, beta1: true, beta2: true, epsilon: true, weightDecay: true, ...clipKeys,
+};
+export const rmspropOptionKeys: OptionKeys<RmspropOptions> = { learningRate: true, rho: true, momentum: true, epsilon: true, ...clipKeys };
 export const nadamOptionKeys: OptionKeys<NadamOptions> = adamOptionKeys;
-export const adagradOptionKeys: OptionKeys<AdagradOptions> = { ...commonKeys, initialAccumulatorValue: true, epsilon: true };
+export const adagradOptionKeys: OptionKeys<AdagradOptions> = { learningRate: true, initialAccumulatorValue: true, epsilon: true, ...clipKeys };
 
 type Common = Pick<Optimizer, 'learningRate' | 'stepSchedule' | 'schedule' | 'clipValue' | 'clipNorm' | 'globalClipNorm'>;
 

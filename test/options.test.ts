@@ -12,8 +12,10 @@ import * as nn from '../src/index.js';
 import { compileOptionKeys, evaluateOptionKeys, fitOptionKeys, saveOptionKeys, sequentialOptionKeys } from '../src/model.js';
 import { denseOptionKeys, dropoutOptionKeys } from '../src/layers.js';
 import { regularizerKeys } from '../src/regularizers.js';
-import { adamOptionKeys, adamwOptionKeys, rmspropOptionKeys, sgdOptionKeys } from '../src/optimizers.js';
-import { cosineDecayOptionKeys, exponentialDecayOptionKeys, stepDecayOptionKeys } from '../src/schedules.js';
+import { adagradOptionKeys, adamOptionKeys, adamwOptionKeys, nadamOptionKeys, rmspropOptionKeys, sgdOptionKeys } from '../src/optimizers.js';
+import {
+  cosineDecayOptionKeys, cosineDecayStepOptionKeys, exponentialDecayOptionKeys, exponentialDecayStepOptionKeys, stepDecayOptionKeys,
+} from '../src/schedules.js';
 import { earlyStoppingOptionKeys, reduceLROnPlateauOptionKeys } from '../src/callbacks.js';
 import { trainTestSplitOptionKeys } from '../src/data/split.js';
 import { minMaxScalerOptionKeys } from '../src/data/normalize.js';
@@ -187,7 +189,7 @@ const entries: Entry[] = [
     call: (o) => nn.sgd(o as nn.SgdOptions),
     typo: 'learning_rate',
     suggests: 'learningRate',
-    valid: [{ learningRate: 0.1, momentum: 0.9, nesterov: true }],
+    valid: [{ learningRate: 0.1, momentum: 0.9, nesterov: true, clipValue: 0.5 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
   },
   {
     argument: 'nn.adam options',
@@ -195,7 +197,11 @@ const entries: Entry[] = [
     call: (o) => nn.adam(o as nn.AdamOptions),
     typo: 'beta_1',
     suggests: 'beta1',
-    valid: [{ learningRate: nn.cosineDecay({ initial: 0.01, epochs: 5 }), beta1: 0.8, beta2: 0.99, epsilon: 1e-8 }],
+    valid: [
+      { learningRate: nn.cosineDecay({ initial: 0.01, epochs: 5 }), beta1: 0.8, beta2: 0.99, epsilon: 1e-8, clipValue: 0.5 },
+      { learningRate: nn.cosineDecay({ initialLearningRate: 0.01, decaySteps: 100 }), clipNorm: 1 },
+      { globalClipNorm: 1 },
+    ],
   },
   {
     argument: 'nn.adamw options',
@@ -203,7 +209,7 @@ const entries: Entry[] = [
     call: (o) => nn.adamw(o as nn.AdamWOptions),
     typo: 'weight_decay',
     suggests: 'weightDecay',
-    valid: [{ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.01 }],
+    valid: [{ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.01, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
   },
   {
     argument: 'nn.rmsprop options',
@@ -211,7 +217,23 @@ const entries: Entry[] = [
     call: (o) => nn.rmsprop(o as nn.RmspropOptions),
     typo: 'momentun',
     suggests: 'momentum',
-    valid: [{ learningRate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6 }],
+    valid: [{ learningRate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
+  },
+  {
+    argument: 'nn.nadam options',
+    keys: nadamOptionKeys,
+    call: (o) => nn.nadam(o as nn.NadamOptions),
+    typo: 'beta_2',
+    suggests: 'beta2',
+    valid: [{ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-8, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
+  },
+  {
+    argument: 'nn.adagrad options',
+    keys: adagradOptionKeys,
+    call: (o) => nn.adagrad(o as nn.AdagradOptions),
+    typo: 'initialAccumulator',
+    suggests: 'initialAccumulatorValue',
+    valid: [{ learningRate: 0.01, initialAccumulatorValue: 0, epsilon: 1e-8, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
   },
   {
     argument: 'nn.stepDecay options',
@@ -239,6 +261,26 @@ const entries: Entry[] = [
     suggests: 'epochs',
     base: { initial: 0.1, epochs: 10 },
     valid: [{ initial: 0.1, epochs: 10, alpha: 0.1 }],
+  },
+  {
+    argument: 'nn.cosineDecay options',
+    via: 'nn.cosineDecay({ initialLearningRate, decaySteps, ... }) (per step)',
+    keys: cosineDecayStepOptionKeys,
+    call: (o) => nn.cosineDecay(o as nn.CosineDecayStepOptions),
+    typo: 'warmup_steps',
+    suggests: 'warmupSteps',
+    base: { initialLearningRate: 0.1, decaySteps: 100 },
+    valid: [{ initialLearningRate: 0.1, decaySteps: 100, alpha: 0.1, warmupSteps: 10, warmupTarget: 0.5 }],
+  },
+  {
+    argument: 'nn.exponentialDecay options',
+    via: 'nn.exponentialDecay({ initialLearningRate, decaySteps, decayRate, staircase }) (per step)',
+    keys: exponentialDecayStepOptionKeys,
+    call: (o) => nn.exponentialDecay(o as nn.ExponentialDecayStepOptions),
+    typo: 'stairCase',
+    suggests: 'staircase',
+    base: { initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9 },
+    valid: [{ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9, staircase: true }],
   },
   {
     argument: 'nn.earlyStopping options',
@@ -462,9 +504,12 @@ describe('the docs name only keys the code accepts', () => {
     adam: adamOptionKeys,
     adamw: adamwOptionKeys,
     rmsprop: rmspropOptionKeys,
+    nadam: nadamOptionKeys,
+    adagrad: adagradOptionKeys,
     stepDecay: stepDecayOptionKeys,
-    exponentialDecay: exponentialDecayOptionKeys,
-    cosineDecay: cosineDecayOptionKeys,
+    // one name, two forms (per epoch, per step): a documented key may be either's
+    exponentialDecay: { ...exponentialDecayOptionKeys, ...exponentialDecayStepOptionKeys },
+    cosineDecay: { ...cosineDecayOptionKeys, ...cosineDecayStepOptionKeys },
     earlyStopping: earlyStoppingOptionKeys,
     reduceLROnPlateau: reduceLROnPlateauOptionKeys,
     trainTestSplit: trainTestSplitOptionKeys,
