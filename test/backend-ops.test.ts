@@ -140,6 +140,17 @@ const layerOptions: (Partial<Case> & { name: string })[] = [
     steps: [128, 128, 128, 128, 128],
     fit: { rows: 64, epochs: 1, batchSize: 32, shuffle: true },
   },
+  {
+    // kernels larger than one norm chunk (16384): the engine sums and updates them in chunks on its threads.
+    // sgd, not an Adam-like optimizer: those turn the GEMMs' last-bit differences in near-zero gradients into
+    // whole steps of lr.
+    name: '784-256-128-10 MLP, batch 128, sgd with globalClipNorm',
+    layers: () => [nn.dense(256, { inputShape: [784], activation: 'relu' }), nn.dense(128, { activation: 'relu' }), nn.dense(10, { activation: 'softmax' })],
+    loss: lossRow('sparseCategoricalCrossentropy'),
+    optimizer: () => nn.sgd({ learningRate: 0.1, momentum: 0.9, globalClipNorm: 0.05 }),
+    steps: [128, 128, 128],
+    fit: { rows: 64, epochs: 1, batchSize: 32, shuffle: true },
+  },
 ];
 
 /** fit and evaluate options, on the base model. */

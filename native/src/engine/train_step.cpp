@@ -5,6 +5,7 @@
 
 #include "core/rng.h"
 #include "core/status.h"
+#include "core/thread_pool.h"
 #include "engine/model.h"
 #include "gemm/gemm.h"
 #include "ops/activation.h"
@@ -139,11 +140,27 @@ void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0
   }
 }
 
-// Updates of a whole parameter after its gradient is complete (clipNorm, globalClipNorm), in blocks small
-// enough to stay in L1 between the clip pass and the update pass over them.
-constexpr int64_t kUpdateBlock = 2048;
+// Parameters are updated outside the GEMM epilogue (norm clips) in chunks spread over the model's threads, as
+// the epilogue would have spread them.
+constexpr int64_t kUpdateChunk = 16384;
+
+int chunks(int64_t n, int64_t size) { return static_cast<int>((n + size - 1) / size); }
 
 }  // namespace
+
+double Model::gradient_sum_squares(int param) {
+  const Parameter& P = params_[param];
+  const int count = chunks(P.size, ops::kNormChunk);
+  norm_partials_.resize(static_cast<size_t>(count));
+  auto chunk = [&](int c) {
+    const int64_t at = c * ops::kNormChunk, n = std::min(ops::kNormChunk, P.size - at);
+    norm_partials_[static_cast<size_t>(c)] = ops::gradient_sum_squares(P.grad.data() + at, P.value.data() + at, n, P.l2x2);
+  };
+  parallel_for(count, threads_, chunk);
+  double sum = 0.0;
+  for (const double s : norm_partials_) sum += s;  // in chunk order, whatever thread summed each
+  return sum;
+}
 
 double Model::nadam_u_product(int64_t t) {
   // Kept as Keras keeps it, multiplied on at each step; recomputed from scratch when the step counter jumps
@@ -159,11 +176,12 @@ void Model::update_parameter(int param, const ops::StepParams& p) {
   const int pp = slots_per_param_;
   float* s0 = pp > 0 ? slots_[static_cast<size_t>(param) * pp].data() : nullptr;
   float* s1 = pp > 1 ? slots_[static_cast<size_t>(param) * pp + 1].data() : nullptr;
-  for (int64_t at = 0; at < P.size; at += kUpdateBlock) {
-    const int64_t n = std::min(kUpdateBlock, P.size - at);
+  auto chunk = [&](int c) {
+    const int64_t at = c * kUpdateChunk, n = std::min(kUpdateChunk, P.size - at);
     ops::optimizer_update(optimizer_, p, P.value.data() + at, P.grad.data() + at, s0 ? s0 + at : nullptr,
                           s1 ? s1 + at : nullptr, n, P.l2x2);
-  }
+  };
+  parallel_for(chunks(P.size, kUpdateChunk), threads_, chunk);
 }
 
 // Backward pass fused with the optimizer update. Without a norm clip, each layer's input gradient is computed
@@ -192,10 +210,8 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
   };
   // clipNorm: each parameter by the norm of its own gradient
   auto update_clipped = [&](int param) {
-    const Parameter& P = params_[param];
     ops::StepParams p = step;
-    p.grad_scale = ops::clip_scale(ops::gradient_sum_squares(P.grad.data(), P.value.data(), P.size, P.l2x2),
-                                   optimizer_.clip_norm);
+    p.grad_scale = ops::clip_scale(gradient_sum_squares(param), optimizer_.clip_norm);
     update_parameter(param, p);
   };
   float* g = ws_.grad_a.data();
@@ -229,9 +245,9 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
     if (!need_input_grad) break;
   }
   if (global) {
-    // Σ over the parameters in getWeights order (each over its 8 lanes), as the TS reference adds them.
+    // Σ over the parameters in getWeights order, as the TS reference adds them.
     double sum = 0.0;
-    for (const Parameter& P : params_) sum += ops::gradient_sum_squares(P.grad.data(), P.value.data(), P.size, P.l2x2);
+    for (int p = 0; p < parameter_count(); p++) sum += gradient_sum_squares(p);
     step.grad_scale = ops::clip_scale(sum, optimizer_.global_clip_norm);
     for (int p = 0; p < parameter_count(); p++) update_parameter(p, step);
   }

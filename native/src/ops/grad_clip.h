@@ -1,14 +1,18 @@
 // Gradient clipping, as Keras's optimizers apply it before their update (clipvalue, clipnorm, global_clipnorm).
 // The gradient clipped is the loss gradient plus the L2 term, rounded to f32 as the update would see it:
-// f32(g + l2x2·w). Norms are summed in double over 8 interleaved lanes (element i into lane i mod 8, lanes
-// added in order at the end), which vectorises without reassociating and is what the TypeScript reference does.
+// f32(g + l2x2·w). A parameter's Σg² is summed in chunks of kNormChunk elements (the engine sums chunks on
+// several threads), each in double over 8 interleaved lanes (element i into lane i mod 8, lanes added in order
+// at the end), chunks added in order: that vectorises without reassociating, does not depend on the thread
+// count, and is what the TypeScript reference does (sumSquares in src/backends/ts/optimizers.ts).
 #pragma once
 
 #include <cstdint>
 
 namespace nrt::ops {
 
-// Σ f32(g + l2x2·w)² over n elements.
+constexpr int64_t kNormChunk = 16384;
+
+// Σ f32(g + l2x2·w)² over n elements (one chunk, n ≤ kNormChunk, in the engine).
 double gradient_sum_squares(const float* g, const float* w, int64_t n, double l2x2);
 
 // c / max(√sum_squares, c): the factor clipNorm (per tensor) and globalClipNorm (all tensors) multiply by;

@@ -126,12 +126,23 @@ export function adagradUpdate(w: Floats, g: Floats, accumulator: Floats, count: 
   }
 }
 
-/** Σ g² in double over 8 interleaved lanes, added in lane order: the C++ core's order (grad_clip.cpp). */
+/** Elements per chunk of a norm: the C++ core sums chunks on several threads (kNormChunk in grad_clip.h). */
+const NORM_CHUNK = 16384;
+
+/**
+ * Σ g² in the C++ core's order (grad_clip.h): per chunk of NORM_CHUNK elements, 8 interleaved lanes in double
+ * added in lane order; then the chunks in order.
+ */
 export function sumSquares(g: Floats): number {
-  const lane = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < g.length; i++) lane[i % 8] += g[i]! * g[i]!;
   let total = 0;
-  for (let k = 0; k < 8; k++) total += lane[k]!;
+  for (let start = 0; start < g.length; start += NORM_CHUNK) {
+    const end = Math.min(start + NORM_CHUNK, g.length);
+    const lane = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let i = start; i < end; i++) lane[(i - start) % 8] += g[i]! * g[i]!;
+    let chunk = 0;
+    for (let k = 0; k < 8; k++) chunk += lane[k]!;
+    total += chunk;
+  }
   return total;
 }
 
