@@ -394,7 +394,7 @@ TEST(nadam_and_adagrad_match_keras_reference) {
   }
 }
 
-// Norms and clipping against a plain double loop; the clip acts on f32(g + l2x2·w).
+// Norms and the norm clip against a plain double loop; the clip acts on f32(g + l2x2·w).
 TEST(gradient_clipping_matches_reference) {
   for (const int64_t n : {1, 7, 13, 255, 256, 1000}) {
     for (const double l2x2 : {0.0, 0.02}) {
@@ -410,17 +410,21 @@ TEST(gradient_clipping_matches_reference) {
       const double scale = ops::clip_scale(sum, c);
       CHECK_CLOSE(scale, 0.5, 1e-12);
       CHECK_EQ(ops::clip_scale(sum, 2 * std::sqrt(want)), 1.0);  // within the bound: untouched
-      std::vector<float> g = g0;
-      ops::clip_gradient(g.data(), w.data(), n, l2x2, scale, 0.0);
+      // through the update: plain sgd with lr 1 moves w by exactly the clipped gradient (up to f32 rounding)
+      nrt_optimizer_desc o{};
+      o.kind = NRT_OPTIMIZER_SGD;
+      ops::StepParams p;
+      p.learning_rate = 1.0;
+      p.grad_scale = scale;
+      std::vector<float> moved = w;
+      ops::optimizer_update(o, p, moved.data(), g0.data(), nullptr, nullptr, n, l2x2);
       double clipped = 0.0;
-      for (int64_t i = 0; i < n; i++) clipped += static_cast<double>(g[i]) * g[i];
-      CHECK_CLOSE(std::sqrt(clipped), c, 1e-6);
-      g = g0;
-      ops::clip_gradient(g.data(), w.data(), n, l2x2, 1.0, 0.3);
       for (int64_t i = 0; i < n; i++) {
-        const double gi = static_cast<float>(g0[i] + l2x2 * w[i]);
-        CHECK_EQ(g[i], static_cast<float>(std::min(std::max(gi, -0.3), 0.3)));
+        const double gi = static_cast<float>(static_cast<double>(static_cast<float>(g0[i] + l2x2 * w[i])) * scale);
+        CHECK_EQ(moved[i], static_cast<float>(w[i] - gi));
+        clipped += gi * gi;
       }
+      CHECK_CLOSE(std::sqrt(clipped), c, 1e-6);
     }
   }
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "core/target_clones.h"
 
@@ -29,14 +28,6 @@ double sum_squares(const float* g, const float* w, int64_t n, double l2x2) {
   return total;
 }
 
-template <bool kL2>
-void clip(float* g, const float* w, int64_t n, double l2x2, double scale, double v) {
-  for (int64_t i = 0; i < n; i++) {
-    const double gi = kL2 ? static_cast<double>(static_cast<float>(g[i] + l2x2 * w[i])) : g[i];
-    g[i] = static_cast<float>(std::min(std::max(gi * scale, -v), v));
-  }
-}
-
 }  // namespace
 
 NRT_VECTOR_CLONES
@@ -47,13 +38,6 @@ double gradient_sum_squares(const float* g, const float* w, int64_t n, double l2
 double clip_scale(double sum_squares, double c) {
   const double norm = std::sqrt(sum_squares);
   return norm > c ? c / norm : 1.0;
-}
-
-NRT_VECTOR_CLONES
-void clip_gradient(float* g, const float* w, int64_t n, double l2x2, double scale, double clip_value) {
-  const double v = clip_value > 0.0 ? clip_value : std::numeric_limits<double>::infinity();
-  if (l2x2 != 0.0) clip<true>(g, w, n, l2x2, scale, v);
-  else clip<false>(g, w, n, l2x2, scale, v);
 }
 
 }  // namespace nrt::ops

@@ -20,7 +20,7 @@ double gradient_sum_squares(const float* g, const float* w, int64_t n, double l2
 // by the 1e-6 it adds to the norm.
 double clip_scale(double sum_squares, double c);
 
-// g ← f32(clamp(f32(g + l2x2·w)·scale, −v, v)), v = clip_value (> 0), or without the clamp when clip_value is 0.
-void clip_gradient(float* g, const float* w, int64_t n, double l2x2, double scale, double clip_value);
+// The clip itself, g ← f32(clamp(f32(g + l2x2·w)·scale, −v, v)), runs inside each optimizer's update loop
+// (optimizer.h, Clip), so it costs no pass over the gradient of its own.
 
 }  // namespace nrt::ops
