@@ -30,8 +30,12 @@ export function layout(struct) {
     if (!type) throw new Error(`${struct.c}.${f.name}: unknown type ${f.type}`);
     offset = Math.ceil(offset / type.size) * type.size;
     align = Math.max(align, type.size);
-    const placed = { ...f, c: f.c ?? snake(f.name), offset, size: type.size };
-    offset += type.size;
+    // `count`: a fixed-length array of that type inline in the struct (no pointers, so the layout stays the same
+    // on wasm32 and 64-bit hosts).
+    const count = f.count ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new Error(`${struct.c}.${f.name}: count must be a positive integer`);
+    const placed = { ...f, c: f.c ?? snake(f.name), offset, size: type.size * count };
+    offset += type.size * count;
     return placed;
   });
   return { fields, size: Math.ceil(offset / align) * align };
@@ -68,12 +72,12 @@ export function generate(schema) {
     ts.push(`export type ${name[0].toUpperCase()}${name.slice(1)}Name = keyof typeof ${name}Codes;`, '');
   }
 
-  ts.push('export type FieldType = \'i32\' | \'u32\' | \'f64\';', 'export interface Field { offset: number; type: FieldType }', '');
+  ts.push('export type FieldType = \'i32\' | \'u32\' | \'f64\';', 'export interface Field { offset: number; type: FieldType; count?: number }', '');
   for (const [name, s] of Object.entries(schema.structs)) {
     const { fields, size } = layout(s);
     if (s.doc) c.push(`/* ${s.doc} */`);
     c.push(`typedef struct ${s.c} {`);
-    for (const f of fields) c.push(`  ${TYPES[f.type].c} ${f.c};${f.doc ? ` /* ${f.doc} */` : ''}`);
+    for (const f of fields) c.push(`  ${TYPES[f.type].c} ${f.c}${f.count ? `[${f.count}]` : ''};${f.doc ? ` /* ${f.doc} */` : ''}`);
     c.push(`} ${s.c};`);
     c.push(`NRT_ABI_ASSERT(sizeof(${s.c}) == ${size}, "${s.c}: size differs from ${schemaPath}");`);
     for (const f of fields) {
@@ -82,7 +86,7 @@ export function generate(schema) {
     c.push('');
     if (s.doc) ts.push(`/** ${s.doc} */`);
     ts.push(`export const ${name}Layout = {`, `  size: ${size},`, '  fields: {');
-    for (const f of fields) ts.push(`    ${f.name}: { offset: ${f.offset}, type: '${f.type}' },`);
+    for (const f of fields) ts.push(`    ${f.name}: { offset: ${f.offset}, type: '${f.type}'${f.count ? `, count: ${f.count}` : ''} },`);
     ts.push('  },', `} as const satisfies { size: number; fields: Record<string, Field> };`, '');
   }
   c.push('#endif /* NEURITE_ABI_H */', '');

@@ -28,27 +28,14 @@ export {
 export { activationNames } from './activations.js';
 export { lossNames, huber, type LossConfig, type HuberOptions } from './losses.js';
 export {
-  sgd,
-  adam,
-  adamw,
-  rmsprop,
-  type Optimizer,
-  type OptimizerOptions,
-  type SgdOptions,
-  type AdamOptions,
-  type AdamWOptions,
-  type RmspropOptions,
+  sgd, adam, adamw, rmsprop, nadam, adagrad, type Optimizer, type CommonOptimizerOptions, type SgdOptions, type AdamOptions,
+  type AdamWOptions, type RmspropOptions, type NadamOptions, type AdagradOptions,
 } from './optimizers.js';
 export { initializerNames, type InitializerName } from './initializers.js';
 export { l2, type Regularizer } from './regularizers.js';
 export {
-  stepDecay,
-  exponentialDecay,
-  cosineDecay,
-  type Schedule,
-  type StepDecayOptions,
-  type ExponentialDecayOptions,
-  type CosineDecayOptions,
+  stepDecay, exponentialDecay, cosineDecay, piecewiseConstant, type Schedule, type StepSchedule, type StepDecayOptions,
+  type ExponentialDecayOptions, type CosineDecayOptions, type CosineDecayStepOptions, type ExponentialDecayStepOptions,
 } from './schedules.js';
 export {
   earlyStopping,

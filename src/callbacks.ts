@@ -1,5 +1,5 @@
 import { checkOneOf, checkOptions, checkPositive, checkRange, fail, unknownName, type OptionKeys } from './errors.js';
-import type { Schedule } from './schedules.js';
+import { isStepSchedule, type Schedule } from './schedules.js';
 
 /** Logs handed to callbacks: loss/accuracy of the epoch and val_* when validating. */
 export type Logs = Record<string, number>;
@@ -222,6 +222,9 @@ export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): Callback 
 
 /** Set the learning rate at the start of each epoch from a schedule (or any function of the epoch). */
 export function learningRateScheduler(schedule: Schedule | ((epoch: number, lr: number) => number)): Callback {
+  if (isStepSchedule(schedule)) {
+    fail('nn.learningRateScheduler schedule', "a per-epoch schedule (a per-step one such as nn.cosineDecay({ initialLearningRate, decaySteps }) goes in the optimizer's learningRate)", schedule);
+  }
   if (typeof schedule !== 'function' && !(typeof schedule === 'object' && schedule !== null && typeof schedule.at === 'function')) {
     fail('nn.learningRateScheduler schedule', 'a schedule (nn.stepDecay(...), ...) or a function (epoch, lr) => lr', schedule);
   }

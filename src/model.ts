@@ -17,7 +17,8 @@ import { layerKindNames, type LayerConfig } from './layers.js';
 import { checkLossMatchesOutput, resolveLoss, type LossConfig } from './losses.js';
 import { checkMetrics, computeMetrics, needsOutputs, type MetricName } from './metrics.js';
 import { resolveWeights, type ClassWeight } from './sample-weights.js';
-import { optimizerSpec, resolveOptimizer, type Optimizer } from './optimizers.js';
+import { optimizerSpec, resolveOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
+import { scheduledRate } from './backends/ts/lr-schedule.js';
 import { dropoutThreshold } from './rng.js';
 import { evaluateDataset, fitDataset, type DatasetSource, type FitDatasetOptions, type TrainingHost } from './fit-dataset.js';
 import { Tensor, tensor, type TensorLike } from './tensor.js';
@@ -41,7 +42,7 @@ export interface SequentialOptions {
 export const sequentialOptionKeys: OptionKeys<SequentialOptions> = { backend: true, seed: true, name: true, threads: true };
 
 export interface CompileOptions {
-  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
+  optimizer: Optimizer | OptimizerName;
   /** a name ('mse', 'mae', 'huber', ...) or a loss with hyperparameters (nn.huber({ delta })) */
   loss: LossName | 'mse' | 'mae' | LossConfig;
   /** computed over the whole epoch / set (src/metrics.ts): accuracy, precision, recall, f1, auc, mae, mse, rmse, r2 */
@@ -535,12 +536,27 @@ export class Sequential implements TrainingModel {
     this.live().setWeights(weights);
   }
 
+  /** The rate of the next step: the per-step schedule's value at the current step, when there is one. */
   getLearningRate(): number {
-    return this.learningRate;
+    return this.currentLearningRate();
+  }
+
+  /** The rate the next step uses: under a per-step schedule, the schedule at the engine's step count. */
+  private currentLearningRate(): number {
+    const stepSchedule = this.compiled?.optimizer.stepSchedule;
+    if (!stepSchedule) return this.learningRate;
+    return scheduledRate(stepSchedule, this.compiled!.optimizer.learningRate, this.live().getOptimizerState().step);
   }
 
   setLearningRate(lr: number): void {
     this.requireCompiled('setLearningRate');
+    if (this.compiled!.optimizer.stepSchedule) {
+      // As Keras: the engine sets the rate at every step from the schedule, so a rate set from outside would be lost.
+      throw new NeuriteError(
+        `setLearningRate: the optimizer's learning rate follows a per-step schedule (nn.${this.compiled!.optimizer.stepSchedule.kind}); ` +
+          'it cannot also be set by a callback (learningRateScheduler, reduceLROnPlateau) or by hand',
+      );
+    }
     if (!(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) fail('learningRate', 'a finite number > 0', lr);
     this.learningRate = lr;
     this.live().setLearningRate(lr);

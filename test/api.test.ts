@@ -57,7 +57,7 @@ describe('construction and validation', () => {
     expect(() => nn.sequential([nn.dense(3)])).toThrow(/inputShape/);
     expect(() => nn.sequential([nn.dense(3, { inputShape: [2] })], { backend: 'gpu' as nn.BackendChoice })).toThrow(/backend: expected one of/);
     const model = net();
-    expect(() => model.compile({ optimizer: 'adagrad' as 'adam', loss: 'categoricalCrossentropy' })).toThrow(/optimizer: expected one of 'sgd', 'adam', 'adamw', 'rmsprop', got "adagrad"/);
+    expect(() => model.compile({ optimizer: 'adadelta' as 'adam', loss: 'categoricalCrossentropy' })).toThrow(/optimizer: expected one of 'sgd', 'adam', 'adamw', 'rmsprop', 'nadam', 'adagrad', got "adadelta"/);
     expect(() => model.compile({ optimizer: 'adam', loss: 'hinge' as nn.LossName })).toThrow(/loss: expected one of/);
     expect(() => model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' })).toThrow(/needs a 'sigmoid' output layer/);
     expect(() => nn.sequential([nn.dense(3, { inputShape: [2], activation: 'softmax' }), nn.dense(2)])).toThrow(/softmax' only on the output layer/);
@@ -68,8 +68,8 @@ describe('construction and validation', () => {
   it('rejects option keys it does not read, and option values of the wrong kind (test/options.test.ts has every entry point)', async () => {
     const js = nn as unknown as Record<string, (...a: unknown[]) => unknown>;
     expect(() => js.dense!(4, { activation: 'relu', activaton: 'tanh' })).toThrow(/^nn\.dense options: unknown key 'activaton' \(did you mean 'activation'\?\); accepted keys: inputShape, activation, /);
-    expect(() => js.sgd!({ lr: 0.5 })).toThrow(/^nn\.sgd options: unknown key 'lr' \(did you mean 'learningRate'\?\); accepted keys: learningRate, momentum, nesterov$/);
-    expect(() => js.sgd!(0.5)).toThrow(/^nn\.sgd options: expected an object with any of the keys learningRate, momentum, nesterov, got 0\.5$/);
+    expect(() => js.sgd!({ lr: 0.5 })).toThrow(/^nn\.sgd options: unknown key 'lr' \(did you mean 'learningRate'\?\); accepted keys: learningRate, momentum, nesterov, clipValue, clipNorm, globalClipNorm$/);
+    expect(() => js.sgd!(0.5)).toThrow(/^nn\.sgd options: expected an object with any of the keys learningRate, momentum, nesterov, clipValue, clipNorm, globalClipNorm, got 0\.5$/);
     expect(() => js.dense!(4, { kernelRegularizer: { l1: 0.01 } })).toThrow(/^kernelRegularizer: unknown key 'l1'/);
     expect(() => js.dense!(4, { name: 7 })).toThrow(/^name: expected a string, got 7/);
     expect(() => js.dropout!('half')).toThrow(/^dropout rate: expected a number in \[0, 1\), got "half"/);
@@ -226,6 +226,72 @@ describe('training helpers', () => {
     plateau.compile({ optimizer: nn.sgd({ learningRate: 1e-9 }), loss: 'mse' }); // far too small to move: a plateau
     const h2 = await plateau.fit(x, y, { epochs: 6, batchSize: 50, callbacks: [nn.reduceLROnPlateau({ monitor: 'loss', patience: 2, factor: 0.5 })] });
     expect(h2.history.lr).toEqual([1e-9, 1e-9, 1e-9, 5e-10, 5e-10, 2.5e-10]);
+  });
+
+  it('per-step schedules follow Keras by optimizer step; the engine applies them, and they refuse a rate set from outside', async () => {
+    // Keras: CosineDecay(0.1, decay_steps=10, alpha=0.1, warmup_target=1, warmup_steps=5)
+    const cos = nn.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, alpha: 0.1, warmupSteps: 5, warmupTarget: 1 });
+    expect(cos.perStep).toBe(true);
+    expect([0, 2.5, 5, 10, 15, 100].map((s) => cos.atStep(s))).toEqual([0.1, 0.55, 1, 0.55, 0.1, 0.1].map((v) => expect.closeTo(v, 12)));
+    const exp = nn.exponentialDecay({ initialLearningRate: 1, decaySteps: 4, decayRate: 0.5, staircase: true });
+    expect([0, 3, 4, 9].map((s) => exp.atStep(s))).toEqual([1, 1, 0.5, 0.25]);
+    expect(nn.exponentialDecay({ initialLearningRate: 1, decaySteps: 4, decayRate: 0.5 }).atStep(2)).toBeCloseTo(Math.SQRT1_2, 12);
+    const pc = nn.piecewiseConstant([2, 5], [0.3, 0.2, 0.1]);
+    expect([0, 2, 3, 5, 6].map((s) => pc.atStep(s))).toEqual([0.3, 0.3, 0.2, 0.2, 0.1]);
+    // the old per-epoch form of the same names is unchanged
+    expect(nn.cosineDecay({ initial: 1, epochs: 10 }).at(10)).toBeCloseTo(0);
+
+    // 50 rows in batches of 10: 5 steps per epoch; the history's lr is the rate of the next step
+    const { x, y } = regression();
+    await nn.ready('wasm');
+    for (const backend of ['ts', 'native', 'wasm'] as const) {
+      const model = nn.sequential([nn.dense(1, { inputShape: [1] })], { backend, seed: 2 });
+      model.compile({ optimizer: nn.sgd({ learningRate: nn.piecewiseConstant([4, 9], [0.1, 0.01, 0.001]) }), loss: 'mse' });
+      const h = await model.fit(nn.tensor(x.data.subarray(0, 50), [50, 1]), nn.tensor(y.data.subarray(0, 50), [50, 1]), { epochs: 3, batchSize: 10 });
+      expect(h.history.lr, backend).toEqual([0.01, 0.001, 0.001]);
+      expect(() => model.setLearningRate(0.5)).toThrow(/setLearningRate: the optimizer's learning rate follows a per-step schedule \(nn\.piecewiseConstant\)/);
+      // a callback that sets the rate fails the same way rather than being ignored
+      await expect(model.fit(x, y, { epochs: 1, callbacks: [nn.learningRateScheduler(() => 0.1)] })).rejects.toThrow(/per-step schedule/);
+      model.dispose();
+    }
+    expect(() => nn.learningRateScheduler(cos as never)).toThrow(/nn\.learningRateScheduler schedule: expected a per-epoch schedule/);
+  });
+
+  it('per-step schedules and gradient clips refuse bad options with the argument named', () => {
+    expect(() => nn.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, warmupSteps: 5 })).toThrow(/^warmupTarget: expected a finite number > 0 when warmupSteps is set/);
+    expect(() => nn.cosineDecay({ initialLearningRate: 0.1, decaySteps: 0 })).toThrow(/^decaySteps: expected a finite number > 0, got 0/);
+    expect(() => nn.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, warmupSteps: 1.5, warmupTarget: 1 })).toThrow(/^warmupSteps: expected an integer >= 0/);
+    expect(() => nn.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, epochs: 3 } as never)).toThrow(/^nn\.cosineDecay options: unknown key 'epochs'/);
+    expect(() => nn.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: -1 })).toThrow(/^decayRate: expected a finite number > 0/);
+    expect(() => nn.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: 1 as never })).toThrow(/^staircase: expected a boolean/);
+    expect(() => nn.piecewiseConstant([3, 2], [1, 2, 3])).toThrow(/^boundaries\[1\]: expected a number greater than boundaries\[0\] \(3\), got 2/);
+    expect(() => nn.piecewiseConstant([1, 2], [1, 2])).toThrow(/^nn\.piecewiseConstant values: expected an array of 3 learning rates/);
+    expect(() => nn.piecewiseConstant([], [1])).toThrow(/^nn\.piecewiseConstant boundaries: expected an array of 1 to 32 step numbers/);
+    expect(() => nn.piecewiseConstant(Array.from({ length: 33 }, (_, i) => i), Array(34).fill(0.1))).toThrow(/boundaries: expected an array of 1 to 32/);
+    expect(() => nn.piecewiseConstant([1], [0.1, 0])).toThrow(/^values\[1\]: expected a finite number > 0, got 0/);
+    expect(() => nn.adam({ clipNorm: 1, globalClipNorm: 1 })).toThrow(/^gradient clipping: expected at most one of clipValue, clipNorm, globalClipNorm, got "clipNorm and globalClipNorm"/);
+    expect(() => nn.sgd({ clipValue: 0 })).toThrow(/^clipValue: expected a finite number > 0, got 0/);
+    expect(() => nn.rmsprop({ globalClipNorm: NaN })).toThrow(/^globalClipNorm: expected a finite number > 0, got NaN/);
+    expect(() => nn.adagrad({ initialAccumulatorValue: -1 })).toThrow(/^initialAccumulatorValue: expected a finite number >= 0, got -1/);
+    expect(() => nn.nadam({ beta1: 1 })).toThrow(/^beta1: expected a number in \[0, 1\)/);
+    // Keras's defaults
+    expect(nn.nadam()).toMatchObject({ kind: 'nadam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    expect(nn.adagrad()).toMatchObject({ kind: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
+  });
+
+  it('a saved model keeps its clip and per-step schedule, and resumes on the same rate', async () => {
+    const { x, y } = regression();
+    const model = nn.sequential([nn.dense(3, { inputShape: [1], activation: 'tanh' }), nn.dense(1)], { backend: 'ts', seed: 2 });
+    const optimizer = nn.nadam({ learningRate: nn.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 3, decayRate: 0.5 }), globalClipNorm: 0.1 });
+    model.compile({ optimizer, loss: 'mse' });
+    await model.fit(x, y, { epochs: 1, batchSize: 40 });
+    const copy = await nn.loadModelFromBytes(nn.serializeModel(model, { includeOptimizer: true }), { backend: 'ts' });
+    expect(copy.compileConfig!.optimizer).toMatchObject({ kind: 'nadam', globalClipNorm: 0.1, stepSchedule: { kind: 'exponentialDecay', decaySteps: 3, decayRate: 0.5 } });
+    const [a, b] = [await model.fit(x, y, { epochs: 2, batchSize: 40 }), await copy.fit(x, y, { epochs: 2, batchSize: 40 })];
+    expect(b.history.loss).toEqual(a.history.loss);
+    expect(b.history.lr).toEqual(a.history.lr);
+    model.dispose();
+    copy.dispose();
   });
 
   it('fit reports progress per batch and per epoch, with accuracy when asked', async () => {

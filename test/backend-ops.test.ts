@@ -132,6 +132,36 @@ const optimizers: { name: string; make: () => nn.Optimizer }[] = [
   { name: 'rmsprop', make: () => nn.rmsprop({ learningRate: 0.01 }) },
   { name: 'rmsprop+momentum', make: () => nn.rmsprop({ learningRate: 0.005, rho: 0.8, momentum: 0.5, epsilon: 1e-5 }) },
   { name: 'adam on a stepDecay schedule', make: () => nn.adam({ learningRate: nn.stepDecay({ initial: 0.02, factor: 0.5, every: 1 }) }) },
+  { name: 'nadam', make: () => nn.nadam({ learningRate: 0.01 }) },
+  { name: 'nadam(beta1 0.8, beta2 0.99, epsilon 1e-4)', make: () => nn.nadam({ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-4 }) },
+  { name: 'adagrad', make: () => nn.adagrad({ learningRate: 0.05 }) },
+  { name: 'adagrad(initialAccumulatorValue 0, epsilon 1e-3)', make: () => nn.adagrad({ learningRate: 0.05, initialAccumulatorValue: 0, epsilon: 1e-3 }) },
+  // clips small enough to bite on these gradients (each path: fused in the epilogue, per tensor, global)
+  { name: 'sgd clipValue', make: () => nn.sgd({ learningRate: 0.1, clipValue: 0.005 }) },
+  { name: 'adam clipValue', make: () => nn.adam({ learningRate: 0.01, clipValue: 0.002 }) },
+  { name: 'sgd+momentum clipNorm', make: () => nn.sgd({ learningRate: 0.1, momentum: 0.9, clipNorm: 0.02 }) },
+  { name: 'adamw clipNorm', make: () => nn.adamw({ learningRate: 0.01, weightDecay: 0.05, clipNorm: 0.02 }) },
+  { name: 'rmsprop globalClipNorm', make: () => nn.rmsprop({ learningRate: 0.01, globalClipNorm: 0.03 }) },
+  { name: 'nadam globalClipNorm', make: () => nn.nadam({ learningRate: 0.01, globalClipNorm: 0.03 }) },
+  { name: 'adagrad clipNorm', make: () => nn.adagrad({ learningRate: 0.05, clipNorm: 0.02 }) },
+  // per-step schedules, evaluated by the engine at each step
+  {
+    name: 'adam on a per-step cosineDecay with warmup',
+    make: () => nn.adam({ learningRate: nn.cosineDecay({ initialLearningRate: 0.001, decaySteps: 7, alpha: 0.1, warmupSteps: 3, warmupTarget: 0.02 }) }),
+  },
+  { name: 'sgd on a per-step cosineDecay', make: () => nn.sgd({ learningRate: nn.cosineDecay({ initialLearningRate: 0.2, decaySteps: 5 }) }) },
+  {
+    name: 'sgd on a per-step exponentialDecay, staircase',
+    make: () => nn.sgd({ learningRate: nn.exponentialDecay({ initialLearningRate: 0.2, decaySteps: 2, decayRate: 0.5, staircase: true }) }),
+  },
+  {
+    name: 'rmsprop on a per-step exponentialDecay',
+    make: () => nn.rmsprop({ learningRate: nn.exponentialDecay({ initialLearningRate: 0.01, decaySteps: 3, decayRate: 0.7 }) }),
+  },
+  {
+    name: 'sgd+momentum on piecewiseConstant, with globalClipNorm',
+    make: () => nn.sgd({ learningRate: nn.piecewiseConstant([1, 3, 6], [0.2, 0.1, 0.05, 0.01]), momentum: 0.9, globalClipNorm: 0.05 }),
+  },
 ];
 
 /** Layer options and shapes, on the base loss and optimizer unless the row says otherwise. */
@@ -180,6 +210,17 @@ const layerOptions: (Partial<Case> & { name: string })[] = [
     loss: lossRow('sparseCategoricalCrossentropy'),
     optimizer: () => nn.sgd({ learningRate: 0.1 }),
     steps: [128, 128, 128, 128, 128],
+    fit: { rows: 64, epochs: 1, batchSize: 32, shuffle: true },
+  },
+  {
+    // kernels larger than one norm chunk (16384): the engine sums and updates them in chunks on its threads.
+    // sgd, not an Adam-like optimizer: those turn the GEMMs' last-bit differences in near-zero gradients into
+    // whole steps of lr.
+    name: '784-256-128-10 MLP, batch 128, sgd with globalClipNorm',
+    layers: () => [nn.dense(256, { inputShape: [784], activation: 'relu' }), nn.dense(128, { activation: 'relu' }), nn.dense(10, { activation: 'softmax' })],
+    loss: lossRow('sparseCategoricalCrossentropy'),
+    optimizer: () => nn.sgd({ learningRate: 0.1, momentum: 0.9, globalClipNorm: 0.05 }),
+    steps: [128, 128, 128],
     fit: { rows: 64, epochs: 1, batchSize: 32, shuffle: true },
   },
 ];

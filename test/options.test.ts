@@ -16,8 +16,10 @@ import { saveOptionKeys } from '../src/io/save-options.js';
 import { huberOptionKeys } from '../src/losses.js';
 import { denseOptionKeys, dropoutOptionKeys } from '../src/layers.js';
 import { regularizerKeys } from '../src/regularizers.js';
-import { adamOptionKeys, adamwOptionKeys, rmspropOptionKeys, sgdOptionKeys } from '../src/optimizers.js';
-import { cosineDecayOptionKeys, exponentialDecayOptionKeys, stepDecayOptionKeys } from '../src/schedules.js';
+import { adagradOptionKeys, adamOptionKeys, adamwOptionKeys, nadamOptionKeys, rmspropOptionKeys, sgdOptionKeys } from '../src/optimizers.js';
+import {
+  cosineDecayOptionKeys, cosineDecayStepOptionKeys, exponentialDecayOptionKeys, exponentialDecayStepOptionKeys, stepDecayOptionKeys,
+} from '../src/schedules.js';
 import {
   csvLoggerOptionKeys, earlyStoppingOptionKeys, modelCheckpointOptionKeys, reduceLROnPlateauOptionKeys,
 } from '../src/callbacks.js';
@@ -233,7 +235,7 @@ const entries: Entry[] = [
     call: (o) => nn.sgd(o as nn.SgdOptions),
     typo: 'learning_rate',
     suggests: 'learningRate',
-    valid: [{ learningRate: 0.1, momentum: 0.9, nesterov: true }],
+    valid: [{ learningRate: 0.1, momentum: 0.9, nesterov: true, clipValue: 0.5 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
   },
   {
     argument: 'nn.adam options',
@@ -241,7 +243,11 @@ const entries: Entry[] = [
     call: (o) => nn.adam(o as nn.AdamOptions),
     typo: 'beta_1',
     suggests: 'beta1',
-    valid: [{ learningRate: nn.cosineDecay({ initial: 0.01, epochs: 5 }), beta1: 0.8, beta2: 0.99, epsilon: 1e-8 }],
+    valid: [
+      { learningRate: nn.cosineDecay({ initial: 0.01, epochs: 5 }), beta1: 0.8, beta2: 0.99, epsilon: 1e-8, clipValue: 0.5 },
+      { learningRate: nn.cosineDecay({ initialLearningRate: 0.01, decaySteps: 100 }), clipNorm: 1 },
+      { globalClipNorm: 1 },
+    ],
   },
   {
     argument: 'nn.adamw options',
@@ -249,7 +255,7 @@ const entries: Entry[] = [
     call: (o) => nn.adamw(o as nn.AdamWOptions),
     typo: 'weight_decay',
     suggests: 'weightDecay',
-    valid: [{ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.01 }],
+    valid: [{ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.01, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
   },
   {
     argument: 'nn.rmsprop options',
@@ -257,7 +263,23 @@ const entries: Entry[] = [
     call: (o) => nn.rmsprop(o as nn.RmspropOptions),
     typo: 'momentun',
     suggests: 'momentum',
-    valid: [{ learningRate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6 }],
+    valid: [{ learningRate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
+  },
+  {
+    argument: 'nn.nadam options',
+    keys: nadamOptionKeys,
+    call: (o) => nn.nadam(o as nn.NadamOptions),
+    typo: 'beta_2',
+    suggests: 'beta2',
+    valid: [{ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-8, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
+  },
+  {
+    argument: 'nn.adagrad options',
+    keys: adagradOptionKeys,
+    call: (o) => nn.adagrad(o as nn.AdagradOptions),
+    typo: 'initialAccumulator',
+    suggests: 'initialAccumulatorValue',
+    valid: [{ learningRate: 0.01, initialAccumulatorValue: 0, epsilon: 1e-8, clipValue: 1 }, { clipNorm: 1 }, { globalClipNorm: 1 }],
   },
   {
     argument: 'nn.stepDecay options',
@@ -285,6 +307,26 @@ const entries: Entry[] = [
     suggests: 'epochs',
     base: { initial: 0.1, epochs: 10 },
     valid: [{ initial: 0.1, epochs: 10, alpha: 0.1 }],
+  },
+  {
+    argument: 'nn.cosineDecay options',
+    via: 'nn.cosineDecay({ initialLearningRate, decaySteps, ... }) (per step)',
+    keys: cosineDecayStepOptionKeys,
+    call: (o) => nn.cosineDecay(o as nn.CosineDecayStepOptions),
+    typo: 'warmup_steps',
+    suggests: 'warmupSteps',
+    base: { initialLearningRate: 0.1, decaySteps: 100 },
+    valid: [{ initialLearningRate: 0.1, decaySteps: 100, alpha: 0.1, warmupSteps: 10, warmupTarget: 0.5 }],
+  },
+  {
+    argument: 'nn.exponentialDecay options',
+    via: 'nn.exponentialDecay({ initialLearningRate, decaySteps, decayRate, staircase }) (per step)',
+    keys: exponentialDecayStepOptionKeys,
+    call: (o) => nn.exponentialDecay(o as nn.ExponentialDecayStepOptions),
+    typo: 'stairCase',
+    suggests: 'staircase',
+    base: { initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9 },
+    valid: [{ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9, staircase: true }],
   },
   {
     argument: 'nn.earlyStopping options',
@@ -508,9 +550,12 @@ describe('the docs name only keys the code accepts', () => {
     adam: adamOptionKeys,
     adamw: adamwOptionKeys,
     rmsprop: rmspropOptionKeys,
+    nadam: nadamOptionKeys,
+    adagrad: adagradOptionKeys,
     stepDecay: stepDecayOptionKeys,
-    exponentialDecay: exponentialDecayOptionKeys,
-    cosineDecay: cosineDecayOptionKeys,
+    // one name, two forms (per epoch, per step): a documented key may be either's
+    exponentialDecay: { ...exponentialDecayOptionKeys, ...exponentialDecayStepOptionKeys },
+    cosineDecay: { ...cosineDecayOptionKeys, ...cosineDecayStepOptionKeys },
     earlyStopping: earlyStoppingOptionKeys,
     modelCheckpoint: modelCheckpointOptionKeys,
     csvLogger: csvLoggerOptionKeys,

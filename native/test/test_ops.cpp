@@ -10,7 +10,9 @@
 #include "ops/column_sum.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
+#include "ops/grad_clip.h"
 #include "ops/losses.h"
+#include "ops/lr_schedule.h"
 #include "ops/optimizer.h"
 #include "reference.h"
 
@@ -423,3 +425,136 @@ TEST(optimizer_updates_match_reference_over_steps) {
   }
 }
 
+
+// Keras's Nadam and Adagrad (keras/src/optimizers/*.py) written out plainly in double, steps 1..6, with and
+// without an L2 term, on odd and round sizes.
+TEST(nadam_and_adagrad_match_keras_reference) {
+  for (const int64_t n : {1, 7, 13, 255}) {
+    for (int kind = 0; kind < 4; kind++) {
+      const bool nadam = kind < 2;
+      const double l2x2 = kind % 2 ? 0.02 : 0.0;
+      const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7, initial = 0.1;
+      std::vector<float> w = ref::random_floats(n, 71), s0(n, nadam ? 0.0f : static_cast<float>(initial)), s1(n, 0.0f);
+      std::vector<double> rw(w.begin(), w.end()), r0(n, nadam ? 0.0 : initial), r1(n, 0.0);
+      double u_product = 1.0;
+      for (int t = 1; t <= 6; t++) {
+        std::vector<float> g = ref::random_floats(n, 200 + t);
+        const double u_t = b1 * (1 - 0.5 * std::pow(0.96, t)), u_next = b1 * (1 - 0.5 * std::pow(0.96, t + 1));
+        u_product *= u_t;
+        CHECK_CLOSE(ops::nadam_u_product(b1, t), u_product, 1e-15);
+        if (nadam) ops::nadam_update(w.data(), g.data(), s0.data(), s1.data(), n, lr, b1, b2, eps, t, u_product, l2x2);
+        else ops::adagrad_update(w.data(), g.data(), s0.data(), n, lr, eps, l2x2);
+        for (int64_t i = 0; i < n; i++) {
+          const double gi = g[i] + l2x2 * rw[i];
+          if (nadam) {
+            r0[i] += (gi - r0[i]) * (1 - b1);
+            r1[i] += (gi * gi - r1[i]) * (1 - b2);
+            const double m_hat = u_next * r0[i] / (1 - u_product * u_next) + (1 - u_t) * gi / (1 - u_product);
+            rw[i] -= m_hat * lr / (std::sqrt(r1[i] / (1 - std::pow(b2, t))) + eps);
+          } else {
+            r0[i] += gi * gi;
+            rw[i] -= lr * gi / std::sqrt(r0[i] + eps);
+          }
+        }
+      }
+      for (int64_t i = 0; i < n; i++)
+        CHECK_MSG(std::fabs(w[i] - rw[i]) <= 1e-6, "%s n=%lld w[%lld]: %.9g vs %.9g", nadam ? "nadam" : "adagrad",
+                  (long long)n, (long long)i, w[i], rw[i]);
+    }
+  }
+}
+
+// Norms and the norm clip against a plain double loop; the clip acts on f32(g + l2x2·w).
+TEST(gradient_clipping_matches_reference) {
+  for (const int64_t n : {1, 7, 13, 255, 256, 1000}) {
+    for (const double l2x2 : {0.0, 0.02}) {
+      const std::vector<float> g0 = ref::random_floats(n, 81, -2, 2), w = ref::random_floats(n, 82);
+      double want = 0.0;
+      for (int64_t i = 0; i < n; i++) {
+        const double gi = static_cast<float>(g0[i] + l2x2 * w[i]);
+        want += gi * gi;
+      }
+      const double sum = ops::gradient_sum_squares(g0.data(), w.data(), n, l2x2);
+      CHECK_CLOSE(sum, want, 1e-12);
+      const double c = 0.5 * std::sqrt(want);  // half the norm: the clip bites
+      const double scale = ops::clip_scale(sum, c);
+      CHECK_CLOSE(scale, 0.5, 1e-12);
+      CHECK_EQ(ops::clip_scale(sum, 2 * std::sqrt(want)), 1.0);  // within the bound: untouched
+      // through the update: plain sgd with lr 1 moves w by exactly the clipped gradient (up to f32 rounding)
+      nrt_optimizer_desc o{};
+      o.kind = NRT_OPTIMIZER_SGD;
+      ops::StepParams p;
+      p.learning_rate = 1.0;
+      p.grad_scale = scale;
+      std::vector<float> moved = w;
+      ops::optimizer_update(o, p, moved.data(), g0.data(), nullptr, nullptr, n, l2x2);
+      double clipped = 0.0;
+      for (int64_t i = 0; i < n; i++) {
+        const double gi = static_cast<float>(static_cast<double>(static_cast<float>(g0[i] + l2x2 * w[i])) * scale);
+        CHECK_EQ(moved[i], static_cast<float>(w[i] - gi));
+        clipped += gi * gi;
+      }
+      CHECK_CLOSE(std::sqrt(clipped), c, 1e-6);
+    }
+  }
+}
+
+// optimizer_update with a clip clips first, then updates on the clipped gradient (the L2 term inside the clip).
+TEST(optimizer_update_clips_before_the_update) {
+  const int64_t n = 13;
+  nrt_optimizer_desc o{};
+  o.kind = NRT_OPTIMIZER_SGD;
+  ops::StepParams p;
+  p.learning_rate = 0.1;
+  p.clip_value = 0.05;
+  std::vector<float> w = ref::random_floats(n, 91), g = ref::random_floats(n, 92);
+  const std::vector<float> w0 = w, g0 = g;
+  ops::optimizer_update(o, p, w.data(), g.data(), nullptr, nullptr, n, 0.02);
+  for (int64_t i = 0; i < n; i++) {
+    const double gi = std::min(std::max(static_cast<double>(static_cast<float>(g0[i] + 0.02 * w0[i])), -0.05), 0.05);
+    CHECK_EQ(w[i], static_cast<float>(w0[i] - 0.1 * static_cast<float>(gi)));
+  }
+}
+
+// Keras's schedule formulas at each step, against the same written out in the test.
+TEST(learning_rate_schedules_match_keras_formulas) {
+  const double pi = 3.14159265358979323846;
+  nrt_optimizer_desc o{};
+  o.learning_rate = 0.1;
+  for (int64_t s = 0; s < 40; s++) CHECK_EQ(ops::learning_rate_at(o, s), 0.1);
+  o.schedule = NRT_LR_SCHEDULE_COSINE_DECAY;
+  o.decay_steps = 10;
+  o.alpha = 0.2;
+  for (int64_t s = 0; s < 40; s++) {
+    const double f = std::min<double>(s, 10) / 10;
+    CHECK_CLOSE(ops::learning_rate_at(o, s), 0.1 * ((1 - 0.2) * 0.5 * (1 + std::cos(pi * f)) + 0.2), 1e-15);
+  }
+  o.has_warmup_target = 1;
+  o.warmup_steps = 4;
+  o.warmup_target = 1.0;
+  for (int64_t s = 0; s < 40; s++) {
+    const double at = std::min<double>(s, 14);
+    const double want = at < 4 ? 0.1 + (1.0 - 0.1) * at / 4
+                               : 1.0 * ((1 - 0.2) * 0.5 * (1 + std::cos(pi * (at - 4) / 10)) + 0.2);
+    CHECK_CLOSE(ops::learning_rate_at(o, s), want, 1e-15);
+  }
+  o.schedule = NRT_LR_SCHEDULE_EXPONENTIAL_DECAY;
+  o.decay_steps = 3;
+  o.decay_rate = 0.5;
+  for (const int staircase : {0, 1}) {
+    o.staircase = staircase;
+    for (int64_t s = 0; s < 40; s++) {
+      const double p = staircase ? std::floor(s / 3.0) : s / 3.0;
+      CHECK_CLOSE(ops::learning_rate_at(o, s), 0.1 * std::pow(0.5, p), 1e-15);
+    }
+  }
+  o.schedule = NRT_LR_SCHEDULE_PIECEWISE_CONSTANT;
+  o.boundary_count = 2;
+  o.boundaries[0] = 2;
+  o.boundaries[1] = 5;
+  o.values[0] = 0.3;
+  o.values[1] = 0.2;
+  o.values[2] = 0.1;
+  const double want[] = {0.3, 0.3, 0.3, 0.2, 0.2, 0.2, 0.1, 0.1};
+  for (int64_t s = 0; s < 8; s++) CHECK_EQ(ops::learning_rate_at(o, s), want[s]);
+}

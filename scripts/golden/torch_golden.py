@@ -4,6 +4,17 @@
 For each case: a small network with given initial weights, a few batches, and the optimizer; records the loss
 of each step (before its update) and the weights after the last step. neurite's backends must reproduce them.
 Writes test/fixtures/golden/torch-golden.json. Weights are stored as neurite lays them out: kernel [in, units].
+
+Gradient clipping, Nadam, Adagrad and per-step learning-rate schedules follow Keras 3, whose formulas PyTorch
+does not all share, so those parts are written out here in float64 (KerasNadam, KerasAdagrad, clip, keras_lr):
+- clipValue is torch.nn.utils.clip_grad_value_. clipNorm / globalClipNorm scale by c/max(norm, c) (Keras,
+  tf.clip_by_global_norm); torch's clip_grad_norm_ uses c/(norm + 1e-6), 1e-6/norm apart: the script checks that
+  clip_grad_norm_ agrees to that, and keeps Keras's exact form.
+- Nadam: Keras's momentum schedule u_t = beta1(1 - 0.5*0.96^t); torch.optim.NAdam uses 0.96^(0.004 t), and
+  torch 1.13 multiplies mu_t into the next product twice, so torch's NAdam is not Keras's at any setting.
+- Adagrad: Keras divides by sqrt(acc + eps); torch by sqrt(acc) + eps. The accumulator starts at
+  initial_accumulator_value in both.
+- SGD with momentum under a changing rate: Keras's v = mu*v - lr*g is not torch's buf = mu*buf + g (KerasSgd).
 """
 import json
 import math
@@ -35,6 +46,114 @@ def row_classes(loss, y):
     if loss == 'binaryCrossentropy':
         return y[:, 0].long()  # one sigmoid unit: the 0/1 target is the class
     return y.argmax(dim=1)
+
+
+def keras_lr(optimizer, step):
+    """The learning rate of the update after `step` steps (Keras calls its schedule with optimizer.iterations)."""
+    s = optimizer.get('stepSchedule')
+    lr = optimizer['learningRate']
+    if s is None:
+        return lr
+    if s['kind'] == 'cosineDecay':
+        def decay(st, start):
+            return start * ((1 - s['alpha']) * 0.5 * (1 + math.cos(math.pi * st / s['decaySteps'])) + s['alpha'])
+        if 'warmupTarget' not in s:
+            return decay(min(step, s['decaySteps']), lr)
+        st = min(step, s['decaySteps'] + s['warmupSteps'])
+        if st < s['warmupSteps']:
+            return (s['warmupTarget'] - lr) * (st / s['warmupSteps']) + lr
+        return decay(st - s['warmupSteps'], s['warmupTarget'])
+    if s['kind'] == 'exponentialDecay':
+        p = step / s['decaySteps']
+        return lr * s['decayRate'] ** (math.floor(p) if s['staircase'] else p)
+    if s['kind'] == 'piecewiseConstant':
+        for b, v in zip(s['boundaries'], s['values']):
+            if step <= b:
+                return v
+        return s['values'][-1]
+    raise ValueError(s['kind'])
+
+
+class KerasOptimizer:
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+
+class KerasNadam(KerasOptimizer):
+    """keras/src/optimizers/nadam.py in float64."""
+
+    def __init__(self, params, beta1, beta2, epsilon):
+        self.params, self.b1, self.b2, self.eps = params, beta1, beta2, epsilon
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+        self.u_product, self.t = 1.0, 0
+
+    def step(self, lr):
+        self.t += 1
+        t = self.t
+        u_t = self.b1 * (1 - 0.5 * 0.96 ** t)
+        u_next = self.b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        self.u_product *= u_t
+        with torch.no_grad():
+            for p, m, v in zip(self.params, self.m, self.v):
+                g = p.grad
+                m += (g - m) * (1 - self.b1)
+                v += (g * g - v) * (1 - self.b2)
+                m_hat = u_next * m / (1 - self.u_product * u_next) + (1 - u_t) * g / (1 - self.u_product)
+                v_hat = v / (1 - self.b2 ** t)
+                p -= m_hat * lr / (v_hat.sqrt() + self.eps)
+
+
+class KerasSgd(KerasOptimizer):
+    """Keras's SGD momentum form, v = mu*v - lr*g; w += v (nesterov: w += mu*v - lr*g). torch's buf = mu*buf + g;
+    w -= lr*buf is the same only while lr stays constant, so cases with a schedule use this one."""
+
+    def __init__(self, params, momentum, nesterov):
+        self.params, self.mu, self.nesterov = params, momentum, nesterov
+        self.v = [torch.zeros_like(p) for p in params]
+
+    def step(self, lr):
+        with torch.no_grad():
+            for p, v in zip(self.params, self.v):
+                v.mul_(self.mu).sub_(lr * p.grad)
+                p += self.mu * v - lr * p.grad if self.nesterov else v
+
+
+class KerasAdagrad(KerasOptimizer):
+    """keras/src/optimizers/adagrad.py in float64."""
+
+    def __init__(self, params, initial, epsilon):
+        self.params, self.eps = params, epsilon
+        self.acc = [torch.full_like(p, initial) for p in params]
+
+    def step(self, lr):
+        with torch.no_grad():
+            for p, a in zip(self.params, self.acc):
+                a += p.grad * p.grad
+                p -= lr * p.grad / (a + self.eps).sqrt()
+
+
+def clip(optimizer, params):
+    """Keras's clipvalue / clipnorm / global_clipnorm on the gradients (L2 term included), before the update."""
+    if optimizer.get('clipValue'):
+        torch.nn.utils.clip_grad_value_(params, optimizer['clipValue'])
+    elif optimizer.get('clipNorm'):
+        c = optimizer['clipNorm']
+        for p in params:
+            norm = p.grad.norm().item()
+            want = p.grad * (c / max(norm, c))
+            torch.nn.utils.clip_grad_norm_([p], c)
+            assert torch.allclose(p.grad, want, rtol=1e-6 / c, atol=0), 'clip_grad_norm_ differs beyond its 1e-6'
+            p.grad.copy_(want)
+    elif optimizer.get('globalClipNorm'):
+        c = optimizer['globalClipNorm']
+        norm = math.sqrt(sum((p.grad ** 2).sum().item() for p in params))
+        want = [p.grad * (c / max(norm, c)) for p in params]
+        torch.nn.utils.clip_grad_norm_(params, c)
+        for p, w in zip(params, want):
+            assert torch.allclose(p.grad, w, rtol=1e-6 / c, atol=0), 'clip_grad_norm_ differs beyond its 1e-6'
+            p.grad.copy_(w)
 
 
 def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.0, alpha=0.3, seed=0,
@@ -94,7 +213,9 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
 
     kind = optimizer['kind']
     lr = optimizer['learningRate']
-    if kind == 'sgd':
+    if kind == 'sgd' and 'stepSchedule' in optimizer:
+        opt = KerasSgd(params, optimizer['momentum'], optimizer['nesterov'])
+    elif kind == 'sgd':
         opt = torch.optim.SGD(params, lr=lr, momentum=optimizer['momentum'], nesterov=optimizer['nesterov'])
     elif kind == 'adam':
         opt = torch.optim.Adam(params, lr=lr, betas=(optimizer['beta1'], optimizer['beta2']), eps=optimizer['epsilon'])
@@ -103,6 +224,11 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
                                 weight_decay=optimizer['weightDecay'])
     elif kind == 'rmsprop':
         opt = torch.optim.RMSprop(params, lr=lr, alpha=optimizer['rho'], eps=optimizer['epsilon'], momentum=optimizer['momentum'])
+    elif kind == 'nadam':
+        opt = KerasNadam(params, optimizer['beta1'], optimizer['beta2'], optimizer['epsilon'])
+    elif kind == 'adagrad':
+        opt = KerasAdagrad(params, optimizer['initialAccumulatorValue'], optimizer['epsilon'])
+    clipped = []  # per step: did a clip change the gradients (so that the case tests something)
     losses = []
     for step, (x, y) in enumerate(zip(xs, ys)):
         opt.zero_grad()
@@ -122,7 +248,18 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
             l = l + l2 * sum((lin.weight ** 2).sum() for lin in layers)
         losses.append(l.item())
         l.backward()
-        opt.step()
+        before = [p.grad.clone() for p in params]
+        clip(optimizer, params)
+        clipped.append(any(not torch.equal(b, p.grad) for b, p in zip(before, params)))
+        step_lr = keras_lr(optimizer, len(losses) - 1)
+        if isinstance(opt, KerasOptimizer):
+            opt.step(step_lr)
+        else:
+            for group in opt.param_groups:
+                group['lr'] = step_lr
+            opt.step()
+    if any(optimizer.get(k) for k in ('clipValue', 'clipNorm', 'globalClipNorm')):
+        assert all(clipped), f'{name}: the clip does not bite at every step ({clipped})' 
 
     def neurite_layout(ps):
         out = []
@@ -188,6 +325,26 @@ cases = [
               sample_weights=True, class_weight={0: 1.0, 1: 3.0, 2: 0.25, 3: 2.0}, seed=28),
     make_case('classWeight, one sigmoid unit', [4, 6, 1], ['tanh', 'sigmoid'], 'binaryCrossentropy', sgd(0.5),
               class_weight={0: 1.0, 1: 4.0}, seed=29),
+    # gradient clipping (Keras semantics), on the gradient with its L2 term
+    make_case('sgd momentum, clipValue', [5, 7, 4], ['relu', 'softmax'], 'categoricalCrossentropy', {**sgd(0.5, 0.9), 'clipValue': 0.05}, seed=9),
+    make_case('adam, clipNorm per tensor, l2', [4, 13, 7, 3], ['tanh', 'relu', 'softmax'], 'sparseCategoricalCrossentropy',
+              {**adam, 'clipNorm': 0.1}, l2=0.01, seed=10),
+    make_case('rmsprop, globalClipNorm, MSE', [3, 9, 2], ['tanh', 'linear'], 'meanSquaredError', {**rms, 'globalClipNorm': 0.3}, seed=11),
+    # Keras's Nadam and Adagrad (formulas above), Keras's defaults except the rate
+    make_case('nadam (Keras formula), 3 layers', [4, 13, 7, 3], ['leakyRelu', 'relu', 'softmax'], 'categoricalCrossentropy',
+              {'kind': 'nadam', 'learningRate': 0.01, 'beta1': 0.9, 'beta2': 0.999, 'epsilon': 1e-7}, steps=7, seed=12),
+    make_case('adagrad (Keras formula), binary CE', [3, 8, 2], ['relu', 'sigmoid'], 'binaryCrossentropy',
+              {'kind': 'adagrad', 'learningRate': 0.05, 'initialAccumulatorValue': 0.1, 'epsilon': 1e-7}, seed=13),
+    # per-step schedules (Keras's LearningRateSchedule formulas), one with a clip on top
+    make_case('sgd on cosineDecay with warmup', [5, 7, 4], ['relu', 'softmax'], 'categoricalCrossentropy',
+              {**sgd(0.05, 0.9), 'stepSchedule': {'kind': 'cosineDecay', 'decaySteps': 4, 'alpha': 0.1, 'warmupSteps': 2, 'warmupTarget': 0.5}},
+              steps=8, seed=14),
+    make_case('nadam on exponentialDecay staircase, globalClipNorm', [4, 6, 3], ['tanh', 'softmax'], 'sparseCategoricalCrossentropy',
+              {'kind': 'nadam', 'learningRate': 0.05, 'beta1': 0.9, 'beta2': 0.999, 'epsilon': 1e-7, 'globalClipNorm': 0.5,
+               'stepSchedule': {'kind': 'exponentialDecay', 'decaySteps': 2, 'decayRate': 0.5, 'staircase': True}}, steps=6, seed=15),
+    make_case('adagrad on piecewiseConstant', [2, 16, 1], ['tanh', 'linear'], 'meanSquaredError',
+              {'kind': 'adagrad', 'learningRate': 0.1, 'initialAccumulatorValue': 0.1, 'epsilon': 1e-7,
+               'stepSchedule': {'kind': 'piecewiseConstant', 'boundaries': [1, 3], 'values': [0.1, 0.05, 0.01]}}, seed=16),
 ]
 
 with open('test/fixtures/golden/torch-golden.json', 'w') as f:

@@ -10,6 +10,8 @@ export const limits = {
   maxLayers: 4096,
   /** threads of one model's kernels */
   maxThreads: 256,
+  /** boundaries of a piecewiseConstant learning-rate schedule (values: one more) */
+  maxScheduleBoundaries: 32,
 } as const;
 
 /** What every nrt_* call returns; on failure nrt_last_error() says why. */
@@ -58,11 +60,22 @@ export const optimizerCodes = {
   adam: 1,
   adamw: 2,
   rmsprop: 3,
+  nadam: 4,
+  adagrad: 5,
 } as const;
 export type OptimizerName = keyof typeof optimizerCodes;
 
+/** Per-step learning-rate schedules, evaluated by the core at each optimizer step from the step count before it (as Keras calls a LearningRateSchedule with optimizer.iterations). The math: native/src/ops/lr_schedule.cpp and src/backends/ts/lr-schedule.ts. */
+export const lrScheduleCodes = {
+  constant: 0,
+  cosineDecay: 1,
+  exponentialDecay: 2,
+  piecewiseConstant: 3,
+} as const;
+export type LrScheduleName = keyof typeof lrScheduleCodes;
+
 export type FieldType = 'i32' | 'u32' | 'f64';
-export interface Field { offset: number; type: FieldType }
+export interface Field { offset: number; type: FieldType; count?: number }
 
 /** One layer. A dense layer's input size is the previous layer's units (or the model's input size); every other layer's units equal its input size. */
 export const layerDescLayout = {
@@ -86,7 +99,7 @@ export const layerDescLayout = {
 
 /** Optimizer and hyperparameters; fields an optimizer does not use are ignored. */
 export const optimizerDescLayout = {
-  size: 64,
+  size: 672,
   fields: {
     kind: { offset: 0, type: 'i32' },
     nesterov: { offset: 4, type: 'i32' },
@@ -97,6 +110,21 @@ export const optimizerDescLayout = {
     epsilon: { offset: 40, type: 'f64' },
     weightDecay: { offset: 48, type: 'f64' },
     rho: { offset: 56, type: 'f64' },
+    initialAccumulatorValue: { offset: 64, type: 'f64' },
+    clipValue: { offset: 72, type: 'f64' },
+    clipNorm: { offset: 80, type: 'f64' },
+    globalClipNorm: { offset: 88, type: 'f64' },
+    schedule: { offset: 96, type: 'i32' },
+    staircase: { offset: 100, type: 'i32' },
+    decaySteps: { offset: 104, type: 'f64' },
+    decayRate: { offset: 112, type: 'f64' },
+    alpha: { offset: 120, type: 'f64' },
+    warmupSteps: { offset: 128, type: 'f64' },
+    warmupTarget: { offset: 136, type: 'f64' },
+    hasWarmupTarget: { offset: 144, type: 'i32' },
+    boundaryCount: { offset: 148, type: 'i32' },
+    boundaries: { offset: 152, type: 'f64', count: 32 },
+    values: { offset: 408, type: 'f64', count: 33 },
   },
 } as const satisfies { size: number; fields: Record<string, Field> };
 

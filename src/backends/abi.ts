@@ -6,8 +6,8 @@
  */
 import { NeuriteError } from '../errors.js';
 import {
-  activationCodes, layerDescLayout, layerKindCodes, lossCodes, lossDescLayout, metricsLayout, optimizerCodes, optimizerDescLayout,
-  statusCodes, type Field,
+  activationCodes, layerDescLayout, layerKindCodes, lossCodes, lossDescLayout, lrScheduleCodes, metricsLayout,
+  optimizerCodes, optimizerDescLayout, statusCodes, type Field,
 } from './abi-generated.js';
 import { AbortError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec, type TrainSpec } from './backend.js';
 
@@ -17,15 +17,19 @@ interface Layout {
   size: number;
   fields: Record<string, Field>;
 }
-type Values<L extends Layout> = { -readonly [K in keyof L['fields']]?: number };
+type Values<L extends Layout> = { -readonly [K in keyof L['fields']]?: number | readonly number[] };
 
 function write<L extends Layout>(view: DataView, at: number, layout: L, values: Values<L>): void {
-  for (const [name, value] of Object.entries(values) as [string, number | undefined][]) {
-    const { offset, type } = layout.fields[name]!;
-    const v = value ?? 0;
-    if (type === 'f64') view.setFloat64(at + offset, v, true);
-    else if (type === 'u32') view.setUint32(at + offset, v, true);
-    else view.setInt32(at + offset, v, true);
+  for (const [name, value] of Object.entries(values) as [string, number | readonly number[] | undefined][]) {
+    const { offset, type, count = 1 } = layout.fields[name]!;
+    const items = typeof value === 'object' ? value : [value ?? 0];
+    if (items.length > count) throw new Error(`abi: ${name} holds at most ${count} values, got ${items.length}`);
+    items.forEach((v, i) => {
+      const o = at + offset + i * (type === 'f64' ? 8 : 4);
+      if (type === 'f64') view.setFloat64(o, v, true);
+      else if (type === 'u32') view.setUint32(o, v, true);
+      else view.setInt32(o, v, true);
+    });
   }
 }
 
@@ -84,11 +88,24 @@ export function encodeLayers(spec: ModelSpec): Uint8Array {
   return bytes;
 }
 
-/** One nrt_optimizer_desc; the fields an optimizer does not have stay 0. */
+/**
+ * One nrt_optimizer_desc; the fields an optimizer does not have stay 0 (for the clips: off). A per-step schedule
+ * is flattened into the descriptor's schedule fields.
+ */
 export function encodeOptimizer(o: OptimizerSpec): Uint8Array {
   const bytes = new Uint8Array(optimizerDescLayout.size);
-  const { kind, ...hyper } = o as OptimizerSpec & Record<string, number | boolean>;
+  const { kind, stepSchedule, ...hyper } = o as OptimizerSpec & Record<string, number | boolean>;
   const values: Values<typeof optimizerDescLayout> = { kind: code(optimizerCodes, kind, 'optimizer') };
+  if (stepSchedule) {
+    const { kind: schedule, ...fields } = stepSchedule as unknown as { kind: string } & Record<string, number | boolean | number[]>;
+    values.schedule = code(lrScheduleCodes, schedule, 'learning-rate schedule');
+    for (const [name, v] of Object.entries(fields)) {
+      if (name === 'warmupTarget' && v !== undefined) values.hasWarmupTarget = 1;
+      if (name === 'boundaries') values.boundaryCount = (v as number[]).length;
+      if (!(name in optimizerDescLayout.fields)) throw new Error(`abi: nrt_optimizer_desc has no field ${name} (native/abi/abi.json)`);
+      values[name as keyof typeof optimizerDescLayout.fields] = typeof v === 'boolean' ? Number(v) : v;
+    }
+  }
   for (const [name, v] of Object.entries(hyper)) {
     if (!(name in optimizerDescLayout.fields)) throw new Error(`abi: nrt_optimizer_desc has no field ${name} (native/abi/abi.json)`);
     values[name as keyof typeof optimizerDescLayout.fields] = typeof v === 'boolean' ? Number(v) : v;

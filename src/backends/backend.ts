@@ -104,11 +104,38 @@ export interface ModelSpec {
   seed: number;
 }
 
-export type OptimizerSpec =
-  | { kind: 'sgd'; learningRate: number; momentum: number; nesterov: boolean }
-  | { kind: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }
-  | { kind: 'adamw'; learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number }
-  | { kind: 'rmsprop'; learningRate: number; rho: number; momentum: number; epsilon: number };
+/**
+ * A per-step learning-rate schedule the engine evaluates at each optimizer step (Keras's LearningRateSchedule
+ * classes). Its initial rate is the optimizer's learningRate (for piecewiseConstant, values[0]).
+ */
+export type StepScheduleSpec =
+  | { kind: 'cosineDecay'; decaySteps: number; alpha: number; warmupSteps: number; warmupTarget?: number }
+  | { kind: 'exponentialDecay'; decaySteps: number; decayRate: number; staircase: boolean }
+  | { kind: 'piecewiseConstant'; boundaries: number[]; values: number[] };
+
+/**
+ * What every optimizer has: the rate, an optional per-step schedule, and gradient clipping as Keras applies it
+ * before the update (to the loss gradient with its L2 term). At most one clip is set; absent or 0 = off.
+ */
+export interface OptimizerCommon {
+  learningRate: number;
+  stepSchedule?: StepScheduleSpec;
+  /** clamp each gradient element to [−clipValue, clipValue] */
+  clipValue?: number;
+  /** per parameter: g·c / max(‖g‖, c) */
+  clipNorm?: number;
+  /** all parameters together: g·c / max(‖all g‖, c) */
+  globalClipNorm?: number;
+}
+
+export type OptimizerSpec = OptimizerCommon & (
+  | { kind: 'sgd'; momentum: number; nesterov: boolean }
+  | { kind: 'adam'; beta1: number; beta2: number; epsilon: number }
+  | { kind: 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number }
+  | { kind: 'rmsprop'; rho: number; momentum: number; epsilon: number }
+  | { kind: 'nadam'; beta1: number; beta2: number; epsilon: number }
+  | { kind: 'adagrad'; initialAccumulatorValue: number; epsilon: number }
+);
 
 export interface TrainSpec {
   optimizer: OptimizerSpec;

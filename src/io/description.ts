@@ -1,4 +1,5 @@
-import type { ActivationName, LossName, OptimizerSpec } from '../backends/backend.js';
+import type { ActivationName, LossName, OptimizerSpec, StepScheduleSpec } from '../backends/backend.js';
+import { stepScheduleFromSpec } from '../schedules.js';
 import type { OptionKeys } from '../errors.js';
 import { activationNames } from '../activations.js';
 import { initializerNames, type InitializerName } from '../initializers.js';
@@ -153,11 +154,15 @@ export function slotNames(optimizer: OptimizerSpec): string[] {
       return ['m', 'v'];
     case 'rmsprop':
       return optimizer.momentum > 0 ? ['v', 'momentum'] : ['v'];
+    case 'nadam':
+      return ['m', 'v'];
+    case 'adagrad':
+      return ['accumulator'];
   }
 }
 
-/** Slots that hold running means of g², which can never be negative (a negative one would make √v NaN). */
-export const SQUARED_SLOTS: readonly string[] = ['v'];
+/** Slots that hold running means or sums of g², which can never be negative (a negative one would make √v NaN). */
+export const SQUARED_SLOTS: readonly string[] = ['v', 'accumulator'];
 
 // ---- reading (validation) ----
 
@@ -280,11 +285,50 @@ function readPositive(v: unknown, at: Where): number {
 
 function readOptimizer(value: unknown, at: Where): OptimizerSpec {
   const o = asObject(value, at);
-  const kind = asOneOf(requireField(o, 'kind', at), at.key('kind'), ['sgd', 'adam', 'adamw', 'rmsprop'] as const);
+  const kind = asOneOf(requireField(o, 'kind', at), at.key('kind'), ['sgd', 'adam', 'adamw', 'rmsprop', 'nadam', 'adagrad'] as const);
   const num = (name: string) => requireField(o, name, at);
   const learningRate = readPositive(num('learningRate'), at.key('learningRate'));
   const unit = (name: string) => asNumber(num(name), at.key(name), 0, 1);
+  const common = readOptimizerCommon(o, at, learningRate);
+  const spec = readOptimizerKind(kind, learningRate, num, unit, at);
+  return { ...spec, ...common } as OptimizerSpec;
+}
+
+/** Clip and per-step schedule: optional (files before them have neither); checked as the constructors check them. */
+function readOptimizerCommon(o: JsonObject, at: Where, learningRate: number): Partial<OptimizerSpec> {
+  const out: Partial<OptimizerSpec> = {};
+  for (const k of ['clipValue', 'clipNorm', 'globalClipNorm'] as const) {
+    const v = field(o, k);
+    if (v !== undefined && v !== 0) out[k] = readPositive(v, at.key(k));
+  }
+  if ([out.clipValue, out.clipNorm, out.globalClipNorm].filter((v) => v !== undefined).length > 1) {
+    at.error('expected at most one of clipValue, clipNorm, globalClipNorm');
+  }
+  const schedule = field(o, 'stepSchedule');
+  if (schedule !== undefined) {
+    const raw = asObject(schedule, at.key('stepSchedule'));
+    try {
+      out.stepSchedule = stepScheduleFromSpec(learningRate, raw as unknown as StepScheduleSpec).spec;
+    } catch (e) {
+      at.key('stepSchedule').error(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return out;
+}
+
+function readOptimizerKind(
+  kind: OptimizerSpec['kind'], learningRate: number, num: (name: string) => unknown, unit: (name: string) => number, at: Where,
+): OptimizerSpec {
   switch (kind) {
+    case 'nadam':
+      return { kind, learningRate, beta1: unit('beta1'), beta2: unit('beta2'), epsilon: readPositive(num('epsilon'), at.key('epsilon')) };
+    case 'adagrad':
+      return {
+        kind,
+        learningRate,
+        initialAccumulatorValue: asNumber(num('initialAccumulatorValue'), at.key('initialAccumulatorValue'), 0, Number.MAX_VALUE, true),
+        epsilon: readPositive(num('epsilon'), at.key('epsilon')),
+      };
     case 'sgd':
       return { kind, learningRate, momentum: unit('momentum'), nesterov: asBoolean(num('nesterov'), at.key('nesterov')) };
     case 'adam':

@@ -15,6 +15,7 @@
 #define NRT_MAX_WIDTH 16777216 /* units of a layer, or inputs of the model (2^24) */
 #define NRT_MAX_LAYERS 4096 /* layers of one model */
 #define NRT_MAX_THREADS 256 /* threads of one model's kernels */
+#define NRT_MAX_SCHEDULE_BOUNDARIES 32 /* boundaries of a piecewiseConstant learning-rate schedule (values: one more) */
 
 /* What every nrt_* call returns; on failure nrt_last_error() says why. */
 typedef enum nrt_status {
@@ -82,11 +83,27 @@ typedef enum nrt_optimizer_kind {
   NRT_OPTIMIZER_ADAM = 1,
   NRT_OPTIMIZER_ADAMW = 2,
   NRT_OPTIMIZER_RMSPROP = 3,
+  NRT_OPTIMIZER_NADAM = 4,
+  NRT_OPTIMIZER_ADAGRAD = 5,
 } nrt_optimizer_kind;
-#define NRT_OPTIMIZER_KIND_COUNT 4
+#define NRT_OPTIMIZER_KIND_COUNT 6
 /* The names the TypeScript API uses, for messages. */
 static inline const char* nrt_optimizer_kind_name(int32_t code) {
-  static const char* const names[] = {"sgd", "adam", "adamw", "rmsprop"};
+  static const char* const names[] = {"sgd", "adam", "adamw", "rmsprop", "nadam", "adagrad"};
+  return code >= 0 && code < 6 ? names[code] : "(unknown)";
+}
+
+/* Per-step learning-rate schedules, evaluated by the core at each optimizer step from the step count before it (as Keras calls a LearningRateSchedule with optimizer.iterations). The math: native/src/ops/lr_schedule.cpp and src/backends/ts/lr-schedule.ts. */
+typedef enum nrt_lr_schedule {
+  NRT_LR_SCHEDULE_CONSTANT = 0, /* learningRate at every step */
+  NRT_LR_SCHEDULE_COSINE_DECAY = 1,
+  NRT_LR_SCHEDULE_EXPONENTIAL_DECAY = 2,
+  NRT_LR_SCHEDULE_PIECEWISE_CONSTANT = 3,
+} nrt_lr_schedule;
+#define NRT_LR_SCHEDULE_COUNT 4
+/* The names the TypeScript API uses, for messages. */
+static inline const char* nrt_lr_schedule_name(int32_t code) {
+  static const char* const names[] = {"constant", "cosineDecay", "exponentialDecay", "piecewiseConstant"};
   return code >= 0 && code < 4 ? names[code] : "(unknown)";
 }
 
@@ -132,8 +149,23 @@ typedef struct nrt_optimizer_desc {
   double epsilon; /* adam, adamw, rmsprop */
   double weight_decay; /* adamw */
   double rho; /* rmsprop */
+  double initial_accumulator_value; /* adagrad: the accumulator's starting value */
+  double clip_value; /* > 0: clip each gradient element to [-clipValue, clipValue]; 0: off */
+  double clip_norm; /* > 0: scale each parameter's gradient g to g*c/max(|g|, c); 0: off */
+  double global_clip_norm; /* > 0: scale every gradient by c/max(|all gradients|, c); 0: off */
+  int32_t schedule; /* learning rate per step; learningRate is its initial rate */
+  int32_t staircase; /* exponentialDecay: 0 or 1 */
+  double decay_steps; /* cosineDecay, exponentialDecay: > 0 */
+  double decay_rate; /* exponentialDecay */
+  double alpha; /* cosineDecay: the floor, a fraction of the rate decayed from */
+  double warmup_steps; /* cosineDecay with hasWarmupTarget: linear warmup steps */
+  double warmup_target; /* cosineDecay with hasWarmupTarget: the rate warmup reaches and decay starts from */
+  int32_t has_warmup_target; /* cosineDecay: 0 or 1 */
+  int32_t boundary_count; /* piecewiseConstant: 1 .. maxScheduleBoundaries */
+  double boundaries[32]; /* piecewiseConstant: increasing steps */
+  double values[33]; /* piecewiseConstant: boundaryCount + 1 rates */
 } nrt_optimizer_desc;
-NRT_ABI_ASSERT(sizeof(nrt_optimizer_desc) == 64, "nrt_optimizer_desc: size differs from native/abi/abi.json");
+NRT_ABI_ASSERT(sizeof(nrt_optimizer_desc) == 672, "nrt_optimizer_desc: size differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, kind) == 0, "nrt_optimizer_desc.kind: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, nesterov) == 4, "nrt_optimizer_desc.nesterov: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, learning_rate) == 8, "nrt_optimizer_desc.learning_rate: offset differs from native/abi/abi.json");
@@ -143,6 +175,21 @@ NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, beta2) == 32, "nrt_optimizer_desc.be
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, epsilon) == 40, "nrt_optimizer_desc.epsilon: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, weight_decay) == 48, "nrt_optimizer_desc.weight_decay: offset differs from native/abi/abi.json");
 NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, rho) == 56, "nrt_optimizer_desc.rho: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, initial_accumulator_value) == 64, "nrt_optimizer_desc.initial_accumulator_value: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, clip_value) == 72, "nrt_optimizer_desc.clip_value: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, clip_norm) == 80, "nrt_optimizer_desc.clip_norm: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, global_clip_norm) == 88, "nrt_optimizer_desc.global_clip_norm: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, schedule) == 96, "nrt_optimizer_desc.schedule: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, staircase) == 100, "nrt_optimizer_desc.staircase: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, decay_steps) == 104, "nrt_optimizer_desc.decay_steps: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, decay_rate) == 112, "nrt_optimizer_desc.decay_rate: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, alpha) == 120, "nrt_optimizer_desc.alpha: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, warmup_steps) == 128, "nrt_optimizer_desc.warmup_steps: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, warmup_target) == 136, "nrt_optimizer_desc.warmup_target: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, has_warmup_target) == 144, "nrt_optimizer_desc.has_warmup_target: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, boundary_count) == 148, "nrt_optimizer_desc.boundary_count: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, boundaries) == 152, "nrt_optimizer_desc.boundaries: offset differs from native/abi/abi.json");
+NRT_ABI_ASSERT(offsetof(nrt_optimizer_desc, values) == 408, "nrt_optimizer_desc.values: offset differs from native/abi/abi.json");
 
 /* The loss and its hyperparameters; fields a loss does not use are ignored. */
 typedef struct nrt_loss_desc {

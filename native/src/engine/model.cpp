@@ -164,6 +164,12 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, const nrt_loss_desc& loss
   if (o.kind < 0 || o.kind >= NRT_OPTIMIZER_KIND_COUNT)
     return fail(NRT_ERR_INVALID_ARGUMENT, "optimizer.kind: no optimizer has code %d", o.kind);
   if (loss < 0 || loss >= NRT_LOSS_COUNT) return fail(NRT_ERR_INVALID_ARGUMENT, "loss: no loss has code %d", loss);
+  if (o.schedule < 0 || o.schedule >= NRT_LR_SCHEDULE_COUNT)
+    return fail(NRT_ERR_INVALID_ARGUMENT, "optimizer.schedule: no schedule has code %d", o.schedule);
+  // piecewiseConstant indexes its arrays up to boundary_count
+  if (o.boundary_count < 0 || o.boundary_count > NRT_MAX_SCHEDULE_BOUNDARIES)
+    return fail(NRT_ERR_INVALID_ARGUMENT, "optimizer.boundaryCount must be in [0, %d], got %d",
+                NRT_MAX_SCHEDULE_BOUNDARIES, o.boundary_count);
   if (layers_.empty()) return fail(NRT_ERR_INVALID_ARGUMENT, "a model without layers cannot be compiled");
   // The cross-entropies read the last layer's pre-activation: a dense layer's z or an activation layer's input.
   const bool regression = loss == NRT_LOSS_MEAN_SQUARED_ERROR || loss == NRT_LOSS_MEAN_ABSOLUTE_ERROR ||
@@ -178,12 +184,20 @@ nrt_status Model::compile(const nrt_optimizer_desc& o, const nrt_loss_desc& loss
     case NRT_OPTIMIZER_ADAM:
     case NRT_OPTIMIZER_ADAMW: per_param = 2; break;
     case NRT_OPTIMIZER_RMSPROP: per_param = o.momentum > 0.0 ? 2 : 1; break;
+    case NRT_OPTIMIZER_NADAM: per_param = 2; break;
+    case NRT_OPTIMIZER_ADAGRAD: per_param = 1; break;
   }
   std::vector<AlignedBuffer<float>> slots(trainable_.size() * static_cast<size_t>(per_param));
   for (size_t s = 0; s < slots.size(); s++)
     if (!slots[s].assign_zero(static_cast<size_t>(params_[trainable_[s / per_param]].size)))
       return fail(NRT_ERR_OUT_OF_MEMORY, "out of memory allocating optimizer state");
+  if (o.kind == NRT_OPTIMIZER_ADAGRAD)  // Keras starts the accumulators at initial_accumulator_value
+    for (size_t s = 0; s < slots.size(); s++)
+      std::fill_n(slots[s].data(), params_[trainable_[s / per_param]].size,
+                  static_cast<float>(o.initial_accumulator_value));
   optimizer_ = o;
+  nadam_t_ = 0;
+  nadam_product_ = 1.0;
   loss_ = static_cast<nrt_loss>(loss);
   huber_delta_ = loss_desc.delta;
   slots_per_param_ = per_param;

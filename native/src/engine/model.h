@@ -9,6 +9,7 @@
 
 #include "core/aligned_buffer.h"
 #include "neurite/neurite.h"
+#include "ops/optimizer.h"
 
 namespace nrt {
 
@@ -157,6 +158,12 @@ class Model {
   nrt_status loss_and_gradient(const float* y, const float* w, int64_t rows, bool with_gradient, Metrics* metrics);
   // Backward pass with the optimizer step fused in (see train_step.cpp); the caller advances step_.
   nrt_status backward_and_update(const float* x, int64_t rows);
+  // One parameter's whole update from its completed gradient (clipNorm, globalClipNorm), and Σg² of that
+  // gradient with its L2 term (grad_clip.h), both on the model's threads.
+  void update_parameter(int param, const ops::StepParams& p);
+  double gradient_sum_squares(int param);
+  // nadam: Π_{i ≤ t} u_i, carried from step to step.
+  double nadam_u_product(int64_t t);
   double l2_total() const;
   // Forward, loss, backward and update of one batch: *loss is its mean loss + L2 terms; counts accumulate.
   nrt_status step_batch(const float* x, const float* y, const float* w, int64_t rows, double* loss, Metrics* counts);
@@ -178,6 +185,9 @@ class Model {
   int slots_per_param_ = 0;
   std::vector<AlignedBuffer<float>> slots_;
   int64_t step_ = 0;
+  int64_t nadam_t_ = 0;         // the step nadam_product_ belongs to
+  double nadam_product_ = 1.0;  // Π_{i ≤ nadam_t_} u_i
+  std::vector<double> norm_partials_;  // per chunk of a gradient: its Σg² (kept to not allocate per step)
 
   Workspace ws_;
 

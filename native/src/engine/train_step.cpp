@@ -5,12 +5,15 @@
 
 #include "core/rng.h"
 #include "core/status.h"
+#include "core/thread_pool.h"
 #include "engine/model.h"
 #include "gemm/gemm.h"
 #include "ops/activation.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
+#include "ops/grad_clip.h"
 #include "ops/losses.h"
+#include "ops/lr_schedule.h"
 #include "ops/normalization.h"
 #include "ops/optimizer.h"
 
@@ -170,7 +173,7 @@ namespace {
 // the gradient's [in×units] layout, so the tile's rows are contiguous runs of all of them.
 struct KernelUpdate {
   const nrt_optimizer_desc* optimizer;
-  int64_t t;
+  const ops::StepParams* step;
   float* w;
   float* s0;
   float* s1;
@@ -183,27 +186,89 @@ void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0
   const auto& u = *static_cast<const KernelUpdate*>(context);
   for (int64_t i = 0; i < rows; i++) {
     const int64_t at = (row0 + i) * u.ld + col0;
-    ops::optimizer_update(*u.optimizer, u.t, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
+    ops::optimizer_update(*u.optimizer, *u.step, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
                           u.s1 ? u.s1 + at : nullptr, cols, u.l2x2);
   }
 }
 
+// Parameters are updated outside the GEMM epilogue (norm clips) in chunks spread over the model's threads, as
+// the epilogue would have spread them.
+constexpr int64_t kUpdateChunk = 16384;
+
+int chunks(int64_t n, int64_t size) { return static_cast<int>((n + size - 1) / size); }
+
 }  // namespace
 
-// Backward pass fused with the optimizer update: each layer's input gradient is computed from its weights
-// before they change, then its kernel is updated tile by tile as the GEMM finishes its gradient, then its bias.
+double Model::gradient_sum_squares(int param) {
+  const Parameter& P = params_[param];
+  const int count = chunks(P.size, ops::kNormChunk);
+  norm_partials_.resize(static_cast<size_t>(count));
+  auto chunk = [&](int c) {
+    const int64_t at = c * ops::kNormChunk, n = std::min(ops::kNormChunk, P.size - at);
+    norm_partials_[static_cast<size_t>(c)] = ops::gradient_sum_squares(P.grad.data() + at, P.value.data() + at, n, P.l2x2);
+  };
+  parallel_for(count, threads_, chunk);
+  double sum = 0.0;
+  for (const double s : norm_partials_) sum += s;  // in chunk order, whatever thread summed each
+  return sum;
+}
+
+double Model::nadam_u_product(int64_t t) {
+  // Kept as Keras keeps it, multiplied on at each step; recomputed from scratch when the step counter jumps
+  // (set_step, compile), so a restored optimizer state continues exactly.
+  if (nadam_t_ + 1 == t) nadam_product_ *= ops::nadam_u(optimizer_.beta1, t);
+  else if (nadam_t_ != t) nadam_product_ = ops::nadam_u_product(optimizer_.beta1, t);
+  nadam_t_ = t;
+  return nadam_product_;
+}
+
+void Model::update_parameter(int param, const ops::StepParams& p) {
+  Parameter& P = params_[param];
+  const int pp = slots_per_param_;
+  const size_t base = static_cast<size_t>(P.trained_index) * static_cast<size_t>(pp);
+  float* s0 = pp > 0 ? slots_[base].data() : nullptr;
+  float* s1 = pp > 1 ? slots_[base + 1].data() : nullptr;
+  auto chunk = [&](int c) {
+    const int64_t at = c * kUpdateChunk, n = std::min(kUpdateChunk, P.size - at);
+    ops::optimizer_update(optimizer_, p, P.value.data() + at, P.grad.data() + at, s0 ? s0 + at : nullptr,
+                          s1 ? s1 + at : nullptr, n, P.l2x2);
+  };
+  parallel_for(chunks(P.size, kUpdateChunk), threads_, chunk);
+}
+
+// Backward pass fused with the optimizer update. Without a norm clip, each layer's input gradient is computed
+// from its weights before they change, then its kernel is updated tile by tile as the GEMM finishes its
+// gradient (clipValue is applied there too, element by element), then its bias. clipNorm needs the norm of a
+// whole parameter's gradient first: the kernel gradient is completed, its norm taken, then it is updated.
+// globalClipNorm needs every gradient: the whole backward pass runs first, then one norm, then every update.
 nrt_status Model::backward_and_update(const float* x, int64_t rows) {
   const int first_trainable = first_trainable_layer();
   if (first_trainable < 0) return NRT_OK;  // nothing to train
-  const int64_t t = step_ + 1;
+  const bool per_tensor = optimizer_.clip_norm > 0.0;
+  const bool global = optimizer_.global_clip_norm > 0.0;
+  ops::StepParams step;
+  step.t = step_ + 1;
+  step.learning_rate = ops::learning_rate_at(optimizer_, step_);
+  step.clip_value = optimizer_.clip_value;
+  if (optimizer_.kind == NRT_OPTIMIZER_NADAM) step.u_product = nadam_u_product(step.t);
   const int pp = slots_per_param_;
   auto slot = [&](int param, int s) {
     return pp > s ? slots_[static_cast<size_t>(params_[param].trained_index) * pp + s].data() : nullptr;
   };
-  auto update = [&](int param) {
-    if (param < 0) return;
-    Parameter& p = params_[param];
-    ops::optimizer_update(optimizer_, t, p.value.data(), p.grad.data(), slot(param, 0), slot(param, 1), p.size, p.l2x2);
+  // clipNorm: each parameter by the norm of its own gradient
+  auto update_clipped = [&](int param) {
+    ops::StepParams p = step;
+    p.grad_scale = ops::clip_scale(gradient_sum_squares(param), optimizer_.clip_norm);
+    update_parameter(param, p);
+  };
+  // A parameter updated outside the GEMM epilogue (biases, γ, β): now, clipped by its own norm, or after the
+  // whole pass when the global norm is needed.
+  auto update_param = [&](int param) {
+    if (param < 0 || global) return;
+    if (per_tensor)
+      update_clipped(param);
+    else
+      update_parameter(param, step);
   };
   float* g = ws_.grad_a.data();
   float* next = ws_.grad_b.data();
@@ -214,19 +279,17 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
     const bool last = l + 1 == static_cast<int>(layers_.size());
     if (L.kind == NRT_LAYER_DENSE) {
       Parameter& kernel = params_[L.kernel_param];
-      const KernelUpdate update{&optimizer_, t, kernel.value.data(), slot(L.kernel_param, 0),
+      const KernelUpdate update{&optimizer_, &step, kernel.value.data(), slot(L.kernel_param, 0),
                                 slot(L.kernel_param, 1), L.units, kernel.l2x2};
       const gemm::Epilogue epilogue{update_kernel_tile, &update};
+      const bool fused = !per_tensor && !global;
       float* bias_grad = L.use_bias ? params_[L.bias_param].grad.data() : nullptr;
       if (!ops::dense_backward(dense_params(L, params_), in, ws_.layer_out[l], ws_.z[l].data(), g, rows,
                                last && fused_output(), kernel.grad.data(), bias_grad,
-                               need_input_grad ? next : nullptr, &epilogue, threads_))
+                               need_input_grad ? next : nullptr, fused ? &epilogue : nullptr, threads_))
         return out_of_memory("GEMM packing buffers");
-      if (L.use_bias) {
-        Parameter& bias = params_[L.bias_param];
-        ops::optimizer_update(optimizer_, t, bias.value.data(), bias.grad.data(), slot(L.bias_param, 0),
-                              slot(L.bias_param, 1), bias.size, bias.l2x2);
-      }
+      if (per_tensor) update_clipped(L.kernel_param);
+      if (L.use_bias) update_param(L.bias_param);
       std::swap(g, next);
     } else if (L.kind == NRT_LAYER_ACTIVATION) {
       // in place: g becomes dL/d(input), which a fused loss has written already
@@ -243,13 +306,23 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
       else
         ops::layer_norm_backward(p, g, ws_.z[l].data(), ws_.inv_std[l].data(), rows, gamma_grad, beta_grad, dx,
                                  ws_.norm_scratch.data());
-      update(L.gamma_param);
-      update(L.beta_param);
+      update_param(L.gamma_param);
+      update_param(L.beta_param);
       std::swap(g, next);
     } else {
       ops::dropout_backward(ws_.mask[l].data(), g, rows * L.units);
     }
     if (!need_input_grad) break;
+  }
+  if (global) {
+    // Σ over the trainable parameters in getWeights order, as the TS reference adds them (batch normalisation's
+    // moving statistics have no gradient).
+    double sum = 0.0;
+    for (int p = 0; p < parameter_count(); p++)
+      if (params_[p].trained_index >= 0) sum += gradient_sum_squares(p);
+    step.grad_scale = ops::clip_scale(sum, optimizer_.global_clip_norm);
+    for (int p = 0; p < parameter_count(); p++)
+      if (params_[p].trained_index >= 0) update_parameter(p, step);
   }
   return NRT_OK;
 }

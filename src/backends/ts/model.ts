@@ -15,7 +15,7 @@ import { float32s } from './floats';
 import { accuracyDenominator, hasAccuracy } from './losses';
 import { beforeWork } from '../pacing';
 import { Network } from './network';
-import { applyOptimizer, slotsPerParameter } from './optimizers';
+import { applyOptimizer, initialSlotValue, nadamU, nadamUProduct, slotsPerParameter } from './optimizers';
 
 /** rows per forward pass in predict: bounds the activation buffers for large inputs */
 const PREDICT_CHUNK = 1024;
@@ -29,6 +29,9 @@ export class TsModel implements BackendModel {
   private slots: Float32Array[] = [];
   /** optimizer steps since compile: t − 1 of the next update, and the dropout step */
   private step = 0;
+  /** nadam: Π_{i ≤ nadamStep} u_i, carried from step to step as Keras carries it */
+  private nadamProduct = 1;
+  private nadamStep = 0;
   private disposed = false;
   // Gather buffers for shuffled batches, grown like the network's buffers.
   private xBatch = new Float32Array(0);
@@ -55,11 +58,14 @@ export class TsModel implements BackendModel {
     this.network.checkLoss(train.loss);
     this.train = { loss: train.loss, optimizer: { ...train.optimizer }, delta: train.delta ?? 1 };
     const perParameter = slotsPerParameter(train.optimizer);
+    const initial = initialSlotValue(train.optimizer);
     this.slots = [];
     for (const param of this.trainedParams()) {
-      for (let s = 0; s < perParameter; s++) this.slots.push(new Float32Array(param.length));
+      for (let s = 0; s < perParameter; s++) this.slots.push(new Float32Array(param.length).fill(initial));
     }
     this.step = 0;
+    this.nadamProduct = 1;
+    this.nadamStep = 0;
   }
 
   setLearningRate(lr: number): void {
@@ -201,13 +207,26 @@ export class TsModel implements BackendModel {
     const correct = hasAccuracy(lossName) ? network.correct(lossName, y, rows) : 0;
     network.backward(x, rows);
     this.step++;
-    applyOptimizer(this.train!.optimizer, this.trainedParams(), network.grads.filter((_, i) => network.trainable[i]), this.slots, this.step);
+    const optimizer = this.train!.optimizer;
+    applyOptimizer(
+      optimizer, this.trainedParams(), network.grads.filter((_, i) => network.trainable[i]), this.slots, this.step,
+      optimizer.kind === 'nadam' ? this.uProduct(optimizer.beta1) : 1,
+    );
     return { loss, correct };
   }
 
   /** the parameters the optimizer updates (all but batch normalisation's moving statistics), in params order */
   private trainedParams() {
     return this.network.params.filter((_, i) => this.network.trainable[i]);
+  }
+
+  /** nadam's Π_{i ≤ step} u_i: multiplied on per step, recomputed when the step jumps (restored state) */
+  private uProduct(beta1: number): number {
+    const t = this.step;
+    if (this.nadamStep + 1 === t) this.nadamProduct *= nadamU(beta1, t);
+    else if (this.nadamStep !== t) this.nadamProduct = nadamUProduct(beta1, t);
+    this.nadamStep = t;
+    return this.nadamProduct;
   }
 
   private predictRows(x: Float32Array, out: Float32Array, start: number, rows: number): void {

@@ -10,12 +10,21 @@
  *   adamw     w −= lr·λ·w (with w before this step), then the adam update
  *   rmsprop   v = ρ·v + (1−ρ)·g²;  momentum 0: w −= lr·g/(√v + ε)
  *             else mom = μ·mom + lr·g/(√v + ε);  w −= mom
+ *   nadam     as Keras 3 computes it, with u_i = β1·(1 − ½·0.96^i) and P = Π_{i≤t} u_i:
+ *             m += (g − m)(1−β1);  v += (g² − v)(1−β2)
+ *             m̂ = u_{t+1}/(1 − P·u_{t+1})·m + (1 − u_t)/(1 − P)·g;  w −= m̂·lr/(√(v/(1−β2^t)) + ε)
+ *   adagrad   as Keras 3 computes it (ε inside the root): a += g²;  w −= lr·g/√(a + ε); a starts at
+ *             initialAccumulatorValue
  *
- * State slots per parameter, in this order: sgd [velocity] (only with momentum), adam/adamw [m, v],
- * rmsprop [v] or [v, mom] with momentum.
+ * Clipping (clipValue, clipNorm, globalClipNorm) replaces g before the update: g ← f32(clamp(g·scale, −v, v)),
+ * with scale = c/max(‖g‖, c) and norms summed as sumSquares does (native/src/ops/grad_clip.h).
+ *
+ * State slots per parameter, in this order: sgd [velocity] (only with momentum), adam/adamw/nadam [m, v],
+ * rmsprop [v] or [v, mom] with momentum, adagrad [accumulator].
  */
 import type { OptimizerSpec } from '../backend';
 import type { Floats } from './floats';
+import { learningRateAt } from './lr-schedule';
 
 export function sgdUpdate(
   w: Floats, g: Floats, velocity: Floats | null, count: number, lr: number, momentum: number, nesterov: boolean,
@@ -76,23 +85,118 @@ export function rmspropUpdate(
   }
 }
 
+/** Keras's Nadam momentum schedule: u_i = β1·(1 − ½·0.96^i). */
+export function nadamU(beta1: number, i: number): number {
+  return beta1 * (1 - 0.5 * Math.pow(0.96, i));
+}
+
+/** Π_{i=1..t} u_i, multiplied in step order as Keras accumulates it. */
+export function nadamUProduct(beta1: number, t: number): number {
+  let product = 1;
+  for (let i = 1; i <= t; i++) product *= nadamU(beta1, i);
+  return product;
+}
+
+export function nadamUpdate(
+  w: Floats, g: Floats, m: Floats, v: Floats, count: number,
+  lr: number, beta1: number, beta2: number, epsilon: number, t: number, uProduct: number,
+): void {
+  const ut = nadamU(beta1, t);
+  const uNext = nadamU(beta1, t + 1);
+  const momentumWeight = uNext / (1 - uProduct * uNext);
+  const gradientWeight = (1 - ut) / (1 - uProduct);
+  const correction2 = 1 - Math.pow(beta2, t);
+  for (let i = 0; i < count; i++) {
+    const gi = g[i]!;
+    const mi = m[i]! + (gi - m[i]!) * (1 - beta1);
+    const vi = v[i]! + (gi * gi - v[i]!) * (1 - beta2);
+    m[i] = mi;
+    v[i] = vi;
+    const mHat = momentumWeight * mi + gradientWeight * gi;
+    w[i] = w[i]! - (mHat * lr) / (Math.sqrt(vi / correction2) + epsilon);
+  }
+}
+
+export function adagradUpdate(w: Floats, g: Floats, accumulator: Floats, count: number, lr: number, epsilon: number): void {
+  for (let i = 0; i < count; i++) {
+    const gi = g[i]!;
+    const ai = accumulator[i]! + gi * gi;
+    accumulator[i] = ai;
+    w[i] = w[i]! - (lr * gi) / Math.sqrt(ai + epsilon);
+  }
+}
+
+/** Elements per chunk of a norm: the C++ core sums chunks on several threads (kNormChunk in grad_clip.h). */
+const NORM_CHUNK = 16384;
+
+/**
+ * Σ g² in the C++ core's order (grad_clip.h): per chunk of NORM_CHUNK elements, 8 interleaved lanes in double
+ * added in lane order; then the chunks in order.
+ */
+export function sumSquares(g: Floats): number {
+  let total = 0;
+  for (let start = 0; start < g.length; start += NORM_CHUNK) {
+    const end = Math.min(start + NORM_CHUNK, g.length);
+    const lane = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let i = start; i < end; i++) lane[(i - start) % 8] += g[i]! * g[i]!;
+    let chunk = 0;
+    for (let k = 0; k < 8; k++) chunk += lane[k]!;
+    total += chunk;
+  }
+  return total;
+}
+
+/** c / max(‖g‖, c) from Σ g². */
+export function clipScale(sumOfSquares: number, c: number): number {
+  const norm = Math.sqrt(sumOfSquares);
+  return norm > c ? c / norm : 1;
+}
+
+/** g ← clamp(g·scale, −v, v) in place (v = Infinity: no clamp). */
+export function clipGradient(g: Floats, scale: number, v: number): void {
+  for (let i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i]! * scale, -v), v);
+}
+
+/** Apply the optimizer's clip to every gradient, in place, before its update. */
+export function clipGradients(optimizer: OptimizerSpec, grads: Floats[]): void {
+  const { clipValue = 0, clipNorm = 0, globalClipNorm = 0 } = optimizer;
+  if (clipValue > 0) for (const g of grads) clipGradient(g, 1, clipValue);
+  else if (clipNorm > 0) for (const g of grads) clipGradient(g, clipScale(sumSquares(g), clipNorm), Infinity);
+  else if (globalClipNorm > 0) {
+    let total = 0;
+    for (const g of grads) total += sumSquares(g);
+    const scale = clipScale(total, globalClipNorm);
+    for (const g of grads) clipGradient(g, scale, Infinity);
+  }
+}
+
+/** The value each state slot starts at (Keras: adagrad's accumulators at initialAccumulatorValue, others 0). */
+export function initialSlotValue(optimizer: OptimizerSpec): number {
+  return optimizer.kind === 'adagrad' ? optimizer.initialAccumulatorValue : 0;
+}
+
 /** How many state arrays the optimizer keeps per parameter (see the slot order above). */
 export function slotsPerParameter(optimizer: OptimizerSpec): number {
   switch (optimizer.kind) {
     case 'sgd': return optimizer.momentum > 0 ? 1 : 0;
     case 'adam':
-    case 'adamw': return 2;
+    case 'adamw':
+    case 'nadam': return 2;
     case 'rmsprop': return optimizer.momentum > 0 ? 2 : 1;
+    case 'adagrad': return 1;
   }
 }
 
 /**
  * One update of every parameter. slots holds slotsPerParameter(optimizer) arrays per parameter,
- * parameter after parameter in params order; t is the step number counting from 1.
+ * parameter after parameter in params order; t is the step number counting from 1. The gradients (L2 term
+ * included) are clipped in place first. uProduct: nadam's Π_{i≤t} u_i (nadamUProduct), carried by the caller.
  */
 export function applyOptimizer(
-  optimizer: OptimizerSpec, params: Floats[], grads: Floats[], slots: Floats[], t: number,
+  optimizer: OptimizerSpec, params: Floats[], grads: Floats[], slots: Floats[], t: number, uProduct = 1,
 ): void {
+  clipGradients(optimizer, grads);
+  const lr = learningRateAt(optimizer, t - 1);
   const perParameter = slotsPerParameter(optimizer);
   for (let p = 0; p < params.length; p++) {
     const w = params[p]!;
@@ -102,19 +206,24 @@ export function applyOptimizer(
     const count = w.length;
     switch (optimizer.kind) {
       case 'sgd':
-        sgdUpdate(w, g, first, count, optimizer.learningRate, optimizer.momentum, optimizer.nesterov);
+        sgdUpdate(w, g, first, count, lr, optimizer.momentum, optimizer.nesterov);
         break;
       case 'adam':
         adamUpdate(w, g, first!, second!, count,
-          optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon, t);
+          lr, optimizer.beta1, optimizer.beta2, optimizer.epsilon, t);
         break;
       case 'adamw':
         adamwUpdate(w, g, first!, second!, count,
-          optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon, optimizer.weightDecay, t);
+          lr, optimizer.beta1, optimizer.beta2, optimizer.epsilon, optimizer.weightDecay, t);
         break;
       case 'rmsprop':
-        rmspropUpdate(w, g, first!, second, count,
-          optimizer.learningRate, optimizer.rho, optimizer.momentum, optimizer.epsilon);
+        rmspropUpdate(w, g, first!, second, count, lr, optimizer.rho, optimizer.momentum, optimizer.epsilon);
+        break;
+      case 'nadam':
+        nadamUpdate(w, g, first!, second!, count, lr, optimizer.beta1, optimizer.beta2, optimizer.epsilon, t, uProduct);
+        break;
+      case 'adagrad':
+        adagradUpdate(w, g, first!, count, lr, optimizer.epsilon);
         break;
     }
   }
