@@ -106,14 +106,18 @@ describe.each(['ts', 'native', 'wasm'] as BackendName[])('calls during a fit on 
     // Every state the reference passes through, step by step (batches of 1 without shuffling).
     const ref = build();
     const one = nn.tensor([[1]]);
+    // Several epochs, so that the fit outlasts a few predict calls even on a fast machine.
+    const epochs = 5;
     const states = [(await ref.predict(one)).data[0]!];
-    for (let i = 0; i < rows; i++) {
-      await ref.trainOnBatch(nn.tensor(x.data.subarray(i, i + 1), [1, 1]), nn.tensor(y.data.subarray(i, i + 1), [1, 1]));
-      states.push((await ref.predict(one)).data[0]!);
+    for (let e = 0; e < epochs; e++) {
+      for (let i = 0; i < rows; i++) {
+        await ref.trainOnBatch(nn.tensor(x.data.subarray(i, i + 1), [1, 1]), nn.tensor(y.data.subarray(i, i + 1), [1, 1]));
+        states.push((await ref.predict(one)).data[0]!);
+      }
     }
     const m = build();
     let done = false;
-    const fitting = m.fit(x, y, { epochs: 1, batchSize: 1, shuffle: false }).then(() => (done = true));
+    const fitting = m.fit(x, y, { epochs, batchSize: 1, shuffle: false }).then(() => (done = true));
     const seen: number[] = [];
     let whileRunning = 0;
     while (!done) {
