@@ -61,7 +61,8 @@ export function buildModel(
     if (d.compile && options.compile !== false) {
       const c = d.compile;
       model.compile({ optimizer: { ...c.optimizer }, loss: c.delta === undefined ? c.loss : huber({ delta: c.delta }), metrics: c.metrics });
-      if (c.learningRate !== c.optimizer.learningRate) model.setLearningRate(c.learningRate);
+      // a rate changed by a per-epoch schedule or a callback; a per-step schedule sets its own from the step count
+      if (!c.optimizer.stepSchedule && c.learningRate !== c.optimizer.learningRate) model.setLearningRate(c.learningRate);
       if (optimizerState) model.setOptimizerState(optimizerState);
     }
   } catch (err) {
