@@ -22,7 +22,7 @@ const Model = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8, metadat
 const OpsetId = { domain: 1, version: 2 } as const;
 const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-const Attribute = { name: 1, f: 2, i: 3, s: 4, floats: 7, ints: 8, type: 20 } as const;
+const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, type: 20 } as const;
 const Tensor = { dims: 1, dataType: 2, segment: 3, floatData: 4, name: 8, rawData: 9, doubleData: 10, externalData: 13, dataLocation: 14 } as const;
 const ValueInfo = { name: 1, type: 2 } as const;
 const TypeProto = { tensorType: 1 } as const;
@@ -54,6 +54,8 @@ export interface OnnxAttribute {
   s?: string;
   ints: number[];
   floatCount: number;
+  /** a tensor attribute (a Constant node's value), decoded on demand like an initializer */
+  t?: OnnxTensorInfo;
 }
 
 export interface OnnxNode {
@@ -156,6 +158,9 @@ function attribute(bytes: Uint8Array, at: Where): OnnxAttribute {
         break;
       case Attribute.s:
         a.s = text(f, at);
+        break;
+      case Attribute.t:
+        a.t = tensorInfo(lengthDelimited(f, at), at);
         break;
       case Attribute.ints:
         repeatedInt64(f, at, a.ints, MAX_LIST);

@@ -4,9 +4,11 @@ import { modelExtrasKeys, readExtras, type ModelExtras } from './description.js'
 import { transpose } from './model-file.js';
 import { concat, floatField, intField, messageField, stringField, bytesField } from './protobuf.js';
 import { Where } from './untrusted.js';
+import { ACTIVATION_FORMATS, type OnnxAttr } from './activation-formats.js';
 
 /**
- * ONNX export (opset 13): each dense layer becomes Gemm(x, W[out, in], b, transB=1) followed by its activation;
+ * ONNX export (opset 13): each dense layer becomes Gemm(x, W[out, in], b, transB=1) followed by its activation's
+ * nodes (activation-formats.ts: one op, or a small subgraph such as gelu's Erf form with scalar initializers);
  * dropout, an identity at inference, is left out. Input "input" [batch, in] with a symbolic batch dimension,
  * output "output" [batch, out]. Browser-safe: returns the bytes of the .onnx file.
  *
@@ -49,7 +51,7 @@ export function checkOnnxExportOptions(model: Sequential, options: OnnxExportOpt
   return { ...o, extras: readExtras(extras, new Where('nn.exportOnnx options.extras'), model.inputSize, model.outputSize) };
 }
 
-type Attr = { name: string; int: number } | { name: string; float: number };
+type Attr = OnnxAttr;
 
 function attribute(a: Attr): Uint8Array {
   return 'int' in a
@@ -112,23 +114,19 @@ export function exportOnnx(model: Sequential, options?: OnnxExportOptions): Uint
     if (layer.activation === 'linear') return;
     const out = isLast ? 'output' : `layers.${i}.out`;
     const name = `layers.${i}.${layer.activation}`;
-    switch (layer.activation) {
-      case 'relu':
-        nodes.push(node('Relu', name, [current], [out]));
-        break;
-      case 'leakyRelu':
-        nodes.push(node('LeakyRelu', name, [current], [out], [{ name: 'alpha', float: layer.alpha }]));
-        break;
-      case 'sigmoid':
-        nodes.push(node('Sigmoid', name, [current], [out]));
-        break;
-      case 'tanh':
-        nodes.push(node('Tanh', name, [current], [out]));
-        break;
-      case 'softmax':
-        nodes.push(node('Softmax', name, [current], [out], [{ name: 'axis', int: -1 }]));
-        break;
-    }
+    // the activation's nodes from the format table; a subgraph's inner tensors and constants are named after it
+    const ops = ACTIVATION_FORMATS[layer.activation].onnx(layer.alpha);
+    const outputs = ops.map((_, k) => (k === ops.length - 1 ? out : `${name}.${k}`));
+    ops.forEach((o, k) => {
+      const inputs = o.inputs.map((ref, r) => {
+        if (ref === 'x') return linearOut;
+        if (typeof ref === 'number') return outputs[ref]!;
+        const constName = `${name}.${k}.c${r}`;
+        initializers.push(floatTensor(constName, [], Float32Array.of(ref.constant)));
+        return constName;
+      });
+      nodes.push(node(o.op, ops.length === 1 ? name : `${name}.${k}`, inputs, [outputs[k]!], o.attrs));
+    });
     current = out;
   });
   // A model of dropout layers only still needs a node that produces "output".

@@ -1,4 +1,4 @@
-import type { ActivationName } from '../backends/backend.js';
+import { ACTIVATION_FORMATS, pythonFloat } from './activation-formats.js';
 import type { ModelDescription } from './description.js';
 
 /**
@@ -8,22 +8,6 @@ import type { ModelDescription } from './description.js';
  * `{index}.weight` ([out, in]) and `{index}.bias` ([out]). neurite's files use exactly these names, so
  * `model.load_state_dict(load_file(path), strict=True)` works on that Sequential.
  */
-
-/** The PyTorch module after an nn.Linear for each activation (null: none). One row per activation. */
-const TORCH_ACTIVATIONS: Record<ActivationName, ((alpha: number) => string) | null> = {
-  linear: null,
-  relu: () => 'nn.ReLU()',
-  leakyRelu: (alpha) => `nn.LeakyReLU(negative_slope=${pythonFloat(alpha)})`,
-  sigmoid: () => 'nn.Sigmoid()',
-  tanh: () => 'nn.Tanh()',
-  softmax: () => 'nn.Softmax(dim=-1)',
-};
-
-/** Shortest round-trip decimal, as Python's repr writes floats (1 → 1.0). */
-function pythonFloat(v: number): string {
-  const s = String(v);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
 
 export interface TorchModule {
   /** position in nn.Sequential */
@@ -48,7 +32,7 @@ export function torchModules(d: Pick<ModelDescription, 'inputSize' | 'layers'>):
     }
     const bias = l.useBias ? '' : ', bias=False';
     modules.push({ index, code: `nn.Linear(${width}, ${l.units}${bias})`, layer: i, parameters: l.useBias ? [`${index}.weight`, `${index}.bias`] : [`${index}.weight`] });
-    const activation = TORCH_ACTIVATIONS[l.activation];
+    const activation = ACTIVATION_FORMATS[l.activation].torch;
     if (activation) modules.push({ index: index + 1, code: activation(l.alpha), layer: i, parameters: [] });
     width = l.units;
   });
