@@ -20,25 +20,36 @@ constexpr float kInvSqrt2 = 0.70710678118654752440f;
 constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 
 // gelu(z) = z·Φ(z), Φ(z) = (1 + erf(z/√2))/2; gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π).
+// Below z = −5.65 (erf's clamp at −4), Φ < 1e-8 is taken as 0, so z·Φ stays 0 for any finite z.
+inline float normal_cdf(float v) {
+  const float cdf = 0.5f + 0.5f * fast::erf(v * kInvSqrt2);
+  return v < -5.65f ? 0.0f : cdf;
+}
 NRT_VECTOR_CLONES void gelu_forward(float* x, int64_t n) {
-  for (int64_t j = 0; j < n; j++) x[j] = x[j] * (0.5f + 0.5f * fast::erf(x[j] * kInvSqrt2));
+  for (int64_t j = 0; j < n; j++) x[j] = x[j] * normal_cdf(x[j]);
 }
 NRT_VECTOR_CLONES void gelu_backward(const float* z, float* g, int64_t n) {
   for (int64_t e = 0; e < n; e++) {
     const float v = z[e];
-    const float cdf = 0.5f + 0.5f * fast::erf(v * kInvSqrt2);
+    const float cdf = normal_cdf(v);
     const float pdf = kInvSqrt2Pi * fast::exp(-0.5f * v * v);
     g[e] = g[e] * (cdf + v * pdf);
   }
 }
 
-// swish(z) = z·s, s = 1/(1+e^−z); swish'(z) = s·(1 + z·(1 − s)).
+// swish(z) = z·s, s = sigmoid(z); swish'(z) = s·(1 + z·(1 − s)). sigmoid from e^−|z| in (0, 1], so s is 0
+// (not z/e^88) for z ≪ 0.
+inline float sigmoid(float v) {
+  const float e = fast::exp(v < 0.0f ? v : -v);
+  const float inv = 1.0f / (1.0f + e);
+  return v < 0.0f ? e * inv : inv;
+}
 NRT_VECTOR_CLONES void swish_forward(float* x, int64_t n) {
-  for (int64_t j = 0; j < n; j++) x[j] = x[j] / (1.0f + fast::exp(-x[j]));
+  for (int64_t j = 0; j < n; j++) x[j] = x[j] * sigmoid(x[j]);
 }
 NRT_VECTOR_CLONES void swish_backward(const float* z, float* g, int64_t n) {
   for (int64_t e = 0; e < n; e++) {
-    const float s = 1.0f / (1.0f + fast::exp(-z[e]));
+    const float s = sigmoid(z[e]);
     g[e] = g[e] * (s * (1.0f + z[e] * (1.0f - s)));
   }
 }
@@ -92,7 +103,8 @@ NRT_VECTOR_CLONES void softsign_backward(const float* a, float* g, int64_t n) {
 
 // mish(z) = z·tanh(softplus(z)). With u = e^z, tanh(log(1 + u)) = m/(m + 2) where m = u(u + 2): one exp and
 // one division. u is capped at e^20, where m/(m+2) is already 1 in float32 and m cannot overflow.
-// mish' = t + z·sech²·sigmoid(z), t = m/(m+2), sech² = 1 − t² = 4(m+1)/(m+2)², sigmoid = u/(1+u).
+// mish' = t + z·sech²·sigmoid(z), t = m/(m+2), sech² = 1 − t² = 4(m+1)/(m+2)², sigmoid = u/(1+u); past the
+// cap it is 1 (the second term is below z·4e-17 there).
 NRT_VECTOR_CLONES void mish_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) {
     const float u = fast::exp(x[j] < 20.0f ? x[j] : 20.0f);
@@ -108,7 +120,8 @@ NRT_VECTOR_CLONES void mish_backward(const float* z, float* g, int64_t n) {
     const float d = m + 2.0f;
     const float t = m / d;
     const float sech2 = 4.0f * (m + 1.0f) / (d * d);
-    g[e] = g[e] * (t + v * sech2 * (u / (1.0f + u)));
+    const float d_mish = t + v * sech2 * (u / (1.0f + u));
+    g[e] = g[e] * (v > 20.0f ? 1.0f : d_mish);
   }
 }
 

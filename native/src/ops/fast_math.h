@@ -23,9 +23,10 @@ inline uint32_t float_to_bits(float f) {
 }
 
 // e^x = 2^n · e^r with n = round(x / ln 2) and r = x − n·ln 2 in [−ln2/2, ln2/2] (ln 2 split in two so r is
-// exact), e^r by Cephes' degree-7 polynomial. x is clamped to [−87.33, 88.37]: 2^n stays a normal float, so
-// very negative x gives 1e-38 (not 0) and large x 2.4e38 (not infinity); callers rely on never seeing inf.
+// exact), e^r by Cephes' degree-7 polynomial. x is clamped to [−87.33, 88.37] so 2^n stays a normal float: large
+// x gives 2.4e38, never infinity (callers rely on that), and x below −87.33 gives exactly 0 (no denormals).
 inline float exp(float x) {
+  const bool underflow = x < -87.33f;
   x = x < -87.33f ? -87.33f : x;
   x = x > 88.37f ? 88.37f : x;
   // round to nearest with the 1.5·2^23 trick: t's low mantissa bits hold n
@@ -42,7 +43,8 @@ inline float exp(float x) {
   p = p * r2 + r + 1.0f;
   // (bits(t) + 127) << 23 = (n + 127) << 23 modulo 2^32: the bits of 2^n
   const uint32_t scale = (float_to_bits(t) + 127u) << 23;
-  return p * bits_to_float(scale);
+  const float e = p * bits_to_float(scale);
+  return underflow ? 0.0f : e;
 }
 
 // e^x − 1, exact near 0 where exp(x) − 1 would cancel: Taylor to x^9 for |x| < 0.5 (error < 3e-10), else exp.
