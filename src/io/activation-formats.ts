@@ -35,6 +35,8 @@ export interface ActivationFormats {
    * for (so neurite reads back what it writes, and what torch.onnx.export writes for the same module).
    */
   onnx: (alpha: number) => OnnxOp[];
+  /** more subgraphs that import as this activation, besides the export's own (torch writes Softsign as one) */
+  onnxPatterns?: OnnxOp[][];
   /** single ONNX ops that import as this activation, each with its attribute check */
   onnxImport: Record<string, (attr: OnnxAttrReader, opset: number) => OnnxImportResult>;
   /** Keras/tfjs activation names read on import (a Dense layer's activation or an Activation layer's) */
@@ -151,7 +153,21 @@ export const ACTIVATION_FORMATS: Record<ActivationName, ActivationFormats> = {
     tfjs: { activation: 'selu' },
   },
   softplus: { torch: () => 'nn.Softplus()', onnx: op('Softplus'), onnxImport: { Softplus: plain }, keras: ['softplus'], tfjs: { activation: 'softplus' } },
-  softsign: { torch: () => 'nn.Softsign()', onnx: op('Softsign'), onnxImport: { Softsign: plain }, keras: ['softsign'], tfjs: { activation: 'softsign' } },
+  softsign: {
+    torch: () => 'nn.Softsign()',
+    onnx: op('Softsign'),
+    // torch.onnx.export writes nn.Softsign() as x / (1 + |x|)
+    onnxPatterns: [
+      [
+        { op: 'Abs', inputs: ['x'] },
+        { op: 'Add', inputs: [0, { constant: 1 }] },
+        { op: 'Div', inputs: ['x', 1] },
+      ],
+    ],
+    onnxImport: { Softsign: plain },
+    keras: ['softsign'],
+    tfjs: { activation: 'softsign' },
+  },
   mish: {
     torch: () => 'nn.Mish()',
     // x·tanh(softplus(x)), as torch.onnx.export writes nn.Mish() below opset 18 (which brought the Mish op)

@@ -19,7 +19,8 @@ import { activationFormatRows, type OnnxOp, type OnnxRef } from './activation-fo
  * activation (folded into the dense layer before it, as neurite layers carry their activation), or nothing
  * (Identity, Dropout at inference, Flatten of an already flat input). Any op without a row gets an error naming
  * the op and its node. The one exception to the chain: an activation written as a small subgraph (gelu's
- * x·(1 + erf(x/√2))·0.5, swish's x·sigmoid(x), mish's x·tanh(softplus(x)), from activation-formats.ts) is
+ * x·(1 + erf(x/√2))·0.5, swish's x·sigmoid(x), mish's x·tanh(softplus(x)), softsign's x/(1 + |x|), from
+ * activation-formats.ts) is
  * claimed whole where the walk reaches its input, although its input feeds two of its nodes. Its scalar
  * constants may be initializers or Constant nodes (torch.onnx.export writes the latter).
  */
@@ -154,9 +155,10 @@ const OPS: Record<string, OpRow> = {
   Flatten: flatten,
 };
 
-/** Activations written as subgraphs of several nodes (the export's own form), tried before the single-op rows. */
+/** Activations written as subgraphs of several nodes (the export's own form and the table's other patterns),
+ * tried before the single-op rows. */
 const SUBGRAPHS: { activation: ActivationName; ops: OnnxOp[] }[] = activationFormatRows
-  .map(([activation, row]) => ({ activation, ops: row.onnx(0) }))
+  .flatMap(([activation, row]) => [row.onnx(0), ...(row.onnxPatterns ?? [])].map((ops) => ({ activation, ops })))
   .filter((p) => p.ops.length > 1);
 
 const COMMUTATIVE = new Set(['Add', 'Mul']);
