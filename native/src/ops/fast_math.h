@@ -23,54 +23,48 @@ inline uint32_t float_to_bits(float f) {
 }
 
 // e^x = 2^n · e^r with n = round(x / ln 2) and r = x − n·ln 2 in [−ln2/2, ln2/2] (ln 2 split in two so r is
-// exact), e^r by Cephes' degree-7 polynomial. x is clamped to [−87.33, 88.37] so 2^n stays a normal float: large
-// x gives 2.4e38, never infinity (callers rely on that), and x below −87.33 gives exactly 0 (no denormals).
-inline float exp(float x) {
-  const bool underflow = x < -87.33f;
+// exact), e^r − 1 = r + r²·P(r) by Cephes' polynomial. x is clamped to [−87.33, 88.37] so 2^n stays a normal
+// float. Both exp and expm1 come from this one reduction.
+struct Reduced {
+  float em1;    // e^r − 1, exact near r = 0
+  float scale;  // 2^n
+};
+inline Reduced reduce(float x) {
   x = x < -87.33f ? -87.33f : x;
   x = x > 88.37f ? 88.37f : x;
   // round to nearest with the 1.5·2^23 trick: t's low mantissa bits hold n
   const float t = x * 1.44269504088896341f + 12582912.0f;
   const float n = t - 12582912.0f;
   const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
-  const float r2 = r * r;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
-  p = p * r2 + r + 1.0f;
   // (bits(t) + 127) << 23 = (n + 127) << 23 modulo 2^32: the bits of 2^n
-  const uint32_t scale = (float_to_bits(t) + 127u) << 23;
-  const float e = p * bits_to_float(scale);
-  return underflow ? 0.0f : e;
+  return {p * (r * r) + r, bits_to_float((float_to_bits(t) + 127u) << 23)};
 }
 
-// e^x − 1, exact near 0 where exp(x) − 1 would cancel: Taylor to x^9 for |x| < 0.5 (error < 3e-10), else exp.
+// e^x; large x gives 2.4e38, never infinity (callers rely on that), and x below −87.33 exactly 0.
+inline float exp(float x) {
+  const Reduced q = reduce(x);
+  const float e = q.em1 * q.scale + q.scale;
+  return x < -87.33f ? 0.0f : e;
+}
+
+// e^x − 1 = 2^n·(e^r − 1) + (2^n − 1): exact near 0 (n = 0) where exp(x) − 1 would cancel; −1 below −87.33.
 inline float expm1(float x) {
-  float p = 1.0f / 362880.0f;
-  p = p * x + 1.0f / 40320.0f;
-  p = p * x + 1.0f / 5040.0f;
-  p = p * x + 1.0f / 720.0f;
-  p = p * x + 1.0f / 120.0f;
-  p = p * x + 1.0f / 24.0f;
-  p = p * x + 1.0f / 6.0f;
-  p = p * x + 0.5f;
-  const float small = p * x * x + x;
-  const float large = exp(x) - 1.0f;
-  const float ax = x < 0.0f ? -x : x;
-  return ax < 0.5f ? small : large;
+  const Reduced q = reduce(x);
+  return q.em1 * q.scale + (q.scale - 1.0f);
 }
 
 // log(1 + u) for u in [0, 1]: 2·atanh(s) with s = u/(2+u) in [0, 1/3], whose odd series in s converges fast
-// (nine terms, error < 2e-10) and keeps full relative precision for tiny u.
+// (seven terms, truncation below 2e-9 relative) and keeps full relative precision for tiny u.
 inline float log1p_unit(float u) {
   const float s = u / (2.0f + u);
   const float s2 = s * s;
-  float p = 1.0f / 17.0f;
-  p = p * s2 + 1.0f / 15.0f;
-  p = p * s2 + 1.0f / 13.0f;
+  float p = 1.0f / 13.0f;
   p = p * s2 + 1.0f / 11.0f;
   p = p * s2 + 1.0f / 9.0f;
   p = p * s2 + 1.0f / 7.0f;
