@@ -32,7 +32,10 @@ NRT_VECTOR_CLONES void gelu_backward(const float* z, float* g, int64_t n) {
   for (int64_t e = 0; e < n; e++) {
     const float v = z[e];
     const float cdf = normal_cdf(v);
-    const float pdf = kInvSqrt2Pi * fast::exp(-0.5f * v * v);
+    // φ is 0 past |z| = 12.6 (e^−80): computing it there would pass through subnormals (see fast_math.h)
+    const float vs = (v < 0.0f ? -v : v) > 12.6f ? 12.6f : v;
+    const float pdf_near = kInvSqrt2Pi * fast::exp(-0.5f * vs * vs);
+    const float pdf = (v < 0.0f ? -v : v) > 12.6f ? 0.0f : pdf_near;
     g[e] = g[e] * (cdf + v * pdf);
   }
 }
@@ -82,8 +85,9 @@ NRT_VECTOR_CLONES void selu_backward(const float* a, float* g, int64_t n) {
 NRT_VECTOR_CLONES void softplus_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) {
     const float v = x[j];
+    // e^−|z| below e^−80 adds nothing to max(z, 0) but would go subnormal inside log1p
     const float av = v < 0.0f ? -v : v;
-    x[j] = (v > 0.0f ? v : 0.0f) + fast::log1p_unit(fast::exp(-av));
+    x[j] = (v > 0.0f ? v : 0.0f) + fast::log1p_unit(fast::exp(av > 80.0f ? -80.0f : -av));
   }
 }
 NRT_VECTOR_CLONES void softplus_backward(const float* a, float* g, int64_t n) {
