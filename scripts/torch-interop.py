@@ -15,7 +15,8 @@
 
 SPEC.json: {"name": ..., "seed": int, "rows": int, "inputs": int, "modules": [[kind, args...], ...]} with kinds
 Linear(in, out[, bias]), ReLU, LeakyReLU(slope), Sigmoid, Tanh, Softmax(dim), Dropout(p), Flatten, Identity,
-ELU, and MatMulAdd(in, out) (x @ W + b with W [in, out], which exports as MatMul + Add instead of Gemm).
+ELU, GELU, SiLU, SELU, Softplus, Softsign, Mish, and MatMulAdd(in, out) (x @ W + b with W [in, out], which
+exports as MatMul + Add instead of Gemm).
 """
 import json
 import struct

@@ -1,5 +1,5 @@
 import type { ActivationName } from './backends/backend.js';
-import { checkActivation, DEFAULT_LEAKY_ALPHA } from './activations.js';
+import { checkActivation, DEFAULT_LEAKY_ALPHA, type ActivationInput } from './activations.js';
 import { limits } from './backends/abi.js';
 import { checkIntInRange, checkOptions, checkRange, fail, type OptionKeys } from './errors.js';
 import { checkInitializer, type InitializerName } from './initializers.js';
@@ -68,7 +68,8 @@ export const layerKindNames = 'nn.dense, nn.dropout, nn.batchNormalization, nn.l
 
 export interface DenseOptions {
   inputShape?: number[];
-  activation?: ActivationName;
+  /** one of activationNames, or 'silu' (an alias of 'swish'); default 'linear' */
+  activation?: ActivationInput;
   /** negative slope of leakyRelu (default 0.3, as Keras) */
   alpha?: number;
   useBias?: boolean;

@@ -47,7 +47,10 @@ describe('construction and validation', () => {
 
   it('rejects bad configuration with errors that name the argument', () => {
     const js = nn as unknown as Record<string, (...a: unknown[]) => unknown>;
-    expect(() => nn.dense(4, { activation: 'swish' as nn.ActivationName })).toThrow(/activation: expected one of 'linear', 'relu'.* got "swish"/);
+    expect(() => nn.dense(4, { activation: 'relu6' as nn.ActivationName })).toThrow(/activation: expected one of 'linear', 'relu'.*'mish', 'silu', got "relu6"/);
+    // 'silu' is an alias: it resolves to swish, so models, files and kernels only see 'swish'
+    expect(nn.dense(4, { activation: 'silu' }).activation).toBe('swish');
+    expect(nn.activationNames).not.toContain('silu');
     expect(() => nn.dense(0)).toThrow(/units: expected an integer in \[1, 16777216\], got 0/);
     expect(() => nn.dropout(1)).toThrow(/dropout rate: expected a number in \[0, 1\), got 1/);
     expect(() => nn.dropout(-0.1)).toThrow(/dropout rate/);

@@ -30,6 +30,13 @@ const activations: ActivationRow[] = [
   { activation: 'sigmoid' },
   { activation: 'tanh' },
   { activation: 'softmax', outputOnly: true },
+  { activation: 'gelu' },
+  { activation: 'swish' },
+  { activation: 'elu' },
+  { activation: 'selu' },
+  { activation: 'softplus' },
+  { activation: 'softsign' },
+  { activation: 'mish' },
 ];
 
 /** One row per loss: the output activation it is fused with, and targets of the right form. */

@@ -125,7 +125,10 @@ describe('neurite train', () => {
     await expect(runTrain(['--epochs', '0'])).rejects.toThrow(/^--epochs: expected a positive integer, got '0'$/);
     await expect(runTrain(['--dropout', '1'])).rejects.toThrow(/^--dropout: expected a number in \[0, 1\)/);
     await expect(runTrain(['--optimizer', 'adagrad', ...iris])).rejects.toThrow(/^--optimizer: expected sgd, adam, adamw or rmsprop, got 'adagrad'$/);
-    await expect(runTrain(['--activation', 'swish', ...iris])).rejects.toThrow(/^--activation: expected relu, leakyRelu, sigmoid, tanh or linear, got 'swish'$/);
+    await expect(runTrain(['--activation', 'relu6', ...iris])).rejects.toThrow(
+      /^--activation: expected linear, relu, leakyRelu, sigmoid, tanh, gelu, swish, elu, selu, softplus, softsign, mish or silu, got 'relu6'$/,
+    );
+    await expect(runTrain(['--activation', 'softmax', ...iris])).rejects.toThrow(/^--activation: expected linear, .* got 'softmax'$/);
     await expect(runTrain(['--backend', 'gpu'])).rejects.toThrow(/^--backend: expected auto, native, wasm or ts, got 'gpu'$/);
     await expect(runTrain(['--layers', '16,x', ...iris])).rejects.toThrow(/^--layers: expected a positive integer, got 'x'$/);
     await expect(runTrain(['--lr=-1', ...iris])).rejects.toThrow(/^--lr: expected a number/);

@@ -99,7 +99,7 @@ describe('gradient check of normalisation and activation layers (float64, centra
 });
 
 describe('gradient check (float64, central differences)', () => {
-  for (const activation of ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh'] as const) {
+  for (const activation of ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'gelu', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'mish'] as const) {
     it(`${activation} through a dense layer`, () => {
       const error = gradientError([dense(4, 6, activation), dense(6, 3, 'linear')], 'meanSquaredError');
       expect(error).toBeLessThan(1e-6);

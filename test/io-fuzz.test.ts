@@ -366,7 +366,7 @@ const headerMutations: Mutation[] = [
   },
 ];
 
-const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'elu'];
+const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'mish', 'relu6'];
 const LOSSES = ['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'hinge'];
 
 /** One edit a confused or malicious writer might make to a neurite description (mutates d). */

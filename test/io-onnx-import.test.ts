@@ -19,6 +19,7 @@ import { rngKey, rngUniform } from '../src/rng.js';
 import { expectClose, prepareBackend, testedBackends } from './helpers/backends.js';
 import { onnxBytes, type GraphSpec } from './helpers/onnx-builder.js';
 import { requireTorch, runPython } from './helpers/python.js';
+import { normalCdf } from '../src/backends/ts/normal-cdf.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = join(root, 'test', 'fixtures', 'io');
@@ -57,6 +58,19 @@ describe("neurite's own export loads back with identical predictions", () => {
       ],
     ],
     ['a single linear layer without bias', () => [nn.dense(3, { inputShape: [4], useBias: false })]],
+    [
+      'the activations of issue 11 (gelu, swish and mish read back from their subgraphs)',
+      () => [
+        nn.dense(13, { inputShape: [7], activation: 'gelu' }),
+        nn.dense(11, { activation: 'swish' }),
+        nn.dense(9, { activation: 'elu' }),
+        nn.dense(8, { activation: 'selu' }),
+        nn.dense(7, { activation: 'softplus' }),
+        nn.dense(6, { activation: 'softsign' }),
+        nn.dense(5, { activation: 'mish' }),
+        nn.dense(3, { activation: 'gelu' }),
+      ],
+    ],
     ['dropout first and last', () => [nn.dropout({ rate: 0.2, inputShape: [6] }), nn.dense(5, { activation: 'sigmoid' }), nn.dropout(0.5)]],
   ];
   for (const backend of testedBackends) {
@@ -145,15 +159,55 @@ describe('graphs from torch.onnx.export', () => {
   });
 });
 
+describe('the activations of issue 11 from torch.onnx.export', () => {
+  it('GELU (Div, Erf, Add, Mul, Mul with Constant nodes), SiLU and Mish (subgraphs), ELU, SELU, Softplus, Softsign at opsets 13 to 17', async () => {
+    requireTorch();
+    const spec = {
+      name: 'acts',
+      seed: 6,
+      rows: 13,
+      inputs: 7,
+      modules: [
+        ['Linear', 7, 13], ['GELU'], ['Linear', 13, 11], ['SiLU'], ['Linear', 11, 9], ['ELU'], ['Linear', 9, 8], ['SELU'],
+        ['Linear', 8, 7], ['Softplus'], ['Linear', 7, 6], ['Softsign'], ['Linear', 6, 5], ['Mish'], ['Linear', 5, 3],
+      ],
+    };
+    writeFileSync(join(dir, 'acts.json'), JSON.stringify(spec));
+    runPython(null, dir, [join(root, 'scripts', 'torch-interop.py'), 'onnx', join(dir, 'acts.json'), dir]);
+    const golden = JSON.parse(readFileSync(join(dir, 'acts.json'), 'utf8')) as TorchGolden;
+    for (let opset = 13; opset <= 17; opset++) {
+      for (const backend of testedBackends) {
+        const model = await nn.loadOnnx(join(dir, `acts-opset${opset}.onnx`), { backend });
+        expect(layerText(model)).toBe('13:gelu 11:swish 9:elu 8:selu 7:softplus 6:softsign 5:mish 3:linear');
+        // torch's outputs are float32 too, and eight layers with weights up to ±1.2 grow both sides' rounding
+        // to a few 1e-6: 1e-4 relative still tells each activation from any other
+        expectClose(`opset ${opset} on ${backend} vs torch ${golden.torch}`, (await model.predict(golden.inputs)).data, golden.outputs.flat(), { rtol: 1e-4, atol: 1e-5 });
+        model.dispose();
+      }
+    }
+  });
+});
+
 // ---- hand-built graphs ----
 
 interface RefLayer {
   kernel: number[]; // [in, units]
   bias?: number[];
   units: number;
-  activation: 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'softmax';
+  activation: 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'softmax' | 'gelu' | 'swish' | 'elu' | 'selu' | 'softplus' | 'softsign' | 'mish';
   alpha?: number;
 }
+
+const softplus = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+const ELEMENTWISE: Partial<Record<RefLayer['activation'], (v: number) => number>> = {
+  gelu: (v) => v * normalCdf(v),
+  swish: (v) => v / (1 + Math.exp(-v)),
+  elu: (v) => (v > 0 ? v : Math.expm1(v)),
+  selu: (v) => 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * Math.expm1(v)),
+  softplus,
+  softsign: (v) => v / (1 + Math.abs(v)),
+  mish: (v) => v * Math.tanh(softplus(v)),
+};
 
 /** Float64 forward pass: the expected values come from here, not from neurite. */
 function reference(layers: RefLayer[], x: number[][]): number[] {
@@ -165,6 +219,7 @@ function reference(layers: RefLayer[], x: number[][]): number[] {
       else if (l.activation === 'leakyRelu') a = z.map((v) => (v < 0 ? l.alpha! * v : v));
       else if (l.activation === 'sigmoid') a = z.map((v) => 1 / (1 + Math.exp(-v)));
       else if (l.activation === 'tanh') a = z.map(Math.tanh);
+      else if (ELEMENTWISE[l.activation]) a = z.map(ELEMENTWISE[l.activation]!);
       else if (l.activation === 'softmax') {
         const m = Math.max(...z);
         const e = z.map((v) => Math.exp(v - m));
@@ -239,6 +294,71 @@ describe('each op row, on hand-built graphs', () => {
       ],
     ],
     [
+      'Elu, Selu (its constants written out), Softplus, Softsign; Gelu of opset 20; Mish of opset 18',
+      {
+        opset: 20,
+        nodes: [
+          { op: 'Gemm', inputs: ['x', 'W1', 'B1'], outputs: ['h1'] },
+          { op: 'Elu', inputs: ['h1'], outputs: ['a1'], attrs: [{ name: 'alpha', f: 1 }] },
+          { op: 'Gemm', inputs: ['a1', 'I3'], outputs: ['h2'] },
+          { op: 'Selu', inputs: ['h2'], outputs: ['a2'], attrs: [{ name: 'alpha', f: 1.67326319217681884765625 }, { name: 'gamma', f: 1.05070102214813232421875 }] },
+          { op: 'Gemm', inputs: ['a2', 'I3'], outputs: ['h3'] },
+          { op: 'Softplus', inputs: ['h3'], outputs: ['a3'] },
+          { op: 'Gemm', inputs: ['a3', 'I3', 'B1'], outputs: ['h4'] },
+          { op: 'Softsign', inputs: ['h4'], outputs: ['a4'] },
+          { op: 'Gemm', inputs: ['a4', 'W2'], outputs: ['h5'] },
+          { op: 'Gelu', inputs: ['h5'], outputs: ['a5'], attrs: [{ name: 'approximate', s: 'none' }] },
+          { op: 'Gemm', inputs: ['a5', 'I2'], outputs: ['h6'] },
+          { op: 'Mish', inputs: ['h6'], outputs: ['y'] },
+        ],
+        initializers: [
+          { name: 'W1', dims: [4, 3], values: k1 },
+          { name: 'B1', dims: [3], values: b1 },
+          { name: 'I3', dims: [3, 3], values: [1.5, 0, 0, 0, -2, 0, 0.5, 0, 1] },
+          { name: 'W2', dims: [3, 2], values: k2 },
+          { name: 'I2', dims: [2, 2], values: [2, 0, 0, -3] },
+        ],
+        outputs: [['y', ['batch', 2]]],
+      },
+      [
+        { kernel: k1, bias: b1, units: 3, activation: 'elu' },
+        { kernel: [1.5, 0, 0, 0, -2, 0, 0.5, 0, 1], units: 3, activation: 'selu' },
+        { kernel: [1.5, 0, 0, 0, -2, 0, 0.5, 0, 1], units: 3, activation: 'softplus' },
+        { kernel: [1.5, 0, 0, 0, -2, 0, 0.5, 0, 1], bias: b1, units: 3, activation: 'softsign' },
+        { kernel: k2, units: 2, activation: 'gelu' },
+        { kernel: [2, 0, 0, -3], units: 2, activation: 'mish' },
+      ],
+    ],
+    [
+      "gelu's Erf pattern with initializer constants and swapped operands (x·0.5 last, 1 + erf), swish as Mul(sigmoid, x)",
+      {
+        nodes: [
+          { op: 'Gemm', inputs: ['x', 'W1', 'B1'], outputs: ['h'] },
+          { op: 'Div', inputs: ['h', 'sqrt2'], outputs: ['d'] },
+          { op: 'Erf', inputs: ['d'], outputs: ['e'] },
+          { op: 'Add', inputs: ['one', 'e'], outputs: ['p'] },
+          { op: 'Mul', inputs: ['p', 'h'], outputs: ['m'] },
+          { op: 'Mul', inputs: ['half', 'm'], outputs: ['g'] },
+          { op: 'Gemm', inputs: ['g', 'W2'], outputs: ['h2'] },
+          { op: 'Sigmoid', inputs: ['h2'], outputs: ['s'] },
+          { op: 'Mul', inputs: ['s', 'h2'], outputs: ['y'] },
+        ],
+        initializers: [
+          { name: 'W1', dims: [4, 3], values: k1 },
+          { name: 'B1', dims: [3], values: b1 },
+          { name: 'sqrt2', dims: [], values: [Math.SQRT2] },
+          { name: 'one', dims: [1], values: [1], encoding: 'double' },
+          { name: 'half', dims: [], values: [0.5] },
+          { name: 'W2', dims: [3, 2], values: k2 },
+        ],
+        outputs: [['y', ['batch', 2]]],
+      },
+      [
+        { kernel: k1, bias: b1, units: 3, activation: 'gelu' },
+        { kernel: k2, units: 2, activation: 'swish' },
+      ],
+    ],
+    [
       'an input without a shape (its width comes from the first Gemm)',
       {
         inputs: [['x', undefined]],
@@ -286,9 +406,44 @@ describe('refusals name the op, the node or the part at fault', () => {
   });
   const act = (op: string, name = `${op.toLowerCase()}_1`, domain?: string) => chain([{ op, inputs: ['h'], outputs: ['y'], name, domain }]);
   const cases: [string, () => Uint8Array, RegExp][] = [
-    ...['Elu', 'Selu', 'Softplus', 'Softsign', 'Gelu', 'Erf', 'Conv', 'Constant'].map(
-      (op): [string, () => Uint8Array, RegExp] => [`op ${op}`, () => onnxBytes(act(op)), new RegExp(`unsupported op "${op}" in node "${op.toLowerCase()}_1"; neurite imports Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity, Dropout, Flatten, BatchNormalization`)],
+    ...['Erf', 'Div', 'Conv', 'Constant'].map(
+      (op): [string, () => Uint8Array, RegExp] => [`op ${op}`, () => onnxBytes(act(op)), new RegExp(`unsupported op "${op}" in node "${op.toLowerCase()}_1"; neurite imports Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, `)],
     ),
+    ['an Elu alpha other than 1', () => onnxBytes(chain([{ op: 'Elu', inputs: ['h'], outputs: ['y'], name: 'e', attrs: [{ name: 'alpha', f: 0.5 }] }])), /node "e" \(Elu\): alpha 0\.5: neurite's elu has alpha 1/],
+    ['a Selu with other constants', () => onnxBytes(chain([{ op: 'Selu', inputs: ['h'], outputs: ['y'], name: 's', attrs: [{ name: 'gamma', f: 2 }] }])), /node "s" \(Selu\): alpha 1\.67\d*, gamma 2: neurite's selu has the standard constants/],
+    ['the tanh Gelu', () => onnxBytes(chain([{ op: 'Gelu', inputs: ['h'], outputs: ['y'], name: 'g', attrs: [{ name: 'approximate', s: 'tanh' }] }], { opset: 20 })), /node "g" \(Gelu\): approximate 'tanh': neurite's gelu is the exact \(erf\) form/],
+    [
+      "an Erf pattern with the wrong constant is no gelu (the branch is refused)",
+      () =>
+        onnxBytes(
+          chain(
+            [
+              { op: 'Div', inputs: ['h', 'two'], outputs: ['d'] },
+              { op: 'Erf', inputs: ['d'], outputs: ['e'] },
+              { op: 'Add', inputs: ['e', 'one'], outputs: ['p'] },
+              { op: 'Mul', inputs: ['h', 'p'], outputs: ['m'] },
+              { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] },
+            ],
+            { initializers: [w('W', [4, 3]), w('B', [3]), { name: 'two', dims: [], values: [2] }, { name: 'one', dims: [], values: [1] }, { name: 'half', dims: [], values: [0.5] }] },
+          ),
+        ),
+      /tensor "h" feeds 2 nodes .*: neurite imports a chain of layers, not a branching graph/,
+    ],
+    [
+      'a swish whose sigmoid is also read elsewhere is refused',
+      () =>
+        onnxBytes(
+          chain(
+            [
+              { op: 'Sigmoid', inputs: ['h'], outputs: ['s'] },
+              { op: 'Mul', inputs: ['h', 's'], outputs: ['y'] },
+              { op: 'Relu', inputs: ['s'], outputs: ['r'] },
+            ],
+            { outputs: [['y', ['b', 3]]] },
+          ),
+        ),
+      /tensor "h" feeds 2 nodes/,
+    ],
     ['an op from another domain', () => onnxBytes(act('FusedGemm', 'fused', 'com.microsoft')), /unsupported op "com\.microsoft\.FusedGemm" in node "fused"/],
     ['an unnamed node', () => onnxBytes(chain([{ op: 'Celu', inputs: ['h'], outputs: ['y'], name: '' }])), /unsupported op "Celu" in node #1 \(unnamed\)/],
     ['a branch', () => onnxBytes(chain([{ op: 'Relu', inputs: ['h'], outputs: ['y'] }, { op: 'Tanh', inputs: ['h'], outputs: ['t'] }])), /tensor "h" feeds 2 nodes .*: neurite imports a chain of layers, not a branching graph/],

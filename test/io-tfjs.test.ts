@@ -233,7 +233,7 @@ describe('refusals, each with a message that says what is wrong', () => {
       () => edit((j) => layersOf(j).splice(2, 0, { class_name: 'Conv2D', config: { name: 'conv' } }, { class_name: 'GRU', config: { name: 'gru' } })),
       /unsupported layers Conv2D \('conv'\), GRU \('gru'\); neurite imports InputLayer, Dense/,
     ],
-    ['an unknown activation', () => edit((j) => (layersOf(j)[4].config.activation = 'elu')), /activation 'elu' is not supported/],
+    ['an unknown activation', () => edit((j) => (layersOf(j)[4].config.activation = 'relu6')), /activation 'relu6' is not supported \(neurite has linear, relu, leaky_relu, sigmoid, tanh, softmax, gelu, swish, silu, elu, selu, softplus, softsign, mish\)/],
     ['a softmax over another axis', () => edit((j) => (layersOf(j)[6].config.axis = 2)), /layers\[6\]\.config\.axis: expected -1 or 1 \(softmax over the units\), got 2/],
     ['a non-flat input', () => edit((j) => (layersOf(j)[0].config.batch_input_shape = [null, 28, 28])), /an input of shape \[null, 28, 28\] needs a Flatten layer first/],
     ['batch normalisation over another axis', () => edit((j) => layersOf(j).splice(2, 0, { class_name: 'BatchNormalization', config: { name: 'bn', axis: 2 } })), /config\.axis: expected -1 or 1 \(normalisation over the features\), got 2/],
@@ -338,6 +338,19 @@ describe('with TensorFlow.js', () => {
         nn.activation('relu'), nn.dense(3, { activation: 'softmax' }),
       ],
     ],
+    [
+      'the activations of issue 11, each as a Dense activation tfjs knows',
+      () => [
+        nn.dense(13, { inputShape: [7], activation: 'gelu' }),
+        nn.dense(11, { activation: 'swish' }),
+        nn.dense(9, { activation: 'elu' }),
+        nn.dense(8, { activation: 'selu' }),
+        nn.dense(7, { activation: 'softplus' }),
+        nn.dense(6, { activation: 'softsign' }),
+        nn.dense(5, { activation: 'mish' }),
+        nn.dense(3),
+      ],
+    ],
     ['dropout first, names tfjs would refuse and a duplicate', () => [nn.dropout({ rate: 0.2, inputShape: [7], name: 'in put' }), nn.dense(4, { activation: 'relu', name: 'same' }), nn.dense(2, { name: 'same' })]],
   ];
   for (const [what, layers] of exports) {
@@ -393,6 +406,41 @@ describe('with TensorFlow.js', () => {
     const ours = (await model.predict(nn.tensor(Float32Array.from(xs.flat(2)), [13, 2, 3]))).data;
     expectClose('tfjs vs neurite at inference', ours, theirs, { rtol: 1e-5, atol: 1e-6 });
     model.dispose();
+  });
+
+  it('imports the activations of issue 11 as tfjs writes them, as Dense options and as Activation layers, on every backend', async () => {
+    const tfl = tf.layers;
+    const names = ['gelu', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'mish'] as const;
+    const tfModel = tf.sequential({
+      layers: [
+        tfl.dense({ units: 13, inputShape: [7], activation: 'gelu', biasInitializer: 'randomNormal' }),
+        ...names.slice(1).map((activation, i) => tfl.dense({ units: 12 - i, activation, biasInitializer: 'randomNormal' })),
+        ...names.flatMap((activation, i) => [tfl.dense({ units: 9 - i, biasInitializer: 'randomNormal' }), tfl.activation({ activation })]),
+        tfl.dense({ units: 3 }),
+      ],
+    });
+    let files: { json: { modelTopology: unknown }; weights: Uint8Array } | undefined;
+    await tfModel.save(
+      tf.io.withSaveHandler(async (a) => {
+        files = { json: { modelTopology: a.modelTopology, format: a.format, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] } as { modelTopology: unknown }, weights: new Uint8Array(a.weightData as ArrayBuffer) };
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const expected = (tfModel.predict(tf.tensor2d(x)) as import('@tensorflow/tfjs').Tensor).dataSync();
+    for (const backend of testedBackends) {
+      await prepareBackend(backend);
+      const model = nn.fromTfjsLayersModel(files!.json, files!.weights, { backend });
+      expect(model.spec.layers.map((l) => (l.kind === 'dense' ? l.activation : l.kind))).toEqual([...names, ...names, 'linear']);
+      // tfjs's erf is Abramowitz–Stegun 7.1.26 (error up to 1.5e-7) and its layers run in float32
+      expectClose(`neurite (${backend}) vs tfjs`, (await model.predict(x)).data, expected, { rtol: 1e-5, atol: 2e-6 });
+      model.dispose();
+    }
+    // Keras 3 writes swish as 'silu'
+    const keras3 = JSON.parse(JSON.stringify(files!.json).replace('"activation":"swish"', '"activation":"silu"')) as { modelTopology: unknown };
+    expect(JSON.stringify(keras3)).toContain('"silu"');
+    const fromKeras3 = nn.fromTfjsLayersModel(keras3, files!.weights, { backend: 'ts' });
+    expect(fromKeras3.spec.layers[1]!.kind === 'dense' && fromKeras3.spec.layers[1]!.activation).toBe('swish');
+    fromKeras3.dispose();
     tfModel.dispose();
   });
 

@@ -96,6 +96,42 @@ describe('neurite → PyTorch: the plain nn.Sequential, strict', () => {
     cases.forEach((c, i) => expectClose(`torch vs neurite (${c.label})`, Float32Array.from(torch[i]!.flat()), c.ours, { rtol: 1e-5, atol: 1e-6 }));
   });
 
+  it('torch-code writes the activations of issue 11 as nn.GELU, nn.SiLU, nn.ELU, nn.SELU, nn.Softplus, nn.Softsign, nn.Mish, and torch predicts the same', async () => {
+    requireTorch();
+    const x = inputs(3, 13, 6);
+    const acts = [
+      nn.dense(13, { inputShape: [6], activation: 'gelu', biasInitializer: 'ones' }),
+      nn.dense(11, { activation: 'silu' }),
+      nn.dense(9, { activation: 'elu' }),
+      nn.dense(8, { activation: 'selu' }),
+      nn.dense(7, { activation: 'softplus' }),
+      nn.dense(6, { activation: 'softsign' }),
+      nn.dense(5, { activation: 'mish' }),
+      nn.dense(3),
+    ];
+    const cases: { module: string; ours: Float32Array; label: string }[] = [];
+    for (const backend of testedBackends) {
+      const model = nn.sequential(acts, { backend, seed: 21 });
+      const file = `acts-${backend}.safetensors`;
+      await model.save(join(dir, file));
+      const code = await torchCode(file, dir);
+      for (const m of ['nn.GELU()', 'nn.SiLU()', 'nn.ELU()', 'nn.SELU()', 'nn.Softplus()', 'nn.Softsign()', 'nn.Mish()']) expect(code).toContain(m);
+      writeFileSync(join(dir, `acts_${backend}.py`), code);
+      cases.push({ module: `acts_${backend}`, ours: (await model.predict(x)).data, label: backend });
+      model.dispose();
+    }
+    const out = runPython(
+      [
+        'import importlib, json, torch',
+        `x = torch.tensor(${JSON.stringify(x)})`,
+        `print(json.dumps([importlib.import_module(m).model(x).tolist() for m in ${JSON.stringify(cases.map((c) => c.module))}]))`,
+      ].join('\n'),
+      dir,
+    );
+    const torch = JSON.parse(out) as number[][][];
+    cases.forEach((c, i) => expectClose(`torch vs neurite (${c.label})`, Float32Array.from(torch[i]!.flat()), c.ours, { rtol: 1e-5, atol: 1e-6 }));
+  });
+
   it('a file saved without the optimizer holds exactly the Sequential state_dict: names, shapes, nothing else', () => {
     const model = nn.sequential(layers(), { backend: 'ts', seed: 3 });
     const bytes = serializeModel(model);

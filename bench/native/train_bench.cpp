@@ -3,7 +3,8 @@
 //   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128     1 and 2 threads
 //   W2  784-1024-1024-10, same, batch 256                                   1 thread
 //   W3  W1 forward: batch 1 latency, batch 1024 throughput                  1 and 2 threads
-// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w1e | w1ex2 | w2 | w3 | w3x2]
+//   acts  W1 with each hidden activation against relu, alternated            1 thread
+// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w1e | w1ex2 | w2 | w3 | w3x2 | acts]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,13 +19,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-nrt_model* make(const std::vector<int>& widths, int threads) {
+nrt_model* make(const std::vector<int>& widths, int threads, nrt_activation hidden = NRT_ACTIVATION_RELU) {
   std::vector<nrt_layer_desc> layers;
   for (size_t i = 1; i < widths.size(); i++) {
     nrt_layer_desc d{};
     d.kind = NRT_LAYER_DENSE;
     d.units = widths[i];
-    d.activation = i + 1 == widths.size() ? NRT_ACTIVATION_SOFTMAX : NRT_ACTIVATION_RELU;
+    d.activation = i + 1 == widths.size() ? NRT_ACTIVATION_SOFTMAX : hidden;
     d.use_bias = 1;
     layers.push_back(d);
   }
@@ -112,6 +113,54 @@ void forward(int threads, double seconds) {
   nrt_model_destroy(m);
 }
 
+// What a hidden activation costs: W1 training steps (forward with the activation in the GEMM epilogue, backward
+// through its derivative) with each activation against relu. The cases take turns in short slices, so a loaded
+// machine slows them alike; the ratio of the fastest steps is the activation's own cost.
+void activation_cost(double seconds) {
+  const std::vector<int> widths = {784, 256, 128, 10};
+  const int64_t batch = 128, batches = 16;
+  struct Case {
+    const char* name;
+    nrt_activation act;
+    nrt_model* m = nullptr;
+    std::vector<double> steps;
+  };
+  std::vector<Case> cases = {{"relu", NRT_ACTIVATION_RELU},         {"gelu", NRT_ACTIVATION_GELU},
+                             {"swish", NRT_ACTIVATION_SWISH},       {"elu", NRT_ACTIVATION_ELU},
+                             {"selu", NRT_ACTIVATION_SELU},         {"softplus", NRT_ACTIVATION_SOFTPLUS},
+                             {"softsign", NRT_ACTIVATION_SOFTSIGN}, {"mish", NRT_ACTIVATION_MISH},
+                             {"tanh", NRT_ACTIVATION_TANH},         {"sigmoid", NRT_ACTIVATION_SIGMOID}};
+  std::vector<float> x(static_cast<size_t>(batches * batch * widths[0])), y(static_cast<size_t>(batches * batch));
+  for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<float>((i * 2654435761u) >> 24) / 255.0f;
+  for (size_t i = 0; i < y.size(); i++) y[i] = static_cast<float>(i % 10);
+  for (Case& c : cases) c.m = make(widths, 1, c.act);
+  const int rounds = 20;
+  const double slice = seconds / rounds;
+  for (int r = 0; r < rounds; r++)
+    for (Case& c : cases) {
+      int64_t b = 0;
+      const auto start = Clock::now();
+      while (std::chrono::duration<double>(Clock::now() - start).count() < slice) {
+        double loss;
+        const int64_t at = (b++ % batches) * batch;
+        const auto t0 = Clock::now();
+        if (nrt_model_train_batch(c.m, x.data() + at * widths[0], batch * widths[0], y.data() + at, batch, batch,
+                                  &loss) != NRT_OK)
+          std::abort();
+        c.steps.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      }
+    }
+  for (Case& c : cases) std::sort(c.steps.begin(), c.steps.end());
+  const double relu_best = cases[0].steps.front(), relu_median = cases[0].steps[cases[0].steps.size() / 2];
+  std::printf("activation cost, W1 784-256-128-10 batch 128 training step, 1 thread, against relu:\n");
+  for (Case& c : cases) {
+    const double best = c.steps.front(), median = c.steps[c.steps.size() / 2];
+    std::printf("  %-9s %8.1f us fastest (x%.3f), %8.1f us median (x%.3f), %zu steps\n", c.name, best * 1e6,
+                best / relu_best, median * 1e6, median / relu_median, c.steps.size());
+    nrt_model_destroy(c.m);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,5 +175,6 @@ int main(int argc, char** argv) {
   if (run("w2")) train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 1, seconds);
   if (run("w3")) forward(1, seconds);
   if (run("w3x2")) forward(2, seconds);
+  if (run("acts")) activation_cost(seconds);
   return 0;
 }

@@ -435,7 +435,7 @@ TEST(engine_rejects_bad_input_with_named_errors) {
   nrt_layer_desc bad = dense(0, NRT_ACTIVATION_RELU);
   error_has(nrt_model_create(4, &bad, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "layers[0].units");
   CHECK(m == nullptr);
-  bad = dense(3, static_cast<nrt_activation>(9));
+  bad = dense(3, static_cast<nrt_activation>(99));
   error_has(nrt_model_create(4, &bad, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "activation");
   nrt_layer_desc drop = dropout(5, 0.5);
   error_has(nrt_model_create(4, &drop, 1, 0, &m), NRT_ERR_INVALID_ARGUMENT, "dropout");

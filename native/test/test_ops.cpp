@@ -11,6 +11,7 @@
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/grad_clip.h"
+#include "ops/fast_math.h"
 #include "ops/losses.h"
 #include "ops/lr_schedule.h"
 #include "ops/optimizer.h"
@@ -21,8 +22,21 @@ using namespace nrt;
 namespace {
 
 const int64_t kShapes[][2] = {{1, 1}, {1, 7}, {3, 13}, {7, 17}, {13, 64}, {17, 255}, {64, 256}, {2, 1000}};
-const nrt_activation kActivations[] = {NRT_ACTIVATION_LINEAR, NRT_ACTIVATION_RELU, NRT_ACTIVATION_LEAKY_RELU,
-                                       NRT_ACTIVATION_SIGMOID, NRT_ACTIVATION_TANH, NRT_ACTIVATION_SOFTMAX};
+const nrt_activation kActivations[] = {NRT_ACTIVATION_LINEAR,   NRT_ACTIVATION_RELU,     NRT_ACTIVATION_LEAKY_RELU,
+                                       NRT_ACTIVATION_SIGMOID,  NRT_ACTIVATION_TANH,     NRT_ACTIVATION_SOFTMAX,
+                                       NRT_ACTIVATION_GELU,     NRT_ACTIVATION_SWISH,    NRT_ACTIVATION_ELU,
+                                       NRT_ACTIVATION_SELU,     NRT_ACTIVATION_SOFTPLUS, NRT_ACTIVATION_SOFTSIGN,
+                                       NRT_ACTIVATION_MISH};
+
+// The f32-approximated activations (activation.cpp) against these double libm references: 1e-6 relative to
+// max(1, |value|), where the f64-exact ones are held to 2e-7.
+bool approximated(nrt_activation act) { return act >= NRT_ACTIVATION_GELU; }
+
+constexpr double kSeluLambda = 1.0507009873554804934193349852946;
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+
+double ref_softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::fabs(z))); }
+double ref_sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
 double ref_act(nrt_activation act, double alpha, double z) {
   switch (act) {
@@ -30,7 +44,32 @@ double ref_act(nrt_activation act, double alpha, double z) {
     case NRT_ACTIVATION_LEAKY_RELU: return z > 0 ? z : alpha * z;
     case NRT_ACTIVATION_SIGMOID: return 1 / (1 + std::exp(-z));
     case NRT_ACTIVATION_TANH: return std::tanh(z);
+    case NRT_ACTIVATION_GELU: return 0.5 * z * std::erfc(-z / std::sqrt(2.0));
+    case NRT_ACTIVATION_SWISH: return z * ref_sigmoid(z);
+    case NRT_ACTIVATION_ELU: return z > 0 ? z : std::expm1(z);
+    case NRT_ACTIVATION_SELU: return kSeluLambda * (z > 0 ? z : kSeluAlpha * std::expm1(z));
+    case NRT_ACTIVATION_SOFTPLUS: return ref_softplus(z);
+    case NRT_ACTIVATION_SOFTSIGN: return z / (1 + std::fabs(z));
+    case NRT_ACTIVATION_MISH: return z * std::tanh(ref_softplus(z));
     default: return z;
+  }
+}
+
+// The derivative at z, from z alone (the kernels read a where they can; this checks that they agree).
+double ref_derivative(nrt_activation act, double z) {
+  switch (act) {
+    case NRT_ACTIVATION_GELU:
+      return 0.5 * std::erfc(-z / std::sqrt(2.0)) + z * std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+    case NRT_ACTIVATION_SWISH: return ref_sigmoid(z) * (1 + z * (1 - ref_sigmoid(z)));
+    case NRT_ACTIVATION_ELU: return z > 0 ? 1 : std::exp(z);
+    case NRT_ACTIVATION_SELU: return z > 0 ? kSeluLambda : kSeluLambda * kSeluAlpha * std::exp(z);
+    case NRT_ACTIVATION_SOFTPLUS: return ref_sigmoid(z);
+    case NRT_ACTIVATION_SOFTSIGN: return 1 / ((1 + std::fabs(z)) * (1 + std::fabs(z)));
+    case NRT_ACTIVATION_MISH: {
+      const double t = std::tanh(ref_softplus(z));
+      return t + z * (1 - t * t) * ref_sigmoid(z);
+    }
+    default: return 1;
   }
 }
 
@@ -66,6 +105,13 @@ std::vector<double> ref_backward(nrt_activation act, double alpha, const std::ve
         case NRT_ACTIVATION_LEAKY_RELU: d = z[e] > 0 ? 1 : alpha; break;
         case NRT_ACTIVATION_SIGMOID: d = a[e] * (1 - a[e]); break;
         case NRT_ACTIVATION_TANH: d = 1 - a[e] * a[e]; break;
+        case NRT_ACTIVATION_GELU:
+        case NRT_ACTIVATION_SWISH:
+        case NRT_ACTIVATION_ELU:
+        case NRT_ACTIVATION_SELU:
+        case NRT_ACTIVATION_SOFTPLUS:
+        case NRT_ACTIVATION_SOFTSIGN:
+        case NRT_ACTIVATION_MISH: d = ref_derivative(act, z[e]); break;
         case NRT_ACTIVATION_SOFTMAX: {
           double s = 0;
           for (int64_t q = 0; q < cols; q++) s += g[i * cols + q] * ((q == j ? 1 : 0) - a[i * cols + j]) * a[i * cols + q];
@@ -91,8 +137,55 @@ TEST(activation_forward_matches_reference) {
         std::vector<float> a = z;
         ops::activation_forward(act, alpha, a.data(), rows, cols, cols);
         const std::vector<double> want = ref_forward(act, alpha, z, rows, cols);
-        for (size_t e = 0; e < a.size(); e++) CHECK_CLOSE(a[e], want[e], 2e-7);
+        const double tol = approximated(act) ? 1e-6 : 2e-7;
+        for (size_t e = 0; e < a.size(); e++) CHECK_CLOSE(a[e], want[e], tol);
       }
+}
+
+TEST(approximated_activations_hold_over_the_whole_float_range) {
+  // Far tails, exp's clamps (±87, ±88), mish's cap (20), the kinks and the extremes: finite values within 1e-6
+  // of the reference (relative to max(1, |value|)), forward and backward (forward reads z, backward a or z).
+  std::vector<float> z = {-3.0e38f, -1e6f, -100.0f, -88.5f, -87.4f, -87.0f, -40.0f, -20.5f, -9.0f, -5.0f, -1e-3f,
+                          -1e-7f,   -1e-30f, 0.0f,  1e-30f,  1e-7f,   1e-3f,   0.4999f, 0.5001f, 5.0f,  19.9f,
+                          20.1f,    40.0f,   87.0f, 88.5f,   100.0f,  1e6f,    3.0e38f};
+  for (float v = -12.0f; v <= 12.0f; v += 0.01f) z.push_back(v);
+  const int64_t n = static_cast<int64_t>(z.size());
+  for (nrt_activation act : kActivations) {
+    if (!approximated(act)) continue;
+    std::vector<float> a = z;
+    ops::activation_forward(act, 0.0, a.data(), 1, n, n);
+    std::vector<float> g(z.size(), 1.0f);
+    ops::activation_backward(act, 0.0, a.data(), z.data(), g.data(), 1, n, nullptr);
+    for (int64_t e = 0; e < n; e++) {
+      CHECK(std::isfinite(a[e]) && std::isfinite(g[e]));
+      CHECK_CLOSE(a[e], ref_act(act, 0.0, z[e]), 1e-6);
+      // a derivative read from a float32 output carries that output's rounding: 1e-6 of its size, plus for
+      // softsign 1 − |a| loses digits as |a| → 1 (the value is below 1e-6 there anyway)
+      CHECK_CLOSE(g[e], ref_derivative(act, z[e]), 2e-6);
+    }
+  }
+}
+
+TEST(fast_math_matches_libm) {
+  double worst_exp = 0, worst_expm1 = 0, worst_log1p = 0, worst_erf = 0;
+  for (double x = -86.5; x <= 88.0; x += 0.00731) {
+    const float f = static_cast<float>(x);
+    worst_exp = std::max(worst_exp, std::fabs(ops::fast::exp(f) - std::exp(double(f))) / std::exp(double(f)));
+    const double m = std::expm1(double(f));
+    if (m != 0) worst_expm1 = std::max(worst_expm1, std::fabs(ops::fast::expm1(f) - m) / std::fabs(m));
+  }
+  for (double u = 1e-30; u <= 1.0; u *= 1.001) {
+    const float f = static_cast<float>(u);
+    worst_log1p = std::max(worst_log1p, std::fabs(ops::fast::log1p_unit(f) - std::log1p(double(f))) / std::log1p(double(f)));
+  }
+  for (double x = -7.0; x <= 7.0; x += 0.00037) {
+    const float f = static_cast<float>(x);
+    worst_erf = std::max(worst_erf, std::fabs(ops::fast::erf(f) - std::erf(double(f))));
+  }
+  CHECK(worst_exp < 2e-7);
+  CHECK(worst_expm1 < 2e-7);
+  CHECK(worst_log1p < 3e-7);
+  CHECK(worst_erf < 5e-7);
 }
 
 TEST(activation_forward_on_strided_tiles) {
@@ -120,7 +213,8 @@ TEST(activation_backward_matches_reference_with_bias_sum) {
         const std::vector<double> want = ref_backward(act, alpha, z, g, rows, cols);
         std::vector<float> bias(static_cast<size_t>(cols), -1.0f);
         ops::activation_backward(act, alpha, a.data(), z.data(), g.data(), rows, cols, bias.data());
-        for (size_t e = 0; e < g.size(); e++) CHECK_CLOSE(g[e], want[e], 1e-6);
+        const double tol = approximated(act) ? 2e-6 : 1e-6;
+        for (size_t e = 0; e < g.size(); e++) CHECK_CLOSE(g[e], want[e], tol);
         for (int64_t j = 0; j < cols; j++) {
           double sum = 0;
           for (int64_t i = 0; i < rows; i++) sum += want[i * cols + j];

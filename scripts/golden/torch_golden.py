@@ -177,6 +177,14 @@ def make_case(name, sizes, activations, loss, optimizer, steps=5, batch=8, l2=0.
             'sigmoid': torch.sigmoid,
             'tanh': torch.tanh,
             'softmax': lambda t: torch.softmax(t, dim=1),
+            'gelu': torch.nn.functional.gelu,  # the exact erf form (approximate='none')
+            'swish': torch.nn.functional.silu,
+            'silu': torch.nn.functional.silu,  # neurite's alias of swish
+            'elu': torch.nn.functional.elu,
+            'selu': torch.nn.functional.selu,
+            'softplus': torch.nn.functional.softplus,  # its threshold (20) is far above these pre-activations
+            'softsign': torch.nn.functional.softsign,
+            'mish': torch.nn.functional.mish,
         }[name](z)
 
     def forward(x):
@@ -345,6 +353,15 @@ cases = [
     make_case('adagrad on piecewiseConstant', [2, 16, 1], ['tanh', 'linear'], 'meanSquaredError',
               {'kind': 'adagrad', 'learningRate': 0.1, 'initialAccumulatorValue': 0.1, 'epsilon': 1e-7,
                'stepSchedule': {'kind': 'piecewiseConstant', 'boundaries': [1, 3], 'values': [0.1, 0.05, 0.01]}}, seed=16),
+    # the activations of issue 11, hidden and (for MSE) on the output too
+    make_case('gelu, adam, CE', [5, 9, 3], ['gelu', 'softmax'], 'categoricalCrossentropy', adam, seed=9),
+    make_case('swish, sgd momentum, MSE on swish', [4, 7, 2], ['swish', 'swish'], 'meanSquaredError', sgd(0.1, 0.9), seed=10),
+    make_case('silu alias, rmsprop, sparse CE', [4, 7, 3], ['silu', 'softmax'], 'sparseCategoricalCrossentropy', rms, seed=11),
+    make_case('elu, adamw, binary CE', [3, 8, 2], ['elu', 'sigmoid'], 'binaryCrossentropy', adamw, seed=12),
+    make_case('selu, 3 layers, sgd', [4, 11, 6, 3], ['selu', 'selu', 'softmax'], 'categoricalCrossentropy', sgd(0.2), seed=13),
+    make_case('softplus, adam, MSE on softplus', [3, 9, 2], ['softplus', 'softplus'], 'meanSquaredError', adam, seed=14),
+    make_case('softsign, rmsprop momentum, MSE', [5, 8, 2], ['softsign', 'softsign'], 'meanSquaredError', rms_m, seed=15),
+    make_case('mish and gelu, adam, l2, CE', [4, 10, 7, 3], ['mish', 'gelu', 'softmax'], 'categoricalCrossentropy', adam, l2=0.01, seed=16),
 ]
 
 with open('test/fixtures/golden/torch-golden.json', 'w') as f:

@@ -42,6 +42,13 @@ export const activationCodes = {
   sigmoid: 3,
   tanh: 4,
   softmax: 5,
+  gelu: 6,
+  swish: 7,
+  elu: 8,
+  selu: 9,
+  softplus: 10,
+  softsign: 11,
+  mish: 12,
 } as const;
 export type ActivationName = keyof typeof activationCodes;
 

@@ -6,6 +6,22 @@ import { asFlagError, choiceOption, intOption, numOption, plural } from './flags
 import { ProgressBar } from './progress.js';
 import { unknownName } from '../errors.js';
 import { prepareStream, type StreamPrepared } from './train-stream.js';
+import { activationAliases } from '../activations.js';
+
+/** Every activation but softmax (output layers only), and the aliases nn.dense accepts ('silu'). */
+const HIDDEN_ACTIVATIONS = [...nn.activationNames.filter((a) => a !== 'softmax'), ...(Object.keys(activationAliases) as (keyof typeof activationAliases)[])];
+
+/** A list for the help text, wrapped under its flag's description column. */
+function wrapList(items: readonly string[]): string {
+  const lines: string[] = [''];
+  for (const item of items) {
+    const last = lines.length - 1;
+    const piece = `${lines[last] === '' ? '' : ' '}${item},`;
+    if (lines[last]!.length + piece.length > 62 && lines[last] !== '') lines.push(`${item},`);
+    else lines[last] += piece;
+  }
+  return lines.join(`\n${' '.repeat(23)}`).slice(0, -1);
+}
 
 export const trainHelp = `Train options:
   --dataset NAME       iris (default, embedded); mnist (handwritten digits: 10,000 ship with neurite);
@@ -22,7 +38,7 @@ export const trainHelp = `Train options:
   --delimiter CHAR     , ; tab (or any one character; default: detected from the first lines)
   --keep-index         keep a leading unnamed index column (pandas to_csv) as a feature; default: dropped
   --layers 16,8        hidden layer sizes (default 16,8; 256,128 for image sets; '' for none)
-  --activation NAME    hidden activation: relu, leakyRelu, sigmoid, tanh, linear (default relu)
+  --activation NAME    hidden activation (default relu): ${wrapList(HIDDEN_ACTIVATIONS)}
   --epochs N           passes over the training set (default 100; 10 for image sets)
   --batch-size N       samples per gradient step (default 16; 128 for image sets)
   --lr X               learning rate (default 0.01; 0.001 for image sets)
@@ -63,7 +79,6 @@ export const TRAIN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const HIDDEN_ACTIVATIONS = ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'linear'] as const;
 const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
 export const BACKENDS = ['auto', 'native', 'wasm', 'ts'] as const;
 

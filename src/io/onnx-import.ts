@@ -8,6 +8,7 @@ import { checkValues, MAX_ABS_PARAMETER, transpose } from './model-file.js';
 import { readFloatTensor, readOnnx, type OnnxModel, type OnnxNode, type OnnxTensorInfo } from './onnx-read.js';
 import { AllocationBudget } from './protobuf-reader.js';
 import { FileFormatError, parseJson, Where } from './untrusted.js';
+import { activationFormatRows, type OnnxOp, type OnnxRef } from './activation-formats.js';
 
 /**
  * ONNX → neurite: a Sequential from an MLP graph, the kind torch.onnx.export writes for an nn.Sequential of
@@ -17,7 +18,11 @@ import { FileFormatError, parseJson, Where } from './untrusted.js';
  * OPS, one row per op type; a row turns its node into a step: a dense layer (Gemm, MatMul with its Add), an
  * activation (folded into the dense layer before it, as neurite layers carry their activation), or nothing
  * (Identity, Dropout at inference, Flatten of an already flat input). Any op without a row gets an error naming
- * the op and its node.
+ * the op and its node. The one exception to the chain: an activation written as a small subgraph (gelu's
+ * x·(1 + erf(x/√2))·0.5, swish's x·sigmoid(x), mish's x·tanh(softplus(x)), softsign's x/(1 + |x|), from
+ * activation-formats.ts) is
+ * claimed whole where the walk reaches its input, although its input feeds two of its nodes. Its scalar
+ * constants may be initializers or Constant nodes (torch.onnx.export writes the latter).
  */
 
 export interface OnnxImportOptions {
@@ -68,10 +73,6 @@ function attrInt(n: OnnxNode, name: string, fallback: number): number {
   return a?.i ?? fallback;
 }
 
-const activation =
-  (name: ActivationName): OpRow =>
-  () => ({ kind: 'activation', activation: name });
-
 /** Y = alpha·A·op(B) + beta·C, op = transpose when transB. A is the data; B and C must be constants. */
 const gemm: OpRow = (n, c) => {
   if (attrInt(n, 'transA', 0) !== 0) c.fail(n, 'transA=1 is not supported (the data must be [batch, features])');
@@ -116,19 +117,6 @@ const matMul: OpRow = (n, c) => {
   return { kind: 'dense', kernel: w.values, inputs, units, output: n.outputs[0]! };
 };
 
-/** Softmax over the features: axis -1, or 1 for [batch, features] (the default before opset 13). */
-const softmax: OpRow = (n, c) => {
-  const axis = attrInt(n, 'axis', c.opset >= 13 ? -1 : 1);
-  if (axis !== -1 && axis !== 1) c.fail(n, `axis ${axis}: neurite applies softmax over the features (axis -1 or 1)`);
-  return { kind: 'activation', activation: 'softmax' };
-};
-
-const leakyRelu: OpRow = (n, c) => {
-  const alpha = attrFloat(n, 'alpha', 0.01);
-  if (!(alpha >= 0 && alpha <= 1)) c.fail(n, `alpha ${alpha}: neurite's leakyRelu takes a slope in [0, 1]`);
-  return { kind: 'activation', activation: 'leakyRelu', alpha };
-};
-
 /** Dropout at inference passes its input through; its mask output must not be used. */
 const dropout: OpRow = (n, c) => {
   if (n.outputs.length > 1 && n.outputs[1] !== '' && c.consumers(n.outputs[1]!).length > 0) c.fail(n, 'its mask output is used; neurite imports inference graphs');
@@ -165,23 +153,78 @@ const batchNormalization: OpRow = (n, c) => {
   return { kind: 'batchNormalization', epsilon, momentum, gamma, beta, mean, variance };
 };
 
-/**
- * One row per ONNX op. Elu, Selu, Softplus, Softsign, Gelu (and its Erf pattern) join as neurite gains those
- * layers; until then they get the unsupported-op error like any other op.
- */
+/** The attribute reader the format table's import checks take. */
+const attrValue = (n: OnnxNode) => (name: string) => {
+  const a = n.attributes.get(name);
+  return a?.f ?? a?.i ?? a?.s;
+};
+
+/** One row per ONNX op: the layer-building ops here, the activation ops from the format table. */
 const OPS: Record<string, OpRow> = {
   Gemm: gemm,
   MatMul: matMul,
-  Relu: activation('relu'),
-  LeakyRelu: leakyRelu,
-  Sigmoid: activation('sigmoid'),
-  Tanh: activation('tanh'),
-  Softmax: softmax,
+  ...Object.fromEntries(
+    activationFormatRows.flatMap(([activation, row]) =>
+      Object.entries(row.onnxImport).map(([op, check]): [string, OpRow] => [
+        op,
+        (n, c) => {
+          const r = check(attrValue(n), c.opset);
+          if (r.error !== undefined) c.fail(n, r.error);
+          return r.alpha === undefined ? { kind: 'activation', activation } : { kind: 'activation', activation, alpha: r.alpha };
+        },
+      ]),
+    ),
+  ),
   Identity: () => ({ kind: 'identity' }),
   Dropout: dropout,
   Flatten: flatten,
   BatchNormalization: batchNormalization,
 };
+
+/** Activations written as subgraphs of several nodes (the export's own form and the table's other patterns),
+ * tried before the single-op rows. */
+const SUBGRAPHS: { activation: ActivationName; ops: OnnxOp[] }[] = activationFormatRows
+  .flatMap(([activation, row]) => [row.onnx(0), ...(row.onnxPatterns ?? [])].map((ops) => ({ activation, ops })))
+  .filter((p) => p.ops.length > 1);
+
+const COMMUTATIVE = new Set(['Add', 'Mul']);
+
+/**
+ * The nodes of `ops` computed from tensor x, in order, when the graph holds exactly that subgraph there: each
+ * node found among the readers of its first non-constant input, constants equal to float32 precision, Add and
+ * Mul in either operand order, and no tensor of the subgraph (x included) read outside it.
+ */
+function matchSubgraph(ops: OnnxOp[], x: string, consumers: (t: string) => OnnxNode[], scalar: (t: string) => number | undefined): OnnxNode[] | undefined {
+  const nodes: OnnxNode[] = [];
+  const outs: string[] = [];
+  const fits = (name: string, ref: OnnxRef): boolean => {
+    if (ref === 'x') return name === x;
+    if (typeof ref === 'number') return name === outs[ref];
+    const v = scalar(name);
+    return v !== undefined && Math.abs(v - ref.constant) <= 1e-6 * Math.abs(ref.constant);
+  };
+  for (const spec of ops) {
+    const anchor = spec.inputs.find((r): r is 'x' | number => r === 'x' || typeof r === 'number');
+    if (anchor === undefined) return undefined;
+    const found = consumers(anchor === 'x' ? x : outs[anchor]!).find(
+      (n) =>
+        n.opType === spec.op &&
+        (n.domain === '' || n.domain === 'ai.onnx') &&
+        !nodes.includes(n) &&
+        n.outputs.length >= 1 &&
+        n.outputs[0] !== '' &&
+        n.inputs.length === spec.inputs.length &&
+        (spec.inputs.every((r, k) => fits(n.inputs[k]!, r)) ||
+          (COMMUTATIVE.has(spec.op) && spec.inputs.length === 2 && fits(n.inputs[0]!, spec.inputs[1]!) && fits(n.inputs[1]!, spec.inputs[0]!))),
+    );
+    if (!found) return undefined;
+    nodes.push(found);
+    outs.push(found.outputs[0]!);
+  }
+  const inside = new Set(nodes);
+  for (const t of [x, ...outs.slice(0, -1)]) if (consumers(t).some((n) => !inside.has(n))) return undefined;
+  return nodes;
+}
 
 export const supportedOnnxOps: readonly string[] = Object.keys(OPS);
 
@@ -239,6 +282,17 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
   if (width === 0) top.error(`input ${JSON.stringify(input.name)} has no features`);
   let inputSize = rank === 2 ? width : undefined;
 
+  // Constant nodes hold values like initializers do (torch.onnx.export writes scalars as Constant nodes). They
+  // compute nothing, so they are not steps of the walk.
+  const constantNodes = new Map<string, OnnxTensorInfo>();
+  const visited = new Set<OnnxNode>();
+  for (const n of g.nodes) {
+    const t = n.attributes.get('value')?.t;
+    if (n.opType === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx') && n.inputs.length === 0 && t && n.outputs.length === 1) {
+      constantNodes.set(n.outputs[0]!, { ...t, name: n.outputs[0]! });
+      visited.add(n);
+    }
+  }
   const decoded = new Map<string, Float32Array>();
   const fail = (n: OnnxNode, message: string): never => top.error(`node ${nodeLabel(n)} (${n.opType}): ${message}`);
   const context: Context = {
@@ -250,7 +304,7 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
     constant(n, k) {
       const name = n.inputs[k];
       if (name === undefined || name === '') return fail(n, `input ${k} is missing`);
-      const t: OnnxTensorInfo | undefined = g.initializers.get(name);
+      const t: OnnxTensorInfo | undefined = g.initializers.get(name) ?? constantNodes.get(name);
       if (!t) return fail(n, `input ${k} (${JSON.stringify(name.slice(0, 80))}) must be a constant (an initializer): neurite imports fixed weights`);
       let values = decoded.get(name);
       if (!values) {
@@ -261,14 +315,51 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
     },
   };
 
+  /** A scalar constant's value (an initializer or a Constant node of one float), else undefined. */
+  const scalar = (name: string): number | undefined => {
+    const t = g.initializers.get(name) ?? constantNodes.get(name);
+    if (!t || t.dims.some((d) => d !== 1)) return undefined;
+    let values = decoded.get(name);
+    if (!values) {
+      values = readFloatTensor(t, budget, top);
+      decoded.set(name, values);
+    }
+    return values.length === 1 ? values[0] : undefined;
+  };
+
   const layers: LayerDescription[] = [];
   const weights: Float32Array[] = [];
-  const visited = new Set<OnnxNode>();
   let current = input.name;
   let softmaxAt: OnnxNode | undefined;
+  // Folded into the dense layer right before it; anywhere else (after a normalisation or another activation) a
+  // layer of its own.
+  const foldActivation = (n: OnnxNode, activation: ActivationName, alpha: number | undefined) => {
+    const last = layers.at(-1);
+    if (!last) return fail(n, 'comes before any Gemm or MatMul');
+    if (last.kind === 'dense' && last.activation === 'linear') {
+      last.activation = activation;
+      if (alpha !== undefined) last.alpha = alpha;
+    } else {
+      layers.push({ kind: 'activation', activation, alpha: alpha ?? 0.3 });
+    }
+    if (activation === 'softmax') softmaxAt = n;
+  };
   for (;;) {
     const users = consumers.get(current) ?? [];
     if (users.length === 0) break;
+    const at = current;
+    const sub = SUBGRAPHS.map((p) => ({ activation: p.activation, nodes: matchSubgraph(p.ops, at, (t) => consumers.get(t) ?? [], scalar) })).find((m) => m.nodes);
+    if (sub?.nodes) {
+      const first = sub.nodes[0]!;
+      for (const n of sub.nodes) {
+        if (visited.has(n)) fail(n, 'the graph has a cycle');
+        visited.add(n);
+      }
+      if (softmaxAt) fail(first, `follows the Softmax in node ${nodeLabel(softmaxAt)}; neurite applies softmax only on the output layer`);
+      foldActivation(first, sub.activation, undefined);
+      current = sub.nodes.at(-1)!.outputs[0]!;
+      continue;
+    }
     if (users.length > 1) {
       top.error(`tensor ${JSON.stringify(current.slice(0, 80))} feeds ${users.length} nodes (${users.slice(0, 4).map(nodeLabel).join(', ')}): neurite imports a chain of layers, not a branching graph`);
     }
@@ -309,19 +400,9 @@ function plan(model: OnnxModel, top: Where, budget: AllocationBudget): Plan {
         current = step.output;
         continue;
       }
-      case 'activation': {
-        // folded into the dense layer right before it; anywhere else (after a normalisation) a layer of its own
-        const last = layers.at(-1);
-        if (last?.kind === 'dense' && last.activation === 'linear') {
-          last.activation = step.activation;
-          if (step.alpha !== undefined) last.alpha = step.alpha;
-        } else {
-          if (!last) fail(n, 'comes before any Gemm or MatMul');
-          layers.push({ kind: 'activation', activation: step.activation, alpha: step.alpha ?? 0.3 });
-        }
-        if (step.activation === 'softmax') softmaxAt = n;
+      case 'activation':
+        foldActivation(n, step.activation, step.alpha);
         break;
-      }
       case 'batchNormalization': {
         if (width === undefined) fail(n, 'normalises data of unknown width');
         if (inputSize === undefined) inputSize = width;

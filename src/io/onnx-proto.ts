@@ -6,7 +6,7 @@ export const Model = { irVersion: 1, producerName: 2, producerVersion: 3, docStr
 export const OpsetId = { domain: 1, version: 2 } as const;
 export const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
 export const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-export const Attribute = { name: 1, f: 2, i: 3, s: 4, floats: 7, ints: 8, type: 20 } as const;
+export const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, type: 20 } as const;
 /** AttributeProto.AttributeType */
 export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 export const Tensor = { dims: 1, dataType: 2, segment: 3, floatData: 4, name: 8, rawData: 9, doubleData: 10, externalData: 13, dataLocation: 14 } as const;

@@ -43,6 +43,8 @@ export interface OnnxAttribute {
   s?: string;
   ints: number[];
   floatCount: number;
+  /** a tensor attribute (a Constant node's value), decoded on demand like an initializer */
+  t?: OnnxTensorInfo;
 }
 
 export interface OnnxNode {
@@ -145,6 +147,9 @@ function attribute(bytes: Uint8Array, at: Where): OnnxAttribute {
         break;
       case Attribute.s:
         a.s = text(f, at);
+        break;
+      case Attribute.t:
+        a.t = tensorInfo(lengthDelimited(f, at), at);
         break;
       case Attribute.ints:
         repeatedInt64(f, at, a.ints, MAX_LIST);

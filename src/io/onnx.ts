@@ -6,10 +6,12 @@ import { transpose } from './model-file.js';
 import { Attribute, AttributeType, DataType, Dimension, Graph, Model, Node, OpsetId, Shape, StringEntry, Tensor, TypeProto, TypeTensor, ValueInfo } from './onnx-proto.js';
 import { concat, floatField, intField, messageField, stringField, bytesField } from './protobuf.js';
 import { Where } from './untrusted.js';
+import { ACTIVATION_FORMATS, type OnnxAttr } from './activation-formats.js';
 
 /**
- * ONNX export (opset 13): each dense layer becomes Gemm(x, W[out, in], b, transB=1) followed by its activation;
- * an activation layer its node; batch normalisation BatchNormalization with the moving statistics (inference);
+ * ONNX export (opset 13): each dense layer becomes Gemm(x, W[out, in], b, transB=1) followed by its activation's
+ * nodes (activation-formats.ts: one op, or a small subgraph such as gelu's Erf form with scalar initializers); an
+ * activation layer the same nodes; batch normalisation BatchNormalization with the moving statistics (inference);
  * layer normalisation its decomposition (ReduceMean, Sub, Mul, ReduceMean, Add, Sqrt, Div, Mul, Add: the op
  * itself needs opset 17); a sample shape of more than one dimension a Flatten first; dropout, an identity at
  * inference, is left out. Input "input" [batch, in] with a symbolic batch dimension,
@@ -41,7 +43,7 @@ export function checkOnnxExportOptions(model: Sequential, options: OnnxExportOpt
   return { ...o, extras: readExtras(extras, new Where('nn.exportOnnx options.extras'), model.inputSize, model.outputSize) };
 }
 
-type Attr = { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
+type Attr = OnnxAttr | { name: string; ints: number[] };
 
 function attribute(a: Attr): Uint8Array {
   if ('ints' in a) {
@@ -91,17 +93,26 @@ interface NodeSpec {
   attributes?: Attr[];
 }
 
-/** The ONNX nodes of an activation applied to `input` (none for linear). */
-function activationNodes(activation: ActivationName, alpha: number, prefix: string, input: string, out: string): NodeSpec[] {
+/**
+ * The ONNX nodes of an activation applied to `input` (none for linear), from the format table: one op, or a small
+ * subgraph whose inner tensors and scalar constants are named after it.
+ */
+function activationNodes(
+  activation: ActivationName, alpha: number, prefix: string, input: string, out: string,
+  constant: (name: string, data: Float32Array, dims?: number[]) => string,
+): NodeSpec[] {
   const name = `${prefix}.${activation}`;
-  switch (activation) {
-    case 'linear': return [];
-    case 'relu': return [{ op: 'Relu', name, inputs: [input], outputs: [out] }];
-    case 'leakyRelu': return [{ op: 'LeakyRelu', name, inputs: [input], outputs: [out], attributes: [{ name: 'alpha', float: alpha }] }];
-    case 'sigmoid': return [{ op: 'Sigmoid', name, inputs: [input], outputs: [out] }];
-    case 'tanh': return [{ op: 'Tanh', name, inputs: [input], outputs: [out] }];
-    case 'softmax': return [{ op: 'Softmax', name, inputs: [input], outputs: [out], attributes: [{ name: 'axis', int: -1 }] }];
-  }
+  const ops = ACTIVATION_FORMATS[activation].onnx(alpha);
+  const outputs = ops.map((_, k) => (k === ops.length - 1 ? out : `${name}.${k}`));
+  return ops.map((o, k) => ({
+    op: o.op,
+    name: ops.length === 1 ? name : `${name}.${k}`,
+    inputs: o.inputs.map((ref, r) =>
+      ref === 'x' ? input : typeof ref === 'number' ? outputs[ref]! : constant(`${name}.${k}.c${r}`, Float32Array.of(ref.constant), []),
+    ),
+    outputs: [outputs[k]!],
+    attributes: o.attrs,
+  }));
 }
 
 export function exportOnnx(model: Sequential, options?: OnnxExportOptions): Uint8Array {
@@ -138,10 +149,10 @@ export function exportOnnx(model: Sequential, options?: OnnxExportOptions): Uint
         const gemmInputs = [current, weightName];
         if (layer.useBias) gemmInputs.push(constant(`${prefix}.bias`, byLayer(i, 'bias')!));
         emit({ op: 'Gemm', name: `${prefix}.gemm`, inputs: gemmInputs, outputs: [`${prefix}.linear`], attributes: [{ name: 'transB', int: 1 }] });
-        return emit(...activationNodes(layer.activation, layer.alpha, prefix, current, `${prefix}.out`));
+        return emit(...activationNodes(layer.activation, layer.alpha, prefix, current, `${prefix}.out`, constant));
       }
       case 'activation':
-        return emit(...activationNodes(layer.activation, layer.alpha, prefix, current, `${prefix}.out`));
+        return emit(...activationNodes(layer.activation, layer.alpha, prefix, current, `${prefix}.out`, constant));
       case 'batchNormalization': {
         // inference: the moving statistics; absent gamma is 1 and absent beta 0, as ONNX needs both inputs
         const gamma = byLayer(i, 'gamma') ?? new Float32Array(layer.units).fill(1);

@@ -1,8 +1,8 @@
-import type { ActivationName } from '../backends/backend.js';
 import type { InitializerName } from '../initializers.js';
 import type { Sequential } from '../model.js';
 import type { DenseDescription } from './description.js';
 import { describeModel } from './model-file.js';
+import { ACTIVATION_FORMATS } from './activation-formats.js';
 
 /**
  * neurite → TensorFlow.js layers format: model.json (a Keras-style Sequential topology plus the weights manifest)
@@ -10,8 +10,8 @@ import { describeModel } from './model-file.js';
  * neurite's own import (tfjs.ts) reads back. Browser-safe: returns the two files' contents.
  *
  * Each dense layer is a Dense layer with its activation, except where tfjs has no activation of that name; then
- * the Dense layer is linear and an activation layer follows it (leakyRelu → LeakyReLU). Kernels are [in, units]
- * in both libraries.
+ * the Dense layer is linear and an activation layer follows it (leakyRelu → LeakyReLU; activation-formats.ts).
+ * Kernels are [in, units] in both libraries.
  */
 
 export interface TfjsLayersFiles {
@@ -24,16 +24,6 @@ export interface TfjsLayersFiles {
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
 
 type LayerJson = { class_name: string; config: Record<string, unknown> };
-
-/** How each activation is written: a Dense activation name, or a layer after a linear Dense. One row each. */
-const TFJS_ACTIVATIONS: Record<ActivationName, { activation: string } | { layer: (name: string, alpha: number) => LayerJson }> = {
-  linear: { activation: 'linear' },
-  relu: { activation: 'relu' },
-  sigmoid: { activation: 'sigmoid' },
-  tanh: { activation: 'tanh' },
-  softmax: { activation: 'softmax' },
-  leakyRelu: { layer: (name, alpha) => ({ class_name: 'LeakyReLU', config: { alpha, name, trainable: true } }) },
-};
 
 /** neurite's initialisers as tfjs serialises them (used only if tfjs re-initialises the layer). */
 const TFJS_INITIALIZERS: Record<InitializerName, LayerJson> = {
@@ -86,13 +76,11 @@ export function toTfjsLayersModel(model: Sequential, generatedBy = 'neurite'): T
       return;
     }
     if (l.kind === 'activation') {
-      const row = TFJS_ACTIVATIONS[l.activation];
+      const row = ACTIVATION_FORMATS[l.activation].tfjs;
       if ('activation' in row) {
         layers.push({ class_name: 'Activation', config: { activation: row.activation, name: unique(l.name, 'activation'), trainable: true, ...inputShape, dtype: 'float32' } });
       } else {
-        const layer = row.layer(unique(l.name, 'leaky_re_lu'), l.alpha);
-        Object.assign(layer.config, inputShape);
-        layers.push(layer);
+        layers.push({ class_name: row.layer, config: { ...row.config(l.alpha), name: unique(l.name, row.prefix), trainable: true, ...inputShape, dtype: 'float32' } });
       }
       return;
     }
@@ -123,7 +111,7 @@ export function toTfjsLayersModel(model: Sequential, generatedBy = 'neurite'): T
     }
     const dense = l as DenseDescription;
     const name = unique(dense.name, 'dense');
-    const row = TFJS_ACTIVATIONS[dense.activation];
+    const row = ACTIVATION_FORMATS[dense.activation].tfjs;
     layers.push({
       class_name: 'Dense',
       config: {
@@ -143,7 +131,7 @@ export function toTfjsLayersModel(model: Sequential, generatedBy = 'neurite'): T
         dtype: 'float32',
       },
     });
-    if ('layer' in row) layers.push(row.layer(unique(undefined, dense.activation === 'leakyRelu' ? 'leaky_re_lu' : dense.activation), dense.alpha));
+    if ('layer' in row) layers.push({ class_name: row.layer, config: { ...row.config(dense.alpha), name: unique(undefined, row.prefix), trainable: true } });
     specs.push({ name: `${name}/kernel`, shape: [width, dense.units], dtype: 'float32' });
     data.push(weights[w++]!);
     if (dense.useBias) {

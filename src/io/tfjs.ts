@@ -4,6 +4,7 @@ import { fail, type OptionKeys } from '../errors.js';
 import { buildModel, checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import { DESCRIPTION_VERSION, MAX_LAYERS, type DenseDescription, type LayerDescription, type ModelDescription } from './description.js';
 import { MAX_ABS_PARAMETER } from './model-file.js';
+import { activationFormatRows } from './activation-formats.js';
 import {
   asArray,
   asBoolean,
@@ -72,19 +73,10 @@ const MAX_SHARDS = 1 << 12;
 const MAX_TOTAL_BYTES = 2 ** 34;
 const SUPPORTED = 'InputLayer, Dense, Dropout, Activation, ReLU, LeakyReLU, Softmax, BatchNormalization, LayerNormalization, Flatten';
 
-/** The Keras/tfjs names of each neurite activation, one row each (leaky_relu is Keras 3's, default slope 0.2). */
-const KERAS_ACTIVATIONS: Record<ActivationName, { names: string[]; alpha?: number }> = {
-  linear: { names: ['linear'] },
-  relu: { names: ['relu'] },
-  leakyRelu: { names: ['leaky_relu'], alpha: 0.2 },
-  sigmoid: { names: ['sigmoid'] },
-  tanh: { names: ['tanh'] },
-  softmax: { names: ['softmax'] },
-};
-
+/** Keras/tfjs activation name → neurite activation, from the format table (activation-formats.ts). */
 const ACTIVATIONS: Record<string, { activation: ActivationName; alpha?: number }> = Object.fromEntries(
-  (Object.entries(KERAS_ACTIVATIONS) as [ActivationName, { names: string[]; alpha?: number }][]).flatMap(([activation, row]) =>
-    row.names.map((n) => [n, row.alpha === undefined ? { activation } : { activation, alpha: row.alpha }]),
+  activationFormatRows.flatMap(([activation, row]) =>
+    row.keras.map((n) => [n, row.kerasAlpha === undefined ? { activation } : { activation, alpha: row.kerasAlpha }]),
   ),
 );
 

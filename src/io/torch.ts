@@ -1,4 +1,4 @@
-import type { ActivationName } from '../backends/backend.js';
+import { ACTIVATION_FORMATS, pythonFloat } from './activation-formats.js';
 import type { ModelDescription } from './description.js';
 
 /**
@@ -11,22 +11,6 @@ import type { ModelDescription } from './description.js';
  * `{index}.weight` ([out, in]) and `{index}.bias` ([out]). neurite's files use exactly these names, so
  * `model.load_state_dict(load_file(path), strict=True)` works on that Sequential.
  */
-
-/** The PyTorch module after an nn.Linear for each activation (null: none). One row per activation. */
-const TORCH_ACTIVATIONS: Record<ActivationName, ((alpha: number) => string) | null> = {
-  linear: null,
-  relu: () => 'nn.ReLU()',
-  leakyRelu: (alpha) => `nn.LeakyReLU(negative_slope=${pythonFloat(alpha)})`,
-  sigmoid: () => 'nn.Sigmoid()',
-  tanh: () => 'nn.Tanh()',
-  softmax: () => 'nn.Softmax(dim=-1)',
-};
-
-/** Shortest round-trip decimal, as Python's repr writes floats (1 → 1.0). */
-function pythonFloat(v: number): string {
-  const s = String(v);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
 
 export interface TorchModule {
   /** position in nn.Sequential */
@@ -52,7 +36,7 @@ export function torchModules(d: Pick<ModelDescription, 'inputSize' | 'layers'>):
       case 'flatten':
         return add('nn.Flatten()');
       case 'activation': {
-        const activation = TORCH_ACTIVATIONS[l.activation];
+        const activation = ACTIVATION_FORMATS[l.activation].torch;
         return add(activation ? activation(l.alpha) : 'nn.Identity()');
       }
       case 'batchNormalization':
@@ -70,7 +54,7 @@ export function torchModules(d: Pick<ModelDescription, 'inputSize' | 'layers'>):
       case 'dense': {
         const bias = l.useBias ? '' : ', bias=False';
         add(`nn.Linear(${width}, ${l.units}${bias})`, l.useBias ? [`${index}.weight`, `${index}.bias`] : [`${index}.weight`]);
-        const activation = TORCH_ACTIVATIONS[l.activation];
+        const activation = ACTIVATION_FORMATS[l.activation].torch;
         if (activation) add(activation(l.alpha));
         width = l.units;
       }

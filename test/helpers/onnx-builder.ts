@@ -9,6 +9,7 @@ export interface Attr {
   name: string;
   i?: number;
   f?: number;
+  s?: string;
 }
 
 export interface NodeSpec {
@@ -44,6 +45,7 @@ export interface GraphSpec {
 function attribute(a: Attr): Uint8Array {
   const parts = [stringField(1, a.name)];
   if (a.f !== undefined) parts.push(floatField(2, a.f), intField(20, 1));
+  else if (a.s !== undefined) parts.push(stringField(4, a.s), intField(20, 3));
   else parts.push(intField(3, a.i ?? 0), intField(20, 2));
   return concat(parts);
 }

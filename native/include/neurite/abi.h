@@ -55,12 +55,19 @@ typedef enum nrt_activation {
   NRT_ACTIVATION_SIGMOID = 3,
   NRT_ACTIVATION_TANH = 4,
   NRT_ACTIVATION_SOFTMAX = 5,
+  NRT_ACTIVATION_GELU = 6,
+  NRT_ACTIVATION_SWISH = 7,
+  NRT_ACTIVATION_ELU = 8,
+  NRT_ACTIVATION_SELU = 9,
+  NRT_ACTIVATION_SOFTPLUS = 10,
+  NRT_ACTIVATION_SOFTSIGN = 11,
+  NRT_ACTIVATION_MISH = 12,
 } nrt_activation;
-#define NRT_ACTIVATION_COUNT 6
+#define NRT_ACTIVATION_COUNT 13
 /* The names the TypeScript API uses, for messages. */
 static inline const char* nrt_activation_name(int32_t code) {
-  static const char* const names[] = {"linear", "relu", "leakyRelu", "sigmoid", "tanh", "softmax"};
-  return code >= 0 && code < 6 ? names[code] : "(unknown)";
+  static const char* const names[] = {"linear", "relu", "leakyRelu", "sigmoid", "tanh", "softmax", "gelu", "swish", "elu", "selu", "softplus", "softsign", "mish"};
+  return code >= 0 && code < 13 ? names[code] : "(unknown)";
 }
 
 typedef enum nrt_loss {

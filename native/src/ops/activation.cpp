@@ -2,9 +2,134 @@
 
 #include <cmath>
 
+#include "core/target_clones.h"
 #include "ops/column_sum.h"
+#include "ops/fast_math.h"
 
 namespace nrt::ops {
+
+// The activations added after the first six compute in float32 with the branch-free approximations of
+// fast_math.h, one vectorisable loop each (forward over one row of a tile, backward over the whole block), so
+// they cost about what relu does next to the GEMM. Their references are the float64 formulas of
+// src/backends/ts/activations.ts; the C++ tests hold each to them within 1e-6 (relative to max(1, |value|)).
+namespace {
+
+constexpr float kSeluLambda = 1.05070098735548049342f;
+constexpr float kSeluAlpha = 1.67326324235437728481f;
+constexpr float kInvSqrt2 = 0.70710678118654752440f;
+constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
+
+// gelu(z) = z·Φ(z), Φ(z) = (1 + erf(z/√2))/2; gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π).
+// Below z = −5.65 (erf's clamp at −4), Φ < 1e-8 is taken as 0, so z·Φ stays 0 for any finite z.
+inline float normal_cdf(float v) {
+  const float cdf = 0.5f + 0.5f * fast::erf(v * kInvSqrt2);
+  return v < -5.65f ? 0.0f : cdf;
+}
+NRT_VECTOR_CLONES void gelu_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) x[j] = x[j] * normal_cdf(x[j]);
+}
+NRT_VECTOR_CLONES void gelu_backward(const float* z, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++) {
+    const float v = z[e];
+    const float cdf = normal_cdf(v);
+    // φ is 0 past |z| = 12.6 (e^−80): computing it there would pass through subnormals (see fast_math.h)
+    const float vs = (v < 0.0f ? -v : v) > 12.6f ? 12.6f : v;
+    const float pdf_near = kInvSqrt2Pi * fast::exp(-0.5f * vs * vs);
+    const float pdf = (v < 0.0f ? -v : v) > 12.6f ? 0.0f : pdf_near;
+    g[e] = g[e] * (cdf + v * pdf);
+  }
+}
+
+// swish(z) = z·s, s = sigmoid(z); swish'(z) = s·(1 + z·(1 − s)). sigmoid from e^−|z| in (0, 1], so s is 0
+// (not z/e^88) for z ≪ 0.
+inline float sigmoid(float v) {
+  const float e = fast::exp(v < 0.0f ? v : -v);
+  const float inv = 1.0f / (1.0f + e);
+  return v < 0.0f ? e * inv : inv;
+}
+NRT_VECTOR_CLONES void swish_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) x[j] = x[j] * sigmoid(x[j]);
+}
+NRT_VECTOR_CLONES void swish_backward(const float* z, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++) {
+    const float s = sigmoid(z[e]);
+    g[e] = g[e] * (s * (1.0f + z[e] * (1.0f - s)));
+  }
+}
+
+// elu(z) = z for z > 0, else e^z − 1 (alpha 1); elu' = 1 for a > 0, else a + 1 (both sides give 1 at 0).
+NRT_VECTOR_CLONES void elu_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) {
+    const float m = fast::expm1(x[j]);
+    x[j] = x[j] > 0.0f ? x[j] : m;
+  }
+}
+NRT_VECTOR_CLONES void elu_backward(const float* a, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : g[e] * (a[e] + 1.0f);
+}
+
+// selu(z) = λ·z for z > 0, else λ·α·(e^z − 1); selu' = λ for a > 0, else a + λ·α.
+NRT_VECTOR_CLONES void selu_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) {
+    const float m = kSeluAlpha * fast::expm1(x[j]);
+    x[j] = kSeluLambda * (x[j] > 0.0f ? x[j] : m);
+  }
+}
+NRT_VECTOR_CLONES void selu_backward(const float* a, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++)
+    g[e] = g[e] * (a[e] > 0.0f ? kSeluLambda : a[e] + kSeluLambda * kSeluAlpha);
+}
+
+// softplus(z) = max(z, 0) + log(1 + e^−|z|), which neither overflows nor loses e^z for z ≪ 0;
+// softplus' = sigmoid(z) = 1 − e^−a = −expm1(−a).
+NRT_VECTOR_CLONES void softplus_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) {
+    const float v = x[j];
+    // fast::exp gives exactly 0 for e^−|z| below e^−86.6, so a = 0 there and the backward's products stay normal
+    const float av = v < 0.0f ? -v : v;
+    x[j] = (v > 0.0f ? v : 0.0f) + fast::log1p_unit(fast::exp(-av));
+  }
+}
+NRT_VECTOR_CLONES void softplus_backward(const float* a, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++) g[e] = g[e] * -fast::expm1(-a[e]);
+}
+
+// softsign(z) = z/(1 + |z|); softsign' = 1/(1 + |z|)² = (1 − |a|)².
+NRT_VECTOR_CLONES void softsign_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) x[j] = x[j] / (1.0f + (x[j] < 0.0f ? -x[j] : x[j]));
+}
+NRT_VECTOR_CLONES void softsign_backward(const float* a, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++) {
+    const float d = 1.0f - (a[e] < 0.0f ? -a[e] : a[e]);
+    g[e] = g[e] * (d * d);
+  }
+}
+
+// mish(z) = z·tanh(softplus(z)). With u = e^z, tanh(log(1 + u)) = m/(m + 2) where m = u(u + 2): one exp and
+// one division. u is capped at e^20, where m/(m+2) is already 1 in float32 and m cannot overflow.
+// mish' = t + z·sech²·sigmoid(z), t = m/(m+2), sech² = 1 − t² = 4(m+1)/(m+2)², sigmoid = u/(1+u); past the
+// cap it is 1 (the second term is below z·4e-17 there).
+NRT_VECTOR_CLONES void mish_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) {
+    const float u = fast::exp(x[j] < 20.0f ? x[j] : 20.0f);
+    const float m = u * (u + 2.0f);
+    x[j] = x[j] * (m / (m + 2.0f));
+  }
+}
+NRT_VECTOR_CLONES void mish_backward(const float* z, float* g, int64_t n) {
+  for (int64_t e = 0; e < n; e++) {
+    const float v = z[e];
+    const float u = fast::exp(v < 20.0f ? v : 20.0f);
+    const float m = u * (u + 2.0f);
+    const float d = m + 2.0f;
+    const float t = m / d;
+    const float sech2 = 4.0f * (m + 1.0f) / (d * d);
+    const float d_mish = t + v * sech2 * (u / (1.0f + u));
+    g[e] = g[e] * (v > 20.0f ? 1.0f : d_mish);
+  }
+}
+
+}  // namespace
 
 void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows, int64_t cols, int64_t ld) {
   if (act == NRT_ACTIVATION_SOFTMAX) {
@@ -29,6 +154,13 @@ void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows
       case NRT_ACTIVATION_TANH:
         for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(std::tanh(static_cast<double>(r[j])));
         break;
+      case NRT_ACTIVATION_GELU: gelu_forward(r, cols); break;
+      case NRT_ACTIVATION_SWISH: swish_forward(r, cols); break;
+      case NRT_ACTIVATION_ELU: elu_forward(r, cols); break;
+      case NRT_ACTIVATION_SELU: selu_forward(r, cols); break;
+      case NRT_ACTIVATION_SOFTPLUS: softplus_forward(r, cols); break;
+      case NRT_ACTIVATION_SOFTSIGN: softsign_forward(r, cols); break;
+      case NRT_ACTIVATION_MISH: mish_forward(r, cols); break;
     }
   }
 }
@@ -49,7 +181,7 @@ void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld) {
   }
 }
 
-void activation_backward(nrt_activation act, double alpha, const float* a, [[maybe_unused]] const float* z,
+void activation_backward(nrt_activation act, double alpha, const float* a, const float* z,
                          float* g, int64_t rows, int64_t cols, float* bias_grad) {
   const int64_t n = rows * cols;
   switch (act) {
@@ -83,6 +215,13 @@ void activation_backward(nrt_activation act, double alpha, const float* a, [[may
         for (int64_t j = 0; j < cols; j++) gr[j] = static_cast<float>(ar[j] * (gr[j] - dot));
       }
       break;
+    case NRT_ACTIVATION_GELU: gelu_backward(z, g, n); break;
+    case NRT_ACTIVATION_SWISH: swish_backward(z, g, n); break;
+    case NRT_ACTIVATION_ELU: elu_backward(a, g, n); break;
+    case NRT_ACTIVATION_SELU: selu_backward(a, g, n); break;
+    case NRT_ACTIVATION_SOFTPLUS: softplus_backward(a, g, n); break;
+    case NRT_ACTIVATION_SOFTSIGN: softsign_backward(a, g, n); break;
+    case NRT_ACTIVATION_MISH: mish_backward(z, g, n); break;
   }
   if (bias_grad) column_sum(g, rows, cols, bias_grad);
 }

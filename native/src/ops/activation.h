@@ -2,7 +2,8 @@
 // whole rows); backward turns the upstream gradient g = dL/da into dL/dz in place, using the layer's output a
 // (each activation so far has a derivative that is a function of its output; one that needs z says so in
 // backward_needs_z, and the engine then keeps z for it).
-// Arithmetic is f64 rounded to f32, term for term as src/backends/ts/activations.ts does it.
+// The first six compute in f64 rounded to f32, term for term as src/backends/ts/activations.ts does it; the
+// others in f32 with the vectorisable approximations of ops/fast_math.h (see activation.cpp).
 #pragma once
 
 #include <cstdint>
@@ -23,8 +24,11 @@ void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld);
 void activation_backward(nrt_activation act, double alpha, const float* a, const float* z, float* g, int64_t rows,
                          int64_t cols, float* bias_grad);
 
-// True when activation_backward needs z as well as a. leakyRelu's alpha is in [0, 1] (the Model API's rule), so
-// a > 0 exactly when z > 0 and its derivative reads a.
-inline bool backward_needs_z(nrt_activation /*act*/) { return false; }
+// True when activation_backward needs z as well as a: gelu, swish and mish are not monotonic, so their
+// derivative is no function of the output. leakyRelu's alpha is in [0, 1] (the Model API's rule), so a > 0
+// exactly when z > 0 and its derivative reads a.
+inline bool backward_needs_z(nrt_activation act) {
+  return act == NRT_ACTIVATION_GELU || act == NRT_ACTIVATION_SWISH || act == NRT_ACTIVATION_MISH;
+}
 
 }  // namespace nrt::ops
