@@ -161,7 +161,7 @@ export const systems: SystemDef[] = [
     unavailable: () =>
       missingPackage(
         '@tensorflow/tfjs-node',
-        'it cannot be installed offline (its install script downloads libtensorflow from storage.googleapis.com), so it is not a dependency of bench/',
+        'it cannot be installed offline (its install script downloads libtensorflow from outside the npm registry), so it is not a dependency of bench/',
       ),
   },
   {
