@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 /**
@@ -12,6 +13,19 @@ import { defineConfig } from 'tsup';
  */
 const sourcemap = process.env.NEURITE_SOURCEMAP === '1';
 
+/**
+ * The threaded WASM build is not bundled: its pthread workers load it again by URL, from beside their worker file
+ * (new URL('neurite-wasm-mt.worker.js', import.meta.url), then import('./neurite-wasm-mt.mjs')). So dist/ gets the
+ * three files as they are, and the chunk that loads it imports './neurite-wasm-mt.mjs'.
+ */
+const THREADED_FILES = ['neurite-wasm-mt.mjs', 'neurite-wasm-mt.worker.js', 'neurite-wasm-mt.worker.cjs'];
+const threadedWasmExternal = {
+  name: 'threaded-wasm-external',
+  setup(build: { onResolve: (o: { filter: RegExp }, f: () => { path: string; external: boolean }) => void }) {
+    build.onResolve({ filter: /neurite-wasm-mt\.mjs$/ }, () => ({ path: './neurite-wasm-mt.mjs', external: true }));
+  },
+};
+
 export default defineConfig({
   entry: { index: 'src/index.ts', browser: 'src/browser.ts', cli: 'src/cli/main.ts' },
   format: ['esm'],
@@ -24,4 +38,8 @@ export default defineConfig({
   removeNodeProtocol: false,
   target: 'node20',
   sourcemap,
+  esbuildPlugins: [threadedWasmExternal],
+  onSuccess: async () => {
+    for (const f of THREADED_FILES) copyFileSync(`wasm/${f}`, `dist/${f}`);
+  },
 });

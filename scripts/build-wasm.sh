@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Builds the WASM engine (the C++ core + native/bindings/wasm, Emscripten, SIMD128) into wasm/neurite-wasm.mjs,
-# one ES module with the wasm binary inlined, loadable by Node 20 and browsers.
+# Builds the two WASM engines (the C++ core + native/bindings/wasm, Emscripten, SIMD128), each one ES module with
+# the wasm binary inlined, loadable by Node 20 and browsers:
+#   wasm/neurite-wasm.mjs              single-threaded: runs everywhere, the fallback
+#   wasm/neurite-wasm-mt.mjs           threaded (-pthread, SharedArrayBuffer): Node, cross-origin-isolated pages;
+#   wasm/neurite-wasm-mt.worker.js     its pthread worker (browsers), and the same file as
+#   wasm/neurite-wasm-mt.worker.cjs    for Node, where this "type": "module" package would read a .js as ESM
 #
-#   npm run build:wasm                      build into build-wasm/ and copy to wasm/
+#   npm run build:wasm                      build into build-wasm/ and build-wasm-mt/, copy to wasm/
 #   scripts/build-wasm.sh BUILD_DIR OUT_DIR build elsewhere (scripts/check-wasm-reproducible.sh uses this)
 #
 # The output must be byte-for-byte reproducible (it is committed and CI rebuilds and compares it): the build
@@ -22,9 +26,19 @@ export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 # Timestamps, locale and parallelism must not reach the output.
 export SOURCE_DATE_EPOCH=0 LC_ALL=C TZ=UTC
 
-emcmake cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" --target neurite_wasm -j "${NEURITE_BUILD_JOBS:-2}"
-
 mkdir -p "$out_dir"
+for variant in single threads; do
+  dir="$build_dir"
+  threads=OFF
+  if [ "$variant" = threads ]; then dir="$build_dir-mt"; threads=ON; fi
+  emcmake cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_WASM_THREADS=$threads >/dev/null
+  cmake --build "$dir" --target neurite_wasm -j "${NEURITE_BUILD_JOBS:-2}"
+done
+
 cp "$build_dir/neurite-wasm.mjs" "$out_dir/neurite-wasm.mjs"
-echo "build-wasm: $(wc -c <"$out_dir/neurite-wasm.mjs") bytes -> $out_dir/neurite-wasm.mjs"
+cp "$build_dir-mt/neurite-wasm-mt.mjs" "$out_dir/neurite-wasm-mt.mjs"
+cp "$build_dir-mt/neurite-wasm-mt.worker.js" "$out_dir/neurite-wasm-mt.worker.js"
+cp "$build_dir-mt/neurite-wasm-mt.worker.js" "$out_dir/neurite-wasm-mt.worker.cjs"
+for f in neurite-wasm.mjs neurite-wasm-mt.mjs neurite-wasm-mt.worker.js neurite-wasm-mt.worker.cjs; do
+  echo "build-wasm: $(wc -c <"$out_dir/$f") bytes -> $out_dir/$f"
+done

@@ -54,6 +54,7 @@ export {
   type ReduceLROnPlateauOptions,
 } from './callbacks.js';
 export { ready, availableBackends, registerBackend, type BackendChoice, type BackendProvider } from './backends/registry.js';
+export { wasmInfo, type WasmInfo } from './backends/wasm.js';
 // What a backend implements (registerBackend): the engine interface and the plain-data specs it receives.
 export {
   AbortError,

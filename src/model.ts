@@ -35,7 +35,8 @@ export interface SequentialOptions {
   /** one seed makes a run repeatable: initial weights, shuffles and dropout masks (u32) */
   seed?: number;
   name?: string;
-  /** threads for the native engine's kernels (default: the cores this process may use); ts and wasm use one */
+  /** threads for the kernels (default: the cores this process may use). native: any; wasm: the threaded build's
+   * (Node, cross-origin-isolated pages; at most 16), one on the single-threaded build; ts: one */
   threads?: number;
 }
 

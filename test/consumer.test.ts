@@ -9,7 +9,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -90,15 +90,20 @@ describe('the packed package', () => {
     expect(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('wasm/'))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/browser.js', 'dist/cli.js', 'cjs/index.cjs']));
     // CommonJS is cjs/index.cjs re-exporting dist/index.js, not a second bundle
-    expect(paths.filter((p) => p.startsWith('dist/') && p.endsWith('.cjs'))).toEqual([]);
-    // The WASM module travels base64-encoded inside its glue; "AGFzbQ" is its magic number, "\0asm".
+    // (the one .cjs in dist/ is the threaded WASM build's pthread worker, which Node runs as CommonJS)
+    expect(paths.filter((p) => p.startsWith('dist/') && p.endsWith('.cjs'))).toEqual(['dist/neurite-wasm-mt.worker.cjs']);
+    // The WASM modules travel base64-encoded inside their glue; "AGFzbQ" is the magic number, "\0asm". Two: the
+    // single-threaded build (bundled into a chunk) and the threaded one (as built, beside its worker files).
     const withWasm = paths.filter((p) => /\.(c|m)?js$/.test(p) && readFileSync(join(installed, p), 'utf8').includes('AGFzbQ'));
-    expect(withWasm).toHaveLength(1);
-    // 4.9 MB before source maps, the second bundle and the extra glue copies went; ~1 MB with the addon, plus the
-    // data sets the CLI trains on without a download (the 10,000-digit MNIST sample: at most ~2 MB, issue 15).
+    expect(withWasm).toHaveLength(2);
+    expect(withWasm).toContain('dist/neurite-wasm-mt.mjs');
+    expect(paths).toEqual(expect.arrayContaining(['dist/neurite-wasm-mt.worker.js', 'dist/neurite-wasm-mt.worker.cjs']));
+    // 4.9 MB before source maps, the second bundle and the extra glue copies went; ~1.45 MB with the addon, plus
+    // the threaded WASM build (~0.3 MB, issue 13), plus the data sets the CLI trains on without a download (the
+    // 10,000-digit MNIST sample: at most ~2 MB, issue 15).
     const data = packed.files.filter((f) => f.path.startsWith('data/')).reduce((sum, f) => sum + f.size, 0);
     expect(data).toBeLessThan(2_000_000);
-    expect(packed.unpackedSize - data).toBeLessThan(1_500_000);
+    expect(packed.unpackedSize - data).toBeLessThan(1_800_000);
   });
 
   it('has no runtime dependencies and installs offline without compiling', () => {
@@ -126,6 +131,8 @@ describe('from Node, with no compiler on PATH', () => {
       wasmAfter: true,
       wasmAgrees: true,
       defaultBackend: 'native',
+      wasmBuild: 'threads',
+      wasmThreads: Math.min(16, availableParallelism()),
     });
   }, 120_000);
 });

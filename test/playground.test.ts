@@ -81,7 +81,7 @@ describe('the playground server', () => {
   it('--out writes a static copy that includes the digits from data/', async () => {
     const out = mkdtempSync(join(tmpdir(), 'neurite-site-'));
     await writeStaticSite(out);
-    for (const file of ['index.html', 'app.js', 'neurite.js', 'center-digit.js', 'data/fashion-mnist-sample.bin', 'data/mnist-sample.bin.gz']) {
+    for (const file of ['index.html', 'app.js', 'neurite.js', 'center-digit.js', 'data/fashion-mnist-sample.bin', 'data/mnist-sample.bin.gz', 'neurite-wasm-mt.mjs', 'neurite-wasm-mt.worker.js']) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
     expect(existsSync(join(out, 'serve.mjs'))).toBe(false);
@@ -124,13 +124,35 @@ describe('centerDigit (the draw pad, for digits)', () => {
 });
 
 describe('the playground in Chromium', () => {
-  it('starts the WASM engine in a worker and says it runs single-threaded', async () => {
+  it('starts the WASM engine in a worker and says it runs single-threaded, and why', async () => {
     await page.waitForSelector('#app[data-state="ready"]', { timeout: 30_000 });
     expect(await page.getAttribute('#app', 'data-engine')).toBe('wasm');
     const footer = await page.textContent('#engine');
     expect(footer).toMatch(/WebAssembly SIMD128/);
-    expect(footer).toMatch(/single-threaded/);
+    expect(footer).toMatch(/single-threaded: the page is not cross-origin isolated/);
+    expect(footer).toMatch(/serve with --isolated for threads/);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  });
+
+  it('served --isolated, runs the threaded WASM build and trains with it', async () => {
+    const isolated = await startServer({ port: 0, isolated: true });
+    try {
+      const { page: p, errors: e } = await openPlayground(browser, isolated.url);
+      await p.waitForSelector('#app[data-state="ready"]', { timeout: 30_000 });
+      expect(await p.evaluate(() => crossOriginIsolated)).toBe(true);
+      const footer = await p.textContent('#engine');
+      const cores = await p.evaluate(() => navigator.hardwareConcurrency);
+      expect(footer).toContain(`${Math.min(16, cores)} threads (the page is cross-origin isolated)`);
+      await setForm(p, { dataset: 'moons', epochs: 60, slow: false });
+      expect(await train(p)).toBe('done');
+      const h = await history(p);
+      expect(h.epochs).toBe(60);
+      expect(h.lastLoss).toBeLessThan(h.firstLoss);
+      expect(e).toEqual([]);
+      await p.close();
+    } finally {
+      await isolated.close();
+    }
   });
 
   it('trains on two moons: the loss falls, the chart, the diagram and the decision map update', async () => {

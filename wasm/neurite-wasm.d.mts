@@ -1,5 +1,5 @@
 /**
- * Types of the Emscripten module wasm/neurite-wasm.mjs (built by scripts/build-wasm.sh from the C++ core and
+ * Types of the Emscripten modules wasm/neurite-wasm.mjs and wasm/neurite-wasm-mt.mjs (threaded) (built by scripts/build-wasm.sh from the C++ core and
  * native/bindings/wasm). The functions are the core's C ABI (native/include/neurite/neurite.h) plus the
  * binding's nrtw_* helpers. Pointers are byte offsets into the linear memory (wasm32, below 2 GiB); int64_t
  * arguments and results are BigInt (built with -sWASM_BIGINT). Functions returning nrt_status return 0 on success.
@@ -22,6 +22,8 @@ export interface NeuriteWasmModule {
   _nrt_last_error(): number;
   _nrt_abi_version(): number;
   _nrt_gemm_kernel_name(): number;
+  /** threads a model uses by default: 1 in the single-threaded build */
+  _nrt_hardware_threads(): number;
 
   _nrt_model_create(inputSize: number, layers: number, layerCount: number, seed: number, outModel: number): number;
   _nrt_model_destroy(model: number): void;
@@ -30,6 +32,7 @@ export interface NeuriteWasmModule {
   _nrt_model_get_parameter(model: number, index: number, out: number, length: bigint): number;
   _nrt_model_set_parameter(model: number, index: number, values: number, length: bigint): number;
 
+  _nrt_model_set_threads(model: number, threads: number): number;
   _nrt_model_compile(model: number, optimizer: number, loss: number): number;
   _nrt_model_set_learning_rate(model: number, learningRate: number): number;
   _nrt_model_optimizer_slot_count(model: number): number;
@@ -54,6 +57,10 @@ export interface NeuriteWasmModule {
 
   /** 1 when compiled with -msimd128 */
   _nrtw_simd128(): number;
+  /** 1 in the threaded build */
+  _nrtw_threads_build(): number;
+  /** the threaded build's loader: how many threads it started workers for (call before any model exists) */
+  _nrtw_set_hardware_threads(threads: number): void;
   _nrtw_binding_version(): number;
   _nrtw_train_slice(
     model: number,
@@ -77,11 +84,18 @@ export interface NeuriteWasmModule {
   ): number;
   /** test hook: 0 unreachable, 1 abort(), 2 out-of-bounds store */
   _nrtw_debug_trap(kind: number): void;
+
+  /** threaded build only: re-takes the heap views if a worker thread grew the memory */
+  nrtRefreshHeap?: () => void;
+  /** threaded build only: lets Node exit while the idle pthread workers exist */
+  nrtUnrefWorkers?: () => void;
 }
 
 export interface NeuriteWasmOptions {
   print?: (text: string) => void;
   printErr?: (text: string) => void;
+  /** threaded build only: pthread workers to start with the module (threads - 1) */
+  nrtHelpers?: number;
 }
 
 declare function createNeuriteWasm(options?: NeuriteWasmOptions): Promise<NeuriteWasmModule>;

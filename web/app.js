@@ -151,13 +151,11 @@ const fromWorker = {
 
 function engineText(engine) {
   if (engine.error) return `Engine: neurite's TypeScript backend in a Web Worker (WebAssembly unavailable: ${engine.error}).`;
-  const isolation = engine.crossOriginIsolated
-    ? 'the page is cross-origin isolated, but this WASM build has no threads'
-    : 'this WASM build has no threads, and the page is not cross-origin isolated (serve with --isolated for that)';
-  return (
-    `Engine: neurite WebAssembly${engine.simd128 ? ' SIMD128' : ''} (GEMM kernel ${engine.gemmKernel}) in a Web Worker · ` +
-    `single-threaded: ${isolation}.`
-  );
+  const threads =
+    engine.build === 'threads'
+      ? `${engine.threads} threads (the page is cross-origin isolated)`
+      : `single-threaded: ${engine.threadsUnavailable ?? 'this WASM build has no threads'}${engine.crossOriginIsolated ? '' : ' (serve with --isolated for threads)'}`;
+  return `Engine: neurite WebAssembly${engine.simd128 ? ' SIMD128' : ''} (GEMM kernel ${engine.gemmKernel}) in a Web Worker · ${threads}.`;
 }
 
 // ---- controls -----------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
  *   node web/serve.mjs [--port N] [--isolated]     PORT=N also works; default 5173, or the next free port
  *   node web/serve.mjs --out DIR                   writes a static copy of the site (for any static host)
  *
- * --isolated sends COOP/COEP headers (cross-origin isolation, which WASM threads need). The page works without.
+ * --isolated sends COOP/COEP headers (cross-origin isolation): the engine then runs the threaded WASM build, one
+ * thread per core. The page works without, on one thread.
  */
 import { createServer } from 'node:http';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,12 +17,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const WEB = fileURLToPath(new URL('.', import.meta.url));
-const ENTRY = join(WEB, 'engine-entry.ts');
+const ENTRY = join(WEB, '..', 'src', 'browser.ts');
 /**
  * Files the page uses that live outside web/: the digits sample ships in the npm package (data/), and one copy
  * in the repository is enough. Served (and copied by --out) at these paths.
  */
-const SHARED = { '/data/mnist-sample.bin.gz': join(WEB, '..', 'data', 'mnist-sample.bin.gz') };
+const SHARED = {
+  '/data/mnist-sample.bin.gz': join(WEB, '..', 'data', 'mnist-sample.bin.gz'),
+  // The threaded WASM build, beside /neurite.js: the bundle starts its pthread workers from
+  // new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs. Used
+  // when the page is cross-origin isolated (--isolated); otherwise the single-threaded build inside the bundle runs.
+  '/neurite-wasm-mt.worker.js': join(WEB, '..', 'wasm', 'neurite-wasm-mt.worker.js'),
+  '/neurite-wasm-mt.mjs': join(WEB, '..', 'wasm', 'neurite-wasm-mt.mjs'),
+};
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',

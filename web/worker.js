@@ -15,8 +15,7 @@ let controller;
 
 const engine = nn.ready('wasm').then(
   async (backend) => {
-    const build = await nn.wasmBuildInfo();
-    return { backend, ...build, crossOriginIsolated: self.crossOriginIsolated === true };
+    return { backend, ...nn.wasmInfo(), crossOriginIsolated: self.crossOriginIsolated === true };
   },
   (e) => ({ backend: 'ts', error: e.message, threads: 1, crossOriginIsolated: self.crossOriginIsolated === true }),
 );

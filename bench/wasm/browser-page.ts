@@ -75,13 +75,16 @@ function network(backend: 'wasm' | 'ts', threads: number): nn.Sequential {
 
 async function neurite(threads: number): Promise<PageSystemInfo> {
   await nn.ready('wasm');
-  const wasm = (await wasmProvider.ready()) as WasmBackend & { threads?: number };
-  const used = typeof wasm.threads === 'number' ? Math.min(wasm.threads, threads) : 1;
+  const wasm = (await wasmProvider.ready()) as WasmBackend;
+  const used = Math.min(wasm.threads, threads);
   const model = network('wasm', threads);
   const rows = Array.from({ length: 64 }, (_, r) => nn.tensor(input(64).subarray(r * FEATURES, (r + 1) * FEATURES), [1, FEATURES]));
   const big = nn.tensor(input(LARGE_BATCH), [LARGE_BATCH, FEATURES]);
   runners.set('neurite', { latencyCall: (i) => model.predictSync(rows[i & 63]!), throughputCall: () => model.predict(big) });
-  const notes = [`GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`, 'Model API: predictSync for batch 1, await predict for batch 1024'];
+  const notes = [
+    `${wasm.threads > 1 ? 'threaded build' : `single-threaded build (${wasm.threadsUnavailable})`}, GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`,
+    'Model API: predictSync for batch 1, await predict for batch 1024',
+  ];
   return { id: 'neurite', available: true, threads: used, notes };
 }
 

@@ -5,12 +5,19 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm',
   '.json': 'application/json',
+};
+
+/** neurite's threaded WASM build, served beside the bundle where its pthread workers look for it. */
+const THREADED_WASM: Record<string, string> = {
+  '/neurite-wasm-mt.worker.js': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.worker.js', import.meta.url)),
+  '/neurite-wasm-mt.mjs': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.mjs', import.meta.url)),
 };
 
 export const PAGE_HTML = `<!doctype html>
@@ -41,6 +48,11 @@ export async function servePage(bundle: string, mounts: Record<string, string>, 
     if (path === '/page.js') {
       res.writeHead(200, headers(TYPES['.js']!));
       res.end(bundle);
+      return;
+    }
+    if (Object.hasOwn(THREADED_WASM, path)) {
+      res.writeHead(200, headers(TYPES['.js']!));
+      createReadStream(THREADED_WASM[path]!).pipe(res);
       return;
     }
     const [, mount, ...rest] = path.split('/');

@@ -211,8 +211,8 @@ export interface BackendModel {
 
 /** How an engine runs a model (not what the model is). */
 export interface EngineOptions {
-  /** threads for the model's kernels (1 .. limits.maxThreads); native only (ts and wasm run on one thread).
-   * Default: available cores. */
+  /** threads for the model's kernels (1 .. limits.maxThreads): native, and wasm up to the threads its build has
+   * (WasmBackend.threads); ts runs on one. Default: available cores. */
   threads?: number;
 }
 

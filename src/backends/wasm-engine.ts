@@ -1,14 +1,24 @@
 /**
- * The WASM module and its heap: loading the Emscripten build of the C++ core (wasm/neurite-wasm.mjs, SIMD128),
- * turning traps and failed core calls into Errors, and the heap buffers models copy their arrays into. One
- * instance per JavaScript realm serves every wasm model. The model itself is in wasm.ts.
+ * The WASM module and its heap: loading the Emscripten build of the C++ core (SIMD128), turning traps and failed
+ * core calls into Errors, and the heap buffers models copy their arrays into. One instance per JavaScript realm
+ * serves every wasm model. The model itself is in wasm.ts.
+ *
+ * Two builds of the same sources (scripts/build-wasm.sh): wasm/neurite-wasm-mt.mjs runs the core's thread pool on
+ * pthread workers over a SharedArrayBuffer, which exists in Node and in cross-origin-isolated pages (COOP/COEP
+ * headers); wasm/neurite-wasm.mjs runs on one thread anywhere. instantiate() takes the threaded one where it can
+ * run and falls back to the other, saying why (Engine.threadsUnavailable).
  */
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
 import { NeuriteError } from '../errors.js';
 import { abiVersion, statusCodes, statusError } from './abi.js';
 
 /** The binding this file speaks to (native/bindings/wasm/neurite_wasm.cpp). */
-const BINDING_VERSION = 3;
+const BINDING_VERSION = 4;
+/** Threads of the threaded build at most: each is a worker holding an instance of the module, and the core's
+ * kernels stop gaining long before (a W2 step is a few milliseconds). */
+const MAX_WASM_THREADS = 16;
+/** How long the threaded build may take to start its workers before the single-threaded one is used instead. */
+const THREADS_START_TIMEOUT_MS = 20_000;
 /** wasm32 with the default maximum memory: nothing larger can ever be allocated. */
 const MAX_HEAP_BYTES = 2 ** 31;
 
@@ -19,12 +29,25 @@ export class Engine {
   /** A small scratch area for out-parameters (loss, metrics, the new model's handle). */
   readonly scratch: number;
   readonly kernelName: string;
+  /** Threads this module's models can use: 1 for the single-threaded build. */
+  readonly threads: number;
 
-  constructor(readonly mod: NeuriteWasmModule) {
+  constructor(
+    readonly mod: NeuriteWasmModule,
+    /** why the single-threaded build runs, when it does */
+    readonly threadsUnavailable?: string,
+  ) {
     const scratch = mod._malloc(256);
     if (!scratch) throw new NeuriteError('wasm backend: could not allocate 256 bytes in a fresh module');
     this.scratch = scratch;
     this.kernelName = mod.UTF8ToString(mod._nrt_gemm_kernel_name());
+    this.threads = mod._nrt_hardware_threads();
+  }
+
+  /** The heap views, current: in the threaded build a worker thread may have grown the memory since. */
+  get heap(): NeuriteWasmModule {
+    this.mod.nrtRefreshHeap?.();
+    return this.mod;
   }
 
   /**
@@ -64,14 +87,14 @@ export class Engine {
 
   /** Float32 view of [ptr, ptr + length): taken fresh, since memory growth replaces the old views. */
   f32(ptr: number, length: number): Float32Array {
-    return this.mod.HEAPF32.subarray(ptr >>> 2, (ptr >>> 2) + length);
+    return this.heap.HEAPF32.subarray(ptr >>> 2, (ptr >>> 2) + length);
   }
 
   /** Runs body(ptr) with `bytes` copied into a temporary heap block. */
   withBytes<T>(what: string, bytes: Uint8Array, body: (ptr: number) => T): T {
     const p = this.alloc(what, bytes.length);
     try {
-      this.mod.HEAPU8.set(bytes, p);
+      this.heap.HEAPU8.set(bytes, p);
       return body(p);
     } finally {
       this.mod._free(p);
@@ -114,26 +137,89 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
-export async function instantiate(): Promise<Engine> {
+export type WasmBuild = 'threads' | 'single';
+
+/** Why the threaded build cannot run here, or undefined when it can. */
+function threadsUnavailable(): string | undefined {
+  const node = typeof process === 'object' && typeof process.versions?.node === 'string';
+  // Browsers hand out SharedArrayBuffer only to cross-origin-isolated pages (and their workers).
+  if (!node && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
+    return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
+  }
+  if (typeof SharedArrayBuffer !== 'function') return 'this JavaScript engine has no SharedArrayBuffer';
+  if (cores() < 2) return 'this machine has one core';
+  return undefined;
+}
+
+/** Logical cores: Node's availableParallelism (it honours CPU affinity), else navigator.hardwareConcurrency. */
+function cores(): number {
+  const os = typeof process === 'object' ? (process.getBuiltinModule?.('os') as { availableParallelism?: () => number } | undefined) : undefined;
+  const n = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(n)));
+}
+
+/**
+ * Loads the threaded build where it can run, else (or when it fails to start) the single-threaded one.
+ * `build` forces one: 'single' always works, 'threads' rejects where threads cannot run.
+ */
+export async function instantiate(build?: WasmBuild): Promise<Engine> {
   if (typeof WebAssembly !== 'object') throw new Error('this JavaScript engine has no WebAssembly');
   if (!WebAssembly.validate(SIMD_PROBE)) {
     throw new Error('this JavaScript engine lacks WebAssembly SIMD (128-bit), which the neurite wasm build needs');
   }
-  // Loaded on first use only: the module inlines its binary (~100 KB of base64) that native users never need.
-  const { default: createNeuriteWasm } = await import('../../wasm/neurite-wasm.mjs');
+  if (build === 'single') return load('single');
+  const reason = threadsUnavailable();
+  if (reason === undefined) {
+    try {
+      return await load('threads');
+    } catch (e) {
+      if (build === 'threads') throw e;
+      return load('single', `the threaded build failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (build === 'threads') throw new Error(`the threaded wasm build cannot run here: ${reason}`);
+  return load('single', reason);
+}
+
+async function load(build: WasmBuild, threadsUnavailableReason?: string): Promise<Engine> {
   let engine: Engine | undefined;
-  const mod = await createNeuriteWasm({
+  let failStart: ((e: Error) => void) | undefined;
+  const options = {
     print: () => {},
     printErr: (text: string) => {
       if (engine) engine.lastStderr = text;
+      // Emscripten reports a worker that failed to load this way, and then waits for it forever.
+      else if (/worker sent an error/.test(text)) failStart?.(new Error(text));
     },
-  });
+  };
+  let mod: NeuriteWasmModule;
+  if (build === 'single') {
+    // Loaded on first use only: the module inlines its binary (~100 KB of base64) that native users never need.
+    const { default: createNeuriteWasm } = await import('../../wasm/neurite-wasm.mjs');
+    mod = await createNeuriteWasm(options);
+  } else {
+    const { default: createNeuriteWasmThreads } = await import('../../wasm/neurite-wasm-mt.mjs');
+    const threads = cores();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const started = new Promise<never>((_, reject) => {
+      failStart = reject;
+      timer = setTimeout(() => reject(new Error(`its ${threads - 1} workers did not start within ${THREADS_START_TIMEOUT_MS / 1000} s`)), THREADS_START_TIMEOUT_MS);
+    });
+    try {
+      mod = await Promise.race([createNeuriteWasmThreads({ ...options, nrtHelpers: threads - 1 }), started]);
+    } finally {
+      clearTimeout(timer);
+    }
+    // Before any model exists: the core's pool then asks for exactly the workers started above.
+    mod._nrtw_set_hardware_threads(threads);
+    mod.nrtUnrefWorkers?.();
+  }
   if (mod._nrtw_binding_version() !== BINDING_VERSION || mod._nrt_abi_version() !== abiVersion) {
     throw new Error(
-      `wasm/neurite-wasm.mjs is binding ${mod._nrtw_binding_version()} / ABI ${mod._nrt_abi_version()}, ` +
-        `expected ${BINDING_VERSION} / ${abiVersion}: rebuild it with npm run build:wasm`,
+      `the ${build === 'threads' ? 'threaded' : 'single-threaded'} wasm module is binding ${mod._nrtw_binding_version()} / ABI ` +
+        `${mod._nrt_abi_version()}, expected ${BINDING_VERSION} / ${abiVersion}: rebuild it with npm run build:wasm`,
     );
   }
-  engine = new Engine(mod);
+  engine = new Engine(mod, threadsUnavailableReason);
   return engine;
 }

@@ -12,12 +12,12 @@
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
 import { decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer } from './abi.js';
 import {
-  AbortError, lossHasAccuracy, outputSize, targetColumns, type Backend, type BackendModel, type EpochOptions, type EpochResult,
+  AbortError, lossHasAccuracy, outputSize, targetColumns, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
   type EvalResult, type LossName, type ModelSpec, type OptimizerState, type TrainSpec,
 } from './backend.js';
 import { beforeWork, budgetLeft, ChunkSizer, pacingClock } from './pacing.js';
 import type { BackendProvider } from './registry.js';
-import { Engine, HeapBuffer, instantiate } from './wasm-engine.js';
+import { Engine, HeapBuffer, instantiate, type WasmBuild } from './wasm-engine.js';
 
 /** Buffers above this size are given back after the call instead of being kept by the model. */
 const KEEP_BYTES = 1 << 20;
@@ -50,16 +50,19 @@ class WasmModel implements BackendModel {
   constructor(
     private readonly engine: Engine,
     readonly spec: ModelSpec,
+    threads: number | undefined,
   ) {
     [this.x, this.y, this.out, this.w] = [new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine)];
     const { mod } = engine;
     this.handle = engine.guard('createModel', () =>
       engine.withBytes('createModel', encodeLayers(spec), (layers) => {
         engine.check('createModel', mod._nrt_model_create(spec.inputSize, layers, spec.layers.length, spec.seed >>> 0, engine.scratch));
-        return mod.HEAPU32[engine.scratch >>> 2]!;
+        return engine.heap.HEAPU32[engine.scratch >>> 2]!;
       }),
     );
     finalizer?.register(this, { engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] }, this.token);
+    // More threads than the module has workers run on the ones it has (the single-threaded build: one).
+    if (threads !== undefined) engine.check('createModel', mod._nrt_model_set_threads(this.handle, Math.min(threads, engine.threads)));
   }
 
   private get mod(): NeuriteWasmModule {
@@ -112,7 +115,7 @@ class WasmModel implements BackendModel {
     return this.call('getOptimizerState', (h) => {
       const { mod, engine } = this;
       engine.check('getOptimizerState', mod._nrt_model_get_step(h, engine.scratch));
-      const step = Number(new BigInt64Array(mod.HEAPU8.buffer, engine.scratch, 1)[0]);
+      const step = Number(new BigInt64Array(engine.heap.HEAPU8.buffer, engine.scratch, 1)[0]);
       const slots = Array.from({ length: mod._nrt_model_optimizer_slot_count(h) }, (_, i) => {
         const n = Number(mod._nrt_model_optimizer_slot_size(h, i));
         const p = this.out.reserve('getOptimizerState', n * 4);
@@ -145,7 +148,7 @@ class WasmModel implements BackendModel {
       const wp = sampleWeight ? this.w.put('trainBatch', sampleWeight) : 0;
       const wn = big(sampleWeight?.length ?? 0);
       this.engine.check('trainBatch', this.mod._nrt_model_train_batch(h, xp, big(x.length), yp, big(y.length), wp, wn, big(count), this.engine.scratch));
-      return this.mod.HEAPF64[this.engine.scratch >>> 3]!;
+      return this.engine.heap.HEAPF64[this.engine.scratch >>> 3]!;
     });
   }
 
@@ -174,8 +177,8 @@ class WasmModel implements BackendModel {
         engine.f32(yp, y.length).set(y);
         if (sampleWeight) engine.f32(wp, wLength).set(sampleWeight);
         if (shuffle) mod._nrt_permutation(count, mod._nrt_rng_key(this.spec.seed >>> 0, 2, epoch >>> 0) >>> 0, orderp);
-        else mod.HEAPU32.subarray(orderp >>> 2, (orderp >>> 2) + count).forEach((_, i, a) => (a[i] = i));
-        mod.HEAPF64.fill(0, (block + totalsAt) >>> 3, (block + totalsAt) / 8 + 3);
+        else engine.heap.HEAPU32.subarray(orderp >>> 2, (orderp >>> 2) + count).forEach((_, i, a) => (a[i] = i));
+        engine.heap.HEAPF64.fill(0, (block + totalsAt) >>> 3, (block + totalsAt) / 8 + 3);
       });
       for (let batch = 0; batch < batches; ) {
         await beforeWork();
@@ -185,16 +188,16 @@ class WasmModel implements BackendModel {
           status = mod._nrtw_train_slice(h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count), orderp,
             big(batchSize), big(batch), big(batches), budgetLeft(), block + lossesAt + batch * 8, block + totalsAt,
             block + doneAt, outputsp, big(outputsLength));
-          return Number(new BigInt64Array(mod.HEAPU8.buffer, block + doneAt, 1)[0]);
+          return Number(new BigInt64Array(engine.heap.HEAPU8.buffer, block + doneAt, 1)[0]);
         });
         if (onBatch) {
-          const losses = mod.HEAPF64.slice((block + lossesAt) / 8 + batch, (block + lossesAt) / 8 + batch + done);
+          const losses = engine.heap.HEAPF64.slice((block + lossesAt) / 8 + batch, (block + lossesAt) / 8 + batch + done);
           for (let i = 0; i < done; i++) onBatch(batch + i, batches, losses[i]!);
         }
         batch += done;
         engine.check(`trainEpoch (batch ${batch} of ${batches})`, status);
       }
-      const totals = mod.HEAPF64.slice((block + totalsAt) / 8, (block + totalsAt) / 8 + 3);
+      const totals = engine.heap.HEAPF64.slice((block + totalsAt) / 8, (block + totalsAt) / 8 + 3);
       if (outputs) outputs.set(engine.f32(outputsp, outputsLength));
       const result: EpochResult = { loss: totals[0]! / count };
       if (lossHasAccuracy(this.loss!) && totals[2]! > 0) result.accuracy = totals[1]! / totals[2]!;
@@ -226,7 +229,7 @@ class WasmModel implements BackendModel {
         const wp = ws ? this.w.put('evaluate', ws) : 0;
         this.engine.check('evaluate', this.mod._nrt_model_evaluate(h, xp, big(xs.length), yp, big(ys.length), wp,
           big(ws?.length ?? 0), big(rows), big(batchSize), this.engine.scratch));
-        return decodeMetrics(this.mod.HEAPU8, this.engine.scratch);
+        return decodeMetrics(this.engine.heap.HEAPU8, this.engine.scratch);
       });
       chunks.measured(rows, pacingClock.now() - started);
       loss += m.loss * rows;
@@ -276,11 +279,15 @@ class WasmModel implements BackendModel {
 
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
-  createModel(spec: ModelSpec): WasmModel;
+  createModel(spec: ModelSpec, options?: EngineOptions): WasmModel;
   /** true when the running module was compiled with SIMD128 */
   readonly simd128: boolean;
   /** the GEMM microkernel the core picked, e.g. "wasm_simd128 5x8" */
   readonly gemmKernel: string;
+  /** threads a model can use: the cores (at most 16) in the threaded build, 1 in the single-threaded one */
+  readonly threads: number;
+  /** why the single-threaded build runs, when it does (no SharedArrayBuffer, a page not cross-origin isolated…) */
+  readonly threadsUnavailable: string | undefined;
   /** for tests of the trap handling: runs a deliberate trap inside WASM (0 unreachable, 1 abort, 2 OOB store) */
   debugTrap(kind: 0 | 1 | 2): void;
   /** the raw module, for tests and benchmarks */
@@ -292,7 +299,9 @@ export type { WasmModel };
 function makeBackend(engine: Engine): WasmBackend {
   return {
     name: 'wasm',
-    createModel: (spec) => new WasmModel(engine, spec),
+    createModel: (spec, options) => new WasmModel(engine, spec, options?.threads),
+    threads: engine.threads,
+    threadsUnavailable: engine.threadsUnavailable,
     simd128: engine.mod._nrtw_simd128() === 1,
     gemmKernel: engine.kernelName,
     debugTrap: (kind) => engine.guard('debugTrap', () => engine.mod._nrtw_debug_trap(kind)),
@@ -304,9 +313,25 @@ let backend: WasmBackend | undefined;
 let loading: Promise<WasmBackend> | undefined;
 let failure: string | undefined;
 
-/** Instantiates the module once; later calls get the same backend. */
+/** A wasm backend on a module of its own, of the given build (tests and benchmarks compare the two builds). */
+export async function createWasmBackend(build: WasmBuild): Promise<WasmBackend> {
+  return makeBackend(await instantiate(build));
+}
+
+/**
+ * The build to load: NEURITE_WASM_BUILD=single|threads in Node's environment forces one (the test suites run
+ * once per build this way), otherwise the threaded build where it can run.
+ */
+function requestedBuild(): WasmBuild | undefined {
+  const value = typeof process === 'object' ? process.env?.NEURITE_WASM_BUILD : undefined;
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'single' && value !== 'threads') throw new Error(`NEURITE_WASM_BUILD: expected 'single' or 'threads', got '${value}'`);
+  return value;
+}
+
+/** Instantiates the module once (threaded where it can run); later calls get the same backend. */
 export function loadWasmBackend(): Promise<WasmBackend> {
-  loading ??= instantiate().then(
+  loading ??= Promise.resolve().then(() => instantiate(requestedBuild())).then(
     (engine) => (backend = makeBackend(engine)),
     (e: unknown) => {
       failure = e instanceof Error ? e.message : String(e);
@@ -315,6 +340,31 @@ export function loadWasmBackend(): Promise<WasmBackend> {
     },
   );
   return loading;
+}
+
+/** What the loaded WASM engine is: see wasmInfo(). */
+export interface WasmInfo {
+  /** 'threads' (neurite-wasm-mt.mjs: Node, cross-origin-isolated pages) or 'single' (everywhere else) */
+  build: 'threads' | 'single';
+  /** threads a model can use (the `threads` model option goes up to this) */
+  threads: number;
+  /** why the single-threaded build runs, when it does */
+  threadsUnavailable?: string;
+  simd128: boolean;
+  /** the GEMM microkernel the core picked */
+  gemmKernel: string;
+}
+
+/** The loaded WASM engine's build, threads and kernel; undefined until `await nn.ready('wasm')` succeeded. */
+export function wasmInfo(): WasmInfo | undefined {
+  if (!backend) return undefined;
+  return {
+    build: backend.module._nrtw_threads_build() === 1 ? 'threads' : 'single',
+    threads: backend.threads,
+    ...(backend.threadsUnavailable === undefined ? {} : { threadsUnavailable: backend.threadsUnavailable }),
+    simd128: backend.simd128,
+    gemmKernel: backend.gemmKernel,
+  };
 }
 
 export const wasmProvider: BackendProvider = {

@@ -1,5 +1,6 @@
 // What a real-browser test or benchmark needs: neurite's browser entry bundled as the page will load it, a
 // static server on 127.0.0.1, and headless Chromium (the Debian package, driven by playwright-core).
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -35,16 +36,35 @@ window.page = page;
 window.pageLoaded = true;
 </script></body></html>`;
 
-/** Serves the page and the bundle from 127.0.0.1 on a free port. */
-export async function serve(bundle: string): Promise<{ server: Server; url: string }> {
+/**
+ * The threaded WASM build's two files, served beside the bundle: the bundle starts its pthread workers from
+ * new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs.
+ */
+const THREADED_FILES: Record<string, string> = {
+  '/neurite-wasm-mt.worker.js': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.worker.js', import.meta.url)),
+  '/neurite-wasm-mt.mjs': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.mjs', import.meta.url)),
+};
+
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, so WASM threads). */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * Serves the page and the bundle from 127.0.0.1 on a free port; `isolated` adds the COOP/COEP headers,
+ * `threadedFiles: false` leaves out the threaded build's files (as a site that did not copy them would).
+ */
+export async function serve(bundle: string, { isolated = false, threadedFiles = true } = {}): Promise<{ server: Server; url: string }> {
+  const headers = isolated ? ISOLATION_HEADERS : {};
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
       res.end(PAGE_HTML);
     } else if (path === '/page.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...headers });
       res.end(bundle);
+    } else if (threadedFiles && Object.hasOwn(THREADED_FILES, path)) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...headers });
+      res.end(readFileSync(THREADED_FILES[path]!));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');

@@ -17,11 +17,18 @@ function build(inputs: number, layers: LayerDescription[], seed: number): nn.Seq
   );
 }
 
-/** Which build runs here: SIMD128 or not, and the GEMM kernel the core chose. */
-export async function wasmInfo(): Promise<{ ready: string; simd128: boolean; gemmKernel: string; available: string[] }> {
+/** Which build runs here: SIMD128 or not, the GEMM kernel the core chose, its threads and why not more. */
+export async function wasmInfo(): Promise<{
+  ready: string; simd128: boolean; gemmKernel: string; available: string[]; threads: number; threadsUnavailable?: string;
+  crossOriginIsolated: boolean; hardwareConcurrency: number;
+}> {
   const ready = await nn.ready('wasm');
   const backend = await loadWasmBackend();
-  return { ready, simd128: backend.simd128, gemmKernel: backend.gemmKernel, available: nn.availableBackends() };
+  return {
+    ready, simd128: backend.simd128, gemmKernel: backend.gemmKernel, available: nn.availableBackends(),
+    threads: backend.threads, threadsUnavailable: backend.threadsUnavailable,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency,
+  };
 }
 
 /** Outputs of a model with the given weights on x (rows of `inputs`). */
@@ -67,4 +74,28 @@ export async function badInput(): Promise<{ message: string; stillWorks: boolean
   const out = model.predictSync(nn.tensor([0.5, -0.5], [1, 2])).data;
   model.dispose();
   return { message, stillWorks: out.length === 1 && Number.isFinite(out[0]) };
+}
+
+/**
+ * The same training on 2 threads and on 1 (same seed, same data): the largest difference of the predictions
+ * after it. Threads split the GEMMs by rows and columns, not the sums, so the two agree to rounding at most.
+ */
+export async function threadsAgree(): Promise<{ maxDiff: number; loss: number[] }> {
+  await nn.ready('wasm');
+  const rows = 512;
+  const x = nn.tensor(Float32Array.from({ length: rows * 64 }, (_, i) => Math.sin(i * 0.37)), [rows, 64]);
+  const y = nn.oneHot(Array.from({ length: rows }, (_, r) => r % 10), 10);
+  const outputs: Float32Array[] = [];
+  let loss: number[] = [];
+  for (const threads of [2, 1]) {
+    const model = nn.sequential(
+      [nn.dense(96, { activation: 'relu', inputShape: [64] }), nn.dense(48, { activation: 'tanh' }), nn.dense(10, { activation: 'softmax' })],
+      { backend: 'wasm', seed: 5, threads },
+    );
+    model.compile({ optimizer: nn.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    loss = (await model.fit(x, y, { epochs: 3, batchSize: 128 })).history.loss!;
+    outputs.push((await model.predict(x)).data);
+    model.dispose();
+  }
+  return { maxDiff: outputs[0]!.reduce((m, v, i) => Math.max(m, Math.abs(v - outputs[1]![i]!)), 0), loss };
 }

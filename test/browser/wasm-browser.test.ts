@@ -50,6 +50,13 @@ describe('wasm in Chromium', () => {
     expect(info.available).toContain('wasm');
   });
 
+  it('runs the single-threaded build on a page that is not cross-origin isolated, and says why', async () => {
+    const info = await page.evaluate(() => (window as unknown as PageWindow).page.wasmInfo());
+    expect(info.crossOriginIsolated).toBe(false);
+    expect(info.threads).toBe(1);
+    expect(info.threadsUnavailable).toMatch(/not cross-origin isolated/);
+  });
+
   it('predicts like Node with weights trained in Node', async () => {
     const iris = loadIris();
     const layers = [
@@ -91,5 +98,62 @@ describe('wasm in Chromium', () => {
 
   it('logged no console error', () => {
     expect(errors).toEqual([]);
+  });
+});
+
+describe('wasm threads in a cross-origin-isolated page', () => {
+  let isolatedServer: Server;
+  let isolated: Page;
+  let isolatedErrors: string[];
+
+  beforeAll(async () => {
+    const served = await serve((await bundlePage()).code, { isolated: true });
+    isolatedServer = served.server;
+    ({ page: isolated, errors: isolatedErrors } = await openPage(browser, served.url));
+  }, 120_000);
+
+  afterAll(() => new Promise((resolve) => isolatedServer?.close(resolve)));
+
+  it('runs the threaded build with a thread per core', async () => {
+    const info = await isolated.evaluate(() => (window as unknown as PageWindow).page.wasmInfo());
+    expect(info.crossOriginIsolated).toBe(true);
+    expect(info.threadsUnavailable).toBeUndefined();
+    expect(info.threads).toBe(Math.min(16, info.hardwareConcurrency));
+    expect(info.threads).toBeGreaterThanOrEqual(2);
+    expect(info.simd128).toBe(true);
+  });
+
+  it('trains and predicts on 2 threads as on 1', async () => {
+    const r = await isolated.evaluate(() => (window as unknown as PageWindow).page.threadsAgree());
+    expect(r.loss[2]!).toBeLessThan(r.loss[0]!);
+    expect(r.maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('predicts like Node with weights trained in Node, and trains Iris', async () => {
+    const r = await isolated.evaluate(() => (window as unknown as PageWindow).page.trainIris(40));
+    expect(r.loss[r.loss.length - 1]!).toBeLessThan(r.loss[0]! * 0.5);
+    expect(r.accuracy).toBeGreaterThan(0.85);
+  });
+
+  it('logged no console error', () => {
+    expect(isolatedErrors).toEqual([]);
+  });
+});
+
+describe('an isolated page that does not serve the threaded build', () => {
+  it('falls back to the single-threaded build and says why', async () => {
+    const served = await serve((await bundlePage()).code, { isolated: true, threadedFiles: false });
+    try {
+      const { page: p } = await openPage(browser, served.url);
+      const info = await p.evaluate(() => (window as unknown as PageWindow).page.wasmInfo());
+      expect(info.crossOriginIsolated).toBe(true);
+      expect(info.threads).toBe(1);
+      expect(info.threadsUnavailable).toMatch(/threaded build failed to start/);
+      const r = await p.evaluate(() => (window as unknown as PageWindow).page.trainIris(20));
+      expect(r.loss[r.loss.length - 1]!).toBeLessThan(r.loss[0]!);
+      await p.close();
+    } finally {
+      await new Promise((resolve) => served.server.close(resolve));
+    }
   });
 });

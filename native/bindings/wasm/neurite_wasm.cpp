@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/thread_pool.h"
 #include "neurite/neurite.h"
 
 // The descriptor layouts are held to native/abi/abi.json by the generated neurite/abi.h; the JavaScript side
@@ -29,8 +30,21 @@ EMSCRIPTEN_KEEPALIVE int32_t nrtw_simd128(void) {
 #endif
 }
 
+// 1 in the threaded build (-pthread, neurite-wasm-mt.mjs), 0 in the single-threaded one.
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_threads_build(void) {
+#if defined(__EMSCRIPTEN_PTHREADS__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+// The threaded build's loader starts `threads - 1` pthread workers with the module and says so here, before any
+// model exists, so the core's thread pool asks for no more workers than there are.
+EMSCRIPTEN_KEEPALIVE void nrtw_set_hardware_threads(int32_t threads) { nrt::set_hardware_threads(threads); }
+
 // Bumped when an export below changes meaning; the loader refuses a module it does not know.
-EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 3; }
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 4; }
 
 /*
  * Trains batches first_batch, first_batch+1, ... of an epoch whose row order is `order` (`total` rows, batches of

@@ -46,7 +46,14 @@ void spin_until(Done done) {
 
 }  // namespace
 
+namespace {
+std::atomic<int> hardware_threads_override{0};
+}
+
+void set_hardware_threads(int threads) { hardware_threads_override.store(threads < 1 ? 0 : (threads > 256 ? 256 : threads)); }
+
 int hardware_threads() {
+  if (const int forced = hardware_threads_override.load()) return forced;
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
   return 1;
 #else

@@ -58,6 +58,10 @@ class ThreadPool {
 
 // Hardware threads (at least 1).
 int hardware_threads();
+// Makes hardware_threads() return `threads` (1..256; 0 undoes it). For an embedder that knows better than the OS:
+// the threaded WASM module, whose worker threads are started up front by its loader. Call it before any model
+// exists: the shared pool is sized once, on first use.
+void set_hardware_threads(int threads);
 
 // parallel_for(tasks, threads, [&](int t) { ... }) on the shared pool.
 template <typename F>
