@@ -78,8 +78,8 @@ export function firstNonFinite(data: ArrayLike<number>): number {
 }
 
 /** Throws on the first non-finite value of a [rows, cols] data array, naming its row and column. */
-export function checkFinite(argument: string, data: Float32Array, cols: number): void {
-  const i = firstNonFinite(data);
+export function checkFinite(argument: string, data: Float32Array, cols: number, scan: (data: Float32Array) => number = firstNonFinite): void {
+  const i = scan(data);
   if (i < 0) return;
   const row = Math.floor(i / cols);
   fail(argument, `finite numbers (found ${data[i]} at row ${row}, column ${i - row * cols})`);

@@ -11,7 +11,7 @@ import { limits } from './backends/abi.js';
 import { resolveBackend, type BackendChoice } from './backends/registry.js';
 import type { Logs, TrainingModel } from './callbacks.js';
 import { parseLoopOptions, runEpochs, type EpochRunner, type History, type Loop, type LoopOptions } from './epochs.js';
-import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRange, fail, NeuriteError, type OptionKeys } from './errors.js';
+import { checkFinite, checkIntInRange, checkOptions, checkPositiveInt, checkRange, fail, firstNonFinite, NeuriteError, type OptionKeys } from './errors.js';
 import { initialize } from './initializers.js';
 import { layerKindNames, type LayerConfig } from './layers.js';
 import { checkLossMatchesOutput, resolveLoss, type LossConfig } from './losses.js';
@@ -223,6 +223,12 @@ export class Sequential implements TrainingModel {
     return this.engine;
   }
 
+  /** The finite check's scan: the engine's own when it has one (native: vectorised and threaded). */
+  private get scanner(): (data: Float32Array) => number {
+    const engine = this.engine;
+    return engine?.firstNonFinite ? (data) => engine.firstNonFinite!(data) : firstNonFinite;
+  }
+
   private initialWeights(): Float32Array[] {
     const out: Float32Array[] = [];
     for (const { config, spec } of this.layers) {
@@ -296,7 +302,7 @@ export class Sequential implements TrainingModel {
     }
     const count = t.shape[0]!;
     if (count === 0) fail(argument, 'at least one sample');
-    checkFinite(argument, t.data, this.inputSize);
+    checkFinite(argument, t.data, this.inputSize, this.scanner);
     return { data: fixedSize(t.data), count };
   }
 
@@ -318,7 +324,7 @@ export class Sequential implements TrainingModel {
     if (t.shape.length > 2 || cols !== out || t.shape[0] !== count) {
       fail(argument, `shape [${count}, ${out}] (one row per input sample, one column per output unit), got [${t.shape.join(', ')}]`);
     }
-    checkFinite(argument, t.data, out);
+    checkFinite(argument, t.data, out, this.scanner);
     if (loss === 'categoricalCrossentropy') {
       for (let r = 0; r < count; r++) {
         let sum = 0;

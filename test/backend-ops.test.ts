@@ -469,6 +469,15 @@ async function badInput(backend: BackendName): Promise<void> {
   const nan = data(1, 4, 5);
   nan.data[7] = NaN;
   await expect(model.trainOnBatch(nan, y)).rejects.toThrow(/x: expected finite numbers \(found NaN at row 1, column 2\)/);
+  // Large enough that an engine's own scan splits it over threads: the first bad value wins wherever it falls.
+  const rows = 70_000;
+  const big = new Float32Array(rows * 5);
+  for (const [at, value, text] of [[rows * 5 - 1, -Infinity, '-Infinity at row 69999, column 4'], [rows * 3 + 2, NaN, 'NaN at row 42000, column 2']] as const) {
+    big[at] = value;
+    expect(() => model.predictSync(nn.tensor(big, [rows, 5]))).toThrow(`x: expected finite numbers (found ${text})`);
+  }
+  big[7] = Infinity;
+  await expect(model.predict(nn.tensor(big, [rows, 5]))).rejects.toThrow('x: expected finite numbers (found Infinity at row 1, column 2)');
   await expect(model.trainOnBatch(data(1, 4, 5), nn.tensor([[1, 0, 0, 0]]))).rejects.toThrow(/y: expected shape \[4, 4\]/);
   await expect(model.trainOnBatch(data(1, 2, 5), nn.tensor([[0.5, 0.5, 0.5, 0], [1, 0, 0, 0]]))).rejects.toThrow(/one-hot rows/);
   await expect(model.fit(data(1, 4, 5), y, { batchSize: 0 })).rejects.toThrow(/batchSize: expected a positive integer, got 0/);

@@ -1,7 +1,7 @@
 // Activations, dense forward/backward, losses, dropout and optimizer updates against naive references.
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/rng.h"
@@ -10,6 +10,7 @@
 #include "ops/column_sum.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
+#include "ops/finite_scan.h"
 #include "ops/grad_clip.h"
 #include "ops/fast_math.h"
 #include "ops/losses.h"
@@ -232,6 +233,27 @@ TEST(column_sum_matches_reference) {
       double sum = 0;
       for (int64_t i = 0; i < s[0]; i++) sum += x[i * s[1] + j];
       CHECK_CLOSE(out[j], sum, 1e-7);
+    }
+  }
+}
+
+TEST(first_non_finite_matches_reference) {
+  const float bad[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                       -std::numeric_limits<float>::infinity()};
+  const float fine[] = {std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
+                        std::numeric_limits<float>::denorm_min(), -0.0f};
+  for (int64_t n : {1, 7, 13, 255, 4096, 4097, 300000, 1 << 20}) {
+    std::vector<float> x = ref::random_floats(static_cast<size_t>(n), 4);
+    for (size_t i = 0; i < 4 && static_cast<int64_t>(i) < n; i++) x[static_cast<size_t>(n) - 1 - i] = fine[i];
+    for (int threads : {1, 2, 3}) CHECK(ops::first_non_finite(x.data(), n, threads) == -1);
+    // the first of two bad values, wherever they fall (both in one block, in two, in two threads' parts)
+    for (int64_t at : {int64_t{0}, n / 3, n / 2, n - 1}) {
+      for (float b : bad) {
+        std::vector<float> y = x;
+        y[static_cast<size_t>(at)] = b;
+        if (at + 5000 < n) y[static_cast<size_t>(at + 5000)] = bad[0];
+        for (int threads : {1, 2, 3}) CHECK(ops::first_non_finite(y.data(), n, threads) == at);
+      }
     }
   }
 }

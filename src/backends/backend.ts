@@ -182,6 +182,9 @@ export interface EvalResult {
 export interface BackendModel {
   readonly backend: BackendName;
   readonly spec: ModelSpec;
+  /** Optional: the engine's own scan for the API's finite check of inputs and targets (same answer as
+   * firstNonFinite in errors.ts: the index of the first NaN or ±Infinity, or -1), when it is faster. */
+  firstNonFinite?(data: Float32Array): number;
 
   /** Replace all parameters (getWeights order and sizes; validated by the caller). */
   setWeights(weights: Float32Array[]): void;

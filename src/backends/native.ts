@@ -42,6 +42,7 @@ interface NativeModelHandle {
 interface NativeAddon {
   NativeModel: new (layers: Uint8Array, inputSize: number, seed: number, threads: number, macsPerRow: number) => NativeModelHandle;
   info(): NativeInfo;
+  firstNonFinite(data: Float32Array, threads: number): number;
 }
 
 /** What the loaded addon reports about itself. */
@@ -111,6 +112,8 @@ class NativeBackendModel implements BackendModel {
   constructor(
     readonly spec: ModelSpec,
     private readonly handle: NativeModelHandle,
+    /** the core's vectorised, threaded scan (nrt_first_non_finite) */
+    readonly firstNonFinite: (data: Float32Array) => number,
   ) {}
 
   setWeights(weights: Float32Array[]): void {
@@ -199,12 +202,17 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
     const source = options.threads === undefined ? 'NEURITE_THREADS' : 'threads';
     throw new RangeError(`native backend: ${source}: expected an integer in [0, ${limits.maxThreads}], got ${String(threads)}`);
   }
-  const { NativeModel } = r.addon;
+  const { NativeModel, firstNonFinite } = r.addon;
   return {
     name: 'native',
-    createModel: (spec: ModelSpec, engine?: EngineOptions) =>
-      new NativeBackendModel(spec, call('createModel', () =>
-        new NativeModel(encodeLayers(spec), spec.inputSize, spec.seed >>> 0, engine?.threads ?? threads, macsPerRow(spec)))),
+    createModel: (spec: ModelSpec, engine?: EngineOptions) => {
+      const modelThreads = engine?.threads ?? threads;
+      return new NativeBackendModel(
+        spec,
+        call('createModel', () => new NativeModel(encodeLayers(spec), spec.inputSize, spec.seed >>> 0, modelThreads, macsPerRow(spec))),
+        (data) => firstNonFinite(data, modelThreads),
+      );
+    },
   };
 }
 

@@ -16,9 +16,22 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// firstNonFinite(data: Float32Array, threads: number): index of the first NaN or ±Infinity, or -1
+Napi::Value FirstNonFinite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "firstNonFinite(data: Float32Array, threads: number)");
+  }
+  Napi::Float32Array data = info[0].As<Napi::Float32Array>();
+  const int64_t at = nrt_first_non_finite(data.Data(), static_cast<int64_t>(data.ElementLength()), info[1].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(env, static_cast<double>(at));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeModel", nrt_node::ModelWrap::Define(env));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("firstNonFinite", Napi::Function::New(env, FirstNonFinite, "firstNonFinite"));
   return exports;
 }
 

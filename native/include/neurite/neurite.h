@@ -138,6 +138,12 @@ NRT_API nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t 
 NRT_API nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,
                                      int64_t out_length);
 
+/*
+ * Index of the first NaN or ±Infinity of data[0..length), or -1: the Model API's finite check of input and target
+ * arrays, vectorised and on up to `threads` threads (0 = hardware threads).
+ */
+NRT_API int64_t nrt_first_non_finite(const float* data, int64_t length, int32_t threads);
+
 /* ---- the shared RNG (src/rng.ts), for bindings that drive epochs themselves and for tests ---- */
 NRT_API uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b);
 NRT_API uint32_t nrt_rng_u32(uint32_t key, uint32_t i);

@@ -11,6 +11,7 @@
 #include "engine/model.h"
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
+#include "ops/finite_scan.h"
 
 struct nrt_model {
   nrt::Model* impl;
@@ -174,6 +175,11 @@ nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t x_length
 nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,
                              int64_t out_length) {
   NRT_MODEL_CALL(model, predict(x, x_length, count, out, out_length));
+}
+
+int64_t nrt_first_non_finite(const float* data, int64_t length, int32_t threads) {
+  if (data == nullptr || length <= 0) return -1;
+  return nrt::ops::first_non_finite(data, length, threads <= 0 ? nrt::hardware_threads() : threads);
 }
 
 uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b) { return nrt::rng_key(seed, a, b); }

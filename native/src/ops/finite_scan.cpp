@@ -1,0 +1,62 @@
+#include "ops/finite_scan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "core/thread_pool.h"
+
+namespace nrt::ops {
+
+namespace {
+
+// A float is NaN or ±Infinity exactly when its exponent bits are all ones. Blocks are OR-reduced with integer
+// ops the compiler vectorises (no early exit inside a block); only a block that has one is searched element by
+// element.
+constexpr int64_t kBlock = 4096;
+constexpr uint32_t kExponent = 0x7f800000u;
+
+bool block_has_non_finite(const float* x, int64_t n) {
+  uint32_t any = 0;
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t bits;
+    std::memcpy(&bits, x + i, sizeof bits);
+    any |= static_cast<uint32_t>((bits & kExponent) == kExponent);
+  }
+  return any != 0;
+}
+
+int64_t scan(const float* x, int64_t begin, int64_t end) {
+  for (int64_t b = begin; b < end; b += kBlock) {
+    const int64_t e = std::min(end, b + kBlock);
+    if (!block_has_non_finite(x + b, e - b)) continue;
+    for (int64_t i = b; i < e; i++) {
+      uint32_t bits;
+      std::memcpy(&bits, x + i, sizeof bits);
+      if ((bits & kExponent) == kExponent) return i;
+    }
+  }
+  return -1;
+}
+
+// Below this many elements one thread scans faster than two can be woken.
+constexpr int64_t kMinPerThread = int64_t{1} << 18;
+
+}  // namespace
+
+int64_t first_non_finite(const float* x, int64_t n, int threads) {
+  const int t = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n / kMinPerThread)));
+  if (t <= 1) return scan(x, 0, n);
+  // Each thread scans one contiguous part; the first part with a hit holds the first index.
+  std::atomic<int64_t> found[256];
+  for (int i = 0; i < t; i++) found[i].store(-1, std::memory_order_relaxed);
+  parallel_for(t, t, [&](int task) {
+    const int64_t b = n * task / t, e = n * (task + 1) / t;
+    found[task].store(scan(x, b, e), std::memory_order_relaxed);
+  });
+  for (int i = 0; i < t; i++)
+    if (const int64_t at = found[i].load(std::memory_order_relaxed); at >= 0) return at;
+  return -1;
+}
+
+}  // namespace nrt::ops
