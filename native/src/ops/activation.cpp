@@ -47,6 +47,22 @@ inline float sigmoid(float v) {
   const float inv = 1.0f / (1.0f + e);
   return v < 0.0f ? e * inv : inv;
 }
+// sigmoid and tanh as vectorisable loops over fast::exp and fast::expm1 (they were a double libm call per
+// element: 10 and 28 ns, 60 and 180 times relu's cost, a third of a sigmoid W1 step).
+NRT_VECTOR_CLONES void sigmoid_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) x[j] = sigmoid(x[j]);
+}
+// tanh(z) = sign(z)·t/(t + 2), t = e^(2|z|) − 1: relative precision near 0 from expm1; past |z| = 9 the quotient
+// rounds to 1 in float32, so the clamp there changes nothing and keeps t finite.
+NRT_VECTOR_CLONES void tanh_forward(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j++) {
+    const float v = x[j];
+    const float av = v < 0.0f ? -v : v;
+    const float t = fast::expm1(2.0f * (av > 9.0f ? 9.0f : av));
+    const float r = t / (t + 2.0f);
+    x[j] = v < 0.0f ? -r : r;
+  }
+}
 NRT_VECTOR_CLONES void swish_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) x[j] = x[j] * sigmoid(x[j]);
 }
@@ -148,12 +164,8 @@ void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows
       case NRT_ACTIVATION_LEAKY_RELU:
         for (int64_t j = 0; j < cols; j++) r[j] = r[j] > 0.0f ? r[j] : static_cast<float>(alpha * r[j]);
         break;
-      case NRT_ACTIVATION_SIGMOID:
-        for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(r[j]))));
-        break;
-      case NRT_ACTIVATION_TANH:
-        for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(std::tanh(static_cast<double>(r[j])));
-        break;
+      case NRT_ACTIVATION_SIGMOID: sigmoid_forward(r, cols); break;
+      case NRT_ACTIVATION_TANH: tanh_forward(r, cols); break;
       case NRT_ACTIVATION_GELU: gelu_forward(r, cols); break;
       case NRT_ACTIVATION_SWISH: swish_forward(r, cols); break;
       case NRT_ACTIVATION_ELU: elu_forward(r, cols); break;
