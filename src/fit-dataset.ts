@@ -146,6 +146,10 @@ type Iter = Iterator<Batch> | AsyncIterator<Batch>;
 /**
  * Runs `body` on each checked batch of one pass over `source`; returns how many there were. `where` prefixes
  * errors ("fitDataset: epoch 2"). The iterator is closed (return()) when the pass ends early.
+ *
+ * Where the engine computes off the JavaScript thread (native: a worker thread), the next batch is asked for
+ * while the current one trains, so reading, decoding and shuffling overlap with the step instead of adding to it.
+ * The current batch is copied first: a source may refill the same buffers for its next batch.
  */
 async function eachBatch(
   host: TrainingHost,
@@ -155,22 +159,29 @@ async function eachBatch(
   body: (x: Float32Array, y: Float32Array, count: number, batch: number) => Promise<void>,
 ): Promise<number> {
   const iterator = await open(source, where);
+  const prefetch = host.engine().backend === 'native';
   let b = 0;
   let done = false;
   let pending = false; // a next() still running: return() would queue behind it, so it is not awaited then
+  // Settles with the step or the error, so a prefetched next() that fails while a batch trains is no unhandled
+  // rejection; the error is raised when its turn comes.
+  const ask = () => Promise.resolve().then(() => iterator.next()).then((step) => ({ step }), (error: unknown) => ({ error }));
+  let next: Promise<{ step: IteratorResult<Batch> } | { error: unknown }> | undefined;
   try {
     for (;;) {
       if (signal?.aborted) throw new AbortError();
       let value: unknown;
       try {
         pending = true;
-        const step = await abortable(Promise.resolve(iterator.next()), signal);
+        const got = await abortable(next ?? ask(), signal);
+        next = undefined;
         pending = false;
-        if (step.done) {
+        if ('error' in got) throw got.error;
+        if (got.step.done) {
           done = true;
           break;
         }
-        value = await step.value;
+        value = await got.step.value;
       } catch (e) {
         if (e instanceof AbortError) throw e;
         done = true; // a generator that threw is finished
@@ -178,15 +189,20 @@ async function eachBatch(
       }
       if (!isBatch(value)) fail(`${where}, batch ${b}`, 'a batch { xs, ys }', value);
       const argument = `${where}, batch ${b}`;
-      const { data, count } = host.inputs(value.xs, `${argument}: xs`);
-      const y = host.targets(value.ys, count, `${argument}: ys`);
+      let { data, count } = host.inputs(value.xs, `${argument}: xs`);
+      let y = host.targets(value.ys, count, `${argument}: ys`);
       if (signal?.aborted) throw new AbortError();
+      if (prefetch) {
+        [data, y] = [data.slice(), y.slice()];
+        pending = true;
+        next = ask();
+      }
       await body(data, y, count, b);
       b++;
     }
   } finally {
     if (!done) {
-      const closing = Promise.resolve().then(() => iterator.return?.());
+      const closing = (next ?? Promise.resolve()).then(() => iterator.return?.());
       if (pending) closing.catch(() => {});
       else await closing.catch(() => {});
     }

@@ -179,6 +179,38 @@ describe('fitDataset sources', () => {
   });
 });
 
+describe('fitDataset with the native engine: the next batch is read while one trains', () => {
+  it('asks for batch b+1 before batch b has finished training', async () => {
+    const events: string[] = [];
+    function* source() {
+      for (const [i, b] of by16().entries()) {
+        events.push(`next ${i}`);
+        yield b;
+      }
+    }
+    await build('native').fitDataset(source, { epochs: 1, callbacks: { onBatchEnd: (b) => void events.push(`trained ${b}`) } });
+    expect(events.indexOf('next 1')).toBeLessThan(events.indexOf('trained 0'));
+    expect(events.filter((e) => e.startsWith('trained'))).toHaveLength(7);
+  });
+
+  it('trains as on fresh arrays when the source refills the same buffers for each batch', async () => {
+    const xs = new Float32Array(16 * F);
+    const ys = new Float32Array(16);
+    function* reusing() {
+      for (let at = 0; at + 16 <= 96; at += 16) {
+        xs.set(xAll.subarray(at * F, (at + 16) * F));
+        ys.set(yAll.subarray(at, at + 16));
+        yield { xs: nn.tensor(xs, [16, F]), ys };
+      }
+    }
+    const a = build('native');
+    const b = build('native');
+    await a.fitDataset(() => batchesOf(Array.from({ length: 6 }, () => 16)), { epochs: 2 });
+    await b.fitDataset(reusing, { epochs: 2 });
+    expect(weights(b)).toEqual(weights(a));
+  });
+});
+
 describe('fitDataset callbacks, validation and abort', () => {
   it('calls onBatchEnd per batch with the batch count, and the epoch callbacks as fit does', async () => {
     const events: string[] = [];
