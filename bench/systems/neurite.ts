@@ -24,10 +24,10 @@ async function prepare(backend: BackendName, threads: number): Promise<{ threads
     return { threads: String(threads), notes: [`GEMM kernel ${nativeInfo()!.gemmKernel}`] };
   }
   await nn.ready('wasm');
-  const wasm = (await wasmProvider.ready()) as WasmBackend & { threads?: number }; // the instance the Node entry registered
+  const wasm = (await wasmProvider.ready()) as WasmBackend; // the instance the Node entry registered
   // A build without threads runs one whatever `threads` asks: say what it computes with, not what was asked.
-  const used = typeof wasm.threads === 'number' ? Math.min(wasm.threads, threads) : 1;
-  const notes = [`GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`];
+  const used = Math.min(wasm.threads, threads);
+  const notes = [`${wasm.threads > 1 ? 'threaded build' : `single-threaded build (${wasm.threadsUnavailable})`}, GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`];
   if (used !== threads) notes.push(`asked for ${threads} threads; this wasm build runs ${used}`);
   return { threads: String(used), notes };
 }
