@@ -112,6 +112,13 @@ describe('neurite train', () => {
     expect(() => resolveDataFile('elsewhere/iris.csv')).toThrow(/--data: cannot read elsewhere\/iris.csv: no such file \(neurite ships iris.csv: --data iris.csv reads it\)/);
   });
 
+  it.each(['nadam', 'adagrad'])('trains Iris with --optimizer %s', async (optimizer) => {
+    const lines = capture();
+    expect(await runTrain(['--backend', 'ts', '--optimizer', optimizer, '--lr', '0.05', '--epochs', '40'])).toBe(0);
+    expect(lines.join('\n')).toContain(`${optimizer} lr 0.05`);
+    expect(Number(lines.at(-1)!.split(': ')[1])).toBeGreaterThanOrEqual(0.8);
+  });
+
   it('counts in words that agree with the number', () => {
     expect(plural(1, 'epoch')).toBe('1 epoch');
     expect(plural(2, 'epoch')).toBe('2 epochs');
@@ -124,7 +131,7 @@ describe('neurite train', () => {
     const iris = ['--backend', 'ts', '--epochs', '1'];
     await expect(runTrain(['--epochs', '0'])).rejects.toThrow(/^--epochs: expected a positive integer, got '0'$/);
     await expect(runTrain(['--dropout', '1'])).rejects.toThrow(/^--dropout: expected a number in \[0, 1\)/);
-    await expect(runTrain(['--optimizer', 'adagrad', ...iris])).rejects.toThrow(/^--optimizer: expected sgd, adam, adamw or rmsprop, got 'adagrad'$/);
+    await expect(runTrain(['--optimizer', 'lion', ...iris])).rejects.toThrow(/^--optimizer: expected sgd, adam, adamw, nadam, rmsprop or adagrad, got 'lion'$/);
     await expect(runTrain(['--activation', 'relu6', ...iris])).rejects.toThrow(
       /^--activation: expected linear, relu, leakyRelu, sigmoid, tanh, gelu, swish, elu, selu, softplus, softsign, mish or silu, got 'relu6'$/,
     );

@@ -42,7 +42,7 @@ export const trainHelp = `Train options:
   --epochs N           passes over the training set (default 100; 10 for image sets)
   --batch-size N       samples per gradient step (default 16; 128 for image sets)
   --lr X               learning rate (default 0.01; 0.001 for image sets)
-  --optimizer NAME     sgd (with momentum 0.9), adam, adamw, rmsprop (default adam)
+  --optimizer NAME     sgd (with momentum 0.9), adam, adamw, nadam, rmsprop, adagrad (default adam)
   --dropout RATE       dropout after each hidden layer, in [0, 1) (default 0)
   --seed N             makes the run repeatable (default 1)
   --test-split F       fraction of a CSV or Iris held out for the test accuracy, stratified (default 0.2);
@@ -79,7 +79,7 @@ export const TRAIN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
+const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'nadam', 'rmsprop', 'adagrad'] as const;
 export const BACKENDS = ['auto', 'native', 'wasm', 'ts'] as const;
 
 /**
@@ -141,7 +141,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     const outUnits = classes ? classes.length : 1;
     layers.push(nn.dense(outUnits, { inputShape: hidden.length === 0 ? [data.features] : undefined, activation: classes ? 'softmax' : 'linear' }));
     model = nn.sequential(layers, { backend, seed });
-    const makers = { sgd: (o: { learningRate: number }) => nn.sgd({ ...o, momentum: 0.9 }), adam: nn.adam, adamw: nn.adamw, rmsprop: nn.rmsprop };
+    const makers = { sgd: (o: { learningRate: number }) => nn.sgd({ ...o, momentum: 0.9 }), adam: nn.adam, adamw: nn.adamw, nadam: nn.nadam, rmsprop: nn.rmsprop, adagrad: nn.adagrad };
     model.compile({
       optimizer: makers[optimizerName]({ learningRate: lr }),
       loss: classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
