@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { createWasmBackend, loadWasmBackend, type WasmBackend } from '../src/backends/wasm.js';
 import type { ModelSpec } from '../src/backends/backend.js';
+import { firstNonFinite } from '../src/errors.js';
 import { expectClose } from './helpers/backends.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -86,6 +87,21 @@ describe('the threaded wasm build in Node', () => {
     expectClose('losses, 2 threads vs 1', two.losses, one.losses, { rtol: 1e-5 });
     expectClose('outputs, 2 threads vs 1', two.out, one.out, { rtol: 1e-4, atol: 1e-6 });
     two.weights.forEach((w, i) => expectClose(`weights[${i}], 2 threads vs 1`, w, one.weights[i]!, { rtol: 1e-4, atol: 1e-6 }));
+  });
+
+  it.each(['threads', 'single'] as const)('runs the finite check in the core, as firstNonFinite does (%s build)', async (build) => {
+    const backend = await createWasmBackend(build);
+    const model = backend.createModel(spec('relu', 1), { threads: 2 });
+    for (const n of [1, 7, 13, 255, 20_000, 300_001]) {
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 1e20);
+      expect(model.firstNonFinite(x)).toBe(-1);
+      for (const at of [0, n >> 1, n - 1]) {
+        const y = x.slice();
+        y[at] = at % 2 ? -Infinity : NaN;
+        expect(model.firstNonFinite(y)).toBe(firstNonFinite(y));
+      }
+    }
+    model.dispose();
   });
 
   it('through the Model API: threads on wasm', async () => {

@@ -54,6 +54,8 @@ export interface NeuriteWasmModule {
   _nrt_rng_key(seed: number, a: number, b: number): number;
   _nrt_rng_u32(key: number, i: number): number;
   _nrt_permutation(n: number, key: number, out: number): void;
+  /** index of the first NaN or ±Infinity of data[0..length), or -1 */
+  _nrt_first_non_finite(data: number, length: bigint, threads: number): bigint;
 
   /** 1 when compiled with -msimd128 */
   _nrtw_simd128(): number;

@@ -10,6 +10,7 @@
  * epoch order is computed inside WASM with the shared counter-based RNG, so slicing changes nothing in the result.
  */
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
+import { firstNonFinite } from '../errors.js';
 import { decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer } from './abi.js';
 import {
   AbortError, lossHasAccuracy, outputSize, targetColumns, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
@@ -19,6 +20,8 @@ import { beforeWork, budgetLeft, ChunkSizer, pacingClock } from './pacing.js';
 import type { BackendProvider } from './registry.js';
 import { Engine, HeapBuffer, instantiate, type WasmBuild } from './wasm-engine.js';
 
+/** Below this many values the JavaScript scan is as fast as a copy into the heap and a call. */
+const FAST_SCAN_MIN = 1 << 14;
 /** Buffers above this size are given back after the call instead of being kept by the model. */
 const KEEP_BYTES = 1 << 20;
 const big = BigInt;
@@ -46,6 +49,10 @@ class WasmModel implements BackendModel {
   private readonly out: HeapBuffer;
   private readonly w: HeapBuffer;
   private readonly token = {};
+  /** threads this model's kernels use */
+  private readonly threads: number;
+  /** how many rows fit the pacer's budget, learnt across predict calls (the first call starts at 16) */
+  private readonly predictChunks = new ChunkSizer(16);
 
   constructor(
     private readonly engine: Engine,
@@ -62,7 +69,8 @@ class WasmModel implements BackendModel {
     );
     finalizer?.register(this, { engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] }, this.token);
     // More threads than the module has workers run on the ones it has (the single-threaded build: one).
-    if (threads !== undefined) engine.check('createModel', mod._nrt_model_set_threads(this.handle, Math.min(threads, engine.threads)));
+    this.threads = Math.min(threads ?? engine.threads, engine.threads);
+    if (threads !== undefined) engine.check('createModel', mod._nrt_model_set_threads(this.handle, this.threads));
   }
 
   private get mod(): NeuriteWasmModule {
@@ -244,7 +252,7 @@ class WasmModel implements BackendModel {
     const inCols = this.spec.inputSize;
     const outCols = outputSize(this.spec);
     const out = new Float32Array(count * outCols);
-    const chunks = new ChunkSizer(16);
+    const chunks = this.predictChunks;
     for (let row = 0; row < count; ) {
       await beforeWork();
       const rows = Math.min(chunks.rows(budgetLeft()), count - row);
@@ -254,6 +262,15 @@ class WasmModel implements BackendModel {
       row += rows;
     }
     return out;
+  }
+
+  /** The finite check on the core's vectorised scan (threaded in the threaded build): copy in, scan. */
+  firstNonFinite(data: Float32Array): number {
+    if (data.length < FAST_SCAN_MIN) return firstNonFinite(data);
+    return this.call('finite check', () => {
+      const p = this.x.put('finite check', data);
+      return Number(this.mod._nrt_first_non_finite(p, big(data.length), this.threads));
+    });
   }
 
   predictSync(x: Float32Array, count: number): Float32Array {

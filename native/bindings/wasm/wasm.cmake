@@ -55,7 +55,7 @@ set(NEURITE_WASM_EXPORTS
   _nrt_model_get_optimizer_slot _nrt_model_set_optimizer_slot _nrt_model_get_step _nrt_model_set_step
   _nrt_model_set_threads _nrt_hardware_threads
   _nrt_model_train_batch _nrt_model_train_rows _nrt_model_evaluate _nrt_model_predict
-  _nrt_rng_key _nrt_rng_u32 _nrt_permutation
+  _nrt_rng_key _nrt_rng_u32 _nrt_permutation _nrt_first_non_finite
   _nrtw_simd128 _nrtw_threads_build _nrtw_set_hardware_threads _nrtw_binding_version _nrtw_train_slice _nrtw_debug_trap)
 list(JOIN NEURITE_WASM_EXPORTS "," NEURITE_WASM_EXPORTS_CSV)
 
