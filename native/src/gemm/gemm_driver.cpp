@@ -158,8 +158,17 @@ void gemm_small_m(const Problem& P, int64_t n0, int64_t n1) {
   if (P.epilogue) P.epilogue->apply(P.epilogue->context, P.c + n0, P.ldc, 0, n0, P.m, n1 - n0);
 }
 
-// Below this many multiply-adds a second thread costs more to wake than it saves.
-constexpr int64_t kMinWorkPerThread = 1 << 17;
+// Below this many multiply-adds a second thread costs more to wake than it saves; and a few-row product (streaming
+// B) is split only once B outgrows this many bytes. Waking a helper is a futex natively (microseconds) but an
+// Atomics.wait/notify between Web Workers in WASM (tens of microseconds: W3 batch-1 took 72 µs on 2 threads
+// against 44 µs on 1 with the native thresholds), so WASM asks for 8 times the work.
+#if defined(__EMSCRIPTEN__)
+constexpr int64_t kMinWorkPerThread = int64_t{1} << 20;
+constexpr int64_t kSmallMSplitBytes = int64_t{8} << 20;
+#else
+constexpr int64_t kMinWorkPerThread = int64_t{1} << 17;
+constexpr int64_t kSmallMSplitBytes = int64_t{256} << 10;
+#endif
 
 }  // namespace
 
@@ -179,11 +188,11 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
   else t = static_cast<int>(std::min<int64_t>(t, work / kMinWorkPerThread));
 
   if (kernel.small_m && tb == Trans::no && m <= 4) {
-    // Streaming B dominates here, not arithmetic: a second thread pays off once B outgrows half an L2 (and then
-    // each thread keeps its own columns of B in its own L2 from one call to the next). Columns are split in
-    // multiples of 64 (whole vectors for every kernel).
+    // Streaming B dominates here, not arithmetic: natively a second thread pays off once B outgrows half an L2
+    // (and then each thread keeps its own columns of B in its own L2 from one call to the next). Columns are split
+    // in multiples of 64 (whole vectors for every kernel).
     t = std::max(1, std::min<int>(threads, ThreadPool::shared().max_threads()));
-    if (k * n * static_cast<int64_t>(sizeof(float)) < (int64_t{256} << 10)) t = 1;
+    if (k * n * static_cast<int64_t>(sizeof(float)) < kSmallMSplitBytes) t = 1;
     const int64_t chunks = (n + 63) / 64;
     t = static_cast<int>(std::min<int64_t>(t, chunks));
     parallel_for(t, t, [&](int task) {
