@@ -69,7 +69,7 @@ export class IdxBatchStream extends BatchStream {
   readonly fileRows: number;
   private readonly images: IdxFile;
   private readonly labels: IdxFile;
-  private readonly lut = new Float32Array(256);
+  private readonly normalize: boolean;
 
   constructor(imagesPath: string, labelsPath: string, options: IdxBatchOptions = {}) {
     const given = checkOptions('idxBatches options', options, KEYS);
@@ -87,16 +87,19 @@ export class IdxBatchStream extends BatchStream {
     }
     this.imageShape = dims.slice(1);
     this.features = this.imageShape.reduce((a, b) => a * b, 1);
-    for (let b = 0; b < 256; b++) this.lut[b] = given.normalize === false ? b : b / 255;
+    this.normalize = given.normalize !== false;
     if (!this.options.filter) this.counted = this.fileRows;
   }
 
   protected async *pass(epoch: number): AsyncGenerator<StreamBatch> {
     const w = this.features;
-    const lut = this.lut;
+    const normalize = this.normalize;
     const emit = (pixels: Uint8Array, labels: Float32Array, count: number): StreamBatch => {
-      const xs = new Float32Array(count * w);
-      for (let i = 0; i < xs.length; i++) xs[i] = lut[pixels[i]!]!;
+      const n = count * w;
+      const xs = new Float32Array(n);
+      // b / 255 rounded to float32, as loadIdxImages gives; the byte-to-float copy alone is the engine's own loop
+      if (normalize) for (let i = 0; i < n; i++) xs[i] = pixels[i]! / 255;
+      else xs.set(pixels.subarray(0, n));
       return { xs: new Tensor(xs, [count, w]), ys: labels.subarray(0, count) };
     };
     const batcher = new Batcher((n) => new Uint8Array(n), w, this.options, epoch, emit);
