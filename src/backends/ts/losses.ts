@@ -78,47 +78,41 @@ export function sigmoidBinaryCrossentropy(
   return total / count;
 }
 
-export function meanSquaredError(
-  a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null = null,
+/**
+ * The regression losses share one loop: the mean over rows × cols of w_row · loss(a − y), and the gradient
+ * w_row · loss'(a − y) / count. Each loss is its pair of functions of the difference.
+ */
+function regression(
+  a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null,
+  loss: (diff: number) => number, slope: (diff: number) => number,
 ): number {
   const count = rows * cols;
   let total = 0;
   for (let i = 0; i < count; i++) {
     const diff = a[i]! - y[i]!;
     const wr = w ? w[Math.floor(i / cols)]! : 1;
-    total += wr * (diff * diff);
-    if (da) da[i] = (wr * (2 * diff)) / count;
+    total += wr * loss(diff);
+    if (da) da[i] = (wr * slope(diff)) / count;
   }
   return total / count;
 }
 
-export function meanAbsoluteError(
-  a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null = null,
-): number {
-  const count = rows * cols;
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const diff = a[i]! - y[i]!;
-    const wr = w ? w[Math.floor(i / cols)]! : 1;
-    total += wr * Math.abs(diff);
-    if (da) da[i] = (wr * (diff > 0 ? 1 : diff < 0 ? -1 : 0)) / count;
-  }
-  return total / count;
+export function meanSquaredError(a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null = null): number {
+  return regression(a, y, rows, cols, da, w, (d) => d * d, (d) => 2 * d);
+}
+
+export function meanAbsoluteError(a: Floats, y: Floats, rows: number, cols: number, da: Floats | null, w: Floats | null = null): number {
+  return regression(a, y, rows, cols, da, w, Math.abs, (d) => (d > 0 ? 1 : d < 0 ? -1 : 0));
 }
 
 export function huber(
   a: Floats, y: Floats, rows: number, cols: number, delta: number, da: Floats | null, w: Floats | null = null,
 ): number {
-  const count = rows * cols;
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const diff = a[i]! - y[i]!;
-    const abs = Math.abs(diff);
-    const wr = w ? w[Math.floor(i / cols)]! : 1;
-    total += wr * (abs <= delta ? 0.5 * diff * diff : delta * (abs - 0.5 * delta));
-    if (da) da[i] = (wr * (abs <= delta ? diff : diff > 0 ? delta : -delta)) / count;
-  }
-  return total / count;
+  return regression(
+    a, y, rows, cols, da, w,
+    (d) => (Math.abs(d) <= delta ? 0.5 * d * d : delta * (Math.abs(d) - 0.5 * delta)),
+    (d) => (Math.abs(d) <= delta ? d : d > 0 ? delta : -delta),
+  );
 }
 
 /** MSE, MAE, Huber: computed from the outputs, no accuracy. */
