@@ -40,7 +40,9 @@ nrt_model* make(const std::vector<int>& widths, int threads, nrt_activation hidd
   nrt_optimizer_desc o{};
   o.kind = NRT_OPTIMIZER_SGD;
   o.learning_rate = 0.1;
-  if (nrt_model_compile(m, &o, NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) != NRT_OK) std::abort();
+  nrt_loss_desc loss{};
+  loss.kind = NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+  if (nrt_model_compile(m, &o, &loss) != NRT_OK) std::abort();
   return m;
 }
 
@@ -73,7 +75,7 @@ void train(const char* name, const std::vector<int>& widths, int64_t batch, int 
   const Timing t = time_calls(seconds, [&] {
     double loss;
     const int64_t at = (b++ % batches) * batch;
-    if (nrt_model_train_batch(m, x.data() + at * widths[0], batch * widths[0], y.data() + at, batch, batch, &loss) != NRT_OK)
+    if (nrt_model_train_batch(m, x.data() + at * widths[0], batch * widths[0], y.data() + at, batch, nullptr, 0, batch, &loss) != NRT_OK)
       std::abort();
   });
   std::printf("%s, %d thread(s): %8.0f samples/s (fastest step), %8.0f (median step)\n", name, threads,
@@ -91,8 +93,8 @@ void epochs(const char* name, const std::vector<int>& widths, int64_t batch, int
   int64_t epoch = 0;
   const Timing t = time_calls(seconds, [&] {
     nrt_metrics r;
-    if (nrt_model_train_epoch(m, x.data(), rows * widths[0], y.data(), rows, rows, batch, 1, epoch++, nullptr, nullptr,
-                              nullptr, &r) != NRT_OK)
+    if (nrt_model_train_epoch(m, x.data(), rows * widths[0], y.data(), rows, nullptr, 0, rows, batch, 1, epoch++,
+                              nullptr, nullptr, nullptr, &r, nullptr, 0) != NRT_OK)
       std::abort();
   });
   std::printf("%s, %d thread(s), shuffled epochs: %8.0f samples/s (fastest epoch), %8.0f (median epoch)\n", name,
@@ -144,8 +146,8 @@ void activation_cost(double seconds) {
         double loss;
         const int64_t at = (b++ % batches) * batch;
         const auto t0 = Clock::now();
-        if (nrt_model_train_batch(c.m, x.data() + at * widths[0], batch * widths[0], y.data() + at, batch, batch,
-                                  &loss) != NRT_OK)
+        if (nrt_model_train_batch(c.m, x.data() + at * widths[0], batch * widths[0], y.data() + at, batch, nullptr,
+                                  0, batch, &loss) != NRT_OK)
           std::abort();
         c.steps.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
       }
