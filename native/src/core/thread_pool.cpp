@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "core/profile.h"
+
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -139,6 +141,7 @@ void ThreadPool::run(int tasks, int threads, TaskFn fn, void* context) {
   }
   work_ready_.notify_all();
   drain();
+  NRT_PROFILE_SCOPE(pool_wait);
   {
     // Close the job: a helper waking up late must not join it once the caller has left.
     std::lock_guard<std::mutex> lock(mutex_);

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/profile.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
@@ -17,6 +18,7 @@ namespace {
 // dst[r] = src[rows[r]]: random rows of a dataset that does not fit in cache, so latency-bound; split across
 // the model's threads when there is enough of it.
 void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst, int threads) {
+  NRT_PROFILE_SCOPE(gather);
   const int tasks = count * width >= (int64_t{1} << 16) ? threads : 1;
   parallel_for(tasks, tasks, [&](int t) {
     const int64_t r0 = count * t / tasks, r1 = count * (t + 1) / tasks;
