@@ -259,11 +259,21 @@ void print_profile(const std::vector<int>& widths, int64_t batch, int threads, c
   double flops = 0.0;
   for (int l = 0; l < layers; l++) flops += 2.0 * batch * widths[l] * widths[l + 1] * (l == 0 ? 2 : 3);
   const double step_med = median(step_us), gemm_med = median(gemm_us);
+  int64_t regions = 0, solo = 0;
+  for (const StepRecord& s : steps) {
+    regions += s.parts.regions;
+    solo += s.parts.solo_regions;
+  }
   std::printf("\n### %d thread%s\n\n", threads, threads == 1 ? "" : "s");
   std::printf("%zu steps; median step %.1f us (%.0f samples/s; middle half of steps %.1f-%.1f us); GEMMs %.1f GFLOP/s "
               "over the whole step, %.1f GFLOP/s over their own time.\n\n",
               steps.size(), step_med, batch / (step_med * 1e-6), percentile(step_us, 0.25), percentile(step_us, 0.75),
               flops / (step_med * 1e3), flops / (gemm_med * 1e3));
+  if (regions > 0)
+    std::printf("%.1f parallel regions per step; in %.1f%% of them no helper had joined by the time the caller ran out "
+                "of tasks (the caller ran them alone).\n\n",
+                static_cast<double>(regions) / static_cast<double>(steps.size()),
+                100.0 * static_cast<double>(solo) / static_cast<double>(regions));
   std::printf("| part of the step | median us | median %% of step |\n|---|---:|---:|\n");
   for (const Row& r : rows) {
     std::vector<double> us, share;
@@ -283,6 +293,20 @@ void print_profile(const std::vector<int>& widths, int64_t batch, int threads, c
   std::printf("| **step** | **%.1f** | 100 |\n", step_med);
 }
 
+// Jiffies of CPU time stolen by the hypervisor and in total, from /proc/stat (0, 0 elsewhere).
+std::pair<double, double> cpu_steal() {
+  double steal = 0.0, total = 0.0;
+  if (FILE* f = std::fopen("/proc/stat", "r")) {
+    double v[8] = {};
+    if (std::fscanf(f, "cpu %lf %lf %lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+      steal = v[7];
+      for (double x : v) total += x;
+    }
+    std::fclose(f);
+  }
+  return {steal, total};
+}
+
 void profile(double seconds) {
   const std::vector<int> widths = {784, 256, 128, 10};
   const int64_t batch = 128, rows = 16384;
@@ -294,6 +318,7 @@ void profile(double seconds) {
   Recorder recorders[2];
   for (int i = 0; i < 2; i++) models[i] = make(widths, thread_counts[i]);
   nrt::profile::record(true);
+  const auto steal0 = cpu_steal();
   const auto start = Clock::now();
   for (int64_t epoch = 0; epoch == 0 || std::chrono::duration<double>(Clock::now() - start).count() < seconds; epoch++)
     for (int i = 0; i < 2; i++) {
@@ -309,9 +334,13 @@ void profile(double seconds) {
       if (r.steps.size() > before) r.steps.erase(r.steps.begin() + static_cast<std::ptrdiff_t>(before));
     }
   nrt::profile::record(false);
+  const auto steal1 = cpu_steal();
   std::printf("W1 784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128; shuffled epochs of %lld rows "
               "(train_epoch), the 1- and 2-thread models alternated epoch by epoch.\n",
               static_cast<long long>(rows));
+  if (steal1.second > steal0.second)
+    std::printf("CPU time stolen by the hypervisor during the run: %.1f%%.\n",
+                100.0 * (steal1.first - steal0.first) / (steal1.second - steal0.second));
   for (int i = 0; i < 2; i++) {
     print_profile(widths, batch, thread_counts[i], recorders[i].steps);
     nrt_model_destroy(models[i]);

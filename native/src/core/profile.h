@@ -33,6 +33,8 @@ constexpr int kMaxLayers = 8;  // layers past the last share its slot
 
 struct Totals {
   int64_t ns[kind_count][kMaxLayers];
+  int64_t regions;       // parallel regions the recording thread ran with helpers wanted
+  int64_t solo_regions;  // ... of which it ran every task itself: no helper had joined when it ran out of tasks
 };
 
 struct State {
@@ -82,6 +84,13 @@ struct Scope {
   int64_t start = 0, children = 0;
 };
 
+// A parallel region closed by the recording thread; `helpers` is how many helpers had joined it.
+inline void count_region(int helpers) {
+  if (!state.recording) return;
+  state.totals.regions++;
+  if (helpers == 0) state.totals.solo_regions++;
+}
+
 // Sets the layer index that the scopes opened on this thread are attributed to, until the end of the block.
 struct LayerScope {
   explicit LayerScope(int layer) : saved(state.layer) { state.layer = layer; }
@@ -95,10 +104,12 @@ struct LayerScope {
 #define NRT_PROFILE_CONCAT(a, b) NRT_PROFILE_CONCAT2(a, b)
 #define NRT_PROFILE_SCOPE(kind) ::nrt::profile::Scope NRT_PROFILE_CONCAT(nrt_profile_scope_, __LINE__)(::nrt::profile::kind)
 #define NRT_PROFILE_LAYER(l) ::nrt::profile::LayerScope NRT_PROFILE_CONCAT(nrt_profile_layer_, __LINE__)(static_cast<int>(l))
+#define NRT_PROFILE_REGION(helpers) ::nrt::profile::count_region(helpers)
 
 #else
 
 #define NRT_PROFILE_SCOPE(kind) static_cast<void>(0)
 #define NRT_PROFILE_LAYER(l) static_cast<void>(0)
+#define NRT_PROFILE_REGION(helpers) static_cast<void>(0)
 
 #endif

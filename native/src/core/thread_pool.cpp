@@ -146,6 +146,7 @@ void ThreadPool::run(int tasks, int threads, TaskFn fn, void* context) {
     // Close the job: a helper waking up late must not join it once the caller has left.
     std::lock_guard<std::mutex> lock(mutex_);
     wanted_ = joined_;
+    NRT_PROFILE_REGION(joined_);
   }
   spin_until([&] { return active_helpers_.load(std::memory_order_acquire) == 0; });
   std::unique_lock<std::mutex> lock(mutex_);
