@@ -188,6 +188,11 @@ void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0
                         int64_t cols) {
   NRT_PROFILE_SCOPE(optimizer);
   const auto& u = *static_cast<const KernelUpdate*>(context);
+  if (ldg == cols && u.ld == cols) {  // whole rows of W: one contiguous run, one call
+    ops::optimizer_update(*u.optimizer, *u.step, u.w + row0 * u.ld, g, u.s0 ? u.s0 + row0 * u.ld : nullptr,
+                          u.s1 ? u.s1 + row0 * u.ld : nullptr, rows * cols, u.l2x2);
+    return;
+  }
   for (int64_t i = 0; i < rows; i++) {
     const int64_t at = (row0 + i) * u.ld + col0;
     ops::optimizer_update(*u.optimizer, *u.step, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
