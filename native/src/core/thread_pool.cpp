@@ -34,6 +34,10 @@ std::chrono::microseconds spin_window() {
   return window;
 }
 
+// Polls done() until the spin window passes. Every 64 polls it also yields: on a machine with more runnable threads
+// than CPUs (a shared or loaded host) a helper that keeps its CPU while it waits takes it from the thread it waits
+// for, or from the caller's other work; with the CPU to itself, yield returns at once. On a loaded 2-vCPU host this
+// made W1 on 2 threads 8% faster (train-bench w1x2, alternated runs).
 template <typename Done>
 void spin_until(Done done) {
   const auto window = spin_window();
@@ -42,7 +46,10 @@ void spin_until(Done done) {
   for (int i = 0;; i++) {
     if (done()) return;
     NRT_CPU_RELAX();
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= deadline) return;
+    if ((i & 63) == 63) {
+      if (std::chrono::steady_clock::now() >= deadline) return;
+      std::this_thread::yield();
+    }
   }
 }
 
