@@ -24,8 +24,9 @@ inline void prefetch(const void* p) {
 }
 
 // dst[r] = src[rows[r]]: random rows of a dataset that does not fit in cache, so latency-bound; split across
-// the model's threads when there is enough of it. The hardware prefetcher cannot guess the next row, so the rows
-// kAhead ahead are requested while this one is copied (each row start would otherwise wait on memory).
+// the model's threads when there is enough of it. The hardware prefetcher cannot guess the next row: the start of
+// every row is requested up front (their misses overlap instead of queueing one after the other), and the whole
+// row kAhead ahead while this one is copied.
 void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst, int threads) {
   NRT_PROFILE_SCOPE(gather);
   constexpr int64_t kAhead = 2, kLine = 64;
@@ -33,6 +34,8 @@ void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t 
   const int tasks = count * width >= (int64_t{1} << 16) ? threads : 1;
   parallel_for(tasks, tasks, [&](int t) {
     const int64_t r0 = count * t / tasks, r1 = count * (t + 1) / tasks;
+    for (int64_t r = r0 + kAhead; r < r1; r++)
+      prefetch(reinterpret_cast<const char*>(src + static_cast<int64_t>(rows[r]) * width));
     for (int64_t r = r0; r < r1; r++) {
       if (r + kAhead < r1) {
         const char* next = reinterpret_cast<const char*>(src + static_cast<int64_t>(rows[r + kAhead]) * width);
