@@ -1,6 +1,7 @@
 // Two builds of train-bench, alternated (A B A B ..., a fresh process each run) so that a shared machine whose
 // speed drifts slows both alike. For each case: the median over the rounds of each build's median-step samples/s,
-// and the median and range of the per-round ratios B/A.
+// the median and range of the per-round ratios B/A, and the same ratio for the fastest steps (less noisy on a
+// loaded machine: what the code does rather than what it got).
 //
 //   node bench/native/ab-train-bench.mjs BIN_A BIN_B [rounds=8] [seconds=3] [cases=w1,w1x2]
 //
@@ -21,7 +22,7 @@ function run(bin, name) {
   if (r.status !== 0) throw new Error(`${bin} ${name} failed: ${r.stderr}`);
   const m = /:\s*([\d.]+) samples\/s \(fastest [a-z]+\),\s*([\d.]+) \(median/.exec(r.stdout);
   if (!m) throw new Error(`${bin} ${name}: no samples/s in ${r.stdout}`);
-  return Number(m[2]);
+  return { median: Number(m[2]), fastest: Number(m[1]) };
 }
 
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
@@ -38,10 +39,12 @@ for (const name of cases) {
       a.push(run(binA, name));
     }
   }
-  const ratios = a.map((x, i) => b[i] / x);
+  const ratios = a.map((x, i) => b[i].median / x.median);
+  const fastest = a.map((x, i) => b[i].fastest / x.fastest);
+  const range = (v) => `${Math.min(...v).toFixed(3)}-${Math.max(...v).toFixed(3)}`;
   console.log(
-    `${name}: A ${median(a).toFixed(0)} samples/s, B ${median(b).toFixed(0)} samples/s (median steps, median of ` +
-      `${rounds} rounds); B/A median ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(3)}-` +
-      `${Math.max(...ratios).toFixed(3)}`,
+    `${name}: A ${median(a.map((x) => x.median)).toFixed(0)} samples/s, B ${median(b.map((x) => x.median)).toFixed(0)} ` +
+      `samples/s (median steps, median of ${rounds} rounds); B/A median ${median(ratios).toFixed(3)}, range ` +
+      `${range(ratios)}; fastest steps B/A median ${median(fastest).toFixed(3)}, range ${range(fastest)}`,
   );
 }

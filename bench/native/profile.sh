@@ -55,6 +55,10 @@ caller's wall time: a GEMM's row includes the helper's half running alongside; "
 caller idle at the end of a parallel region. The epilogues (bias + relu after the forward GEMM, the SGD update of
 W after the dW GEMM) run inside their GEMM and are taken out of it.
 
+On a machine shared with other processes the helper thread may get no CPU of its own: the caller then runs the
+parallel regions alone (the "no helper had joined" figure) and the 2-thread step is no faster than the 1-thread
+one. Compare the 2-thread tables by that figure before reading anything into their times.
+
 <!-- before -->
 <!-- /before -->
 
