@@ -21,14 +21,12 @@ namespace nrt {
 
 namespace {
 
-// How long a helper keeps polling for the next job before sleeping. Long enough to bridge the gaps between the
-// parallel regions of one training step (W1's longest, output layer + loss + the next relu backward, is ~70 us on
-// Zen 3; at 50 us the helper slept there and the caller then waited ~50 us per step for it to wake), short enough
-// to be invisible when the pool is idle. Polling yields (spin_until), so it costs little on a loaded machine.
+// How long a helper keeps polling for the next job before sleeping. Long enough to bridge the gap between two
+// GEMMs of one training step, short enough to be invisible when the pool is idle.
 std::chrono::microseconds spin_window() {
   static const std::chrono::microseconds window = [] {
     const char* env = std::getenv("NEURITE_SPIN_US");
-    long us = env ? std::strtol(env, nullptr, 10) : 200;
+    long us = env ? std::strtol(env, nullptr, 10) : 50;
     if (us < 0) us = 0;
     if (us > 10000) us = 10000;
     return std::chrono::microseconds(us);
