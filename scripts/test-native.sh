@@ -49,7 +49,10 @@ case "$mode" in
     cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_BUILD_TESTS=ON >/dev/null
     ;;
 esac
-cmake --build "$dir" --target neurite_core_tests -j "${NEURITE_BUILD_JOBS:-2}" >/dev/null
+# The benchmark programs are built too (not run), so a change to the C API cannot leave them behind unnoticed.
+targets=(neurite_core_tests)
+if [[ "$mode" != "--wasm" ]]; then targets+=(train-bench gemm-bench); fi
+cmake --build "$dir" --target "${targets[@]}" -j "${NEURITE_BUILD_JOBS:-2}" >/dev/null
 
 if [[ "$mode" == "--wasm" ]]; then
   # Emscripten 3.1.6's loader trips over Node 20's fetch when given a file path.

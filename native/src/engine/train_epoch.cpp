@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/profile.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
@@ -14,15 +15,34 @@ namespace nrt {
 
 namespace {
 
+inline void prefetch(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p);
+#else
+  (void)p;
+#endif
+}
+
 // dst[r] = src[rows[r]]: random rows of a dataset that does not fit in cache, so latency-bound; split across
-// the model's threads when there is enough of it.
+// the model's threads when there is enough of it. The hardware prefetcher cannot guess the next row: the start of
+// every row is requested up front (their misses overlap instead of queueing one after the other), and the whole
+// row kAhead ahead while this one is copied.
 void gather_rows(const float* src, int64_t width, const uint32_t* rows, int64_t count, float* dst, int threads) {
+  NRT_PROFILE_SCOPE(gather);
+  constexpr int64_t kAhead = 2, kLine = 64;
+  const int64_t bytes = width * static_cast<int64_t>(sizeof(float));
   const int tasks = count * width >= (int64_t{1} << 16) ? threads : 1;
   parallel_for(tasks, tasks, [&](int t) {
     const int64_t r0 = count * t / tasks, r1 = count * (t + 1) / tasks;
-    for (int64_t r = r0; r < r1; r++)
-      std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width,
-                  static_cast<size_t>(width) * sizeof(float));
+    for (int64_t r = r0 + kAhead; r < r1; r++)
+      prefetch(reinterpret_cast<const char*>(src + static_cast<int64_t>(rows[r]) * width));
+    for (int64_t r = r0; r < r1; r++) {
+      if (r + kAhead < r1) {
+        const char* next = reinterpret_cast<const char*>(src + static_cast<int64_t>(rows[r + kAhead]) * width);
+        for (int64_t at = 0; at < bytes; at += kLine) prefetch(next + at);
+      }
+      std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width, static_cast<size_t>(bytes));
+    }
   });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/profile.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
@@ -83,6 +84,7 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
   for (size_t l = 0; l < layers_.size(); l++) {
     const Layer& L = layers_[l];
     const bool last = l + 1 == layers_.size();
+    NRT_PROFILE_LAYER(l);
     if (L.kind == NRT_LAYER_DENSE) {
       float* out = last && final_out ? final_out : ws_.out[l].data();
       const bool loss_applies_activation = last && fused;
@@ -132,6 +134,7 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
 
 nrt_status Model::loss_and_gradient(const float* y, const float* w, int64_t rows, bool with_gradient,
                                      Metrics* metrics) {
+  NRT_PROFILE_SCOPE(loss);
   const int64_t n = output_size();
   float* grad = with_gradient ? ws_.grad_a.data() : nullptr;
   const size_t last = layers_.size() - 1;
@@ -183,7 +186,13 @@ struct KernelUpdate {
 
 void update_kernel_tile(const void* context, float* g, int64_t ldg, int64_t row0, int64_t col0, int64_t rows,
                         int64_t cols) {
+  NRT_PROFILE_SCOPE(optimizer);
   const auto& u = *static_cast<const KernelUpdate*>(context);
+  if (ldg == cols && u.ld == cols) {  // whole rows of W: one contiguous run, one call
+    ops::optimizer_update(*u.optimizer, *u.step, u.w + row0 * u.ld, g, u.s0 ? u.s0 + row0 * u.ld : nullptr,
+                          u.s1 ? u.s1 + row0 * u.ld : nullptr, rows * cols, u.l2x2);
+    return;
+  }
   for (int64_t i = 0; i < rows; i++) {
     const int64_t at = (row0 + i) * u.ld + col0;
     ops::optimizer_update(*u.optimizer, *u.step, u.w + at, g + i * ldg, u.s0 ? u.s0 + at : nullptr,
@@ -223,6 +232,7 @@ double Model::nadam_u_product(int64_t t) {
 }
 
 void Model::update_parameter(int param, const ops::StepParams& p) {
+  NRT_PROFILE_SCOPE(optimizer);
   Parameter& P = params_[param];
   const int pp = slots_per_param_;
   const size_t base = static_cast<size_t>(P.trained_index) * static_cast<size_t>(pp);
@@ -277,6 +287,7 @@ nrt_status Model::backward_and_update(const float* x, int64_t rows) {
     const float* in = l == 0 ? x : ws_.layer_out[l - 1];
     const bool need_input_grad = l > first_trainable;
     const bool last = l + 1 == static_cast<int>(layers_.size());
+    NRT_PROFILE_LAYER(l);
     if (L.kind == NRT_LAYER_DENSE) {
       Parameter& kernel = params_[L.kernel_param];
       const KernelUpdate update{&optimizer_, &step, kernel.value.data(), slot(L.kernel_param, 0),

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "core/profile.h"
+
 namespace nrt::ops {
 
 void column_sum(const float* x, int64_t rows, int64_t cols, float* out) {
+  NRT_PROFILE_SCOPE(bias_grad);
   // Blocks of 256 columns keep the double accumulators in L1 while the rows stream past.
   constexpr int64_t kBlock = 256;
   double acc[kBlock];

@@ -26,6 +26,11 @@ inline float row_max(const float* z, int64_t n) {
 
 double softmax_cross_entropy(const float* z, const float* y, const float* w, bool sparse, int64_t rows, int64_t n,
                              double grad_divisor, float* a, float* grad, double* correct) {
+  // The gradient needs each e^(z − max) again, in double: kept from the first pass for rows of up to kKept
+  // classes (the same values, so the same results), computed again for wider rows. exp is most of this loss.
+  constexpr int64_t kKept = 256;
+  double kept[kKept];
+  const bool keep = n <= kKept;
   double total = 0.0;
   double hits = 0.0;
   for (int64_t i = 0; i < rows; i++) {
@@ -35,6 +40,7 @@ double softmax_cross_entropy(const float* z, const float* y, const float* w, boo
     double sum = 0.0;
     for (int64_t j = 0; j < n; j++) {
       const double e = std::exp(zr[j] - max);
+      if (keep) kept[j] = e;
       ar[j] = static_cast<float>(e);  // softmax_forward's rounding: f32(e), then · 1/Σ
       sum += e;
     }
@@ -53,7 +59,8 @@ double softmax_cross_entropy(const float* z, const float* y, const float* w, boo
       float* gr = grad + i * n;
       for (int64_t j = 0; j < n; j++) {
         const double target = sparse ? (j == label ? 1.0 : 0.0) : static_cast<double>(yr[j]);
-        gr[j] = static_cast<float>(wi * (std::exp(zr[j] - max) / sum - target) / grad_divisor);
+        const double e = keep ? kept[j] : std::exp(zr[j] - max);
+        gr[j] = static_cast<float>(wi * (e / sum - target) / grad_divisor);
       }
     }
     for (int64_t j = 0; j < n; j++) ar[j] = static_cast<float>(ar[j] * inv);
