@@ -149,7 +149,8 @@ type Iter = Iterator<Batch> | AsyncIterator<Batch>;
  *
  * Where the engine computes off the JavaScript thread (native: a worker thread), the next batch is asked for
  * while the current one trains, so reading, decoding and shuffling overlap with the step instead of adding to it.
- * The current batch is copied first: a source may refill the same buffers for its next batch.
+ * The current batch is copied first: a source may refill the same buffers for its next batch. An array of
+ * batches is walked as it is (no copy, nothing to overlap).
  */
 async function eachBatch(
   host: TrainingHost,
@@ -158,8 +159,9 @@ async function eachBatch(
   signal: AbortSignal | undefined,
   body: (x: Float32Array, y: Float32Array, count: number, batch: number) => Promise<void>,
 ): Promise<number> {
-  const iterator = await open(source, where);
-  const prefetch = host.engine().backend === 'native';
+  const { iterator, array } = await open(source, where);
+  // An array's next() runs no code of the caller's: nothing to overlap, and no buffer it could refill.
+  const prefetch = host.engine().backend === 'native' && !array;
   let b = 0;
   let done = false;
   let pending = false; // a next() still running: return() would queue behind it, so it is not awaited then
@@ -216,7 +218,7 @@ async function eachBatch(
   return b;
 }
 
-async function open(source: DatasetSource, where: string): Promise<Iter> {
+async function open(source: DatasetSource, where: string): Promise<{ iterator: Iter; array: boolean }> {
   let iterable: unknown = source;
   if (typeof source === 'function') {
     try {
@@ -227,8 +229,8 @@ async function open(source: DatasetSource, where: string): Promise<Iter> {
   }
   const it = iterable as Partial<AsyncIterable<Batch> & Iterable<Batch>> | null;
   if (typeof it === 'object' && it !== null) {
-    if (typeof it[Symbol.asyncIterator] === 'function') return it[Symbol.asyncIterator]!();
-    if (typeof it[Symbol.iterator] === 'function') return it[Symbol.iterator]!();
+    if (typeof it[Symbol.asyncIterator] === 'function') return { iterator: it[Symbol.asyncIterator]!(), array: false };
+    if (typeof it[Symbol.iterator] === 'function') return { iterator: it[Symbol.iterator]!(), array: Array.isArray(it) };
   }
   return fail(`${where}: the source function`, 'to return an iterable (sync or async) of batches { xs, ys }', iterable);
 }

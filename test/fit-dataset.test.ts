@@ -193,6 +193,14 @@ describe('fitDataset with the native engine: the next batch is read while one tr
     expect(events.filter((e) => e.startsWith('trained'))).toHaveLength(7);
   });
 
+  it('walks an array of batches as it is: the same weights as fit, shuffle off', async () => {
+    const a = build('native');
+    const b = build('native');
+    await a.fit(nn.tensor(xAll, [N, F]), yAll, { epochs: 2, batchSize: 16, shuffle: false });
+    await b.fitDataset(by16, { epochs: 2 });
+    expect(weights(b)).toEqual(weights(a));
+  });
+
   it('trains as on fresh arrays when the source refills the same buffers for each batch', async () => {
     const xs = new Float32Array(16 * F);
     const ys = new Float32Array(16);
