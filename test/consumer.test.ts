@@ -12,10 +12,9 @@ import type { Server } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, serve } from './browser/harness.js';
+import { bundlePage, launchChromium, openPage, serve } from './browser/harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures', 'consumer');
@@ -175,22 +174,11 @@ describe('in a browser', () => {
   });
 
   it('an esbuild bundle of the package trains with the WASM engine in Chromium', async () => {
-    const result = await build({
-      entryPoints: [join(app, 'browser.ts')],
-      absWorkingDir: app,
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(result.metafile.inputs);
+    const { code, inputs } = await bundlePage(join(app, 'browser.ts'), app);
     expect(inputs).toContain('node_modules/neurite/dist/browser.js');
     expect(inputs.filter((f) => f.startsWith('node:') || (!f.startsWith('node_modules/neurite/dist/') && f !== 'browser.ts'))).toEqual([]);
 
-    const served = await serve(result.outputFiles[0]!.text);
+    const served = await serve(code);
     server = served.server;
     browser = await launchChromium();
     const { page, errors } = await openPage(browser, served.url);

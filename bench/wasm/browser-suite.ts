@@ -104,7 +104,8 @@ export async function runBrowser(plan: Plan, log: (line: string) => void): Promi
     { name: '1 thread', threads: 1, isolated: false },
     { name: '2 threads', threads: 2, isolated: true },
   ];
-  const servers = await Promise.all(configs.map((c) => servePage(code, mounts, c.isolated)));
+  // neurite's threaded WASM build beside the bundle, where its pthread workers look for it
+  const servers = await Promise.all(configs.map((c) => servePage(code, mounts, c.isolated, harness.THREADED_FILES)));
   let browser: Browser | undefined;
   try {
     browser = await harness.launchChromium();

@@ -5,19 +5,12 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm',
   '.json': 'application/json',
-};
-
-/** neurite's threaded WASM build, served beside the bundle where its pthread workers look for it. */
-const THREADED_WASM: Record<string, string> = {
-  '/neurite-wasm-mt.worker.js': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.worker.js', import.meta.url)),
-  '/neurite-wasm-mt.mjs': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.mjs', import.meta.url)),
 };
 
 export const PAGE_HTML = `<!doctype html>
@@ -29,10 +22,15 @@ window.pageLoaded = true;
 </script></body></html>`;
 
 /**
- * Serves `/` (the page), `/page.js` (the bundle) and, for each entry of `mounts`, `/<name>/<file>` from that
- * directory. Nothing outside a mounted directory is reachable.
+ * Serves `/` (the page), `/page.js` (the bundle), each path of `files` from its file (JavaScript), and, for each
+ * entry of `mounts`, `/<name>/<file>` from that directory. Nothing outside these is reachable.
  */
-export async function servePage(bundle: string, mounts: Record<string, string>, isolated: boolean): Promise<{ server: Server; url: string }> {
+export async function servePage(
+  bundle: string,
+  mounts: Record<string, string>,
+  isolated: boolean,
+  files: Record<string, string> = {},
+): Promise<{ server: Server; url: string }> {
   const headers = (type: string): Record<string, string> => ({
     'content-type': type,
     'cache-control': 'no-store',
@@ -50,9 +48,9 @@ export async function servePage(bundle: string, mounts: Record<string, string>, 
       res.end(bundle);
       return;
     }
-    if (Object.hasOwn(THREADED_WASM, path)) {
+    if (Object.hasOwn(files, path)) {
       res.writeHead(200, headers(TYPES['.js']!));
-      createReadStream(THREADED_WASM[path]!).pipe(res);
+      createReadStream(files[path]!).pipe(res);
       return;
     }
     const [, mount, ...rest] = path.split('/');

@@ -13,10 +13,12 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /**
  * Bundles a page's entry (by default test/browser/page-entry.ts: src/browser.ts plus a handle on the wasm
  * backend) for the browser, as one ES module. platform 'browser' makes any node:* import it reaches an error.
+ * `inputs` are relative to `workingDir` (default: the process's).
  */
-export async function bundlePage(entry = `${here}page-entry.ts`): Promise<{ code: string; inputs: string[] }> {
+export async function bundlePage(entry = `${here}page-entry.ts`, workingDir?: string): Promise<{ code: string; inputs: string[] }> {
   const result = await build({
     entryPoints: [entry],
+    ...(workingDir ? { absWorkingDir: workingDir } : {}),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -40,7 +42,7 @@ window.pageLoaded = true;
  * The threaded WASM build's two files, served beside the bundle: the bundle starts its pthread workers from
  * new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs.
  */
-const THREADED_FILES: Record<string, string> = {
+export const THREADED_FILES: Record<string, string> = {
   '/neurite-wasm-mt.worker.js': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.worker.js', import.meta.url)),
   '/neurite-wasm-mt.mjs': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.mjs', import.meta.url)),
 };
