@@ -54,6 +54,9 @@ targets=(neurite_core_tests)
 if [[ "$mode" != "--wasm" ]]; then targets+=(train-bench gemm-bench); fi
 cmake --build "$dir" --target "${targets[@]}" -j "${NEURITE_BUILD_JOBS:-2}" >/dev/null
 
+# The AVX2 clones of the element-wise loops must not fall back into baseline code (x86-64 GCC builds only).
+if [[ -z "$mode" && "$(uname -m)" == x86_64 ]]; then bash "$root/scripts/check-clones.sh" "$dir/libneurite_core.a"; fi
+
 if [[ "$mode" == "--wasm" ]]; then
   # Emscripten 3.1.6's loader trips over Node 20's fetch when given a file path.
   exec node --no-experimental-fetch "$dir/neurite_core_tests.cjs" "$@"

@@ -593,9 +593,10 @@ TEST(gradient_clipping_matches_reference) {
       const double sum = ops::gradient_sum_squares(g0.data(), w.data(), n, l2x2);
       CHECK_CLOSE(sum, want, 1e-12);
       const double c = 0.5 * std::sqrt(want);  // half the norm: the clip bites
-      const double scale = ops::clip_scale(sum, c);
-      CHECK_CLOSE(scale, 0.5, 1e-12);
-      CHECK_EQ(ops::clip_scale(sum, 2 * std::sqrt(want)), 1.0);  // within the bound: untouched
+      const float scale = ops::clip_scale(sum, c);
+      CHECK_EQ(scale, static_cast<float>(c / std::sqrt(sum)));  // rounded to f32 once
+      CHECK_CLOSE(scale, 0.5, 1e-7);
+      CHECK_EQ(ops::clip_scale(sum, 2 * std::sqrt(want)), 1.0f);  // within the bound: untouched
       // through the update: plain sgd with lr 1 moves w by exactly the clipped gradient (up to f32 rounding)
       nrt_optimizer_desc o{};
       o.kind = NRT_OPTIMIZER_SGD;
@@ -606,7 +607,7 @@ TEST(gradient_clipping_matches_reference) {
       ops::optimizer_update(o, p, moved.data(), g0.data(), nullptr, nullptr, n, l2x2);
       double clipped = 0.0;
       for (int64_t i = 0; i < n; i++) {
-        const double gi = static_cast<float>(static_cast<double>(static_cast<float>(g0[i] + l2x2 * w[i])) * scale);
+        const double gi = static_cast<float>(g0[i] + l2x2 * w[i]) * scale;  // the product in f32
         CHECK_EQ(moved[i], static_cast<float>(w[i] - gi));
         clipped += gi * gi;
       }

@@ -11,3 +11,15 @@
 #else
 #define NRT_VECTOR_CLONES
 #endif
+
+// NRT_CLONE_INLINE: on a helper (template, lambda) that a cloned function calls. A call that is not inlined
+// runs the helper's own code, built for the baseline: the AVX2 clone would then spend its time in SSE2 loops.
+// Forcing the inline puts the helper's loop inside each clone, compiled for that clone's target.
+// scripts/check-clones.sh fails the build's tests when a clone still calls into the core's baseline code.
+#if defined(__GNUC__)
+#define NRT_CLONE_INLINE inline __attribute__((always_inline))
+#define NRT_CLONE_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define NRT_CLONE_INLINE inline
+#define NRT_CLONE_INLINE_LAMBDA
+#endif

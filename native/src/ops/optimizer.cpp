@@ -4,8 +4,9 @@
 #include <cmath>
 #include <type_traits>
 
-#include "core/target_clones.h"
 #include <limits>
+
+#include "core/target_clones.h"
 
 // Expressions follow src/backends/ts/optimizers.ts term for term (same association, same f64 intermediates,
 // the same values rounded to f32 when stored), so the engines agree to the last bit wherever the gradients do.
@@ -15,24 +16,33 @@ namespace nrt::ops {
 
 namespace {
 
-// The TS backend adds 2·l2·w into the f32 gradient array before the update; round the same way. With a clip
-// (kClip), the gradient is then scaled and clamped and rounded to f32 again, as the TS reference stores it:
-// the clip runs inside the update's loop, not as a pass of its own.
-template <bool kL2, bool kClip>
-inline double gradient(const float* g, const float* w, int64_t i, double l2x2, const Clip& clip) {
-  double gi = kL2 ? static_cast<double>(static_cast<float>(g[i] + l2x2 * w[i])) : static_cast<double>(g[i]);
-  if constexpr (kClip) gi = static_cast<float>(std::min(std::max(gi * clip.scale, -clip.bound), clip.bound));
+// The TS backend adds 2·l2·w into the f32 gradient array before the update; round the same way. A clip then
+// scales and clamps it as the TS reference does in its f32 array: f32(clamp(g·scale, −v, v)) with g and scale
+// f32. Rounding is monotone and a product of two floats is exact in f64, so that is clamp(g·scale, f32(−v),
+// f32(v)) computed in f32, 8 lanes wide (kClip: 0 none, kClipValue, kClipScale, or both). It runs inside the
+// update's loop, not as a pass of its own.
+enum : int { kClipValue = 1, kClipScale = 2 };
+
+template <bool kL2, int kClip>
+NRT_CLONE_INLINE double gradient(const float* g, const float* w, int64_t i, double l2x2, Clip clip) {
+  float gi = kL2 ? static_cast<float>(g[i] + l2x2 * w[i]) : g[i];
+  if constexpr ((kClip & kClipScale) != 0) gi *= clip.scale;
+  if constexpr ((kClip & kClipValue) != 0) {  // a NaN stays NaN, as in the reference's Math.min(Math.max(…))
+    const float lower = clip.lower, upper = clip.upper;  // loaded unconditionally, so the loop if-converts
+    gi = gi < lower ? lower : gi;
+    gi = gi > upper ? upper : gi;
+  }
   return gi;
 }
 
-template <bool kL2, bool kClip>
-inline void sgd_plain(float* w, const float* g, int64_t n, double lr, double l2x2, const Clip& clip) {
+template <bool kL2, int kClip>
+NRT_CLONE_INLINE void sgd_plain(float* w, const float* g, int64_t n, double lr, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) w[i] = static_cast<float>(w[i] - lr * gradient<kL2, kClip>(g, w, i, l2x2, clip));
 }
 
-template <bool kL2, bool kClip, bool kNesterov>
-inline void sgd_momentum(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum,
-                         double l2x2, const Clip& clip) {
+template <bool kL2, int kClip, bool kNesterov>
+NRT_CLONE_INLINE void sgd_momentum(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum,
+                         double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);
     const double v = momentum * velocity[i] - lr * gi;
@@ -41,9 +51,9 @@ inline void sgd_momentum(float* w, const float* g, float* velocity, int64_t n, d
   }
 }
 
-template <bool kL2, bool kClip, bool kDecay>
-inline void adam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
-                 double epsilon, double decay, double correction1, double correction2, double l2x2, const Clip& clip) {
+template <bool kL2, int kClip, bool kDecay>
+NRT_CLONE_INLINE void adam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+                 double epsilon, double decay, double correction1, double correction2, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);  // on the weights before decay, as the gradient was
     if constexpr (kDecay) w[i] = static_cast<float>(w[i] - decay * w[i]);
@@ -55,9 +65,9 @@ inline void adam(float* w, const float* g, float* m, float* v, int64_t n, double
   }
 }
 
-template <bool kL2, bool kClip, bool kMomentum>
-inline void rmsprop(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho, double momentum,
-                    double epsilon, double l2x2, const Clip& clip) {
+template <bool kL2, int kClip, bool kMomentum>
+NRT_CLONE_INLINE void rmsprop(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho, double momentum,
+                    double epsilon, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);
     const double vi = rho * v[i] + (1.0 - rho) * gi * gi;
@@ -73,9 +83,9 @@ inline void rmsprop(float* w, const float* g, float* v, float* mom, int64_t n, d
   }
 }
 
-template <bool kL2, bool kClip>
-inline void nadam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
-                  double epsilon, double u_t, double u_next, double u_product, double correction2, double l2x2, const Clip& clip) {
+template <bool kL2, int kClip>
+NRT_CLONE_INLINE void nadam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+                  double epsilon, double u_t, double u_next, double u_product, double correction2, double l2x2, Clip clip) {
   const double momentum_weight = u_next / (1.0 - u_product * u_next);
   const double gradient_weight = (1.0 - u_t) / (1.0 - u_product);
   for (int64_t i = 0; i < n; i++) {
@@ -89,8 +99,8 @@ inline void nadam(float* w, const float* g, float* m, float* v, int64_t n, doubl
   }
 }
 
-template <bool kL2, bool kClip>
-inline void adagrad(float* w, const float* g, float* a, int64_t n, double lr, double epsilon, double l2x2, const Clip& clip) {
+template <bool kL2, int kClip>
+NRT_CLONE_INLINE void adagrad(float* w, const float* g, float* a, int64_t n, double lr, double epsilon, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);
     const double ai = a[i] + gi * gi;
@@ -99,16 +109,18 @@ inline void adagrad(float* w, const float* g, float* a, int64_t n, double lr, do
   }
 }
 
-// Runs f with std::true_type and the clip when there is one, else std::false_type and a no-op clip.
+// Runs f with the clip's kind as a std::integral_constant (0 when there is no clip) and the clip.
 template <class F>
-inline void with_clip(const Clip* clip, F&& f) {
-  if (clip != nullptr) f(std::true_type{}, *clip);
-  else f(std::false_type{}, Clip{});
+NRT_CLONE_INLINE void with_clip(const Clip* clip, F&& f) {
+  if (clip == nullptr) return f(std::integral_constant<int, 0>{}, Clip{});
+  const bool value = clip->upper < std::numeric_limits<float>::infinity(), scale = clip->scale != 1.0f;
+  if (value && scale) f(std::integral_constant<int, kClipValue | kClipScale>{}, *clip);
+  else if (scale) f(std::integral_constant<int, kClipScale>{}, *clip);
+  else if (value) f(std::integral_constant<int, kClipValue>{}, *clip);
+  else f(std::integral_constant<int, 0>{}, *clip);
 }
 
 }  // namespace
-
-double nadam_u(double beta1, int64_t i) { return beta1 * (1.0 - 0.5 * std::pow(0.96, static_cast<double>(i))); }
 
 double nadam_u_product(double beta1, int64_t t) {
   double product = 1.0;
@@ -119,8 +131,8 @@ double nadam_u_product(double beta1, int64_t t) {
 NRT_VECTOR_CLONES
 void nadam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
                   double epsilon, int64_t t, double u_product, double l2x2, const Clip* clip) {
-  with_clip(clip, [&](auto c, const Clip& k) {
-    constexpr bool C = decltype(c)::value;
+  with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
+    constexpr int C = decltype(c)::value;
     const double u_t = nadam_u(beta1, t), u_next = nadam_u(beta1, t + 1);
     const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
     if (l2x2 != 0.0) nadam<true, C>(w, g, m, v, n, lr, beta1, beta2, epsilon, u_t, u_next, u_product, c2, l2x2, k);
@@ -131,8 +143,8 @@ void nadam_update(float* w, const float* g, float* m, float* v, int64_t n, doubl
 NRT_VECTOR_CLONES
 void adagrad_update(float* w, const float* g, float* accumulator, int64_t n, double lr, double epsilon,
                     double l2x2, const Clip* clip) {
-  with_clip(clip, [&](auto c, const Clip& k) {
-    constexpr bool C = decltype(c)::value;
+  with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
+    constexpr int C = decltype(c)::value;
     if (l2x2 != 0.0) adagrad<true, C>(w, g, accumulator, n, lr, epsilon, l2x2, k);
     else adagrad<false, C>(w, g, accumulator, n, lr, epsilon, l2x2, k);
   });
@@ -141,8 +153,8 @@ void adagrad_update(float* w, const float* g, float* accumulator, int64_t n, dou
 NRT_VECTOR_CLONES
 void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum, bool nesterov,
                 double l2x2, const Clip* clip) {
-  with_clip(clip, [&](auto c, const Clip& k) {
-    constexpr bool C = decltype(c)::value;
+  with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
+    constexpr int C = decltype(c)::value;
     const bool l2 = l2x2 != 0.0;
     if (momentum == 0.0 || velocity == nullptr) {
       if (l2) sgd_plain<true, C>(w, g, n, lr, l2x2, k);
@@ -160,8 +172,8 @@ void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr,
 NRT_VECTOR_CLONES
 void adam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
                  double epsilon, double weight_decay, int64_t t, double l2x2, const Clip* clip) {
-  with_clip(clip, [&](auto c, const Clip& k) {
-    constexpr bool C = decltype(c)::value;
+  with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
+    constexpr int C = decltype(c)::value;
     const double c1 = 1.0 - std::pow(beta1, static_cast<double>(t));
     const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
     const double decay = lr * weight_decay;
@@ -179,8 +191,8 @@ void adam_update(float* w, const float* g, float* m, float* v, int64_t n, double
 NRT_VECTOR_CLONES
 void rmsprop_update(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho,
                     double momentum, double epsilon, double l2x2, const Clip* clip) {
-  with_clip(clip, [&](auto c, const Clip& k) {
-    constexpr bool C = decltype(c)::value;
+  with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
+    constexpr int C = decltype(c)::value;
     const bool l2 = l2x2 != 0.0;
     if (mom != nullptr && momentum != 0.0) {
       if (l2) rmsprop<true, C, true>(w, g, v, mom, n, lr, rho, momentum, epsilon, l2x2, k);
@@ -194,8 +206,9 @@ void rmsprop_update(float* w, const float* g, float* v, float* mom, int64_t n, d
 
 void optimizer_update(const nrt_optimizer_desc& o, const StepParams& p, float* w, const float* g, float* s0, float* s1,
                       int64_t n, double l2x2) {
-  const bool clipped = p.grad_scale != 1.0 || p.clip_value > 0.0;
-  const Clip bounds{p.grad_scale, p.clip_value > 0.0 ? p.clip_value : std::numeric_limits<double>::infinity()};
+  const bool clipped = p.grad_scale != 1.0f || p.clip_value > 0.0;
+  const float bound = p.clip_value > 0.0 ? static_cast<float>(p.clip_value) : std::numeric_limits<float>::infinity();
+  const Clip bounds{p.grad_scale, -bound, bound};
   const Clip* clip = clipped ? &bounds : nullptr;
   const int64_t t = p.t;
   const double lr = p.learning_rate;

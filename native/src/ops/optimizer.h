@@ -4,7 +4,10 @@
 // `l2x2` = 2·l2 for kernels with an L2 regulariser (0 for biases): the gradient used is f32(g + l2x2·w).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+
+#include "core/target_clones.h"
 
 #include "neurite/neurite.h"
 
@@ -14,20 +17,23 @@ namespace nrt::ops {
 struct StepParams {
   int64_t t = 1;              // the step, from 1
   double learning_rate = 0;   // o.learning_rate, or the per-step schedule at step t − 1 (lr_schedule.h)
-  double grad_scale = 1.0;    // clipNorm / globalClipNorm: c / max(‖g‖, c) (grad_clip.h); 1 = none
+  float grad_scale = 1.0f;    // clipNorm / globalClipNorm: f32(c / max(‖g‖, c)) (grad_clip.h); 1 = none
   double clip_value = 0.0;    // clipValue: > 0 clamps each element to [−v, v]; 0 = none
   double u_product = 1.0;     // nadam: Π_{i ≤ t} u_i (nadam_u_product)
 };
 
-// A clip applied to each gradient element inside the update loop: g ← f32(clamp(g·scale, −bound, bound)).
+// A clip applied to each gradient element inside the update loop: g ← clamp(g·scale, lower, upper) in f32, the
+// bounds being f32(∓clipValue) (±∞ for none).
 struct Clip {
-  double scale = 1.0;
-  double bound = 0.0;
+  float scale = 1.0f;
+  float lower = 0.0f;
+  float upper = 0.0f;
 };
 
 // One optimizer step on n parameters w with gradient g and the optimizer's state slots s0, s1 (velocity; m, v;
 // v, mom; accumulator — null where the optimizer keeps fewer). With a clip in p, each element's gradient is
-// f32(clamp(f32(g + l2x2·w)·scale, −v, v)) (grad_clip.h), computed in the update's own loop; g is not written.
+// clamp(f32(g + l2x2·w)·scale, f32(−v), f32(v)) in f32 (grad_clip.h), computed in the update's own loop; g is
+// not written.
 // Dispatches to the functions below; the engine calls it on whole bias vectors and, from the GEMM epilogue, on
 // each finished tile of a kernel gradient.
 void optimizer_update(const nrt_optimizer_desc& o, const StepParams& p, float* w, const float* g, float* s0,
@@ -35,7 +41,9 @@ void optimizer_update(const nrt_optimizer_desc& o, const StepParams& p, float* w
 
 // Nadam's momentum schedule as Keras computes it: u_i = β1·(1 − 0.5·0.96^i), and Π_{i=1..t} u_i multiplied in
 // step order (Keras keeps the product as a variable updated before each step).
-double nadam_u(double beta1, int64_t i);
+NRT_CLONE_INLINE double nadam_u(double beta1, int64_t i) {  // inline: nadam_update's clones call it
+  return beta1 * (1.0 - 0.5 * std::pow(0.96, static_cast<double>(i)));
+}
 double nadam_u_product(double beta1, int64_t t);
 
 // momentum 0: w -= lr·g.  Else v = momentum·v − lr·g; w += nesterov ? momentum·v − lr·g : v.

@@ -17,7 +17,8 @@
  *             initialAccumulatorValue
  *
  * Clipping (clipValue, clipNorm, globalClipNorm) replaces g before the update: g ← f32(clamp(g·scale, −v, v)),
- * with scale = c/max(‖g‖, c) and norms summed as sumSquares does (native/src/ops/grad_clip.h).
+ * with scale = f32(c/max(‖g‖, c)) (a float32 factor, as PyTorch's clip_coef) and norms summed as sumSquares
+ * does (native/src/ops/grad_clip.h).
  *
  * State slots per parameter, in this order: sgd [velocity] (only with momentum), adam/adamw/nadam [m, v],
  * rmsprop [v] or [v, mom] with momentum, adagrad [accumulator].
@@ -130,26 +131,26 @@ export function adagradUpdate(w: Floats, g: Floats, accumulator: Floats, count: 
 const NORM_CHUNK = 16384;
 
 /**
- * Σ g² in the C++ core's order (grad_clip.h): per chunk of NORM_CHUNK elements, 8 interleaved lanes in double
+ * Σ g² in the C++ core's order (grad_clip.h): per chunk of NORM_CHUNK elements, 16 interleaved lanes in double
  * added in lane order; then the chunks in order.
  */
 export function sumSquares(g: Floats): number {
   let total = 0;
   for (let start = 0; start < g.length; start += NORM_CHUNK) {
     const end = Math.min(start + NORM_CHUNK, g.length);
-    const lane = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let i = start; i < end; i++) lane[(i - start) % 8] += g[i]! * g[i]!;
+    const lane = new Float64Array(16);
+    for (let i = start; i < end; i++) lane[(i - start) % 16] += g[i]! * g[i]!;
     let chunk = 0;
-    for (let k = 0; k < 8; k++) chunk += lane[k]!;
+    for (let k = 0; k < 16; k++) chunk += lane[k]!;
     total += chunk;
   }
   return total;
 }
 
-/** c / max(‖g‖, c) from Σ g². */
+/** f32(c / max(‖g‖, c)) from Σ g²: the core multiplies in f32 by an f32 factor, and so does PyTorch. */
 export function clipScale(sumOfSquares: number, c: number): number {
   const norm = Math.sqrt(sumOfSquares);
-  return norm > c ? c / norm : 1;
+  return norm > c ? Math.fround(c / norm) : 1;
 }
 
 /** g ← clamp(g·scale, −v, v) in place (v = Infinity: no clamp). */
