@@ -575,3 +575,39 @@ TEST(engine_calls_from_another_thread_run_between_batches) {
   CHECK_EQ(step, count);
 }
 #endif
+
+// The engine computes with subnormals flushed to zero (core/flush_denormals.h) and gives the caller its own
+// floating-point environment back. A linear unit with w = 1e-20 on x = 1e-20 would give 1e-40, a subnormal:
+// predict returns 0, while the same product on the caller's thread stays 1e-40 before and after the call.
+TEST(engine_flushes_subnormals_and_restores_the_callers_setting) {
+#if (defined(__SSE2__) || defined(__aarch64__)) && !defined(__EMSCRIPTEN__)
+  Net net(1, {dense(1, NRT_ACTIVATION_LINEAR, false)});
+  const float w = 1e-20f;
+  CHECK(nrt_model_set_parameter(net.m, 0, &w, 1) == NRT_OK);
+  volatile float x = 1e-20f;  // volatile: the products below happen at run time, in this thread's setting
+  CHECK(x * w > 0.0f);        // IEEE here: 1e-40 is representable as a subnormal
+  float out = -1.0f;
+  const float in = x;
+  CHECK(nrt_model_predict(net.m, &in, 1, 1, &out, 1) == NRT_OK);
+  CHECK_EQ(out, 0.0f);
+  CHECK(x * w > 0.0f);  // restored after the call
+  // the same through an epoch, whose progress callback runs in the caller's setting
+  const nrt_optimizer_desc o = sgd(0.1);
+  CHECK(nrt_model_compile(net.m, &o, loss_arg(NRT_LOSS_MEAN_SQUARED_ERROR)) == NRT_OK);
+  const float y = 0.0f;
+  struct Seen {
+    volatile float x;
+    bool subnormal_in_callback = false;
+  } seen{1e-20f};
+  auto progress = [](void* user, int64_t, int64_t, double) -> int32_t {
+    auto* s = static_cast<Seen*>(user);
+    s->subnormal_in_callback = s->x * 1e-20f > 0.0f;
+    return 0;
+  };
+  nrt_metrics r{};
+  CHECK(nrt_model_train_epoch(net.m, &in, 1, &y, 1, nullptr, 0, 1, 1, 0, 0, progress, &seen, nullptr, &r, nullptr, 0) ==
+        NRT_OK);
+  CHECK(seen.subnormal_in_callback);
+  CHECK(x * w > 0.0f);
+#endif
+}

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "core/flush_denormals.h"
 #include "core/profile.h"
 
 #if defined(__linux__)
@@ -108,6 +109,7 @@ void ThreadPool::drain() {
 }
 
 void ThreadPool::helper_loop() {
+  const FlushDenormals flush;  // a helper only ever runs the core's arithmetic (core/flush_denormals.h)
   uint64_t seen = 0;
   for (;;) {
     spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });

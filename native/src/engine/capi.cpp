@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <new>
 
+#include "core/flush_denormals.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
@@ -40,11 +41,13 @@ std::atomic<int64_t> live_models{0};
 
 }  // namespace
 
+// Every call computes with subnormals flushed (core/flush_denormals.h) and restores the caller's setting.
 #define NRT_MODEL_CALL(model, expr)              \
   do {                                           \
     if ((model) == nullptr) return null_model(); \
     nrt::clear_error();                          \
     NRT_GUARD_BEGIN                              \
+    nrt::FlushDenormals flush;                   \
     nrt::Model::Lock lock(*(model)->impl);       \
     return (model)->impl->expr;                  \
     NRT_GUARD_END                                \

@@ -2,9 +2,11 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "core/flush_denormals.h"
 #include "core/profile.h"
 #include "core/rng.h"
 #include "core/status.h"
@@ -111,6 +113,9 @@ nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool sh
   double weighted_loss = 0.0;
   for (int64_t b = 0; b < batches; b++) {
     if (abort_flag && *abort_flag) return fail(NRT_ERR_ABORTED, "training was aborted");
+    // The batch computes with subnormals flushed; the progress callback runs in the caller's own setting.
+    std::optional<FlushDenormals> flush;
+    flush.emplace();
     // Buffers may have been regrown by a caller that ran between batches: ask for them (and their address) anew.
     NRT_RETURN_IF_ERROR(ensure_capacity(batch));
     const int64_t start = b * batch;
@@ -137,6 +142,7 @@ nrt_status Model::train_epoch(Data d, int64_t count, int64_t batch_size, bool sh
     }
     weighted_loss += loss * static_cast<double>(rows);
     lock.unlock();
+    flush.reset();
     if (progress && progress(user, b, batches, loss) != 0)
       return fail(NRT_ERR_ABORTED, "training was stopped by the progress callback");
     while (waiters_.load() > 0) std::this_thread::yield();  // a caller is queued on the lock: let it run first
