@@ -20,6 +20,33 @@ constexpr float kSeluAlpha = 1.67326324235437728481f;
 constexpr float kInvSqrt2 = 0.70710678118654752440f;
 constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 
+// Every element-wise backward is one pass over g: g[e] ← dz(e) = g[e]·f'(…). With bias_grad it also sums the
+// columns of dz in that pass, over column_sum's blocks of 256 columns and in its row order (so the same sums),
+// where a second pass over g would cost as much as relu's whole backward.
+template <class Derivative>
+NRT_CLONE_INLINE void backward_pass(float* g, int64_t rows, int64_t cols, float* bias_grad, Derivative dz) {
+  if (bias_grad == nullptr) {
+    const int64_t n = rows * cols;
+    for (int64_t e = 0; e < n; e++) g[e] = dz(e);
+    return;
+  }
+  constexpr int64_t kBlock = 256;
+  double acc[kBlock];
+  for (int64_t j0 = 0; j0 < cols; j0 += kBlock) {
+    const int64_t w = cols - j0 < kBlock ? cols - j0 : kBlock;
+    for (int64_t j = 0; j < w; j++) acc[j] = 0.0;
+    for (int64_t i = 0; i < rows; i++) {
+      const int64_t row = i * cols + j0;
+      for (int64_t j = 0; j < w; j++) {
+        const float v = dz(row + j);
+        g[row + j] = v;
+        acc[j] += v;
+      }
+    }
+    for (int64_t j = 0; j < w; j++) bias_grad[j0 + j] = static_cast<float>(acc[j]);
+  }
+}
+
 // gelu(z) = z·Φ(z), Φ(z) = (1 + erf(z/√2))/2; gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π).
 // Below z = −5.65 (erf's clamp at −4), Φ < 1e-8 is taken as 0, so z·Φ stays 0 for any finite z.
 inline float normal_cdf(float v) {
@@ -29,20 +56,24 @@ inline float normal_cdf(float v) {
 NRT_VECTOR_CLONES void gelu_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) x[j] = x[j] * normal_cdf(x[j]);
 }
-NRT_VECTOR_CLONES void gelu_backward(const float* z, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++) {
+// The backward takes Φ(z) = a/z from the forward's output instead of a second erf (a third of gelu's cost on
+// W1); a/z is Φ to 2 ulp. At z = 0 it is 0/0, and Φ(0) = 1/2.
+NRT_VECTOR_CLONES void gelu_backward(const float* a, const float* z, float* g, int64_t rows, int64_t cols,
+                                     float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
     const float v = z[e];
-    const float cdf = normal_cdf(v);
+    const float quotient = a[e] / v;
+    const float cdf = v == 0.0f ? 0.5f : quotient;
     // φ is 0 past |z| = 12.6 (e^−80): computing it there would pass through subnormals (see fast_math.h)
     const float vs = (v < 0.0f ? -v : v) > 12.6f ? 12.6f : v;
     const float pdf_near = kInvSqrt2Pi * fast::exp(-0.5f * vs * vs);
     const float pdf = (v < 0.0f ? -v : v) > 12.6f ? 0.0f : pdf_near;
-    g[e] = g[e] * (cdf + v * pdf);
-  }
+    return g[e] * (cdf + v * pdf);
+  });
 }
 
 // swish(z) = z·s, s = sigmoid(z); swish'(z) = s·(1 + z·(1 − s)). sigmoid from e^−|z| in (0, 1], so s is 0
-// (not z/e^88) for z ≪ 0.
+// (not z/e^88) for z ≪ 0. The backward takes s = a/z (s(0) = 1/2) from the forward's output: no second exp.
 inline float sigmoid(float v) {
   const float e = fast::exp(v < 0.0f ? v : -v);
   const float inv = 1.0f / (1.0f + e);
@@ -67,11 +98,13 @@ NRT_VECTOR_CLONES void tanh_forward(float* x, int64_t n) {
 NRT_VECTOR_CLONES void swish_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) x[j] = x[j] * sigmoid(x[j]);
 }
-NRT_VECTOR_CLONES void swish_backward(const float* z, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++) {
-    const float s = sigmoid(z[e]);
-    g[e] = g[e] * (s * (1.0f + z[e] * (1.0f - s)));
-  }
+NRT_VECTOR_CLONES void swish_backward(const float* a, const float* z, float* g, int64_t rows, int64_t cols,
+                                      float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    const float quotient = a[e] / z[e];
+    const float s = z[e] == 0.0f ? 0.5f : quotient;
+    return g[e] * (s * (1.0f + z[e] * (1.0f - s)));
+  });
 }
 
 // elu(z) = z for z > 0, else e^z − 1 (alpha 1); elu' = 1 for a > 0, else a + 1 (both sides give 1 at 0).
@@ -81,8 +114,9 @@ NRT_VECTOR_CLONES void elu_forward(float* x, int64_t n) {
     x[j] = x[j] > 0.0f ? x[j] : m;
   }
 }
-NRT_VECTOR_CLONES void elu_backward(const float* a, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : g[e] * (a[e] + 1.0f);
+NRT_VECTOR_CLONES void elu_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad,
+                [=](int64_t e) NRT_CLONE_INLINE_LAMBDA { return a[e] > 0.0f ? g[e] : g[e] * (a[e] + 1.0f); });
 }
 
 // selu(z) = λ·z for z > 0, else λ·α·(e^z − 1); selu' = λ for a > 0, else a + λ·α.
@@ -92,9 +126,10 @@ NRT_VECTOR_CLONES void selu_forward(float* x, int64_t n) {
     x[j] = kSeluLambda * (x[j] > 0.0f ? x[j] : m);
   }
 }
-NRT_VECTOR_CLONES void selu_backward(const float* a, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++)
-    g[e] = g[e] * (a[e] > 0.0f ? kSeluLambda : a[e] + kSeluLambda * kSeluAlpha);
+NRT_VECTOR_CLONES void selu_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    return g[e] * (a[e] > 0.0f ? kSeluLambda : a[e] + kSeluLambda * kSeluAlpha);
+  });
 }
 
 // softplus(z) = max(z, 0) + log(1 + e^−|z|), which neither overflows nor loses e^z for z ≪ 0;
@@ -107,25 +142,28 @@ NRT_VECTOR_CLONES void softplus_forward(float* x, int64_t n) {
     x[j] = (v > 0.0f ? v : 0.0f) + fast::log1p_unit(fast::exp(-av));
   }
 }
-NRT_VECTOR_CLONES void softplus_backward(const float* a, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++) g[e] = g[e] * -fast::expm1(-a[e]);
+NRT_VECTOR_CLONES void softplus_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad,
+                [=](int64_t e) NRT_CLONE_INLINE_LAMBDA { return g[e] * -fast::expm1(-a[e]); });
 }
 
 // softsign(z) = z/(1 + |z|); softsign' = 1/(1 + |z|)² = (1 − |a|)².
 NRT_VECTOR_CLONES void softsign_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) x[j] = x[j] / (1.0f + (x[j] < 0.0f ? -x[j] : x[j]));
 }
-NRT_VECTOR_CLONES void softsign_backward(const float* a, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++) {
+NRT_VECTOR_CLONES void softsign_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
     const float d = 1.0f - (a[e] < 0.0f ? -a[e] : a[e]);
-    g[e] = g[e] * (d * d);
-  }
+    return g[e] * (d * d);
+  });
 }
 
 // mish(z) = z·tanh(softplus(z)). With u = e^z, tanh(log(1 + u)) = m/(m + 2) where m = u(u + 2): one exp and
 // one division. u is capped at e^20, where m/(m+2) is already 1 in float32 and m cannot overflow.
-// mish' = t + z·sech²·sigmoid(z), t = m/(m+2), sech² = 1 − t² = 4(m+1)/(m+2)², sigmoid = u/(1+u); past the
-// cap it is 1 (the second term is below z·4e-17 there).
+// mish' = t + z·sech²·sigmoid(z), t = m/d, sech² = 1 − t² = 4(m+1)/d², sigmoid = u/(1+u), d = m + 2: over one
+// common denominator, mish' = (m·d·(1+u) + 4z(m+1)u) / (d²·(1+u)), one division instead of three. Past z = 10
+// mish' is 1 to within 8e-8 (1 − t and the second term are below 4z·e^−2z), and the cap there keeps d²·(1+u)
+// below 6e21.
 NRT_VECTOR_CLONES void mish_forward(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j++) {
     const float u = fast::exp(x[j] < 20.0f ? x[j] : 20.0f);
@@ -133,38 +171,41 @@ NRT_VECTOR_CLONES void mish_forward(float* x, int64_t n) {
     x[j] = x[j] * (m / (m + 2.0f));
   }
 }
-NRT_VECTOR_CLONES void mish_backward(const float* z, float* g, int64_t n) {
-  for (int64_t e = 0; e < n; e++) {
-    const float v = z[e];
-    const float u = fast::exp(v < 20.0f ? v : 20.0f);
+NRT_VECTOR_CLONES void mish_backward(const float* z, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    const float v = z[e] < 10.0f ? z[e] : 10.0f;
+    const float u = fast::exp(v);
     const float m = u * (u + 2.0f);
     const float d = m + 2.0f;
-    const float t = m / d;
-    const float sech2 = 4.0f * (m + 1.0f) / (d * d);
-    const float d_mish = t + v * sech2 * (u / (1.0f + u));
-    g[e] = g[e] * (v > 20.0f ? 1.0f : d_mish);
-  }
+    const float u1 = 1.0f + u;
+    // u before z: for z ≪ 0, u = 0 and the product is 0 where 4z alone would overflow to −∞ (and ∞·0 is NaN)
+    const float d_mish = (m * d * u1 + 4.0f * u * (m + 1.0f) * v) / (d * d * u1);
+    return g[e] * (z[e] > 10.0f ? 1.0f : d_mish);
+  });
 }
 
-// relu's backward and the bias gradient in one pass over g (instead of a pass for the mask and one for the sums):
-// the sums are column_sum's, over the same blocks of columns and in the same row order, so the same values.
-NRT_VECTOR_CLONES void relu_backward_column_sum(const float* a, float* g, int64_t rows, int64_t cols, float* out) {
-  constexpr int64_t kBlock = 256;
-  double acc[kBlock];
-  for (int64_t j0 = 0; j0 < cols; j0 += kBlock) {
-    const int64_t w = cols - j0 < kBlock ? cols - j0 : kBlock;
-    for (int64_t j = 0; j < w; j++) acc[j] = 0.0;
-    for (int64_t i = 0; i < rows; i++) {
-      const float* ar = a + i * cols + j0;
-      float* gr = g + i * cols + j0;
-      for (int64_t j = 0; j < w; j++) {
-        const float v = ar[j] > 0.0f ? gr[j] : 0.0f;
-        gr[j] = v;
-        acc[j] += v;
-      }
-    }
-    for (int64_t j = 0; j < w; j++) out[j0 + j] = static_cast<float>(acc[j]);
-  }
+// relu, leakyRelu, sigmoid and tanh read their derivative from a (sigmoid and tanh in double, as the TS
+// reference). relu's is also the bias sum's pass: the profile counts it as bias_grad.
+NRT_VECTOR_CLONES void relu_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA { return a[e] > 0.0f ? g[e] : 0.0f; });
+}
+NRT_VECTOR_CLONES void leaky_relu_backward(const float* a, float* g, int64_t rows, int64_t cols, double alpha,
+                                           float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    return a[e] > 0.0f ? g[e] : static_cast<float>(alpha * g[e]);
+  });
+}
+NRT_VECTOR_CLONES void sigmoid_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    const double s = a[e];
+    return static_cast<float>(static_cast<double>(g[e]) * s * (1.0 - s));
+  });
+}
+NRT_VECTOR_CLONES void tanh_backward(const float* a, float* g, int64_t rows, int64_t cols, float* bias_grad) {
+  backward_pass(g, rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    const double t = a[e];
+    return static_cast<float>(static_cast<double>(g[e]) * (1.0 - t * t));
+  });
 }
 
 }  // namespace
@@ -217,34 +258,10 @@ void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld) {
 
 void activation_backward(nrt_activation act, double alpha, const float* a, const float* z,
                          float* g, int64_t rows, int64_t cols, float* bias_grad) {
-  const int64_t n = rows * cols;
   switch (act) {
     case NRT_ACTIVATION_LINEAR:
-      break;
-    case NRT_ACTIVATION_RELU:
-      if (bias_grad) {
-        NRT_PROFILE_SCOPE(bias_grad);  // the mask rides along: the profile counts the pass as the bias sum's
-        relu_backward_column_sum(a, g, rows, cols, bias_grad);
-        return;
-      }
-      for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : 0.0f;
-      break;
-    case NRT_ACTIVATION_LEAKY_RELU: {
-      for (int64_t e = 0; e < n; e++) g[e] = a[e] > 0.0f ? g[e] : static_cast<float>(alpha * g[e]);
-      break;
-    }
-    case NRT_ACTIVATION_SIGMOID:
-      for (int64_t e = 0; e < n; e++) {
-        const double s = a[e];
-        g[e] = static_cast<float>(static_cast<double>(g[e]) * s * (1.0 - s));
-      }
-      break;
-    case NRT_ACTIVATION_TANH:
-      for (int64_t e = 0; e < n; e++) {
-        const double t = a[e];
-        g[e] = static_cast<float>(static_cast<double>(g[e]) * (1.0 - t * t));
-      }
-      break;
+      if (bias_grad) column_sum(g, rows, cols, bias_grad);
+      return;
     case NRT_ACTIVATION_SOFTMAX:
       for (int64_t i = 0; i < rows; i++) {
         const float* ar = a + i * cols;
@@ -253,16 +270,23 @@ void activation_backward(nrt_activation act, double alpha, const float* a, const
         for (int64_t j = 0; j < cols; j++) dot += static_cast<double>(ar[j]) * gr[j];
         for (int64_t j = 0; j < cols; j++) gr[j] = static_cast<float>(ar[j] * (gr[j] - dot));
       }
-      break;
-    case NRT_ACTIVATION_GELU: gelu_backward(z, g, n); break;
-    case NRT_ACTIVATION_SWISH: swish_backward(z, g, n); break;
-    case NRT_ACTIVATION_ELU: elu_backward(a, g, n); break;
-    case NRT_ACTIVATION_SELU: selu_backward(a, g, n); break;
-    case NRT_ACTIVATION_SOFTPLUS: softplus_backward(a, g, n); break;
-    case NRT_ACTIVATION_SOFTSIGN: softsign_backward(a, g, n); break;
-    case NRT_ACTIVATION_MISH: mish_backward(z, g, n); break;
+      if (bias_grad) column_sum(g, rows, cols, bias_grad);
+      return;
+    case NRT_ACTIVATION_RELU: {
+      NRT_PROFILE_SCOPE(bias_grad);  // the mask rides along the bias sums (or is the whole pass without them)
+      return relu_backward(a, g, rows, cols, bias_grad);
+    }
+    case NRT_ACTIVATION_LEAKY_RELU: return leaky_relu_backward(a, g, rows, cols, alpha, bias_grad);
+    case NRT_ACTIVATION_SIGMOID: return sigmoid_backward(a, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_TANH: return tanh_backward(a, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_GELU: return gelu_backward(a, z, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_SWISH: return swish_backward(a, z, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_ELU: return elu_backward(a, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_SELU: return selu_backward(a, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_SOFTPLUS: return softplus_backward(a, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_SOFTSIGN: return softsign_backward(a, g, rows, cols, bias_grad);
+    case NRT_ACTIVATION_MISH: return mish_backward(z, g, rows, cols, bias_grad);
   }
-  if (bias_grad) column_sum(g, rows, cols, bias_grad);
 }
 
 }  // namespace nrt::ops
