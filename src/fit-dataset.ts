@@ -8,8 +8,12 @@
  * as trainBatch, so the same batches in the same order give the same weights as fit with shuffle off, and it
  * brings what trainBatch lacks: native runs every epoch call on a worker thread (never on the event loop,
  * however small the batch), ts and wasm pace it with the shared pacer, and it reports the batch's training
- * accuracy. The source is asked for the next batch only once the previous one has trained, so a source may
- * reuse its arrays.
+ * accuracy. On ts and wasm the source is asked for the next batch only once the previous one has trained, so a
+ * source may reuse its arrays.
+ *
+ * On native, consecutive batches of one size are copied into a group (up to GROUP_BATCHES of them) and the
+ * group trains as one epoch call with that batch size: the same steps, one trip to the worker thread instead of
+ * eight, and while a group trains the source is read into the next one (BatchGroups).
  *
  * Failures name the epoch and batch. A batch that fails its checks, or a source that throws, stops the call with
  * an error; the batches before it stay trained and the model stays usable.
@@ -66,18 +70,33 @@ export async function fitDataset(host: TrainingHost, source: DatasetSource, opti
       let lossSum = 0;
       let accuracySum = 0;
       let withAccuracy = false;
-      const batches = await eachBatch(host, source, `fitDataset: epoch ${epoch}`, loop.signal, async (x, y, count, b) => {
-        // An epoch of one batch: always off the event loop on native (see the comment at the top).
-        const r = await host.engine().trainEpoch(x, y, count, { batchSize: count, shuffle: false, epoch });
+      const engine = host.engine();
+      // Batches of `size` rows, the first numbered `first`, trained as one epoch call without shuffling.
+      const train = async (x: Float32Array, y: Float32Array, count: number, size: number, first: number) => {
+        const r = await engine.trainEpoch(x, y, count, {
+          batchSize: size,
+          shuffle: false,
+          epoch,
+          signal: loop.signal,
+          onBatch: onBatch && ((b, _, loss) => onBatch(first + b, Math.max(known, first + b + 1), loss)),
+        });
         rows += count;
         lossSum += r.loss * count;
-        // Batch accuracy is correct/judged with judged proportional to rows, so row weights give the epoch's.
+        // Accuracy is correct/judged with judged proportional to rows, so row weights give the epoch's.
         if (r.accuracy !== undefined) {
           withAccuracy = true;
           accuracySum += r.accuracy * count;
         }
-        onBatch?.(b, Math.max(known, b + 1), r.loss);
-      });
+      };
+      const where = `fitDataset: epoch ${epoch}`;
+      let batches: number;
+      if (engine.backend === 'native') {
+        const groups = new BatchGroups(train);
+        batches = await eachBatch(host, source, where, loop.signal, (x, y, count) => groups.add(x, y, count), (e) => groups.finish(e));
+      } else {
+        // An epoch of one batch, paced like every ts and wasm epoch.
+        batches = await eachBatch(host, source, where, loop.signal, (x, y, count, b) => train(x, y, count, count, b));
+      }
       lastCount = batches;
       const result: EpochResult = { loss: lossSum / rows };
       if (withAccuracy) result.accuracy = accuracySum / rows;
@@ -147,10 +166,10 @@ type Iter = Iterator<Batch> | AsyncIterator<Batch>;
  * Runs `body` on each checked batch of one pass over `source`; returns how many there were. `where` prefixes
  * errors ("fitDataset: epoch 2"). The iterator is closed (return()) when the pass ends early.
  *
- * Where the engine computes off the JavaScript thread (native: a worker thread), the next batch is asked for
- * while the current one trains, so reading, decoding and shuffling overlap with the step instead of adding to it.
- * The current batch is copied first: a source may refill the same buffers for its next batch. An array of
- * batches is walked as it is (no copy, nothing to overlap).
+ * `finish`, when given, runs once at the end of the pass, also when it ends with an error (passed to it): it is
+ * where a body that keeps batches back (BatchGroups) trains them, so that the batches before a bad one are
+ * trained before the error is raised. The body must have copied what it keeps by the time it
+ * returns: a source may refill the same buffers for its next batch.
  */
 async function eachBatch(
   host: TrainingHost,
@@ -158,32 +177,23 @@ async function eachBatch(
   where: string,
   signal: AbortSignal | undefined,
   body: (x: Float32Array, y: Float32Array, count: number, batch: number) => Promise<void>,
+  finish?: (error: unknown) => Promise<void>, // error: undefined when the pass ended well
 ): Promise<number> {
-  const { iterator, array } = await open(source, where);
-  // An array's next() runs no code of the caller's: nothing to overlap, and no buffer it could refill.
-  const prefetch = host.engine().backend === 'native' && !array;
+  const iterator = await open(source, where);
   let b = 0;
   let done = false;
-  let pending = false; // a next() still running: return() would queue behind it, so it is not awaited then
-  // Settles with the step or the error, so a prefetched next() that fails while a batch trains is no unhandled
-  // rejection; the error is raised when its turn comes.
-  const ask = () => Promise.resolve().then(() => iterator.next()).then((step) => ({ step }), (error: unknown) => ({ error }));
-  let next: Promise<{ step: IteratorResult<Batch> } | { error: unknown }> | undefined;
+  let failure: unknown;
   try {
     for (;;) {
       if (signal?.aborted) throw new AbortError();
       let value: unknown;
       try {
-        pending = true;
-        const got = await abortable(next ?? ask(), signal);
-        next = undefined;
-        pending = false;
-        if ('error' in got) throw got.error;
-        if (got.step.done) {
+        const step = await abortable(Promise.resolve().then(() => iterator.next()), signal);
+        if (step.done) {
           done = true;
           break;
         }
-        value = await got.step.value;
+        value = await step.value;
       } catch (e) {
         if (e instanceof AbortError) throw e;
         done = true; // a generator that threw is finished
@@ -191,22 +201,22 @@ async function eachBatch(
       }
       if (!isBatch(value)) fail(`${where}, batch ${b}`, 'a batch { xs, ys }', value);
       const argument = `${where}, batch ${b}`;
-      let { data, count } = host.inputs(value.xs, `${argument}: xs`);
-      let y = host.targets(value.ys, count, `${argument}: ys`);
+      const { data, count } = host.inputs(value.xs, `${argument}: xs`);
+      const y = host.targets(value.ys, count, `${argument}: ys`);
       if (signal?.aborted) throw new AbortError();
-      if (prefetch) {
-        [data, y] = [data.slice(), y.slice()];
-        pending = true;
-        next = ask();
-      }
       await body(data, y, count, b);
       b++;
     }
+  } catch (e) {
+    failure = e;
+    throw e;
   } finally {
-    if (!done) {
-      const closing = (next ?? Promise.resolve()).then(() => iterator.return?.());
-      if (pending) closing.catch(() => {});
-      else await closing.catch(() => {});
+    if (!done) await Promise.resolve(iterator.return?.()).catch(() => {});
+    // after an error, finish() trains what was kept back and the error raised is still the first one
+    if (finish) {
+      const finished = finish(failure);
+      if (failure === undefined) await finished;
+      else await finished.catch(() => {});
     }
   }
   if (b === 0) {
@@ -218,7 +228,92 @@ async function eachBatch(
   return b;
 }
 
-async function open(source: DatasetSource, where: string): Promise<{ iterator: Iter; array: boolean }> {
+/** Batches kept in one group at most: one trip to the worker thread per this many steps. */
+const GROUP_BATCHES = 8;
+/** And at most this many floats of x per group (32 MiB), so that big batches go one by one. */
+const GROUP_FLOATS = 8 << 20;
+
+interface Buffers {
+  x: Float32Array;
+  y: Float32Array;
+}
+
+/**
+ * Native's batch groups (see the comment at the top). Batches are copied into the filling group; a group is
+ * sent to `train` when it is full, when a batch of another size comes, and at the end of the pass. One group
+ * trains at a time: sending the next waits for the previous, and its buffers then become the filling ones.
+ */
+class BatchGroups {
+  private filling: Buffers = { x: new Float32Array(0), y: new Float32Array(0) };
+  private spare: Buffers = { x: new Float32Array(0), y: new Float32Array(0) };
+  private rows = 0;
+  private batches = 0;
+  private size = 0;
+  private first = 0;
+  private next = 0; // the number of the next batch added
+  private training: Promise<void> | undefined;
+  private failed = false;
+  // floats per row of x and of y: the same for every batch once the Model API has checked them
+  private inputSize = 0;
+  private targetSize = 0;
+
+  constructor(private readonly train: (x: Float32Array, y: Float32Array, count: number, size: number, first: number) => Promise<void>) {}
+
+  async add(x: Float32Array, y: Float32Array, count: number): Promise<void> {
+    this.inputSize = x.length / count;
+    this.targetSize = y.length / count;
+    if (this.batches > 0 && (count !== this.size || (this.rows + count) * this.inputSize > GROUP_FLOATS)) await this.send();
+    if (this.batches === 0) {
+      this.size = count;
+      this.first = this.next;
+    }
+    const want = Math.max(GROUP_BATCHES * count, count);
+    if (this.filling.x.length < (this.rows + count) * this.inputSize) this.filling = this.grown(this.filling, want);
+    this.filling.x.set(x, this.rows * this.inputSize);
+    this.filling.y.set(y, this.rows * this.targetSize);
+    this.rows += count;
+    this.batches++;
+    this.next++;
+    if (this.batches === GROUP_BATCHES) await this.send();
+  }
+
+  /** Trains what is kept back (unless the pass was aborted or a group failed) and waits for the group in flight. */
+  async finish(error: unknown): Promise<void> {
+    if (!(error instanceof AbortError) && !this.failed) await this.send();
+    const last = this.training;
+    this.training = undefined;
+    await last;
+  }
+
+  private async send(): Promise<void> {
+    if (this.batches === 0) return;
+    const previous = this.training;
+    this.training = undefined;
+    await previous; // its error, if it failed, ends the pass here
+    const group = this.filling;
+    const rows = this.rows;
+    [this.filling, this.spare] = [this.spare, group];
+    const training = this.train(group.x.subarray(0, rows * this.inputSize), group.y.subarray(0, rows * this.targetSize), rows, this.size, this.first);
+    // handled where it is awaited (the next send or finish); a failed group stops the pass, and finish() then
+    // sends nothing more
+    training.catch(() => {
+      this.failed = true;
+    });
+    this.training = training;
+    this.rows = 0;
+    this.batches = 0;
+  }
+
+  private grown(buffers: Buffers, rows: number): Buffers {
+    const x = new Float32Array(rows * this.inputSize);
+    const y = new Float32Array(rows * this.targetSize);
+    x.set(buffers.x.subarray(0, this.rows * this.inputSize));
+    y.set(buffers.y.subarray(0, this.rows * this.targetSize));
+    return { x, y };
+  }
+}
+
+async function open(source: DatasetSource, where: string): Promise<Iter> {
   let iterable: unknown = source;
   if (typeof source === 'function') {
     try {
@@ -229,8 +324,8 @@ async function open(source: DatasetSource, where: string): Promise<{ iterator: I
   }
   const it = iterable as Partial<AsyncIterable<Batch> & Iterable<Batch>> | null;
   if (typeof it === 'object' && it !== null) {
-    if (typeof it[Symbol.asyncIterator] === 'function') return { iterator: it[Symbol.asyncIterator]!(), array: false };
-    if (typeof it[Symbol.iterator] === 'function') return { iterator: it[Symbol.iterator]!(), array: Array.isArray(it) };
+    if (typeof it[Symbol.asyncIterator] === 'function') return it[Symbol.asyncIterator]!();
+    if (typeof it[Symbol.iterator] === 'function') return it[Symbol.iterator]!();
   }
   return fail(`${where}: the source function`, 'to return an iterable (sync or async) of batches { xs, ys }', iterable);
 }
