@@ -2,7 +2,7 @@
 // dynamic loader pick one per CPU (GCC's target_clones, resolved once through an ifunc). The core's other
 // sources are built for the baseline so the binary runs on any x86-64; the GEMM kernels have their own files.
 // Elsewhere (clang, WASM, arm64, non-glibc) it expands to nothing. -ffp-contract=off still applies to the
-// clones, so the AVX2 copy rounds exactly like the baseline one.
+// clones, so the AVX2 copy rounds exactly like the baseline one (except in activation.cpp: see CMakeLists.txt).
 #pragma once
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
