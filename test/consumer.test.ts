@@ -99,10 +99,12 @@ describe('the packed package', () => {
     expect(paths).toEqual(expect.arrayContaining(['dist/neurite-wasm-mt.worker.js', 'dist/neurite-wasm-mt.worker.cjs']));
     // 4.9 MB before source maps, the second bundle and the extra glue copies went; ~1.45 MB with the addon, plus
     // the threaded WASM build (~0.3 MB, issue 13), plus the data sets the CLI trains on without a download (the
-    // 10,000-digit MNIST sample: at most ~2 MB, issue 15).
+    // 10,000-digit MNIST sample: at most ~2 MB, issue 15). Then ~0.12 MB more when the optimizers' and
+    // activations' AVX2 clones got their own loops (they had been calling the baseline SSE2 code) and every
+    // activation's backward its fused bias sums: 1.92 MB.
     const data = packed.files.filter((f) => f.path.startsWith('data/')).reduce((sum, f) => sum + f.size, 0);
     expect(data).toBeLessThan(2_000_000);
-    expect(packed.unpackedSize - data).toBeLessThan(1_800_000);
+    expect(packed.unpackedSize - data).toBeLessThan(1_950_000);
   });
 
   it('has no runtime dependencies and installs offline without compiling', () => {

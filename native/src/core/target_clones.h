@@ -16,7 +16,9 @@
 // runs the helper's own code, built for the baseline: the AVX2 clone would then spend its time in SSE2 loops.
 // Forcing the inline puts the helper's loop inside each clone, compiled for that clone's target.
 // scripts/check-clones.sh fails the build's tests when a clone still calls into the core's baseline code.
-#if defined(__GNUC__)
+// Without clones (WASM, clang, arm64) the compiler's own inlining stands: forcing it there only grows the code.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(NRT_NO_VECTOR_CLONES)
 #define NRT_CLONE_INLINE inline __attribute__((always_inline))
 #define NRT_CLONE_INLINE_LAMBDA __attribute__((always_inline))
 #else

@@ -19,29 +19,28 @@ namespace {
 // The TS backend adds 2·l2·w into the f32 gradient array before the update; round the same way. A clip then
 // scales and clamps it as the TS reference does in its f32 array: f32(clamp(g·scale, −v, v)) with g and scale
 // f32. Rounding is monotone and a product of two floats is exact in f64, so that is clamp(g·scale, f32(−v),
-// f32(v)) computed in f32, 8 lanes wide (kClip: 0 none, kClipValue, kClipScale, or both). It runs inside the
-// update's loop, not as a pass of its own.
-enum : int { kClipValue = 1, kClipScale = 2 };
-
-template <bool kL2, int kClip>
-NRT_CLONE_INLINE double gradient(const float* g, const float* w, int64_t i, double l2x2, Clip clip) {
+// f32(v)) computed in f32, 8 lanes wide. A clip always scales and clamps (scale 1 and infinite bounds where it
+// has none): three f32 operations per 8 elements cost nothing measurable, where a variant per kind of clip
+// doubled the code of every loop. It runs inside the update's loop, not as a pass of its own.
+template <bool kL2, bool kClip>
+NRT_CLONE_INLINE double gradient(const float* __restrict g, const float* __restrict w, int64_t i, double l2x2,
+                                 Clip clip) {
   float gi = kL2 ? static_cast<float>(g[i] + l2x2 * w[i]) : g[i];
-  if constexpr ((kClip & kClipScale) != 0) gi *= clip.scale;
-  if constexpr ((kClip & kClipValue) != 0) {  // a NaN stays NaN, as in the reference's Math.min(Math.max(…))
-    const float lower = clip.lower, upper = clip.upper;  // loaded unconditionally, so the loop if-converts
-    gi = gi < lower ? lower : gi;
-    gi = gi > upper ? upper : gi;
+  if constexpr (kClip) {  // a NaN stays NaN, as in the reference's Math.min(Math.max(…))
+    gi *= clip.scale;
+    gi = gi < clip.lower ? clip.lower : gi;
+    gi = gi > clip.upper ? clip.upper : gi;
   }
   return gi;
 }
 
-template <bool kL2, int kClip>
-NRT_CLONE_INLINE void sgd_plain(float* w, const float* g, int64_t n, double lr, double l2x2, Clip clip) {
+template <bool kL2, bool kClip>
+NRT_CLONE_INLINE void sgd_plain(float* __restrict w, const float* __restrict g, int64_t n, double lr, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) w[i] = static_cast<float>(w[i] - lr * gradient<kL2, kClip>(g, w, i, l2x2, clip));
 }
 
-template <bool kL2, int kClip, bool kNesterov>
-NRT_CLONE_INLINE void sgd_momentum(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum,
+template <bool kL2, bool kClip, bool kNesterov>
+NRT_CLONE_INLINE void sgd_momentum(float* __restrict w, const float* __restrict g, float* __restrict velocity, int64_t n, double lr, double momentum,
                          double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);
@@ -51,8 +50,8 @@ NRT_CLONE_INLINE void sgd_momentum(float* w, const float* g, float* velocity, in
   }
 }
 
-template <bool kL2, int kClip, bool kDecay>
-NRT_CLONE_INLINE void adam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+template <bool kL2, bool kClip, bool kDecay>
+NRT_CLONE_INLINE void adam(float* __restrict w, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n, double lr, double beta1, double beta2,
                  double epsilon, double decay, double correction1, double correction2, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);  // on the weights before decay, as the gradient was
@@ -65,8 +64,8 @@ NRT_CLONE_INLINE void adam(float* w, const float* g, float* m, float* v, int64_t
   }
 }
 
-template <bool kL2, int kClip, bool kMomentum>
-NRT_CLONE_INLINE void rmsprop(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho, double momentum,
+template <bool kL2, bool kClip, bool kMomentum>
+NRT_CLONE_INLINE void rmsprop(float* __restrict w, const float* __restrict g, float* __restrict v, float* __restrict mom, int64_t n, double lr, double rho, double momentum,
                     double epsilon, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);
@@ -83,8 +82,8 @@ NRT_CLONE_INLINE void rmsprop(float* w, const float* g, float* v, float* mom, in
   }
 }
 
-template <bool kL2, int kClip>
-NRT_CLONE_INLINE void nadam(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
+template <bool kL2, bool kClip>
+NRT_CLONE_INLINE void nadam(float* __restrict w, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n, double lr, double beta1, double beta2,
                   double epsilon, double u_t, double u_next, double u_product, double correction2, double l2x2, Clip clip) {
   const double momentum_weight = u_next / (1.0 - u_product * u_next);
   const double gradient_weight = (1.0 - u_t) / (1.0 - u_product);
@@ -99,8 +98,8 @@ NRT_CLONE_INLINE void nadam(float* w, const float* g, float* m, float* v, int64_
   }
 }
 
-template <bool kL2, int kClip>
-NRT_CLONE_INLINE void adagrad(float* w, const float* g, float* a, int64_t n, double lr, double epsilon, double l2x2, Clip clip) {
+template <bool kL2, bool kClip>
+NRT_CLONE_INLINE void adagrad(float* __restrict w, const float* __restrict g, float* __restrict a, int64_t n, double lr, double epsilon, double l2x2, Clip clip) {
   for (int64_t i = 0; i < n; i++) {
     const double gi = gradient<kL2, kClip>(g, w, i, l2x2, clip);
     const double ai = a[i] + gi * gi;
@@ -109,15 +108,11 @@ NRT_CLONE_INLINE void adagrad(float* w, const float* g, float* a, int64_t n, dou
   }
 }
 
-// Runs f with the clip's kind as a std::integral_constant (0 when there is no clip) and the clip.
+// Runs f with std::true_type and the clip when there is one, else std::false_type and a no-op clip.
 template <class F>
 NRT_CLONE_INLINE void with_clip(const Clip* clip, F&& f) {
-  if (clip == nullptr) return f(std::integral_constant<int, 0>{}, Clip{});
-  const bool value = clip->upper < std::numeric_limits<float>::infinity(), scale = clip->scale != 1.0f;
-  if (value && scale) f(std::integral_constant<int, kClipValue | kClipScale>{}, *clip);
-  else if (scale) f(std::integral_constant<int, kClipScale>{}, *clip);
-  else if (value) f(std::integral_constant<int, kClipValue>{}, *clip);
-  else f(std::integral_constant<int, 0>{}, *clip);
+  if (clip != nullptr) f(std::true_type{}, *clip);
+  else f(std::false_type{}, Clip{});
 }
 
 }  // namespace
@@ -132,7 +127,7 @@ NRT_VECTOR_CLONES
 void nadam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
                   double epsilon, int64_t t, double u_product, double l2x2, const Clip* clip) {
   with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
-    constexpr int C = decltype(c)::value;
+    constexpr bool C = decltype(c)::value;
     const double u_t = nadam_u(beta1, t), u_next = nadam_u(beta1, t + 1);
     const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
     if (l2x2 != 0.0) nadam<true, C>(w, g, m, v, n, lr, beta1, beta2, epsilon, u_t, u_next, u_product, c2, l2x2, k);
@@ -144,7 +139,7 @@ NRT_VECTOR_CLONES
 void adagrad_update(float* w, const float* g, float* accumulator, int64_t n, double lr, double epsilon,
                     double l2x2, const Clip* clip) {
   with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
-    constexpr int C = decltype(c)::value;
+    constexpr bool C = decltype(c)::value;
     if (l2x2 != 0.0) adagrad<true, C>(w, g, accumulator, n, lr, epsilon, l2x2, k);
     else adagrad<false, C>(w, g, accumulator, n, lr, epsilon, l2x2, k);
   });
@@ -154,7 +149,7 @@ NRT_VECTOR_CLONES
 void sgd_update(float* w, const float* g, float* velocity, int64_t n, double lr, double momentum, bool nesterov,
                 double l2x2, const Clip* clip) {
   with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
-    constexpr int C = decltype(c)::value;
+    constexpr bool C = decltype(c)::value;
     const bool l2 = l2x2 != 0.0;
     if (momentum == 0.0 || velocity == nullptr) {
       if (l2) sgd_plain<true, C>(w, g, n, lr, l2x2, k);
@@ -173,7 +168,7 @@ NRT_VECTOR_CLONES
 void adam_update(float* w, const float* g, float* m, float* v, int64_t n, double lr, double beta1, double beta2,
                  double epsilon, double weight_decay, int64_t t, double l2x2, const Clip* clip) {
   with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
-    constexpr int C = decltype(c)::value;
+    constexpr bool C = decltype(c)::value;
     const double c1 = 1.0 - std::pow(beta1, static_cast<double>(t));
     const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
     const double decay = lr * weight_decay;
@@ -192,7 +187,7 @@ NRT_VECTOR_CLONES
 void rmsprop_update(float* w, const float* g, float* v, float* mom, int64_t n, double lr, double rho,
                     double momentum, double epsilon, double l2x2, const Clip* clip) {
   with_clip(clip, [&](auto c, Clip k) NRT_CLONE_INLINE_LAMBDA {
-    constexpr int C = decltype(c)::value;
+    constexpr bool C = decltype(c)::value;
     const bool l2 = l2x2 != 0.0;
     if (mom != nullptr && momentum != 0.0) {
       if (l2) rmsprop<true, C, true>(w, g, v, mom, n, lr, rho, momentum, epsilon, l2x2, k);
