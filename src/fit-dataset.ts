@@ -92,7 +92,7 @@ export async function fitDataset(host: TrainingHost, source: DatasetSource, opti
       let batches: number;
       if (engine.backend === 'native') {
         const groups = new BatchGroups(train);
-        batches = await eachBatch(host, source, where, loop.signal, (x, y, count) => groups.add(x, y, count), (e) => groups.finish(e));
+        batches = await eachBatch(host, source, where, loop.signal, (x, y, count, b) => groups.add(x, y, count, b), (e) => groups.finish(e));
       } else {
         // An epoch of one batch, paced like every ts and wasm epoch.
         batches = await eachBatch(host, source, where, loop.signal, (x, y, count, b) => train(x, y, count, count, b));
@@ -249,8 +249,7 @@ class BatchGroups {
   private rows = 0;
   private batches = 0;
   private size = 0;
-  private first = 0;
-  private next = 0; // the number of the next batch added
+  private first = 0; // the number of the group's first batch
   private training: Promise<void> | undefined;
   private failed = false;
   // floats per row of x and of y: the same for every batch once the Model API has checked them
@@ -259,21 +258,23 @@ class BatchGroups {
 
   constructor(private readonly train: (x: Float32Array, y: Float32Array, count: number, size: number, first: number) => Promise<void>) {}
 
-  async add(x: Float32Array, y: Float32Array, count: number): Promise<void> {
+  async add(x: Float32Array, y: Float32Array, count: number, batch: number): Promise<void> {
     this.inputSize = x.length / count;
     this.targetSize = y.length / count;
     if (this.batches > 0 && (count !== this.size || (this.rows + count) * this.inputSize > GROUP_FLOATS)) await this.send();
     if (this.batches === 0) {
       this.size = count;
-      this.first = this.next;
+      this.first = batch;
+      // room for the whole group: GROUP_BATCHES batches, or as many as GROUP_FLOATS holds, or the one batch
+      const rows = Math.max(count, Math.min(GROUP_BATCHES * count, Math.floor(GROUP_FLOATS / this.inputSize)));
+      if (this.filling.x.length < rows * this.inputSize) {
+        this.filling = { x: new Float32Array(rows * this.inputSize), y: new Float32Array(rows * this.targetSize) };
+      }
     }
-    const want = Math.max(GROUP_BATCHES * count, count);
-    if (this.filling.x.length < (this.rows + count) * this.inputSize) this.filling = this.grown(this.filling, want);
     this.filling.x.set(x, this.rows * this.inputSize);
     this.filling.y.set(y, this.rows * this.targetSize);
     this.rows += count;
     this.batches++;
-    this.next++;
     if (this.batches === GROUP_BATCHES) await this.send();
   }
 
@@ -302,14 +303,6 @@ class BatchGroups {
     this.training = training;
     this.rows = 0;
     this.batches = 0;
-  }
-
-  private grown(buffers: Buffers, rows: number): Buffers {
-    const x = new Float32Array(rows * this.inputSize);
-    const y = new Float32Array(rows * this.targetSize);
-    x.set(buffers.x.subarray(0, this.rows * this.inputSize));
-    y.set(buffers.y.subarray(0, this.rows * this.targetSize));
-    return { x, y };
   }
 }
 

@@ -21,8 +21,8 @@ constexpr float kInvSqrt2 = 0.70710678118654752440f;
 constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 
 // Every element-wise backward is one pass over g: g[e] ← dz(e) = g[e]·f'(…). With bias_grad it also sums the
-// columns of dz in that pass, over column_sum's blocks of 256 columns and in its row order (so the same sums),
-// where a second pass over g would cost as much as relu's whole backward.
+// columns of dz in that pass (blocked_column_sum, so the same sums as column_sum's), where a second pass over g
+// would cost as much as relu's whole backward.
 template <class Derivative>
 NRT_CLONE_INLINE void backward_pass(float* g, int64_t rows, int64_t cols, float* bias_grad, Derivative dz) {
   if (bias_grad == nullptr) {
@@ -30,21 +30,11 @@ NRT_CLONE_INLINE void backward_pass(float* g, int64_t rows, int64_t cols, float*
     for (int64_t e = 0; e < n; e++) g[e] = dz(e);
     return;
   }
-  constexpr int64_t kBlock = 256;
-  double acc[kBlock];
-  for (int64_t j0 = 0; j0 < cols; j0 += kBlock) {
-    const int64_t w = cols - j0 < kBlock ? cols - j0 : kBlock;
-    for (int64_t j = 0; j < w; j++) acc[j] = 0.0;
-    for (int64_t i = 0; i < rows; i++) {
-      const int64_t row = i * cols + j0;
-      for (int64_t j = 0; j < w; j++) {
-        const float v = dz(row + j);
-        g[row + j] = v;
-        acc[j] += v;
-      }
-    }
-    for (int64_t j = 0; j < w; j++) bias_grad[j0 + j] = static_cast<float>(acc[j]);
-  }
+  blocked_column_sum(rows, cols, bias_grad, [=](int64_t e) NRT_CLONE_INLINE_LAMBDA {
+    const float v = dz(e);
+    g[e] = v;
+    return static_cast<double>(v);
+  });
 }
 
 // gelu(z) = z·Φ(z), Φ(z) = (1 + erf(z/√2))/2; gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π).
