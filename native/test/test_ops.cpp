@@ -6,7 +6,9 @@
 
 #include "core/rng.h"
 #include "harness.h"
+#include "neurite/neurite.h"
 #include "ops/activation.h"
+#include "ops/byte_rows.h"
 #include "ops/column_sum.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
@@ -256,6 +258,72 @@ TEST(first_non_finite_matches_reference) {
       }
     }
   }
+}
+
+TEST(bytes_to_floats_matches_reference) {
+  // Every byte value against the reference's double division rounded once to float (JavaScript's
+  // Math.fround(b / d)), in lengths that end inside and on vector widths, at offsets that break alignment.
+  for (float divisor : {255.0f, 1.0f}) {
+    for (int64_t n : {1, 7, 13, 255, 256, 4096, 100352}) {
+      for (int64_t offset : {0, 1, 3}) {
+        std::vector<uint8_t> bytes(static_cast<size_t>(n + offset));
+        for (size_t i = 0; i < bytes.size(); i++) bytes[i] = static_cast<uint8_t>((i * 151 + 7) % 256);
+        std::vector<float> out(static_cast<size_t>(n + offset + 1), -1.0f);
+        ops::bytes_to_floats(bytes.data() + offset, n, divisor, out.data() + offset);
+        for (int64_t i = 0; i < n; i++) {
+          const uint8_t b = bytes[static_cast<size_t>(offset + i)];
+          CHECK(out[static_cast<size_t>(offset + i)] == static_cast<float>(static_cast<double>(b) / divisor));
+        }
+        CHECK(out[static_cast<size_t>(offset + n)] == -1.0f);  // nothing written past n
+      }
+    }
+  }
+}
+
+TEST(exchange_byte_rows_matches_reference) {
+  // Against the exchanges done one by one, as the TypeScript reference does them: slots repeat (a row put in
+  // by one exchange leaves in a later one), and the source is the store itself (draining).
+  for (int64_t width : {1, 7, 13, 255, 784}) {
+    for (bool drain : {false, true}) {
+      const int64_t store_rows = 37, source_rows = drain ? store_rows : 50, count = drain ? store_rows : 50;
+      std::vector<uint8_t> store(static_cast<size_t>(store_rows * width)), source;
+      for (size_t i = 0; i < store.size(); i++) store[i] = static_cast<uint8_t>((i * 31 + 5) % 256);
+      if (!drain) {
+        source.resize(static_cast<size_t>(source_rows * width));
+        for (size_t i = 0; i < source.size(); i++) source[i] = static_cast<uint8_t>((i * 17 + 3) % 256);
+      }
+      std::vector<uint32_t> slots(static_cast<size_t>(count)), sources(static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; i++) {
+        // draining picks a random held row and moves the last held one into its place
+        const int64_t held = store_rows - i;
+        slots[static_cast<size_t>(i)] = static_cast<uint32_t>(drain ? rng_u32(9, static_cast<uint32_t>(i)) % held : rng_u32(7, static_cast<uint32_t>(i)) % store_rows);
+        sources[static_cast<size_t>(i)] = static_cast<uint32_t>(drain ? held - 1 : i);
+      }
+      std::vector<uint8_t> want_store = store;
+      std::vector<float> want(static_cast<size_t>(count * width));
+      for (int64_t i = 0; i < count; i++) {
+        const int64_t j = slots[static_cast<size_t>(i)], s = sources[static_cast<size_t>(i)];
+        for (int64_t b = 0; b < width; b++) want[static_cast<size_t>(i * width + b)] = static_cast<float>(want_store[static_cast<size_t>(j * width + b)] / 255.0);
+        const std::vector<uint8_t> row(drain ? want_store.begin() + s * width : source.begin() + s * width,
+                                       drain ? want_store.begin() + (s + 1) * width : source.begin() + (s + 1) * width);
+        std::copy(row.begin(), row.end(), want_store.begin() + j * width);
+      }
+      std::vector<float> out(static_cast<size_t>(count * width));
+      CHECK(nrt_exchange_byte_rows(store.data(), store_rows, drain ? store.data() : source.data(), source_rows,
+                                   slots.data(), sources.data(), count, width, 255.0f, out.data(),
+                                   static_cast<int64_t>(out.size())) == NRT_OK);
+      CHECK(out == want);
+      CHECK(store == want_store);
+    }
+  }
+  // Out-of-range indices and a short out are refused before anything is written.
+  std::vector<uint8_t> store(8 * 4, 1), source(8 * 4, 2);
+  std::vector<float> out(8 * 4, -1.0f);
+  const uint32_t ok[] = {0, 7}, bad[] = {0, 8};
+  CHECK(nrt_exchange_byte_rows(store.data(), 8, source.data(), 8, bad, ok, 2, 4, 255.0f, out.data(), 32) == NRT_ERR_INVALID_ARGUMENT);
+  CHECK(nrt_exchange_byte_rows(store.data(), 8, source.data(), 8, ok, bad, 2, 4, 255.0f, out.data(), 32) == NRT_ERR_INVALID_ARGUMENT);
+  CHECK(nrt_exchange_byte_rows(store.data(), 8, source.data(), 8, ok, ok, 2, 4, 255.0f, out.data(), 7) == NRT_ERR_INVALID_ARGUMENT);
+  CHECK(store == std::vector<uint8_t>(8 * 4, 1) && out == std::vector<float>(8 * 4, -1.0f));
 }
 
 TEST(dense_forward_backward_match_reference) {

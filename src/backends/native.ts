@@ -43,6 +43,9 @@ interface NativeAddon {
   NativeModel: new (layers: Uint8Array, inputSize: number, seed: number, threads: number, macsPerRow: number) => NativeModelHandle;
   info(): NativeInfo;
   firstNonFinite(data: Float32Array, threads: number): number;
+  bytesToFloats(bytes: Uint8Array, divisor: number, out: Float32Array): void;
+  exchangeByteRows(store: Uint8Array, source: Uint8Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number,
+    divisor: number, out: Float32Array): void;
 }
 
 /** What the loaded addon reports about itself. */

@@ -11,10 +11,10 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { checkOptions, type OptionKeys } from '../errors.js';
-import { Tensor } from '../tensor.js';
 import { readCsvRecords, type CsvRecord } from './csv.js';
 import { NUMERIC_TARGET, readNumericLine, TEXT_TARGET } from './csv-numbers.js';
-import { BATCH_OPTION_KEYS, BatchStream, Batcher, fileBytes, openForReading, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
+import { Batcher, floatRows } from './batcher.js';
+import { BATCH_OPTION_KEYS, BatchStream, fileBytes, openForReading, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
 
 export interface CsvStreamFormat {
   /** the target column, by header name or index (negative counts from the end); default the last column */
@@ -445,12 +445,7 @@ export class CsvBatchStream extends BatchStream {
 
   protected async *pass(epoch: number): AsyncGenerator<StreamBatch> {
     const f = this.features;
-    // Each batch's arrays are fresh (Batcher), so they become the batch as they are.
-    const emit = (x: Float32Array, t: Float32Array, count: number): StreamBatch => ({
-      xs: new Tensor(x.subarray(0, count * f), [count, f]),
-      ys: t.subarray(0, count),
-    });
-    const batcher = new Batcher((n) => new Float32Array(n), f, this.options, epoch, emit);
+    const batcher = new Batcher(floatRows(f), f, this.options, epoch);
     const { file, options } = this;
     const mode: TargetMode = this.classNames ? new Map(this.classNames.map((n, i) => [n, i])) : 'number';
     let row = 0; // index among data rows: the filter's argument

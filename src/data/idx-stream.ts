@@ -8,9 +8,9 @@
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { checkOptions, type OptionKeys } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Batcher, byteRows } from './batcher.js';
 import { checkGzipSize, describeHeader, gzipHeader, readHeader, type IdxExpectation, type IdxHeader } from './idx.js';
-import { BATCH_OPTION_KEYS, BatchStream, Batcher, ByteReader, fileBytes, openForReading, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
+import { BATCH_OPTION_KEYS, BatchStream, ByteReader, fileBytes, openForReading, parseBatchOptions, type BatchOptions, type StreamBatch } from './stream.js';
 
 export interface IdxBatchOptions extends BatchOptions {
   /** pixels / 255 into [0, 1] (default true, as loadIdxImages); false keeps 0..255 */
@@ -93,16 +93,8 @@ export class IdxBatchStream extends BatchStream {
 
   protected async *pass(epoch: number): AsyncGenerator<StreamBatch> {
     const w = this.features;
-    const normalize = this.normalize;
-    const emit = (pixels: Uint8Array, labels: Float32Array, count: number): StreamBatch => {
-      const n = count * w;
-      const xs = new Float32Array(n);
-      // b / 255 rounded to float32, as loadIdxImages gives; the byte-to-float copy alone is the engine's own loop
-      if (normalize) for (let i = 0; i < n; i++) xs[i] = pixels[i]! / 255;
-      else xs.set(pixels.subarray(0, n));
-      return { xs: new Tensor(xs, [count, w]), ys: labels.subarray(0, count) };
-    };
-    const batcher = new Batcher((n) => new Uint8Array(n), w, this.options, epoch, emit);
+    // b / 255 rounded to float32, as loadIdxImages gives
+    const batcher = new Batcher(byteRows(w, this.normalize ? 255 : 1), w, this.options, epoch);
     const filter = this.options.filter;
     const block = Math.max(1, Math.floor(BLOCK_BYTES / w));
     const pixels = new Uint8Array(block * w);

@@ -3,15 +3,13 @@
  * when it starts with the gzip magic), a seeded shuffle buffer, and the assembly of rows into batches. Node only.
  *
  * Memory is bounded by what is held at once, never by the file: one read-ahead chunk of the file stream, the
- * shuffle buffer, and the batch being filled. Each batch gets fresh arrays (a batch may still be in use, e.g.
- * read by a native worker, when the next is assembled).
+ * shuffle buffer, and the batch being filled (batcher.ts assembles batches).
  */
 import { createReadStream, openSync } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { fail } from '../errors.js';
-import { rngKey, rngU32, Stream } from '../rng.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 
 /** A training batch as the readers give it: xs [rows, features], ys one target value per row. */
 export interface StreamBatch {
@@ -133,108 +131,6 @@ export class ByteReader {
 
   async close(): Promise<void> {
     await this.chunks.return?.();
-  }
-}
-
-type Rows = Uint8Array | Float32Array;
-
-/**
- * Rows flowing to batches, through the shuffle buffer when there is one. A row is `width` values of x (bytes or
- * floats, as the file holds them) and one target value. `emit` turns `count` rows (fresh arrays, longer than
- * count when it is the last batch) into a batch.
- */
-export class Batcher<A extends Rows> {
-  private readonly store: A | undefined;
-  private readonly storeT: Float32Array | undefined;
-  private held = 0;
-  private seen = 0;
-  private x: A;
-  private t: Float32Array;
-  private filled = 0;
-  private readonly key: number;
-
-  constructor(
-    private readonly make: (length: number) => A,
-    private readonly width: number,
-    private readonly options: ParsedBatchOptions,
-    epoch: number,
-    private readonly emit: (x: A, t: Float32Array, count: number) => StreamBatch,
-  ) {
-    if (options.shuffleBuffer > 1) {
-      this.store = make(options.shuffleBuffer * width);
-      this.storeT = new Float32Array(options.shuffleBuffer);
-    }
-    this.key = rngKey(options.seed, Stream.data, epoch + 1);
-    this.x = make(options.batchSize * width);
-    this.t = new Float32Array(options.batchSize);
-  }
-
-  /** Adds rows [from, to) of (x, t); returns the batches completed meanwhile. */
-  add(x: A, t: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, from: number, to: number): StreamBatch[] {
-    const out: StreamBatch[] = [];
-    const w = this.width;
-    const { store, storeT } = this;
-    if (!store || !storeT) {
-      // File order: whole runs of rows at a time.
-      while (from < to) {
-        const take = Math.min(to - from, this.options.batchSize - this.filled);
-        this.x.set(x.subarray(from * w, (from + take) * w), this.filled * w);
-        this.t.set(t.subarray(from, from + take), this.filled);
-        from += take;
-        this.filled += take;
-        if (this.filled === this.options.batchSize) this.flush(out);
-      }
-      return out;
-    }
-    const capacity = this.options.shuffleBuffer;
-    for (let r = from; r < to; r++) {
-      const row = x.subarray(r * w, (r + 1) * w);
-      if (this.held < capacity) {
-        store.set(row, this.held * w);
-        storeT[this.held++] = t[r]!;
-        continue;
-      }
-      // Reservoir step: a random held row leaves for the batch, the new row takes its slot.
-      const j = Math.floor((rngU32(this.key, this.seen++) * capacity) / 4294967296);
-      this.put(j, out);
-      store.set(row, j * w);
-      storeT[j] = t[r]!;
-    }
-    return out;
-  }
-
-  /** At the end of the data: what the shuffle buffer still holds, in random order, and the last batch. */
-  finish(): StreamBatch[] {
-    const out: StreamBatch[] = [];
-    const w = this.width;
-    const { store, storeT } = this;
-    if (store && storeT) {
-      for (let i = this.held - 1; i >= 0; i--) {
-        const j = Math.floor((rngU32(this.key, this.seen++) * (i + 1)) / 4294967296);
-        this.put(j, out);
-        store.copyWithin(j * w, i * w, (i + 1) * w);
-        storeT[j] = storeT[i]!;
-      }
-      this.held = 0;
-    }
-    if (this.filled > 0) out.push(this.emit(this.x, this.t, this.filled));
-    this.filled = 0;
-    return out;
-  }
-
-  /** Held row j to the batch. */
-  private put(j: number, out: StreamBatch[]): void {
-    const w = this.width;
-    this.x.set(this.store!.subarray(j * w, (j + 1) * w), this.filled * w);
-    this.t[this.filled] = this.storeT![j]!;
-    if (++this.filled === this.options.batchSize) this.flush(out);
-  }
-
-  private flush(out: StreamBatch[]): void {
-    out.push(this.emit(this.x, this.t, this.filled));
-    this.x = this.make(this.options.batchSize * this.width);
-    this.t = new Float32Array(this.options.batchSize);
-    this.filled = 0;
   }
 }
 

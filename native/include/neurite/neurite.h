@@ -144,6 +144,23 @@ NRT_API nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x
  */
 NRT_API int64_t nrt_first_non_finite(const float* data, int64_t length, int32_t threads);
 
+/* ---- the streaming IDX reader's rows of bytes as model inputs (src/data/byte-rows.ts) ---- */
+/*
+ * out[i] = bytes[i] / divisor rounded to float32, for i in [0, length): divisor 255 for [0, 1], 1 for 0..255.
+ * out holds at least length floats.
+ */
+NRT_API void nrt_bytes_to_floats(const uint8_t* bytes, int64_t length, float divisor, float* out);
+/*
+ * A shuffle buffer's exchanges, in order i = 0 .. count-1: row slots[i] of store (store_rows rows of width bytes)
+ * leaves for row i of out as floats (bytes / divisor), and row sources[i] of source (source_rows rows) takes its
+ * place. source may be store. NRT_ERR_INVALID_ARGUMENT when an index is out of range or out (out_length floats)
+ * holds fewer than count rows; nothing is written then.
+ */
+NRT_API nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint8_t* source,
+                                          int64_t source_rows, const uint32_t* slots, const uint32_t* sources,
+                                          int64_t count, int64_t width, float divisor, float* out,
+                                          int64_t out_length);
+
 /* ---- the shared RNG (src/rng.ts), for bindings that drive epochs themselves and for tests ---- */
 NRT_API uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b);
 NRT_API uint32_t nrt_rng_u32(uint32_t key, uint32_t i);

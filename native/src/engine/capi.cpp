@@ -12,6 +12,7 @@
 #include "engine/model.h"
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
+#include "ops/byte_rows.h"
 #include "ops/finite_scan.h"
 
 struct nrt_model {
@@ -183,6 +184,29 @@ nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length,
 int64_t nrt_first_non_finite(const float* data, int64_t length, int32_t threads) {
   if (data == nullptr || length <= 0) return -1;
   return nrt::ops::first_non_finite(data, length, threads <= 0 ? nrt::hardware_threads() : threads);
+}
+
+void nrt_bytes_to_floats(const uint8_t* bytes, int64_t length, float divisor, float* out) {
+  if (bytes == nullptr || out == nullptr || length <= 0) return;
+  nrt::ops::bytes_to_floats(bytes, length, divisor, out);
+}
+
+nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint8_t* source, int64_t source_rows,
+                                  const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
+                                  float divisor, float* out, int64_t out_length) {
+  if (count == 0) return NRT_OK;
+  if (count < 0 || width <= 0) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0 and width > 0");
+  if (store == nullptr || source == nullptr || slots == nullptr || sources == nullptr || out == nullptr) {
+    return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "arrays must not be null");
+  }
+  if (count > out_length / width) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "out holds fewer than count rows");
+  for (int64_t i = 0; i < count; i++) {
+    if (slots[i] >= store_rows || sources[i] >= source_rows) {
+      return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "a slot or source row is out of range");
+    }
+  }
+  nrt::ops::exchange_byte_rows(store, source, slots, sources, count, width, divisor, out);
+  return NRT_OK;
 }
 
 uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b) { return nrt::rng_key(seed, a, b); }

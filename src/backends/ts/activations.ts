@@ -13,9 +13,9 @@
  * These are the float64 references; native/src/ops/activation.cpp computes the same formulas (the later seven
  * with float32 approximations) and is held to these within the parity suite's tolerance.
  */
-import type { ActivationName } from '../backend';
-import type { Floats } from './floats';
-import { normalCdf, normalPdf } from './normal-cdf';
+import type { ActivationName } from '../backend.js';
+import type { Floats } from './floats.js';
+import { normalCdf, normalPdf } from './normal-cdf.js';
 
 export function activationForward(
   kind: ActivationName, alpha: number, z: Floats, a: Floats, rows: number, cols: number,

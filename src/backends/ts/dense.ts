@@ -10,10 +10,10 @@
  * z is kept because relu/leakyRelu need its sign; a is kept because sigmoid/tanh/softmax derive from it.
  * For a linear layer the caller passes the same buffer as z and a.
  */
-import type { DenseLayerSpec } from '../backend';
-import { activationBackward, activationForward } from './activations';
-import type { Floats } from './floats';
-import { matmul, matmulNT, matmulTN } from './matmul';
+import type { DenseLayerSpec } from '../backend.js';
+import { activationBackward, activationForward } from './activations.js';
+import type { Floats } from './floats.js';
+import { matmul, matmulNT, matmulTN } from './matmul.js';
 
 export function denseForward(
   layer: DenseLayerSpec, x: Floats, rows: number, kernel: Floats, bias: Floats | null, z: Floats, a: Floats,

@@ -8,8 +8,8 @@
  * key = dropoutKey(seed, layerIndex, step). The mask is a pure function of (seed, layer, step, e), which is
  * how the native and WASM cores draw the very same units without sharing generator state.
  */
-import { rngU32 } from '../../rng';
-import type { Floats } from './floats';
+import { rngU32 } from '../../rng.js';
+import type { Floats } from './floats.js';
 
 /** 1/(1−rate) rounded to f32, as every backend multiplies by it. */
 export function dropoutScale(rate: number): number {

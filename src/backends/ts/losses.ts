@@ -17,8 +17,8 @@
  * Why fused from logits: log(softmax) and log(sigmoid) computed from probabilities turn into log(0) = −∞
  * once a logit saturates; the forms above stay finite for any finite logits (±1e4 included).
  */
-import type { LossName } from '../backend';
-import type { Floats } from './floats';
+import type { LossName } from '../backend.js';
+import type { Floats } from './floats.js';
 
 export function softmaxCrossentropy(
   z: Floats, y: Floats, rows: number, cols: number, dz: Floats | null, w: Floats | null = null,

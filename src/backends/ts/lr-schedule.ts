@@ -3,7 +3,7 @@
  * steps done before this one (Keras passes optimizer.iterations). The C++ twin is native/src/ops/lr_schedule.cpp;
  * the formulas are written out there.
  */
-import type { OptimizerSpec, StepScheduleSpec } from '../backend';
+import type { OptimizerSpec, StepScheduleSpec } from '../backend.js';
 
 function cosine(s: StepScheduleSpec & { kind: 'cosineDecay' }, step: number, from: number): number {
   const decayed = 0.5 * (1 + Math.cos(Math.PI * (step / s.decaySteps)));

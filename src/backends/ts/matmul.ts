@@ -19,7 +19,7 @@
  * it is where the three forms differ: only the packing reads A or B transposed. Sums are accumulated in
  * double precision and rounded once when stored into C.
  */
-import type { Floats } from './floats';
+import type { Floats } from './floats.js';
 
 /**
  * Rows of A per panel and columns of B per panel: the 3×3 block of C the micro-kernel keeps in registers.

@@ -9,13 +9,13 @@
 import {
   AbortError, targetColumns, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
   type ModelSpec, type TrainSpec,
-} from '../backend';
-import { permutation, rngKey, Stream } from '../../rng';
-import { float32s } from './floats';
-import { accuracyDenominator, hasAccuracy } from './losses';
-import { beforeWork } from '../pacing';
-import { Network } from './network';
-import { applyOptimizer, initialSlotValue, nadamU, nadamUProduct, slotsPerParameter } from './optimizers';
+} from '../backend.js';
+import { permutation, rngKey, Stream } from '../../rng.js';
+import { float32s } from './floats.js';
+import { accuracyDenominator, hasAccuracy } from './losses.js';
+import { beforeWork } from '../pacing.js';
+import { Network } from './network.js';
+import { applyOptimizer, initialSlotValue, nadamU, nadamUProduct, slotsPerParameter } from './optimizers.js';
 
 /** rows per forward pass in predict: bounds the activation buffers for large inputs */
 const PREDICT_CHUNK = 1024;

@@ -11,20 +11,20 @@
  */
 import type {
   ActivationLayerSpec, BatchNormLayerSpec, DenseLayerSpec, DropoutLayerSpec, LayerNormLayerSpec, LossName, ModelSpec,
-} from '../backend';
-import { hasTrainableWeights, outputSize } from '../backend';
-import { activationBackward, activationForward } from './activations';
+} from '../backend.js';
+import { hasTrainableWeights, outputSize } from '../backend.js';
+import { activationBackward, activationForward } from './activations.js';
 import {
   batchNormBackward, batchNormInferenceForward, batchNormTrainingForward, layerNormBackward, layerNormForward,
-} from './normalization';
-import { dropoutKey } from '../../rng';
-import { denseBackward, denseForward, l2Penalty } from './dense';
-import { dropoutBackward, dropoutForward, dropoutScale } from './dropout';
-import type { Floats, FloatsFactory } from './floats';
+} from './normalization.js';
+import { dropoutKey } from '../../rng.js';
+import { denseBackward, denseForward, l2Penalty } from './dense.js';
+import { dropoutBackward, dropoutForward, dropoutScale } from './dropout.js';
+import type { Floats, FloatsFactory } from './floats.js';
 import {
   countCorrect, huber, isRegressionLoss, meanAbsoluteError, meanSquaredError, sigmoidBinaryCrossentropy,
   softmaxCrossentropy, sparseSoftmaxCrossentropy,
-} from './losses';
+} from './losses.js';
 
 interface DenseStage {
   kind: 'dense';

@@ -15,7 +15,7 @@
  * in the order native/src/ops/normalization.cpp uses, so both round to the same float32 values; x̂ is stored
  * (as the buffer's type) for the backward pass, which reads it back from there on every backend.
  */
-import type { Floats } from './floats';
+import type { Floats } from './floats.js';
 
 /** Per-feature (batch) or per-row (layer) statistics kept from forward for backward: s = 1/√(σ² + ε). */
 export type InverseStd = Float64Array;

@@ -23,9 +23,9 @@
  * State slots per parameter, in this order: sgd [velocity] (only with momentum), adam/adamw/nadam [m, v],
  * rmsprop [v] or [v, mom] with momentum, adagrad [accumulator].
  */
-import type { OptimizerSpec } from '../backend';
-import type { Floats } from './floats';
-import { learningRateAt } from './lr-schedule';
+import type { OptimizerSpec } from '../backend.js';
+import type { Floats } from './floats.js';
+import { learningRateAt } from './lr-schedule.js';
 
 export function sgdUpdate(
   w: Floats, g: Floats, velocity: Floats | null, count: number, lr: number, momentum: number, nesterov: boolean,

@@ -1,0 +1,163 @@
+/**
+ * Rows flowing into batches for the streaming readers, through a seeded shuffle buffer when there is one (as
+ * tf.data's shuffle: each row read takes the place of a random held row, which leaves for the batch; at the end
+ * of the data the held rows leave in random order). A row is `width` values of x, as the file holds them (bytes
+ * or floats: RowFormat), and one target value; batches are floats.
+ *
+ * The shuffle's random choices are drawn here, a batch's worth at a time, and the rows are then moved by the
+ * format in one call: for bytes, by the native core (byte-rows.ts), because a JavaScript loop over a shuffle
+ * buffer of megabytes costs a third of the training it feeds.
+ */
+import { rngKey, rngU32, Stream } from '../rng.js';
+import { Tensor } from '../tensor.js';
+import { bytesToFloats, exchangeByteRows } from './byte-rows.js';
+import type { ParsedBatchOptions, StreamBatch } from './stream.js';
+
+/** How rows of one element type are held, and become the rows of a batch. */
+export interface RowFormat<A extends Uint8Array | Float32Array> {
+  make(length: number): A;
+  /** rows [from, from + count) of x to rows [at, at + count) of out */
+  copy(x: A, from: number, count: number, out: Float32Array, at: number): void;
+  /** in order i < count: row slots[i] of store to row at + i of out, then row sources[i] of source (maybe store) into its place */
+  exchange(store: A, source: A, slots: Uint32Array, sources: Uint32Array, count: number, out: Float32Array, at: number): void;
+}
+
+/** Bytes, divided by `divisor` as they become floats (255: into [0, 1]). */
+export function byteRows(width: number, divisor: number): RowFormat<Uint8Array> {
+  return {
+    make: (length) => new Uint8Array(length),
+    copy: (x, from, count, out, at) => bytesToFloats(x.subarray(from * width, (from + count) * width), divisor, out.subarray(at * width)),
+    exchange: (store, source, slots, sources, count, out, at) =>
+      exchangeByteRows(store, source, slots, sources, count, width, divisor, out.subarray(at * width)),
+  };
+}
+
+/** Floats, as they are. */
+export function floatRows(width: number): RowFormat<Float32Array> {
+  return {
+    make: (length) => new Float32Array(length),
+    copy: (x, from, count, out, at) => out.set(x.subarray(from * width, (from + count) * width), at * width),
+    exchange: (store, source, slots, sources, count, out, at) => {
+      for (let i = 0; i < count; i++) {
+        const j = slots[i]! * width;
+        const s = sources[i]! * width;
+        out.set(store.subarray(j, j + width), (at + i) * width);
+        if (source === store) store.copyWithin(j, s, s + width);
+        else store.set(source.subarray(s, s + width), j);
+      }
+    },
+  };
+}
+
+export class Batcher<A extends Uint8Array | Float32Array> {
+  private readonly store: A | undefined;
+  private readonly storeT: Float32Array | undefined;
+  private held = 0;
+  private seen = 0;
+  private readonly key: number;
+  // one batch's exchanges, drawn before the format moves the rows
+  private readonly slots: Uint32Array;
+  private readonly sources: Uint32Array;
+  // the batch being filled: fresh arrays for each batch, which becomes them (it may still be in use, e.g.
+  // read by a native worker, when the next is filled)
+  private x: Float32Array;
+  private t: Float32Array;
+  private filled = 0;
+
+  constructor(
+    private readonly format: RowFormat<A>,
+    private readonly width: number,
+    private readonly options: ParsedBatchOptions,
+    epoch: number,
+  ) {
+    if (options.shuffleBuffer > 1) {
+      this.store = format.make(options.shuffleBuffer * width);
+      this.storeT = new Float32Array(options.shuffleBuffer);
+    }
+    this.key = rngKey(options.seed, Stream.data, epoch + 1);
+    this.slots = new Uint32Array(options.batchSize);
+    this.sources = new Uint32Array(options.batchSize);
+    this.x = new Float32Array(options.batchSize * width);
+    this.t = new Float32Array(options.batchSize);
+  }
+
+  /** Adds rows [from, to) of (x, t); returns the batches completed meanwhile. */
+  add(x: A, t: ArrayLike<number>, from: number, to: number): StreamBatch[] {
+    const out: StreamBatch[] = [];
+    const { store, storeT, slots, sources } = this;
+    const batchSize = this.options.batchSize;
+    if (!store || !storeT) {
+      // File order: whole runs of rows at a time.
+      while (from < to) {
+        const take = Math.min(to - from, batchSize - this.filled);
+        this.format.copy(x, from, take, this.x, this.filled);
+        for (let i = 0; i < take; i++) this.t[this.filled + i] = t[from + i]!;
+        from += take;
+        this.filled += take;
+        if (this.filled === batchSize) this.flush(out);
+      }
+      return out;
+    }
+    const capacity = this.options.shuffleBuffer;
+    const w = this.width;
+    if (this.held < capacity && from < to) {
+      // Filling the buffer: rows go in as they come.
+      const take = Math.min(to - from, capacity - this.held);
+      store.set(x.subarray(from * w, (from + take) * w), this.held * w);
+      for (let i = 0; i < take; i++) storeT[this.held + i] = t[from + i]!;
+      this.held += take;
+      from += take;
+    }
+    while (from < to) {
+      // Reservoir steps, up to the end of the batch: a random held row leaves, the new row takes its slot.
+      const take = Math.min(to - from, batchSize - this.filled);
+      for (let i = 0; i < take; i++) {
+        const j = Math.floor((rngU32(this.key, this.seen++) * capacity) / 4294967296);
+        slots[i] = j;
+        sources[i] = from + i;
+        this.t[this.filled + i] = storeT[j]!;
+        storeT[j] = t[from + i]!;
+      }
+      this.format.exchange(store, x, slots, sources, take, this.x, this.filled);
+      from += take;
+      this.filled += take;
+      if (this.filled === batchSize) this.flush(out);
+    }
+    return out;
+  }
+
+  /** At the end of the data: what the shuffle buffer still holds, in random order, and the last batch. */
+  finish(): StreamBatch[] {
+    const out: StreamBatch[] = [];
+    const { store, storeT, slots, sources } = this;
+    if (store && storeT) {
+      // A random held row leaves and the last held one moves into its slot, until none is held.
+      let i = this.held - 1;
+      while (i >= 0) {
+        const take = Math.min(i + 1, this.options.batchSize - this.filled);
+        for (let q = 0; q < take; q++, i--) {
+          const j = Math.floor((rngU32(this.key, this.seen++) * (i + 1)) / 4294967296);
+          slots[q] = j;
+          sources[q] = i;
+          this.t[this.filled + q] = storeT[j]!;
+          storeT[j] = storeT[i]!;
+        }
+        this.format.exchange(store, store, slots, sources, take, this.x, this.filled);
+        this.filled += take;
+        if (this.filled === this.options.batchSize) this.flush(out);
+      }
+      this.held = 0;
+    }
+    if (this.filled > 0) this.flush(out);
+    return out;
+  }
+
+  private flush(out: StreamBatch[]): void {
+    const count = this.filled;
+    out.push({ xs: new Tensor(this.x.subarray(0, count * this.width), [count, this.width]), ys: this.t.subarray(0, count) });
+    this.x = new Float32Array(this.options.batchSize * this.width);
+    this.t = new Float32Array(this.options.batchSize);
+    this.filled = 0;
+  }
+}
+
