@@ -8,8 +8,8 @@
  *
  * Flags: --sizes (IDX image file sizes, K/M/G suffixes; default 128M,512M,2G), --csv-sizes (default 128M,2G),
  * --memory-max (largest IDX size also loaded whole for comparison; default 512M), --samples (rows per
- * throughput epoch; default 60000), --csv-samples (default 6000), --rounds (default 5), --backend (default
- * native), --threads, --shuffle-buffer (default 10000), --dir (where files go; default the OS temp folder),
+ * throughput epoch; default 60000), --csv-samples (default 60000; with fewer rows than the shuffle buffer holds,
+ * nothing trains until the whole file is read), --rounds (default 5), --backend (default native), --threads, --shuffle-buffer (default 10000), --dir (where files go; default the OS temp folder),
  * --out. Every file is generated into a fresh folder under --dir and deleted at the end, even on failure.
  *
  * Each measurement runs in a child process (child.ts) so its peak RSS is its own. Throughput variants are
@@ -43,7 +43,7 @@ const sizes = flag('sizes', '128M,512M,2G').split(',').map(bytes);
 const csvSizes = flag('csv-sizes', '128M,2G').split(',').filter(Boolean).map(bytes);
 const memoryMax = bytes(flag('memory-max', '512M'));
 const samples = Number(flag('samples', '60000'));
-const csvSamples = Number(flag('csv-samples', '6000'));
+const csvSamples = Number(flag('csv-samples', '60000'));
 const rounds = Number(flag('rounds', '5'));
 const backend = flag('backend', 'native') as 'native' | 'wasm' | 'ts';
 const threadsFlag = flag('threads', '');
@@ -179,7 +179,10 @@ function report(baseline: number, rss: RssRow[], measured: Record<Variant, numbe
     '',
     `${fmt(samples)} rows per epoch (CSV: ${fmt(csvRows)}), one epoch per run on a fresh model, timed from onEpochBegin to onEpochEnd; ` +
       `after one warm-up run of each, ${rounds} rounds with every variant once per round, the order rotated each round. ` +
-      'The ratio is taken within each round (variant / fit of the same round), then the median over rounds.',
+      'The ratio is taken within each round (variant / fit of the same round), then the median over rounds. ' +
+      'The readers run on the cores training uses: they read, gunzip and parse the file while the engine trains on ' +
+      'both cores, and what they take is taken from training (their byte conversion, CSV number parsing and shuffle ' +
+      'buffer are the native core\'s, src/data/reader-rows.ts and csv-numbers.ts).',
     '',
     '| variant | samples/s (median) | ratio to fit (median) | ratio range |',
     '|---|---:|---:|---:|',

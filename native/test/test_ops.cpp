@@ -2,14 +2,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "core/rng.h"
 #include "harness.h"
 #include "neurite/neurite.h"
 #include "ops/activation.h"
-#include "ops/byte_rows.h"
+#include "ops/reader_rows.h"
 #include "ops/column_sum.h"
+#include "ops/csv_numbers.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/finite_scan.h"
@@ -308,12 +310,19 @@ TEST(exchange_byte_rows_matches_reference) {
                                        drain ? want_store.begin() + (s + 1) * width : source.begin() + (s + 1) * width);
         std::copy(row.begin(), row.end(), want_store.begin() + j * width);
       }
-      std::vector<float> out(static_cast<size_t>(count * width));
+      // the float rows hold the same values as floats, and leave as they are
+      std::vector<float> fstore(store.begin(), store.end()), fsource(source.begin(), source.end());
+      std::vector<float> out(static_cast<size_t>(count * width)), fout(out.size());
       CHECK(nrt_exchange_byte_rows(store.data(), store_rows, drain ? store.data() : source.data(), source_rows,
                                    slots.data(), sources.data(), count, width, 255.0f, out.data(),
                                    static_cast<int64_t>(out.size())) == NRT_OK);
+      CHECK(nrt_exchange_float_rows(fstore.data(), store_rows, drain ? fstore.data() : fsource.data(), source_rows,
+                                    slots.data(), sources.data(), count, width, fout.data(),
+                                    static_cast<int64_t>(fout.size())) == NRT_OK);
       CHECK(out == want);
       CHECK(store == want_store);
+      for (size_t e = 0; e < fout.size(); e++) CHECK(static_cast<float>(fout[e] / 255.0) == want[e]);
+      CHECK(std::vector<float>(want_store.begin(), want_store.end()) == fstore);
     }
   }
   // Out-of-range indices and a short out are refused before anything is written.
@@ -324,6 +333,32 @@ TEST(exchange_byte_rows_matches_reference) {
   CHECK(nrt_exchange_byte_rows(store.data(), 8, source.data(), 8, ok, bad, 2, 4, 255.0f, out.data(), 32) == NRT_ERR_INVALID_ARGUMENT);
   CHECK(nrt_exchange_byte_rows(store.data(), 8, source.data(), 8, ok, ok, 2, 4, 255.0f, out.data(), 7) == NRT_ERR_INVALID_ARGUMENT);
   CHECK(store == std::vector<uint8_t>(8 * 4, 1) && out == std::vector<float>(8 * 4, -1.0f));
+}
+
+TEST(csv_numeric_lines_read_plain_lines_and_stop_before_others) {
+  // The values and stops readNumericLine gives (test/native-csv-lines.test.ts holds the two readers together on
+  // thousands of generated lines); here, under the sanitizers, every field end lands within 8 bytes of the
+  // buffer's end in turn, where the 8-byte digit reads must not go.
+  const int32_t slots[] = {0, ops::kCsvNumericTarget, 1};
+  for (const std::string& text : {std::string("12,-3.5,7\r\n0,1e3,255\n"), std::string("1,2,3"), std::string("1234567,+0.25, 42\r"),
+                                   std::string("1,2,3\n\n4,5,6\n"), std::string("1,\"2\",3\n")}) {
+    for (size_t cut = 1; cut <= text.size(); cut++) {
+      const std::vector<uint8_t> bytes(text.begin(), text.begin() + static_cast<int64_t>(cut));
+      std::vector<float> x(8), t(4);
+      std::vector<int32_t> spans(8), starts(4);
+      const ops::CsvLines lines{bytes.data(), static_cast<int64_t>(bytes.size()), ',', slots, 3, 2,
+                                x.data(), t.data(), spans.data(), starts.data()};
+      int64_t next = -1;
+      const int64_t rows = ops::read_numeric_lines(lines, 0, 4, &next);
+      CHECK(rows >= 0 && rows <= 2 && next >= 0 && next <= static_cast<int64_t>(bytes.size()));
+      if (cut == text.size() && text == "12,-3.5,7\r\n0,1e3,255\n") {
+        CHECK(rows == 2 && next == static_cast<int64_t>(cut));
+        CHECK(x[0] == 12 && x[1] == 7 && t[0] == -3.5f && x[2] == 0 && x[3] == 255 && t[1] == 1000 && starts[1] == 11);
+      }
+      if (cut == text.size() && text == "1,2,3\n\n4,5,6\n") CHECK(rows == 1 && next == 6);  // stops at the blank line
+      if (cut == text.size() && text == "1,\"2\",3\n") CHECK(rows == 0 && next == 0);      // and before a quote
+    }
+  }
 }
 
 TEST(dense_forward_backward_match_reference) {

@@ -46,6 +46,10 @@ interface NativeAddon {
   bytesToFloats(bytes: Uint8Array, divisor: number, out: Float32Array): void;
   exchangeByteRows(store: Uint8Array, source: Uint8Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number,
     divisor: number, out: Float32Array): void;
+  exchangeFloatRows(store: Float32Array, source: Float32Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number,
+    out: Float32Array): void;
+  csvNumericLines(text: Uint8Array, cursor: Float64Array, delimiter: number, slots: Int32Array, features: number, x: Float32Array,
+    targets: Float32Array, spans: Int32Array, starts: Int32Array, row: number, maxRows: number): number;
 }
 
 /** What the loaded addon reports about itself. */

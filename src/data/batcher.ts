@@ -5,12 +5,12 @@
  * or floats: RowFormat), and one target value; batches are floats.
  *
  * The shuffle's random choices are drawn here, a batch's worth at a time, and the rows are then moved by the
- * format in one call: for bytes, by the native core (byte-rows.ts), because a JavaScript loop over a shuffle
- * buffer of megabytes costs a third of the training it feeds.
+ * format in one call, by the native core (reader-rows.ts): a JavaScript loop over a shuffle buffer of megabytes
+ * costs a third of the training it feeds.
  */
 import { rngKey, rngU32, Stream } from '../rng.js';
 import { Tensor } from '../tensor.js';
-import { bytesToFloats, exchangeByteRows } from './byte-rows.js';
+import { bytesToFloats, exchangeByteRows, exchangeFloatRows } from './reader-rows.js';
 import type { ParsedBatchOptions, StreamBatch } from './stream.js';
 
 /** How rows of one element type are held, and become the rows of a batch. */
@@ -37,15 +37,8 @@ export function floatRows(width: number): RowFormat<Float32Array> {
   return {
     make: (length) => new Float32Array(length),
     copy: (x, from, count, out, at) => out.set(x.subarray(from * width, (from + count) * width), at * width),
-    exchange: (store, source, slots, sources, count, out, at) => {
-      for (let i = 0; i < count; i++) {
-        const j = slots[i]! * width;
-        const s = sources[i]! * width;
-        out.set(store.subarray(j, j + width), (at + i) * width);
-        if (source === store) store.copyWithin(j, s, s + width);
-        else store.set(source.subarray(s, s + width), j);
-      }
-    },
+    exchange: (store, source, slots, sources, count, out, at) =>
+      exchangeFloatRows(store, source, slots, sources, count, width, out.subarray(at * width)),
   };
 }
 

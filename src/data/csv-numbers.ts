@@ -10,6 +10,22 @@
  * which also reports what is wrong with it.
  */
 
+import { nativeAddon } from '../backends/native.js';
+
+/**
+ * readNumericLine over many lines of UTF-8 bytes, by the native core (nrt_csv_numeric_lines: the same lines taken,
+ * the same numbers given), or undefined without the addon. From byte cursor[0], while each line is a plain
+ * numeric one and at most maxRows: row r goes to row `row + r` of x (features at their slots), targets (a
+ * numeric target), spans (a text target's bounds, 2 per row) and starts (the line's offset); returns the rows
+ * read and leaves cursor[0] at the first line not read.
+ */
+export function nativeCsvLines():
+  | ((text: Uint8Array, cursor: Float64Array, delimiter: number, slots: Int32Array, features: number, x: Float32Array, targets: Float32Array,
+      spans: Int32Array, starts: Int32Array, row: number, maxRows: number) => number)
+  | undefined {
+  return nativeAddon()?.csvNumericLines;
+}
+
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /** Where each field goes: a feature index ≥ 0, or one of these. */

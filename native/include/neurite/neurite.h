@@ -144,7 +144,7 @@ NRT_API nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x
  */
 NRT_API int64_t nrt_first_non_finite(const float* data, int64_t length, int32_t threads);
 
-/* ---- the streaming IDX reader's rows of bytes as model inputs (src/data/byte-rows.ts) ---- */
+/* ---- the streaming readers' rows on their way into batches (src/data/reader-rows.ts) ---- */
 /*
  * out[i] = bytes[i] / divisor rounded to float32, for i in [0, length): divisor 255 for [0, 1], 1 for 0..255.
  * out holds at least length floats.
@@ -160,6 +160,24 @@ NRT_API nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, co
                                           int64_t source_rows, const uint32_t* slots, const uint32_t* sources,
                                           int64_t count, int64_t width, float divisor, float* out,
                                           int64_t out_length);
+/* The same exchanges for rows of floats, copied as they are. */
+NRT_API nrt_status nrt_exchange_float_rows(float* store, int64_t store_rows, const float* source, int64_t source_rows,
+                                           const uint32_t* slots, const uint32_t* sources, int64_t count,
+                                           int64_t width, float* out, int64_t out_length);
+
+/* ---- the streaming CSV reader's plain numeric lines (src/data/csv-stream.ts) ---- */
+/*
+ * Reads lines of text[0, length) (UTF-8 bytes) from byte offset *cursor while each is a plain numeric line as
+ * readNumericLine (src/data/csv-numbers.ts) reads one, at most max_rows of them; returns how many and moves
+ * *cursor to the first line not read. slots (one per column): a feature index in [0, features), -1 for a numeric
+ * target, -2 for a text target. Row r: features at x[r * features + slot], a numeric target at targets[r], a text
+ * target's byte bounds at spans[2r], spans[2r + 1], the line's start at starts[r]; each array holds max_rows rows.
+ * delimiter: ASCII, not a space, tab, quote or line break; length below 2^31. Returns -1 (nothing read) when an
+ * argument breaks these rules.
+ */
+NRT_API int64_t nrt_csv_numeric_lines(const uint8_t* text, int64_t length, int64_t* cursor, uint8_t delimiter,
+                                      const int32_t* slots, int32_t columns, int32_t features, float* x,
+                                      float* targets, int32_t* spans, int32_t* starts, int64_t max_rows);
 
 /* ---- the shared RNG (src/rng.ts), for bindings that drive epochs themselves and for tests ---- */
 NRT_API uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b);

@@ -12,7 +12,8 @@
 #include "engine/model.h"
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
-#include "ops/byte_rows.h"
+#include "ops/reader_rows.h"
+#include "ops/csv_numbers.h"
 #include "ops/finite_scan.h"
 
 struct nrt_model {
@@ -191,10 +192,12 @@ void nrt_bytes_to_floats(const uint8_t* bytes, int64_t length, float divisor, fl
   nrt::ops::bytes_to_floats(bytes, length, divisor, out);
 }
 
-nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint8_t* source, int64_t source_rows,
-                                  const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
-                                  float divisor, float* out, int64_t out_length) {
-  if (count == 0) return NRT_OK;
+namespace {
+
+// What nrt_exchange_*_rows check before any row moves: every index in range, out long enough.
+nrt_status check_exchange(const void* store, int64_t store_rows, const void* source, int64_t source_rows,
+                          const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
+                          const float* out, int64_t out_length) {
   if (count < 0 || width <= 0) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0 and width > 0");
   if (store == nullptr || source == nullptr || slots == nullptr || sources == nullptr || out == nullptr) {
     return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "arrays must not be null");
@@ -205,8 +208,45 @@ nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint
       return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "a slot or source row is out of range");
     }
   }
-  nrt::ops::exchange_byte_rows(store, source, slots, sources, count, width, divisor, out);
   return NRT_OK;
+}
+
+}  // namespace
+
+nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint8_t* source, int64_t source_rows,
+                                  const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
+                                  float divisor, float* out, int64_t out_length) {
+  if (count == 0) return NRT_OK;
+  const nrt_status s =
+      check_exchange(store, store_rows, source, source_rows, slots, sources, count, width, out, out_length);
+  if (s == NRT_OK) nrt::ops::exchange_byte_rows(store, source, slots, sources, count, width, divisor, out);
+  return s;
+}
+
+nrt_status nrt_exchange_float_rows(float* store, int64_t store_rows, const float* source, int64_t source_rows,
+                                   const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
+                                   float* out, int64_t out_length) {
+  if (count == 0) return NRT_OK;
+  const nrt_status s =
+      check_exchange(store, store_rows, source, source_rows, slots, sources, count, width, out, out_length);
+  if (s == NRT_OK) nrt::ops::exchange_float_rows(store, source, slots, sources, count, width, out);
+  return s;
+}
+
+int64_t nrt_csv_numeric_lines(const uint8_t* text, int64_t length, int64_t* cursor, uint8_t delimiter,
+                              const int32_t* slots, int32_t columns, int32_t features, float* x, float* targets,
+                              int32_t* spans, int32_t* starts, int64_t max_rows) {
+  if (text == nullptr || cursor == nullptr || slots == nullptr || x == nullptr || targets == nullptr ||
+      spans == nullptr || starts == nullptr || length < 0 || length >= (int64_t{1} << 31) || columns <= 0 ||
+      features <= 0 || max_rows < 0 || *cursor < 0 || *cursor > length || delimiter >= 128 || delimiter == ' ' ||
+      delimiter == '\t' || delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+    return -1;
+  }
+  for (int32_t c = 0; c < columns; c++) {
+    if (slots[c] < nrt::ops::kCsvTextTarget || slots[c] >= features) return -1;
+  }
+  const nrt::ops::CsvLines lines{text, length, delimiter, slots, columns, features, x, targets, spans, starts};
+  return nrt::ops::read_numeric_lines(lines, *cursor, max_rows, cursor);
 }
 
 uint32_t nrt_rng_key(uint32_t seed, uint32_t a, uint32_t b) { return nrt::rng_key(seed, a, b); }

@@ -1,9 +1,10 @@
 /**
- * Rows of bytes (an IDX file's pixels) turned into model inputs, for the streaming IDX reader. In JavaScript
- * this took a third as long as training on the rows, on the cores training uses: its loops run at a few ns per
- * byte, and a shuffle buffer of megabytes is read and written at random rows. The native core's loops
- * (native/src/ops/byte_rows.cpp) run whenever the addon loads, whichever backend the model uses; the
- * references here are what they are tested against, and the fallback without the addon.
+ * The streaming readers' rows on their way into batches (batcher.ts): an IDX file's bytes turned into floats, and
+ * a shuffle buffer's exchanges of byte rows (IDX) or float rows (CSV). In JavaScript this took a third as long as
+ * training on the rows, on the cores training uses: its loops run at a few ns per byte, and a shuffle buffer of
+ * megabytes is read and written at random rows. The native core's loops (native/src/ops/reader_rows.cpp) run
+ * whenever the addon loads, whichever backend the model uses; the references here are what they are tested
+ * against, and the fallback without the addon.
  */
 import { nativeAddon } from '../backends/native.js';
 
@@ -38,6 +39,27 @@ export function exchangeByteRowsReference(
     const j = slots[i]! * width;
     const s = sources[i]! * width;
     for (let b = 0; b < width; b++) out[i * width + b] = store[j + b]! / divisor;
+    if (source === store) store.copyWithin(j, s, s + width);
+    else store.set(source.subarray(s, s + width), j);
+  }
+}
+
+/** exchangeByteRows for rows of floats, which leave as they are. */
+export function exchangeFloatRows(
+  store: Float32Array, source: Float32Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number, out: Float32Array,
+): void {
+  const addon = nativeAddon();
+  if (addon) addon.exchangeFloatRows(store, source, slots, sources, count, width, out);
+  else exchangeFloatRowsReference(store, source, slots, sources, count, width, out);
+}
+
+export function exchangeFloatRowsReference(
+  store: Float32Array, source: Float32Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number, out: Float32Array,
+): void {
+  for (let i = 0; i < count; i++) {
+    const j = slots[i]! * width;
+    const s = sources[i]! * width;
+    out.set(store.subarray(j, j + width), i * width);
     if (source === store) store.copyWithin(j, s, s + width);
     else store.set(source.subarray(s, s + width), j);
   }

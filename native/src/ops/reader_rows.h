@@ -1,7 +1,8 @@
-// Rows of bytes (an IDX file's pixels) turned into model inputs, for the streaming IDX reader
-// (src/data/idx-stream.ts; the TypeScript references are in src/data/byte-rows.ts). Done in JavaScript, this work
-// took a third as long as training on the rows, on the cores training uses: its loops run at a few ns per byte,
-// and a shuffle buffer of megabytes is read and written at random rows, a cache miss every 64 bytes.
+// The streaming readers' rows on their way into batches (src/data/batcher.ts; the TypeScript references are in
+// src/data/reader-rows.ts): an IDX file's bytes turned into floats, and the exchanges of a shuffle buffer of byte
+// rows (IDX) or float rows (CSV). Done in JavaScript, this work took a third as long as training on the rows, on
+// the cores training uses: its loops run at a few ns per byte, and a shuffle buffer of megabytes is read and
+// written at random rows, a cache miss every 64 bytes.
 #pragma once
 
 #include <cstdint>
@@ -17,5 +18,9 @@ void bytes_to_floats(const uint8_t* bytes, int64_t n, float divisor, float* out)
 // nrt_exchange_byte_rows checks them.
 void exchange_byte_rows(uint8_t* store, const uint8_t* source, const uint32_t* slots, const uint32_t* sources,
                         int64_t count, int64_t width, float divisor, float* out);
+
+// The same exchanges for rows of floats (a CSV reader's), copied as they are.
+void exchange_float_rows(float* store, const float* source, const uint32_t* slots, const uint32_t* sources,
+                         int64_t count, int64_t width, float* out);
 
 }  // namespace nrt::ops

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import * as nn from '../src/index.js';
 import { nativeAddon } from '../src/backends/native.js';
-import { bytesToFloatsReference, exchangeByteRowsReference } from '../src/data/byte-rows.js';
+import { bytesToFloatsReference, exchangeByteRowsReference, exchangeFloatRowsReference } from '../src/data/reader-rows.js';
 import { rngKey, rngU32, Stream } from '../src/rng.js';
 
 const addon = nativeAddon()!;
@@ -37,7 +37,7 @@ describe('nrt_bytes_to_floats', () => {
   });
 });
 
-describe('nrt_exchange_byte_rows', () => {
+describe('nrt_exchange_byte_rows and nrt_exchange_float_rows', () => {
   it.each([1, 7, 13, 255, 784])('agrees with the reference on rows of %i bytes, slots repeating, and draining', (width) => {
     for (const drain of [false, true]) {
       const storeRows = 37;
@@ -50,10 +50,21 @@ describe('nrt_exchange_byte_rows', () => {
       const wantStore = store.slice();
       const want = new Float32Array(count * width);
       exchangeByteRowsReference(wantStore, drain ? wantStore : source, slots, sources, count, width, 255, want);
+      // the same rows as floats, which leave unconverted
+      const fstore = Float32Array.from(store);
+      const fsource = drain ? fstore : Float32Array.from(source);
+      const fWantStore = fstore.slice();
+      const fWant = new Float32Array(count * width);
+      exchangeFloatRowsReference(fWantStore, drain ? fWantStore : fsource, slots, sources, count, width, fWant);
       const got = new Float32Array(count * width);
       addon.exchangeByteRows(store, source, slots, sources, count, width, 255, got);
       expect(got).toEqual(want);
       expect(store).toEqual(wantStore);
+      const fGot = new Float32Array(count * width);
+      addon.exchangeFloatRows(fstore, fsource, slots, sources, count, width, fGot);
+      expect(fGot).toEqual(fWant);
+      expect(fstore).toEqual(fWantStore);
+      expect(fWant.map((v) => Math.fround(v / 255))).toEqual(want); // the two references agree
     }
   });
 
@@ -66,12 +77,14 @@ describe('nrt_exchange_byte_rows', () => {
     expect(() => addon.exchangeByteRows(store, new Uint8Array(32), ok, bad, 2, 4, 255, out)).toThrow(/out of range/);
     expect(() => addon.exchangeByteRows(store, new Uint8Array(32), ok, ok, 2, 4, 255, out.subarray(0, 7))).toThrow(/fewer than count rows/);
     expect(() => addon.exchangeByteRows(store, new Uint8Array(32), ok, ok, 3, 4, 255, out)).toThrow(/count within slots/);
+    expect(() => addon.exchangeFloatRows(new Float32Array(32), new Float32Array(32), bad, ok, 2, 4, out)).toThrow(/exchangeFloatRows: a slot or source row is out of range/);
+    expect(() => (addon.exchangeFloatRows as (...a: unknown[]) => void)(store, store, ok, ok, 2, 4, out)).toThrow(/exchangeFloatRows\(store: Float32Array/);
     expect(store.every((b) => b === 1) && out.every((v) => v === -1)).toBe(true);
   });
 });
 
 describe('the shuffle buffer', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'neurite-byte-rows-'));
+  const dir = mkdtempSync(join(tmpdir(), 'neurite-reader-rows-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** tf.data's reservoir, one row at a time: the order in which row indices leave. */
