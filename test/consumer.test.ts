@@ -101,10 +101,12 @@ describe('the packed package', () => {
     // the threaded WASM build (~0.3 MB, issue 13), plus the data sets the CLI trains on without a download (the
     // 10,000-digit MNIST sample: at most ~2 MB, issue 15). Then ~0.12 MB more when the optimizers' and
     // activations' AVX2 clones got their own loops (they had been calling the baseline SSE2 code) and every
-    // activation's backward its fused bias sums: 1.92 MB.
+    // activation's backward its fused bias sums: 1.92 MB. Then ~0.08 MB more when the streaming readers' per-value
+    // work moved into the core (the CSV line reader, the shuffle buffer's row exchanges: their C++ sources, the
+    // addon's code and bindings, and the TypeScript that drives them): 2.00 MB.
     const data = packed.files.filter((f) => f.path.startsWith('data/')).reduce((sum, f) => sum + f.size, 0);
     expect(data).toBeLessThan(2_000_000);
-    expect(packed.unpackedSize - data).toBeLessThan(1_950_000);
+    expect(packed.unpackedSize - data).toBeLessThan(2_050_000);
   });
 
   it('has no runtime dependencies and installs offline without compiling', () => {
