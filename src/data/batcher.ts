@@ -1,8 +1,8 @@
 /**
  * Rows flowing into batches for the streaming readers, through a seeded shuffle buffer when there is one (as
  * tf.data's shuffle: each row read takes the place of a random held row, which leaves for the batch; at the end
- * of the data the held rows leave in random order). A row is `width` values of x, as the file holds them (bytes
- * or floats: RowFormat), and one target value; batches are floats.
+ * of the data the held rows leave in random order). A row is `format.width` values of x, as the file holds them
+ * (bytes or floats: RowFormat), and one target value; batches are floats.
  *
  * The shuffle's random choices are drawn here, a batch's worth at a time, and the rows are then moved by the
  * format in one call, by the native core (reader-rows.ts): a JavaScript loop over a shuffle buffer of megabytes
@@ -15,6 +15,8 @@ import type { ParsedBatchOptions, StreamBatch } from './stream.js';
 
 /** How rows of one element type are held, and become the rows of a batch. */
 export interface RowFormat<A extends Uint8Array | Float32Array> {
+  /** values per row */
+  readonly width: number;
   make(length: number): A;
   /** rows [from, from + count) of x to rows [at, at + count) of out */
   copy(x: A, from: number, count: number, out: Float32Array, at: number): void;
@@ -25,6 +27,7 @@ export interface RowFormat<A extends Uint8Array | Float32Array> {
 /** Bytes, divided by `divisor` as they become floats (255: into [0, 1]). */
 export function byteRows(width: number, divisor: number): RowFormat<Uint8Array> {
   return {
+    width,
     make: (length) => new Uint8Array(length),
     copy: (x, from, count, out, at) => bytesToFloats(x.subarray(from * width, (from + count) * width), divisor, out.subarray(at * width)),
     exchange: (store, source, slots, sources, count, out, at) =>
@@ -35,6 +38,7 @@ export function byteRows(width: number, divisor: number): RowFormat<Uint8Array> 
 /** Floats, as they are. */
 export function floatRows(width: number): RowFormat<Float32Array> {
   return {
+    width,
     make: (length) => new Float32Array(length),
     copy: (x, from, count, out, at) => out.set(x.subarray(from * width, (from + count) * width), at * width),
     exchange: (store, source, slots, sources, count, out, at) =>
@@ -56,13 +60,14 @@ export class Batcher<A extends Uint8Array | Float32Array> {
   private x: Float32Array;
   private t: Float32Array;
   private filled = 0;
+  private readonly width: number;
 
   constructor(
     private readonly format: RowFormat<A>,
-    private readonly width: number,
     private readonly options: ParsedBatchOptions,
     epoch: number,
   ) {
+    const width = (this.width = format.width);
     if (options.shuffleBuffer > 1) {
       this.store = format.make(options.shuffleBuffer * width);
       this.storeT = new Float32Array(options.shuffleBuffer);
@@ -104,17 +109,12 @@ export class Batcher<A extends Uint8Array | Float32Array> {
     while (from < to) {
       // Reservoir steps, up to the end of the batch: a random held row leaves, the new row takes its slot.
       const take = Math.min(to - from, batchSize - this.filled);
-      for (let i = 0; i < take; i++) {
-        const j = Math.floor((rngU32(this.key, this.seen++) * capacity) / 4294967296);
-        slots[i] = j;
-        sources[i] = from + i;
-        this.t[this.filled + i] = storeT[j]!;
-        storeT[j] = t[from + i]!;
+      for (let q = 0; q < take; q++) {
+        slots[q] = this.draw(capacity);
+        sources[q] = from + q;
       }
-      this.format.exchange(store, x, slots, sources, take, this.x, this.filled);
+      this.exchange(x, t, take, out);
       from += take;
-      this.filled += take;
-      if (this.filled === batchSize) this.flush(out);
     }
     return out;
   }
@@ -129,20 +129,37 @@ export class Batcher<A extends Uint8Array | Float32Array> {
       while (i >= 0) {
         const take = Math.min(i + 1, this.options.batchSize - this.filled);
         for (let q = 0; q < take; q++, i--) {
-          const j = Math.floor((rngU32(this.key, this.seen++) * (i + 1)) / 4294967296);
-          slots[q] = j;
+          slots[q] = this.draw(i + 1);
           sources[q] = i;
-          this.t[this.filled + q] = storeT[j]!;
-          storeT[j] = storeT[i]!;
         }
-        this.format.exchange(store, store, slots, sources, take, this.x, this.filled);
-        this.filled += take;
-        if (this.filled === this.options.batchSize) this.flush(out);
+        this.exchange(store, storeT, take, out);
       }
       this.held = 0;
     }
     if (this.filled > 0) this.flush(out);
     return out;
+  }
+
+  /** The shuffle's next draw: an index in [0, n). */
+  private draw(n: number): number {
+    return Math.floor((rngU32(this.key, this.seen++) * n) / 4294967296);
+  }
+
+  /**
+   * The `take` exchanges drawn into slots and sources, in order: held row slots[q] and its target leave for the
+   * batch, and row sources[q] of `source` (the rows read, or the buffer itself when draining) and its target in
+   * `sourceT` take their place.
+   */
+  private exchange(source: A, sourceT: ArrayLike<number>, take: number, out: StreamBatch[]): void {
+    const storeT = this.storeT!;
+    for (let q = 0; q < take; q++) {
+      const j = this.slots[q]!;
+      this.t[this.filled + q] = storeT[j]!;
+      storeT[j] = sourceT[this.sources[q]!]!;
+    }
+    this.format.exchange(this.store!, source, this.slots, this.sources, take, this.x, this.filled);
+    this.filled += take;
+    if (this.filled === this.options.batchSize) this.flush(out);
   }
 
   private flush(out: StreamBatch[]): void {

@@ -88,6 +88,7 @@ export class CsvFile {
   readonly featureColumns: number[];
   readonly gzip: boolean;
   private readonly delimiter: string;
+  private readonly delimiterCode: number;
   private readonly header: boolean;
 
   constructor(
@@ -103,6 +104,7 @@ export class CsvFile {
     const header = format.header ?? true;
     if (typeof header !== 'boolean') throw new TypeError(`${what}: options.header must be a boolean, got ${JSON.stringify(header)}`);
     this.delimiter = delimiter;
+    this.delimiterCode = delimiter.charCodeAt(0);
     this.header = header;
     let first: CsvRecord | undefined;
     let gzip = false;
@@ -152,7 +154,7 @@ export class CsvFile {
     const reader = fileBytes(this.path, this.gzip);
     const decoder = new TextDecoder();
     const state = { line: 1, skip: this.header };
-    const code = this.delimiter.charCodeAt(0);
+    const code = this.delimiterCode;
     let bytes = code < 128 && code !== 32 && code !== 9; // still reading pieces of bytes
     let pendingBytes: Buffer = Buffer.alloc(0);
     let pending = '';
@@ -252,7 +254,7 @@ export class CsvFile {
           out.reserve(out.count + 256, f);
           const first = out.count;
           const room = out.t.length - first;
-          const rows = native(piece, cursor, this.delimiter.charCodeAt(0), slots, f, out.x, out.t, out.spans, out.starts, first, room);
+          const rows = native(piece, cursor, this.delimiterCode, slots, f, out.x, out.t, out.spans, out.starts, first, room);
           for (let r = 0; r < rows; r++) out.lines[first + r] = state.line + r;
           out.count = first + rows;
           const bad = mode === 'number' ? -1 : this.textTargets(piece, first, rows, mode, out);
@@ -303,7 +305,7 @@ export class CsvFile {
    * through readNumericLine when it can be, else the general way (which also reports what is wrong with it).
    */
   private readLine(text: string, i: number, end: number, line: number, state: { skip: boolean }, mode: TargetMode, out: PieceRows): void {
-    const delimiter = this.delimiter.charCodeAt(0);
+    const delimiter = this.delimiterCode;
     if (blankLine(text, i, end, delimiter)) return;
     if (state.skip) {
       state.skip = false;
@@ -371,10 +373,12 @@ export class CsvFile {
 
   /** readNumericLine's slot of each column: the feature's index, or where the target goes. */
   private slots(mode: TargetMode): Int32Array {
-    const slots = (this.slotCache ??= new Int32Array(this.names.length));
-    this.featureColumns.forEach((c, j) => (slots[c] = j));
-    slots[this.target] = mode === 'number' ? NUMERIC_TARGET : TEXT_TARGET;
-    return slots;
+    if (!this.slotCache) {
+      this.slotCache = new Int32Array(this.names.length);
+      this.featureColumns.forEach((c, j) => (this.slotCache![c] = j));
+    }
+    this.slotCache[this.target] = mode === 'number' ? NUMERIC_TARGET : TEXT_TARGET; // only the target's depends on mode
+    return this.slotCache;
   }
 
   /** Record syntax errors (an unclosed quote, ...) name the reader and the file. */

@@ -19,10 +19,7 @@ import { nativeAddon } from '../backends/native.js';
  * numeric target), spans (a text target's bounds, 2 per row) and starts (the line's offset); returns the rows
  * read and leaves cursor[0] at the first line not read.
  */
-export function nativeCsvLines():
-  | ((text: Uint8Array, cursor: Float64Array, delimiter: number, slots: Int32Array, features: number, x: Float32Array, targets: Float32Array,
-      spans: Int32Array, starts: Int32Array, row: number, maxRows: number) => number)
-  | undefined {
+export function nativeCsvLines() {
   return nativeAddon()?.csvNumericLines;
 }
 

@@ -64,7 +64,7 @@ export class CsvBatchStream extends BatchStream {
 
   protected async *pass(epoch: number): AsyncGenerator<StreamBatch> {
     const f = this.features;
-    const batcher = new Batcher(floatRows(f), f, this.options, epoch);
+    const batcher = new Batcher(floatRows(f), this.options, epoch);
     const { file, options } = this;
     const mode: TargetMode = this.classNames ? new Map(this.classNames.map((n, i) => [n, i])) : 'number';
     let row = 0; // index among data rows: the filter's argument

@@ -94,7 +94,7 @@ export class IdxBatchStream extends BatchStream {
   protected async *pass(epoch: number): AsyncGenerator<StreamBatch> {
     const w = this.features;
     // b / 255 rounded to float32, as loadIdxImages gives
-    const batcher = new Batcher(byteRows(w, this.normalize ? 255 : 1), w, this.options, epoch);
+    const batcher = new Batcher(byteRows(w, this.normalize ? 255 : 1), this.options, epoch);
     const filter = this.options.filter;
     const block = Math.max(1, Math.floor(BLOCK_BYTES / w));
     const pixels = new Uint8Array(block * w);

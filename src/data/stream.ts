@@ -1,9 +1,10 @@
 /**
- * What the streaming readers (idx-stream.ts, csv-stream.ts) share: a file read in pieces (gunzipped on the way
- * when it starts with the gzip magic), a seeded shuffle buffer, and the assembly of rows into batches. Node only.
+ * What the streaming readers (idx-stream.ts, csv-stream.ts) share: their options, a file read in pieces
+ * (gunzipped on the way when it starts with the gzip magic), and the stream a pass runs in (BatchStream). Their
+ * rows become batches through the seeded shuffle buffer of batcher.ts. Node only.
  *
  * Memory is bounded by what is held at once, never by the file: one read-ahead chunk of the file stream, the
- * shuffle buffer, and the batch being filled (batcher.ts assembles batches).
+ * shuffle buffer, and the batch being filled.
  */
 import { createReadStream, openSync } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';

@@ -11,6 +11,11 @@
 
 namespace {
 
+// Whether v is a typed array of that element type: every export checks its arguments' kinds with it.
+bool is_typed(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -24,8 +29,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 // firstNonFinite(data: Float32Array, threads: number): index of the first NaN or ±Infinity, or -1
 Napi::Value FirstNonFinite(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
-      !info[1].IsNumber()) {
+  if (info.Length() < 2 || !is_typed(info[0], napi_float32_array) || !info[1].IsNumber()) {
     throw Napi::TypeError::New(env, "firstNonFinite(data: Float32Array, threads: number)");
   }
   Napi::Float32Array data = info[0].As<Napi::Float32Array>();
@@ -36,9 +40,8 @@ Napi::Value FirstNonFinite(const Napi::CallbackInfo& info) {
 // bytesToFloats(bytes: Uint8Array, divisor: number, out: Float32Array): out[i] = bytes[i] / divisor
 Napi::Value BytesToFloats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
-      !info[1].IsNumber() || !info[2].IsTypedArray() ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+  if (info.Length() < 3 || !is_typed(info[0], napi_uint8_array) || !info[1].IsNumber() ||
+      !is_typed(info[2], napi_float32_array) ||
       info[2].As<Napi::TypedArray>().ElementLength() < info[0].As<Napi::TypedArray>().ElementLength()) {
     throw Napi::TypeError::New(env, "bytesToFloats(bytes: Uint8Array, divisor: number, out: Float32Array of at least bytes.length)");
   }
@@ -46,10 +49,6 @@ Napi::Value BytesToFloats(const Napi::CallbackInfo& info) {
   nrt_bytes_to_floats(bytes.Data(), static_cast<int64_t>(bytes.ElementLength()), info[1].As<Napi::Number>().FloatValue(),
                       info[2].As<Napi::Float32Array>().Data());
   return env.Undefined();
-}
-
-bool is_typed(const Napi::Value& v, napi_typedarray_type type) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
 }
 
 // exchangeByteRows(store: Uint8Array, source: Uint8Array, slots: Uint32Array, sources: Uint32Array, count, width,

@@ -12,9 +12,9 @@
 #include "engine/model.h"
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
-#include "ops/reader_rows.h"
 #include "ops/csv_numbers.h"
 #include "ops/finite_scan.h"
+#include "ops/reader_rows.h"
 
 struct nrt_model {
   nrt::Model* impl;
@@ -194,10 +194,12 @@ void nrt_bytes_to_floats(const uint8_t* bytes, int64_t length, float divisor, fl
 
 namespace {
 
-// What nrt_exchange_*_rows check before any row moves: every index in range, out long enough.
+// What nrt_exchange_*_rows check before any row moves: every index in range, out long enough. No exchanges
+// (count 0) need nothing, not even arrays.
 nrt_status check_exchange(const void* store, int64_t store_rows, const void* source, int64_t source_rows,
                           const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
                           const float* out, int64_t out_length) {
+  if (count == 0) return NRT_OK;
   if (count < 0 || width <= 0) return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0 and width > 0");
   if (store == nullptr || source == nullptr || slots == nullptr || sources == nullptr || out == nullptr) {
     return nrt::fail(NRT_ERR_INVALID_ARGUMENT, "arrays must not be null");
@@ -216,7 +218,6 @@ nrt_status check_exchange(const void* store, int64_t store_rows, const void* sou
 nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint8_t* source, int64_t source_rows,
                                   const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
                                   float divisor, float* out, int64_t out_length) {
-  if (count == 0) return NRT_OK;
   const nrt_status s =
       check_exchange(store, store_rows, source, source_rows, slots, sources, count, width, out, out_length);
   if (s == NRT_OK) nrt::ops::exchange_byte_rows(store, source, slots, sources, count, width, divisor, out);
@@ -226,7 +227,6 @@ nrt_status nrt_exchange_byte_rows(uint8_t* store, int64_t store_rows, const uint
 nrt_status nrt_exchange_float_rows(float* store, int64_t store_rows, const float* source, int64_t source_rows,
                                    const uint32_t* slots, const uint32_t* sources, int64_t count, int64_t width,
                                    float* out, int64_t out_length) {
-  if (count == 0) return NRT_OK;
   const nrt_status s =
       check_exchange(store, store_rows, source, source_rows, slots, sources, count, width, out, out_length);
   if (s == NRT_OK) nrt::ops::exchange_float_rows(store, source, slots, sources, count, width, out);
