@@ -12,6 +12,12 @@ export function fail(argument: string, expected: string, got?: unknown): never {
   throw new NeuriteError(`${argument}: expected ${expected}${gotText}`);
 }
 
+/** Why a file could not be read, in words: "no such file", "it is a directory", or the system's message. */
+export function fileErrorReason(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+}
+
 export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);

@@ -104,6 +104,7 @@ describe('idxBatches', () => {
     };
     const image = nn.encodeIdxU8([COUNT, H, W], pixels);
     expect(() => nn.idxBatches(join(dir, 'nope'), labelsPath)).toThrow(`${join(dir, 'nope')}: cannot read: no such file`);
+    expect(() => nn.idxBatches(dir, labelsPath)).toThrow(`${dir}: cannot read: it is a directory`);
     expect(() => nn.idxBatches(labelsPath, labelsPath)).toThrow(`${labelsPath}: expected images (an IDX file of at least 2 dimensions: count, then pixels), got dims [203]`);
     expect(() => nn.idxBatches(imagesPath, imagesPath)).toThrow(`${imagesPath}: wrong kind of IDX file: magic 0x00000803, expected 0x00000801`);
     expect(() => nn.idxBatches(imagesPath, bad('few-labels', nn.encodeIdxU8([9], labels.subarray(0, 9))))).toThrow(
@@ -294,6 +295,7 @@ describe('csvBatches and csvStats', () => {
     expect(() => nn.csvBatches(path, { header: false, target: 't' })).toThrow('csvBatches: options.target "t" is a name, which needs header: true');
     expect(() => nn.csvBatches(path, { shuffle: true } as nn.CsvBatchOptions)).toThrow(/csvBatches options: .*unknown key 'shuffle'/);
     expect(() => nn.csvBatches(join(dir, 'missing.csv'))).toThrow(`${join(dir, 'missing.csv')}: cannot read: no such file`);
+    expect(() => nn.csvBatches(dir)).toThrow(`${dir}: cannot read: it is a directory`);
   });
 });
 

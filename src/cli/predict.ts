@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ready, type BackendChoice } from '../backends/registry.js';
+import { fileErrorReason } from '../errors.js';
 import { parseCsv, type CsvOptions } from '../data/csv.js';
 import { outputActivationOf, type ModelExtras } from '../io/description.js';
 import { loadModel } from '../io/node.js';
@@ -40,8 +41,7 @@ function readFeatures(path: string, inputSize: number, target: string | undefine
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`--data: cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new Error(`--data: cannot read ${path}: ${fileErrorReason(err)}`, { cause: err });
   }
   try {
     // Read with a target column first (the last, or the one named): a class column of names would stop a read of

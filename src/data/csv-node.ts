@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checkOptions } from '../errors.js';
+import { checkOptions, fileErrorReason } from '../errors.js';
 import { csvOptionKeys, parseCsv, type CsvData, type CsvFeatures, type CsvOptions } from './csv.js';
 
 /** Read a UTF-8 CSV file and parse it with parseCsv (Node only). Errors name the file. */
@@ -12,9 +12,7 @@ export function loadCsv(path: string, options?: CsvOptions): CsvFeatures | CsvDa
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new Error(`loadCsv: cannot read ${path}: ${why}`, { cause: err });
+    throw new Error(`loadCsv: cannot read ${path}: ${fileErrorReason(err)}`, { cause: err });
   }
   try {
     return parseCsv(text, options);

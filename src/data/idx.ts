@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { checkOptions, type OptionKeys } from '../errors.js';
+import { checkOptions, fileErrorReason, type OptionKeys } from '../errors.js';
 
 /**
  * Reader for the IDX format (LeCun's MNIST files), plain or gzipped. Node only.
@@ -202,8 +202,7 @@ export function readIdxFile(path: string, expect?: IdxExpectation): IdxData {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new Error(`${path}: cannot read: ${fileErrorReason(err)}`, { cause: err });
   }
   return parseIdx(bytes, path, expect);
 }

@@ -6,10 +6,10 @@
  * Memory is bounded by what is held at once, never by the file: one read-ahead chunk of the file stream, the
  * shuffle buffer, and the batch being filled.
  */
-import { createReadStream, openSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { fail } from '../errors.js';
+import { fail, fileErrorReason } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
 /** A training batch as the readers give it: xs [rows, features], ys one target value per row. */
@@ -56,12 +56,18 @@ export function parseBatchOptions(what: string, o: BatchOptions): ParsedBatchOpt
 
 /** A file descriptor for reading `path`, or an Error naming the file ("no such file" rather than ENOENT). */
 export function openForReading(path: string): number {
+  let fd: number;
   try {
-    return openSync(path, 'r');
+    fd = openSync(path, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new Error(`${path}: cannot read: ${fileErrorReason(err)}`, { cause: err });
   }
+  // A directory opens (on Linux) and fails only at the first read, with the system's words: say it now.
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new Error(`${path}: cannot read: it is a directory`);
+  }
+  return fd;
 }
 
 /** Bytes of a file as it is read, decompressed when it is gzip (the caller says so from the first bytes). */

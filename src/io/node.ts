@@ -1,6 +1,7 @@
 import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ready } from '../backends/registry.js';
+import { fileErrorReason } from '../errors.js';
 import type { Sequential } from '../model.js';
 import { checkLoadOptions, loadOptionKeys, type LoadOptions } from './build.js';
 import { deserializeModel, serializeModel, type LoadedModel, type SaveOptions } from './model-file.js';
@@ -27,8 +28,7 @@ async function readRegularFile(path: string, what: string, limit: number): Promi
   try {
     info = await stat(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${what}: cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new Error(`${what}: cannot read ${path}: ${fileErrorReason(err)}`, { cause: err });
   }
   if (!info.isFile()) throw new FileFormatError(`${what}: ${path} is not a regular file`);
   if (info.size > limit) throw new FileFormatError(`${what}: ${path} has ${info.size} bytes, more than the ${limit}-byte limit`);
@@ -111,7 +111,7 @@ export async function loadTfjsLayersModel(modelJsonPath: string, options?: TfjsL
   // Sizes first: the manifest says how many bytes there must be, and nothing is read unless they add up.
   let total = 0;
   for (const f of files) {
-    const info = await stat(f).catch((err: Error) => at.error(`weight file ${f}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`));
+    const info = await stat(f).catch((err: Error) => at.error(`weight file ${f}: ${fileErrorReason(err)}`));
     if (!info.isFile()) at.error(`weight file ${f} is not a regular file`);
     total += info.size;
   }
