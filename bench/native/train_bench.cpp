@@ -1,12 +1,12 @@
 // The reference workloads measured on the core directly (no Node), per step, reporting the fastest and the
 // median step: on a shared machine the fastest step is what the code does, the median what it got.
 //   W1  784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128     1 and 2 threads
-//   W2  784-1024-1024-10, same, batch 256                                   1 thread
+//   W2  784-1024-1024-10, same, batch 256                                   1 and 2 threads
 //   W3  W1 forward: batch 1 latency, batch 1024 throughput                  1 and 2 threads
 //   acts  W1 with each hidden activation against relu, alternated            1 thread
 //   profile  where a W1 step of a shuffled epoch spends its time, as markdown  1 and 2 threads, alternated
 //            (needs a build with -DNEURITE_PROFILE=ON; bench/native/profile.sh writes PROFILE.md from it)
-// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w1e | w1ex2 | w2 | w3 | w3x2 | acts | profile]
+// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w1e | w1ex2 | w2 | w2x2 | w3 | w3x2 | acts | profile]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -360,6 +360,7 @@ int main(int argc, char** argv) {
   if (run("w1e")) epochs("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 1, seconds);
   if (run("w1ex2")) epochs("W1 784-256-128-10 batch 128", {784, 256, 128, 10}, 128, 2, seconds);
   if (run("w2")) train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 1, seconds);
+  if (run("w2x2")) train("W2 784-1024-1024-10 batch 256", {784, 1024, 1024, 10}, 256, 2, seconds);
   if (run("w3")) forward(1, seconds);
   if (run("w3x2")) forward(2, seconds);
   if (run("acts")) activation_cost(seconds);

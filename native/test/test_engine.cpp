@@ -353,6 +353,8 @@ TEST(engine_thread_count_does_not_change_results) {
 }
 
 // predict against a double-precision forward pass, including single rows (the unpacked small-batch GEMM).
+// Prediction packs each kernel once for the GEMM and keeps it until a weight changes: after set_parameter and
+// after a training step it must predict from the new weights, never from the packed copy of the old ones.
 TEST(engine_predict_matches_reference_forward) {
   const int in = 13;
   const std::vector<nrt_layer_desc> layers = {dense(17, NRT_ACTIVATION_LEAKY_RELU, true, 0, 0.2),
@@ -360,7 +362,7 @@ TEST(engine_predict_matches_reference_forward) {
                                               dense(5, NRT_ACTIVATION_SOFTMAX)};
   Net net(in, layers);
   net.randomize(6);
-  for (int64_t count : {1, 2, 3, 5, 255, 1100}) {
+  auto check_predict = [&](int64_t count) {
     std::vector<float> x = ref::random_floats(static_cast<size_t>(count * in), 16);
     std::vector<float> out(static_cast<size_t>(count * 5));
     CHECK(nrt_model_predict(net.m, x.data(), len(x), count, out.data(), len(out)) == NRT_OK);
@@ -388,7 +390,23 @@ TEST(engine_predict_matches_reference_forward) {
       for (int j = 0; j < 5; j++) sum += std::exp(z[j] - mx);
       for (int j = 0; j < 5; j++) CHECK_CLOSE(out[r * 5 + j], std::exp(z[j] - mx) / sum, 1e-5);
     }
-  }
+  };
+  for (int64_t count : {1, 2, 3, 5, 255, 1100}) check_predict(count);
+  net.randomize(60);  // new weights through set_parameter
+  for (int64_t count : {5, 255}) check_predict(count);
+  std::vector<float> w2 = net.param(3);
+  w2[7] += 3.0f;  // one weight of one kernel
+  net.set_param(3, w2);
+  check_predict(255);
+  const nrt_optimizer_desc o = sgd(0.5);
+  nrt_loss_desc loss{};
+  loss.kind = NRT_LOSS_CATEGORICAL_CROSSENTROPY;
+  CHECK(nrt_model_compile(net.m, &o, &loss) == NRT_OK);
+  const std::vector<float> x = ref::random_floats(static_cast<size_t>(32 * in), 17);
+  const std::vector<float> y = one_hot_targets(32, 5, 18);
+  double batch_loss = 0;
+  CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 32, &batch_loss) == NRT_OK);
+  check_predict(255);  // after the optimizer changed every kernel
 }
 
 TEST(engine_abort_flag_and_progress_callback_stop_an_epoch) {

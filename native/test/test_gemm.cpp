@@ -89,6 +89,24 @@ struct Fixture {
     return compare(kernel, out, epilogue ? &cov : nullptr, threads);
   }
 
+  // Twice with one PackedB: the first product packs B into it, the second reads it (and B is then poisoned, so a
+  // driver that packed B again would fail); both against the reference.
+  bool check_packed(const GemmKernel& kernel, int threads) const {
+    PackedB packed;
+    std::vector<float> b_used = b;  // one buffer: a PackedB fits only the B it packed
+    for (int call = 0; call < 2; call++) {
+      std::vector<float> out = c;
+      Coverage cov{std::vector<int>(static_cast<size_t>(m * n), 0), ldc, n};
+      const Epilogue ep{mark_tile, &cov};
+      const bool small_m = kernel.small_m && tb == Trans::no && m <= 4;  // reads B unpacked, every time
+      if (call == 1 && !small_m) std::fill(b_used.begin(), b_used.end(), std::numeric_limits<float>::quiet_NaN());
+      CHECK(sgemm_with(kernel, ta, tb, m, n, k, a.data(), lda, b_used.data(), ldb, beta, out.data(), ldc, &ep,
+                       threads, &packed));
+      if (!compare(kernel, out, &cov, threads)) return false;
+    }
+    return true;
+  }
+
   // The kernel's unpacked few-row product called directly (B not transposed), whatever rows the driver sends it.
   bool check_small_m(const GemmKernel& kernel) const {
     std::vector<float> out = c;
@@ -210,6 +228,59 @@ TEST(gemm_large_shapes_cross_cache_blocks_and_threads) {
         for (int threads : {1, 2, 3})
           if (!f.check(*kernel, true, threads)) return;
     }
+}
+
+// B packed once (the weights at inference) and reused: every depth block and column panel where the driver looks
+// for it, on one and several threads, whatever the split; the small-m path leaves it alone.
+TEST(gemm_packed_b_every_kernel_every_form) {
+  const int64_t shapes[][3] = {{1, 17, 13},  {7, 64, 3},     {13, 255, 7},   {255, 13, 255}, {64, 16, 784},
+                               {3, 1, 1},    {17, 300, 300}, {1000, 10, 64}, {200, 40, 600}, {5, 33, 64},
+                               {13, 255, 785}};  // columns split over threads, and a shorter last depth block
+  const auto kernels = kernels_under_test();
+  for (const auto& form : kForms)
+    for (const auto& s : shapes)
+      for (float beta : {0.0f, 1.0f}) {
+        const Fixture f(form[0], form[1], s[0], s[1], s[2], beta, 1);
+        for (const GemmKernel* kernel : kernels)
+          for (int threads : {1, 2, 3})
+            if (!f.check_packed(*kernel, threads)) return;
+      }
+}
+
+// What a PackedB holds is repacked when the product no longer fits it (another B, shape or kernel), and after
+// clear() when B changed in place; without clear() it is reused as is (the caller's contract).
+TEST(gemm_packed_b_follows_its_b) {
+  const int64_t m = 64, n = 40, k = 300;
+  const std::vector<float> a = ref::random_floats(static_cast<size_t>(m * k), 91);
+  std::vector<float> b = ref::random_floats(static_cast<size_t>(k * n), 92);
+  const std::vector<float> b2 = ref::random_floats(b.size(), 93);
+  const auto kernels = kernels_under_test();
+  std::vector<float> got(static_cast<size_t>(m * n)), want(got.size());
+  auto product = [&](const GemmKernel& kernel, const std::vector<float>& bm, PackedB* packed, std::vector<float>& c) {
+    CHECK(sgemm_with(kernel, Trans::no, Trans::no, m, n, k, a.data(), k, bm.data(), n, 0.0f, c.data(), n, nullptr,
+                     2, packed));
+  };
+  for (const GemmKernel* kernel : kernels) {
+    PackedB packed;
+    product(*kernel, b, &packed, got);
+    product(*kernel, b2, &packed, got);  // another B: repacked
+    product(*kernel, b2, nullptr, want);
+    CHECK_MSG(got == want, "%s: a PackedB of another B was used", kernel->name);
+    for (const GemmKernel* other : kernels) {  // another kernel: repacked for it
+      product(*other, b2, &packed, got);
+      product(*other, b2, nullptr, want);
+      CHECK_MSG(got == want, "%s after %s: a PackedB of another kernel was used", other->name, kernel->name);
+    }
+    product(*kernel, b, &packed, got);
+    b[5] += 1.0f;  // B changed in place
+    product(*kernel, b, &packed, got);
+    product(*kernel, b, nullptr, want);
+    CHECK_MSG(got != want, "%s: the PackedB was not reused (the change in place should not show without clear())",
+              kernel->name);
+    packed.clear();
+    product(*kernel, b, &packed, got);
+    CHECK_MSG(got == want, "%s: clear() did not make the product pack B again", kernel->name);
+  }
 }
 
 TEST(gemm_1000_cubed_best_kernel) {

@@ -242,11 +242,14 @@ TEST(column_sum_matches_reference) {
 }
 
 TEST(first_non_finite_matches_reference) {
-  const float bad[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+  const float bad[] = {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::quiet_NaN(),
+                       std::numeric_limits<float>::signaling_NaN(), std::numeric_limits<float>::infinity(),
                        -std::numeric_limits<float>::infinity()};
   const float fine[] = {std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
                         std::numeric_limits<float>::denorm_min(), -0.0f};
-  for (int64_t n : {1, 7, 13, 255, 4096, 4097, 300000, 1 << 20}) {
+  // (1 << 23) + 5: large enough to be split over threads (finite_scan.cpp's kMinPerThread)
+  for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{13}, int64_t{255}, int64_t{4096}, int64_t{4097}, int64_t{300000},
+                    int64_t{1} << 20, (int64_t{1} << 23) + 5}) {
     std::vector<float> x = ref::random_floats(static_cast<size_t>(n), 4);
     for (size_t i = 0; i < 4 && static_cast<int64_t>(i) < n; i++) x[static_cast<size_t>(n) - 1 - i] = fine[i];
     for (int threads : {1, 2, 3}) CHECK(ops::first_non_finite(x.data(), n, threads) == -1);

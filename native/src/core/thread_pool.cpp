@@ -108,11 +108,15 @@ void ThreadPool::drain() {
   }
 }
 
+std::atomic<int> ThreadPool::engine_calls_{0};
+
 void ThreadPool::helper_loop() {
   const FlushDenormals flush;  // a helper only ever runs the core's arithmetic (core/flush_denormals.h)
   uint64_t seen = 0;
   for (;;) {
-    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+    spin_until([&] {
+      return generation_.load(std::memory_order_acquire) != seen || engine_calls_.load(std::memory_order_relaxed) == 0;
+    });
     std::unique_lock<std::mutex> lock(mutex_);
     work_ready_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
     if (stop_) return;

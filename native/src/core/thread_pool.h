@@ -1,10 +1,11 @@
 // A small pool of helper threads shared by every model in the process.
 //
-// The caller of run() always works too, so `threads` = 1 means inline. Helpers spin for a few microseconds after
-// a job (the next GEMM of a training step usually follows within that time), yielding to any other runnable thread
-// as they poll, and then sleep on a condition variable, so an idle pool costs no CPU and does not compete with the caller's other work. One parallel job
-// runs at a time: a second caller (another model on another thread, or a nested call) runs its job inline
-// instead of waiting.
+// The caller of run() always works too, so `threads` = 1 means inline. While an engine call is running (an
+// EngineCall scope is open), helpers spin for a few microseconds after a job (the next GEMM of a training step
+// usually follows within that time), yielding to any other runnable thread as they poll; otherwise, and after
+// that, they sleep on a condition variable, so an idle pool costs no CPU and does not compete with the caller's
+// other work. One parallel job runs at a time: a second caller (another model on another thread, or a nested
+// call) runs its job inline instead of waiting.
 #pragma once
 
 #include <algorithm>
@@ -36,6 +37,19 @@ class ThreadPool {
   // Threads a job can use: helpers + the caller.
   int max_threads() const { return static_cast<int>(helpers_.size()) + 1; }
 
+  // Open for the length of one engine call (a training step or epoch, a prediction): between its parallel
+  // regions helpers keep polling instead of sleeping. Once the call returns they sleep at once: polling on after
+  // a call competes for the CPUs with the JavaScript thread and the binding's worker thread, which run next. On
+  // a 2-vCPU machine, batch-1024 predictions on 2 threads awaited one after another ran 10-20 % faster without
+  // that polling.
+  class EngineCall {
+   public:
+    EngineCall() { engine_calls_.fetch_add(1, std::memory_order_relaxed); }
+    ~EngineCall() { engine_calls_.fetch_sub(1, std::memory_order_relaxed); }
+    EngineCall(const EngineCall&) = delete;
+    EngineCall& operator=(const EngineCall&) = delete;
+  };
+
  private:
   void helper_loop();
   void drain();
@@ -54,6 +68,7 @@ class ThreadPool {
   int joined_ = 0;  // helpers that took the current job (guarded by mutex_)
   int wanted_ = 0;  // helpers the current job may take (guarded by mutex_)
   bool stop_ = false;
+  static std::atomic<int> engine_calls_;  // open EngineCall scopes, process-wide
 };
 
 // Hardware threads (at least 1).

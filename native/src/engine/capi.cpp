@@ -51,6 +51,7 @@ std::atomic<int64_t> live_models{0};
     NRT_GUARD_BEGIN                              \
     nrt::FlushDenormals flush;                   \
     nrt::Model::Lock lock(*(model)->impl);       \
+    nrt::ThreadPool::EngineCall engine_call;     \
     return (model)->impl->expr;                  \
     NRT_GUARD_END                                \
   } while (0)
@@ -166,6 +167,7 @@ nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, int64_t x_len
   nrt::clear_error();
   NRT_GUARD_BEGIN
   // No lock here: the epoch takes it per batch so that other callers can run in between.
+  nrt::ThreadPool::EngineCall engine_call;
   return model->impl->train_epoch({x, x_length, y, y_length, w, w_length}, count, batch_size, shuffle != 0, epoch,
                                   progress, progress_user, abort_flag, out_metrics, {out_outputs, out_outputs_length});
   NRT_GUARD_END

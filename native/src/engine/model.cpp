@@ -154,6 +154,7 @@ nrt_status Model::set_parameter(int32_t index, const float* values, int64_t leng
                 static_cast<long long>(p.size), static_cast<long long>(length));
   if (values == nullptr && length > 0) return fail(NRT_ERR_INVALID_ARGUMENT, "values must not be null");
   if (length > 0) std::memcpy(p.value.data(), values, static_cast<size_t>(length) * sizeof(float));
+  packed_stale_ = true;
   return NRT_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/aligned_buffer.h"
+#include "gemm/gemm.h"
 #include "neurite/neurite.h"
 #include "ops/optimizer.h"
 
@@ -188,6 +189,11 @@ class Model {
   int64_t nadam_t_ = 0;         // the step nadam_product_ belongs to
   double nadam_product_ = 1.0;  // Π_{i ≤ nadam_t_} u_i
   std::vector<double> norm_partials_;  // per chunk of a gradient: its Σg² (kept to not allocate per step)
+  // Inference: each dense layer's kernel as the GEMM packed it (per layer; unused for other kinds), reused until
+  // a weight changes. Every write to a kernel (set_parameter, the optimizer in backward_and_update) marks them
+  // stale; the next forward pass at inference clears them, and its GEMMs pack again.
+  std::vector<gemm::PackedB> packed_kernels_;
+  bool packed_stale_ = true;
 
   Workspace ws_;
 

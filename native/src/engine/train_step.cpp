@@ -80,6 +80,12 @@ nrt_status Model::ensure_capacity(int64_t rows) {
 
 nrt_status Model::forward(const float* x, int64_t rows, bool training, float* final_out) {
   const bool fused = fused_output() && final_out == nullptr;
+  if (!training && packed_stale_) {
+    // The kernels changed since they were packed: each is packed again by the next GEMM that reads it.
+    packed_kernels_.resize(layers_.size());
+    for (gemm::PackedB& packed : packed_kernels_) packed.clear();
+    packed_stale_ = false;
+  }
   const float* in = x;
   for (size_t l = 0; l < layers_.size(); l++) {
     const Layer& L = layers_[l];
@@ -89,8 +95,10 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
       float* out = last && final_out ? final_out : ws_.out[l].data();
       const bool loss_applies_activation = last && fused;
       const bool keep_z = loss_applies_activation || (training && ops::backward_needs_z(L.activation));
-      if (!ops::dense_forward(dense_params(L, params_), in, rows, out, keep_z ? ws_.z[l].data() : nullptr,
-                              !loss_applies_activation, threads_))
+      ops::DenseParams p = dense_params(L, params_);
+      if (!training) p.packed_kernel = &packed_kernels_[l];
+      if (!ops::dense_forward(p, in, rows, out, keep_z ? ws_.z[l].data() : nullptr, !loss_applies_activation,
+                              threads_))
         return out_of_memory("GEMM packing buffers");
       ws_.layer_out[l] = out;
       if (last) ws_.logits = keep_z ? ws_.z[l].data() : nullptr;
@@ -254,6 +262,7 @@ void Model::update_parameter(int param, const ops::StepParams& p) {
 nrt_status Model::backward_and_update(const float* x, int64_t rows) {
   const int first_trainable = first_trainable_layer();
   if (first_trainable < 0) return NRT_OK;  // nothing to train
+  packed_stale_ = true;  // the kernels change below
   const bool per_tensor = optimizer_.clip_norm > 0.0;
   const bool global = optimizer_.global_clip_norm > 0.0;
   ops::StepParams step;

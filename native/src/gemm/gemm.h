@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include "core/aligned_buffer.h"
+
 namespace nrt::gemm {
 
 enum class Trans { no, yes };
@@ -25,15 +27,42 @@ struct Epilogue {
 
 struct GemmKernel;
 
+// op(B) packed once into one kernel's panels, every depth block and all n columns, for a B that many products
+// share unchanged: the weights at inference (onnxruntime's MLAS prepacks them the same way). Without it every
+// product packs B again, on every thread that splits A's rows. Given to sgemm, it is filled by the first product
+// that packs B and read by the next ones while it fits (same kernel, B and shape). Whoever changes B's values in
+// place clears it.
+class PackedB {
+ public:
+  void clear();
+
+  // The driver's side.
+  bool fits(const GemmKernel& kernel, Trans tb, const float* b, int64_t ldb, int64_t k, int64_t n) const;
+  [[nodiscard]] bool pack(const GemmKernel& kernel, Trans tb, const float* b, int64_t ldb, int64_t k, int64_t n);
+  int64_t depth_block() const { return kc_; }
+  // The panels of the depth block starting at row pc of op(B), column 0; column j's panel is at + j·(its depth).
+  const float* block(int64_t pc) const { return data_.data() + pc * n_padded_; }
+
+ private:
+  const GemmKernel* kernel_ = nullptr;
+  Trans tb_ = Trans::no;
+  const float* b_ = nullptr;
+  int64_t ldb_ = 0, k_ = 0, n_ = 0, kc_ = 0, n_padded_ = 0;
+  AlignedBuffer<float> data_;
+};
+
 // C = beta·C + op(A)·op(B) on up to `threads` threads of the shared pool, with the kernel chosen for this CPU.
-// Returns false only if the packing buffers (a few megabytes per thread, kept for reuse) cannot be allocated.
+// `packed_b`, if not null, keeps op(B) packed from one call to the next (see PackedB); a few-row product reads b
+// itself, unpacked, and leaves it alone. Returns false only if the packing buffers (a few megabytes per thread,
+// kept for reuse) cannot be allocated.
 [[nodiscard]] bool sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue = nullptr,
-           int threads = 1);
+           int threads = 1, PackedB* packed_b = nullptr);
 
 // The same with a given kernel (tests run every kernel this CPU supports).
 [[nodiscard]] bool sgemm_with(const GemmKernel& kernel, Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k,
                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
-                const Epilogue* epilogue, int threads);
+                const Epilogue* epilogue, int threads, PackedB* packed_b = nullptr);
+
 
 }  // namespace nrt::gemm

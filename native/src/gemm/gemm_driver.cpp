@@ -75,6 +75,7 @@ struct Problem {
   float* c;
   int64_t ldc;
   const Epilogue* epilogue;
+  const PackedB* packed;  // op(B) already packed for this kernel, or null
 };
 
 // C[m0:m1, n0:n1] on the calling thread. Returns false if the packing buffers could not be allocated.
@@ -94,25 +95,31 @@ const Blocking& blocking_override() {
   return b;
 }
 
+// Equal depth blocks (784 → 3 × 262, not 256 + 256 + 256 + 16): a thin last block would pay the C-tile loads
+// and stores of a whole pass for a few multiply-adds. The driver and PackedB block the depth alike.
+int64_t equal_depth_block(const GemmKernel& K, int64_t k) {
+  const Blocking& over = blocking_override();
+  const int64_t kc_target = over.kc ? over.kc : K.kc;
+  const int64_t k_blocks = (k + kc_target - 1) / kc_target;
+  return (k + k_blocks - 1) / k_blocks;
+}
+
 bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const GemmKernel& K = *P.kernel;
   const int64_t MR = K.mr, NR = K.nr;
   const Blocking& over = blocking_override();
   const int64_t MC = over.mc ? (over.mc + MR - 1) / MR * MR : K.mc;
   const int64_t NC = over.nc ? (over.nc + NR - 1) / NR * NR : K.nc;
-  const int64_t kc_target = over.kc ? over.kc : K.kc;
-  // Equal depth blocks (784 → 3 × 262, not 256 + 256 + 256 + 16): a thin last block would pay the C-tile
-  // loads and stores of a whole pass for a few multiply-adds.
-  const int64_t k_blocks = (P.k + kc_target - 1) / kc_target;
-  const int64_t KC = (P.k + k_blocks - 1) / k_blocks;
+  const int64_t KC = P.packed ? P.packed->depth_block() : equal_depth_block(K, P.k);
   Scratch& s = scratch();
   const int64_t kc_max = KC;
   const int64_t mc_max = (std::min<int64_t>(MC, m1 - m0) + MR - 1) / MR * MR;
   const int64_t nc_max = (std::min<int64_t>(NC, n1 - n0) + NR - 1) / NR * NR;
-  if (!s.a.reserve(static_cast<size_t>(mc_max * kc_max)) || !s.b.reserve(static_cast<size_t>(nc_max * kc_max)))
+  if (!s.a.reserve(static_cast<size_t>(mc_max * kc_max)) ||
+      (!P.packed && !s.b.reserve(static_cast<size_t>(nc_max * kc_max))))
     return false;
   float* apack = s.a.data();
-  float* bpack = s.b.data();
+  float* const bscratch = s.b.data();
 
   for (int64_t jc = n0; jc < n1; jc += NC) {
     const int64_t nc = std::min(NC, n1 - jc);
@@ -121,7 +128,11 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
       const bool first = pc == 0;
       const bool last = pc + kc == P.k;
       const float beta = first ? P.beta : 1.0f;
-      K.pack_b(P.tb == Trans::yes, kc, nc, b_at(P.tb, P.b, P.ldb, pc, jc), P.ldb, bpack);
+      const float* bpack = bscratch;
+      if (P.packed)
+        bpack = P.packed->block(pc) + jc * kc;
+      else
+        K.pack_b(P.tb == Trans::yes, kc, nc, b_at(P.tb, P.b, P.ldb, pc, jc), P.ldb, bscratch);
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
         K.pack_a(P.ta == Trans::yes, mc, kc, a_at(P.ta, P.a, P.lda, ic, pc), P.lda, apack);
@@ -172,16 +183,42 @@ constexpr int64_t kSmallMSplitBytes = int64_t{256} << 10;
 
 }  // namespace
 
+bool PackedB::pack(const GemmKernel& K, Trans tb, const float* b, int64_t ldb, int64_t k, int64_t n) {
+  clear();
+  const int64_t kc = equal_depth_block(K, k);
+  const int64_t n_padded = (n + K.nr - 1) / K.nr * K.nr;
+  if (!data_.reserve(static_cast<size_t>(k * n_padded))) return false;
+  // Block by block as the driver reads them: block pc starts at pc·n_padded, and its column panels follow one
+  // another, each as deep as the block (what pack_b writes for all n columns at once).
+  for (int64_t pc = 0; pc < k; pc += kc)
+    K.pack_b(tb == Trans::yes, std::min(kc, k - pc), n, b_at(tb, b, ldb, pc, 0), ldb, data_.data() + pc * n_padded);
+  kernel_ = &K;
+  tb_ = tb;
+  b_ = b;
+  ldb_ = ldb;
+  k_ = k;
+  n_ = n;
+  kc_ = kc;
+  n_padded_ = n_padded;
+  return true;
+}
+
+void PackedB::clear() { kernel_ = nullptr; }
+
+bool PackedB::fits(const GemmKernel& kernel, Trans tb, const float* b, int64_t ldb, int64_t k, int64_t n) const {
+  return kernel_ == &kernel && tb_ == tb && b_ == b && ldb_ == ldb && k_ == k && n_ == n;
+}
+
 bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const float* a,
                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
-                const Epilogue* epilogue, int threads) {
+                const Epilogue* epilogue, int threads, PackedB* packed_b) {
   if (m <= 0 || n <= 0) return true;
   if (k <= 0) {
     scale(m, n, beta, c, ldc);
     if (epilogue) epilogue->apply(epilogue->context, c, ldc, 0, 0, m, n);
     return true;
   }
-  const Problem P{&kernel, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue};
+  Problem P{&kernel, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, nullptr};
   const int64_t work = m * n * k;
   int t = std::max(1, std::min<int>(threads, ThreadPool::shared().max_threads()));
   if (work < kMinWorkPerThread * 2) t = 1;
@@ -202,6 +239,12 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
     return true;
   }
 
+  // Packed once here, before the threads split the work, when this product is the first to pack this B; out of
+  // memory, it packs per thread as without.
+  if (packed_b) {
+    if (!packed_b->fits(kernel, tb, b, ldb, k, n) && !packed_b->pack(kernel, tb, b, ldb, k, n)) packed_b->clear();
+    if (packed_b->fits(kernel, tb, b, ldb, k, n)) P.packed = packed_b;
+  }
   const int64_t MR = kernel.mr, NR = kernel.nr;
   const int64_t m_panels = (m + MR - 1) / MR, n_panels = (n + NR - 1) / NR;
   // Splitting columns makes every thread pack all of A (m×k); splitting rows, all of B (k×n): duplicate the
@@ -224,8 +267,9 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
 }
 
 bool sgemm(Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-           int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue, int threads) {
-  return sgemm_with(best_kernel(), ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, threads);
+           int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue, int threads,
+           PackedB* packed_b) {
+  return sgemm_with(best_kernel(), ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, threads, packed_b);
 }
 
 }  // namespace nrt::gemm

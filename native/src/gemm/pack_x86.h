@@ -66,8 +66,13 @@ void pack_a_x86(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda,
     }
     const float* src = a + i0 * lda;
     float* panel = out + i0 * kc;
+    // The next panel's rows, fetched while this one is packed: x arrives from memory (it is written by the caller,
+    // or was evicted since), and streams of a few hundred bytes per row are too short for the hardware prefetcher.
+    const float* next = i0 + 2 * MR <= mc ? src + MR * lda : nullptr;
     int64_t p = 0;
     for (; p + 8 <= kc; p += 8) {
+      if (next && p % 16 == 0)
+        for (int i = 0; i < MR; i++) _mm_prefetch(reinterpret_cast<const char*>(next + i * lda + p), _MM_HINT_T0);
       // Rows in groups of 8 (the last group zero-padded); column j of a group holds depth p + j. A partial
       // group is stored 8 lanes wide (masked stores are slow on some x86 cores): the extra lanes land on the
       // next depth's first rows, which the later stores (next j, or group 0 written last) overwrite. Only the

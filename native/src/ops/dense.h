@@ -19,6 +19,7 @@ struct DenseParams {
   const float* bias;    // [units] or null
   nrt_activation activation;
   double alpha;
+  gemm::PackedB* packed_kernel = nullptr;  // where the GEMM keeps the kernel packed (inference), or null
 };
 
 // x [rows×in] → out [rows×units]. If z is not null it also receives the pre-activation. With
