@@ -109,13 +109,25 @@ void ThreadPool::drain() {
 }
 
 std::atomic<int> ThreadPool::engine_calls_{0};
+std::atomic<int64_t> ThreadPool::linger_until_{0};
+
+int64_t ThreadPool::now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t ThreadPool::spin_window_ns() { return std::chrono::nanoseconds(spin_window()).count(); }
+
+bool ThreadPool::engine_busy() {
+  return engine_calls_.load(std::memory_order_relaxed) > 0 || now_ns() < linger_until_.load(std::memory_order_relaxed);
+}
 
 void ThreadPool::helper_loop() {
   const FlushDenormals flush;  // a helper only ever runs the core's arithmetic (core/flush_denormals.h)
   uint64_t seen = 0;
   for (;;) {
     spin_until([&] {
-      return generation_.load(std::memory_order_acquire) != seen || engine_calls_.load(std::memory_order_relaxed) == 0;
+      return generation_.load(std::memory_order_acquire) != seen || !engine_busy();
     });
     std::unique_lock<std::mutex> lock(mutex_);
     work_ready_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
