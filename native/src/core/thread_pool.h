@@ -40,16 +40,20 @@ class ThreadPool {
   // Open for the length of one engine call (a training step or epoch, a prediction): between its parallel
   // regions helpers keep polling instead of sleeping. After a short call (under kShortCall) they poll on for
   // the spin window, since another call often follows at once: a loop of single-sample predictions or of
-  // trainOnBatch steps. After a long one they sleep at once: the next call is at least a JavaScript turn away,
-  // and polling would take a CPU from the JavaScript thread and the binding's worker thread, which run in between.
-  // On a 2-vCPU machine, batch-1024 predictions on 2 threads awaited one after another ran 10-20 % faster for it;
-  // batch-1 predictions on 2 threads took 16 µs with the polling and 24 µs without.
+  // trainOnBatch steps. After a long one, natively, they sleep at once: the binding ran it on a worker thread,
+  // the next call is at least a JavaScript turn away, and polling would take a CPU from the JavaScript thread
+  // and that worker, which run in between. On a 2-vCPU machine, batch-1024 predictions on 2 threads awaited one
+  // after another ran 10-20 % faster for it; batch-1 predictions on 2 threads took 16 µs with the polling and
+  // 24 µs without. In WASM the JavaScript thread is the caller itself, and a long call is one slice of paced
+  // work whose next slice follows after one yield: helpers poll on after every call, as natively after short
+  // ones.
   class EngineCall {
    public:
     EngineCall() : start_(now_ns()) { engine_calls_.fetch_add(1, std::memory_order_relaxed); }
     ~EngineCall() {
       const int64_t end = now_ns();
-      if (end - start_ < kShortCall) linger_until_.store(end + spin_window_ns(), std::memory_order_relaxed);
+      if (kLingerAfterLongCalls || end - start_ < kShortCall)
+        linger_until_.store(end + spin_window_ns(), std::memory_order_relaxed);
       engine_calls_.fetch_sub(1, std::memory_order_relaxed);
     }
     EngineCall(const EngineCall&) = delete;
@@ -59,6 +63,11 @@ class ThreadPool {
     int64_t start_;
   };
   static constexpr int64_t kShortCall = 1000000;  // ns
+#if defined(__EMSCRIPTEN__)
+  static constexpr bool kLingerAfterLongCalls = true;
+#else
+  static constexpr bool kLingerAfterLongCalls = false;
+#endif
 
  private:
   void helper_loop();
