@@ -1,11 +1,11 @@
 // A small pool of helper threads shared by every model in the process.
 //
 // The caller of run() always works too, so `threads` = 1 means inline. While an engine call is running (an
-// EngineCall scope is open, or a short one has just closed), helpers spin for a few microseconds after a job (the next GEMM of a training step
-// usually follows within that time), yielding to any other runnable thread as they poll; otherwise, and after
-// that, they sleep on a condition variable, so an idle pool costs no CPU and does not compete with the caller's
-// other work. One parallel job runs at a time: a second caller (another model on another thread, or a nested
-// call) runs its job inline instead of waiting.
+// EngineCall scope is open, or a short one has just closed), helpers spin for a few microseconds after a job
+// (the next GEMM of a training step usually follows within that time), yielding to any other runnable thread as
+// they poll; otherwise, and after that, they sleep on a condition variable, so an idle pool costs no CPU and does
+// not compete with the caller's other work. One parallel job runs at a time: a second caller (another model on
+// another thread, or a nested call) runs its job inline instead of waiting.
 #pragma once
 
 #include <algorithm>

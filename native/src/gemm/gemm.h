@@ -64,5 +64,4 @@ class PackedB {
                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
                 const Epilogue* epilogue, int threads, PackedB* packed_b = nullptr);
 
-
 }  // namespace nrt::gemm
