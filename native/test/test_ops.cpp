@@ -198,10 +198,14 @@ TEST(activation_forward_on_strided_tiles) {
   std::vector<float> x = ref::random_floats(7 * 20, 3, -2, 2);
   const std::vector<float> before = x;
   ops::activation_forward(NRT_ACTIVATION_TANH, 0.0f, x.data() + 2, 7, 13, 20);
+  // Inside the tile: tanh within the 1e-6 every activation is held to (the WASM build, without FMA, lands 2e-7
+  // from it). Outside: untouched, bit for bit.
   for (int64_t i = 0; i < 7; i++)
     for (int64_t j = 0; j < 20; j++) {
-      const float want = j >= 2 && j < 15 ? std::tanh(before[i * 20 + j]) : before[i * 20 + j];
-      CHECK_CLOSE(x[i * 20 + j], want, 1e-7);
+      if (j >= 2 && j < 15)
+        CHECK_CLOSE(x[i * 20 + j], std::tanh(static_cast<double>(before[i * 20 + j])), 1e-6);
+      else
+        CHECK_EQ(x[i * 20 + j], before[i * 20 + j]);
     }
 }
 
