@@ -352,7 +352,7 @@ export function renderMarkdown(report: Report, scalingSvg: string | undefined): 
     `- **W1**: ${W1.sizes.join('-')} relu, softmax + cross-entropy, SGD lr ${W1.learningRate}, batch ${W1.batch}: training samples/s. ` +
       'Fast systems train a full epoch of 60,000 per run; the pure-JS ones a fixed number of batches (stated per system below).',
     `- **W2**: ${W2.sizes.join('-')}, batch ${W2.batch}: training samples/s over a fixed number of batches.`,
-    `- **W3**: W1's network at inference: batch-1 latency (µs, median of single calls, each timed on its own) and batch-${W3.largeBatch} samples/s.`,
+    `- **W3**: W1's network at inference: batch-1 latency (µs, median of single calls, each timed on its own) and batch-${W3.largeBatch} samples/s. neurite's batch-${W3.largeBatch} figure is its awaited \`predict\`, which computes on a worker thread and leaves the event loop free; onnxruntime-node's \`run()\` computes on the JavaScript thread after one setImmediate, blocking the event loop meanwhile.`,
     `- **Alternated**: every system runs in a child process of its own that stays up for the whole run; for each workload, ` +
       `every system runs once per round, in turn, the order rotating each round, for ${plan.warmupRounds} warm-up and ${plan.rounds} measured rounds ` +
       `(the scaling grid: ${plan.scalingRounds}). A figure is the median of its rounds; a **ratio** is the median of the per-round ratios ` +

@@ -1,7 +1,10 @@
 /**
  * onnxruntime-node 1.30 (inference only): W1's network exported by neurite (model.toOnnx(), opset 13),
- * run on the CPU execution provider with `threads` intra-op threads. Every run() is asynchronous in
- * onnxruntime-node (there is no synchronous API), so its batch-1 latency includes that round trip.
+ * run on the CPU execution provider with `threads` intra-op threads. onnxruntime-node has no synchronous API,
+ * but its run() is not run on another thread either: it waits one setImmediate, then computes on the JavaScript
+ * thread (node_modules/onnxruntime-node/dist/backend.js), blocking the event loop meanwhile. Its batch-1 latency
+ * includes that setImmediate. Against it, neurite's batch-1024 figure is its awaited predict, which computes on a
+ * worker thread; its batch-1 figure is predictSync, on the JavaScript thread.
  */
 import * as nn from '../../src/index.js';
 import { createRequire } from 'node:module';
