@@ -78,13 +78,15 @@ struct Fixture {
     ref::gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, beta, expected, ldc, magnitude);
   }
 
-  // Through the driver. Returns false on the first mismatch (reported).
-  bool check(const GemmKernel& kernel, bool epilogue, int threads) const {
+  // Through the driver, reading B from b_data (default: b) and keeping it in `packed` if given. Returns false on
+  // the first mismatch (reported).
+  bool check(const GemmKernel& kernel, bool epilogue, int threads, PackedB* packed = nullptr,
+             const float* b_data = nullptr) const {
     std::vector<float> out = c;
     Coverage cov{std::vector<int>(static_cast<size_t>(m * n), 0), ldc, n};
     const Epilogue ep{mark_tile, &cov};
-    const bool ok = sgemm_with(kernel, ta, tb, m, n, k, a.data(), lda, b.data(), ldb, beta, out.data(), ldc,
-                               epilogue ? &ep : nullptr, threads);
+    const bool ok = sgemm_with(kernel, ta, tb, m, n, k, a.data(), lda, b_data ? b_data : b.data(), ldb, beta,
+                               out.data(), ldc, epilogue ? &ep : nullptr, threads, packed);
     CHECK(ok);
     return compare(kernel, out, epilogue ? &cov : nullptr, threads);
   }
@@ -94,17 +96,10 @@ struct Fixture {
   bool check_packed(const GemmKernel& kernel, int threads) const {
     PackedB packed;
     std::vector<float> b_used = b;  // one buffer: a PackedB fits only the B it packed
-    for (int call = 0; call < 2; call++) {
-      std::vector<float> out = c;
-      Coverage cov{std::vector<int>(static_cast<size_t>(m * n), 0), ldc, n};
-      const Epilogue ep{mark_tile, &cov};
-      const bool small_m = kernel.small_m && tb == Trans::no && m <= 4;  // reads B unpacked, every time
-      if (call == 1 && !small_m) std::fill(b_used.begin(), b_used.end(), std::numeric_limits<float>::quiet_NaN());
-      CHECK(sgemm_with(kernel, ta, tb, m, n, k, a.data(), lda, b_used.data(), ldb, beta, out.data(), ldc, &ep,
-                       threads, &packed));
-      if (!compare(kernel, out, &cov, threads)) return false;
-    }
-    return true;
+    if (!check(kernel, true, threads, &packed, b_used.data())) return false;
+    const bool small_m = kernel.small_m && tb == Trans::no && m <= 4;  // reads B unpacked, every time
+    if (!small_m) std::fill(b_used.begin(), b_used.end(), std::numeric_limits<float>::quiet_NaN());
+    return check(kernel, true, threads, &packed, b_used.data());
   }
 
   // The kernel's unpacked few-row product called directly (B not transposed), whatever rows the driver sends it.

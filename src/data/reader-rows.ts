@@ -35,13 +35,9 @@ export function exchangeByteRows(
 export function exchangeByteRowsReference(
   store: Uint8Array, source: Uint8Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number, divisor: number, out: Float32Array,
 ): void {
-  for (let i = 0; i < count; i++) {
-    const j = slots[i]! * width;
-    const s = sources[i]! * width;
-    for (let b = 0; b < width; b++) out[i * width + b] = store[j + b]! / divisor;
-    if (source === store) store.copyWithin(j, s, s + width);
-    else store.set(source.subarray(s, s + width), j);
-  }
+  exchangeRowsReference(store, source, slots, sources, count, width, (from, to) => {
+    for (let b = 0; b < width; b++) out[to + b] = store[from + b]! / divisor;
+  });
 }
 
 /** exchangeByteRows for rows of floats, which leave as they are. */
@@ -56,11 +52,18 @@ export function exchangeFloatRows(
 export function exchangeFloatRowsReference(
   store: Float32Array, source: Float32Array, slots: Uint32Array, sources: Uint32Array, count: number, width: number, out: Float32Array,
 ): void {
+  exchangeRowsReference(store, source, slots, sources, count, width, (from, to) => out.set(store.subarray(from, from + width), to));
+}
+
+/** Both references' exchanges: `leave(from, to)` sends store[from ..] to out[to ..], then the source row takes its place. */
+function exchangeRowsReference<A extends Uint8Array | Float32Array>(
+  store: A, source: A, slots: Uint32Array, sources: Uint32Array, count: number, width: number, leave: (from: number, to: number) => void,
+): void {
   for (let i = 0; i < count; i++) {
     const j = slots[i]! * width;
     const s = sources[i]! * width;
-    out.set(store.subarray(j, j + width), i * width);
+    leave(j, i * width);
     if (source === store) store.copyWithin(j, s, s + width);
-    else store.set(source.subarray(s, s + width), j);
+    else store.set(source.subarray(s, s + width) as ArrayLike<number>, j);
   }
 }

@@ -113,6 +113,7 @@ nrt_status Model::create(int32_t input_size, const nrt_layer_desc* layers, int32
       return fail(NRT_ERR_OUT_OF_MEMORY, "out of memory allocating parameter %zu", i);
   }
   m->ws_.out.resize(m->layers_.size());
+  m->packed_kernels_.resize(m->layers_.size());
   m->ws_.z.resize(m->layers_.size());
   m->ws_.mask.resize(m->layers_.size());
   m->ws_.inv_std.resize(m->layers_.size());
@@ -154,7 +155,7 @@ nrt_status Model::set_parameter(int32_t index, const float* values, int64_t leng
                 static_cast<long long>(p.size), static_cast<long long>(length));
   if (values == nullptr && length > 0) return fail(NRT_ERR_INVALID_ARGUMENT, "values must not be null");
   if (length > 0) std::memcpy(p.value.data(), values, static_cast<size_t>(length) * sizeof(float));
-  packed_stale_ = true;
+  forget_packed_kernels();
   return NRT_OK;
 }
 

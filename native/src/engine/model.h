@@ -190,10 +190,12 @@ class Model {
   double nadam_product_ = 1.0;  // Π_{i ≤ nadam_t_} u_i
   std::vector<double> norm_partials_;  // per chunk of a gradient: its Σg² (kept to not allocate per step)
   // Inference: each dense layer's kernel as the GEMM packed it (per layer; unused for other kinds), reused until
-  // a weight changes. Every write to a kernel (set_parameter, the optimizer in backward_and_update) marks them
-  // stale; the next forward pass at inference clears them, and its GEMMs pack again.
+  // a weight changes. Every write to a kernel (set_parameter, the optimizer in backward_and_update) forgets them;
+  // the next GEMMs at inference pack again.
   std::vector<gemm::PackedB> packed_kernels_;
-  bool packed_stale_ = true;
+  void forget_packed_kernels() {
+    for (gemm::PackedB& packed : packed_kernels_) packed.clear();
+  }
 
   Workspace ws_;
 

@@ -80,12 +80,6 @@ nrt_status Model::ensure_capacity(int64_t rows) {
 
 nrt_status Model::forward(const float* x, int64_t rows, bool training, float* final_out) {
   const bool fused = fused_output() && final_out == nullptr;
-  if (!training && packed_stale_) {
-    // The kernels changed since they were packed: each is packed again by the next GEMM that reads it.
-    packed_kernels_.resize(layers_.size());
-    for (gemm::PackedB& packed : packed_kernels_) packed.clear();
-    packed_stale_ = false;
-  }
   const float* in = x;
   for (size_t l = 0; l < layers_.size(); l++) {
     const Layer& L = layers_[l];
@@ -262,7 +256,7 @@ void Model::update_parameter(int param, const ops::StepParams& p) {
 nrt_status Model::backward_and_update(const float* x, int64_t rows) {
   const int first_trainable = first_trainable_layer();
   if (first_trainable < 0) return NRT_OK;  // nothing to train
-  packed_stale_ = true;  // the kernels change below
+  forget_packed_kernels();  // the kernels change below
   const bool per_tensor = optimizer_.clip_norm > 0.0;
   const bool global = optimizer_.global_clip_norm > 0.0;
   ops::StepParams step;

@@ -241,10 +241,8 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
 
   // Packed once here, before the threads split the work, when this product is the first to pack this B; out of
   // memory, it packs per thread as without.
-  if (packed_b) {
-    if (!packed_b->fits(kernel, tb, b, ldb, k, n) && !packed_b->pack(kernel, tb, b, ldb, k, n)) packed_b->clear();
-    if (packed_b->fits(kernel, tb, b, ldb, k, n)) P.packed = packed_b;
-  }
+  if (packed_b && (packed_b->fits(kernel, tb, b, ldb, k, n) || packed_b->pack(kernel, tb, b, ldb, k, n)))
+    P.packed = packed_b;
   const int64_t MR = kernel.mr, NR = kernel.nr;
   const int64_t m_panels = (m + MR - 1) / MR, n_panels = (n + NR - 1) / NR;
   // Splitting columns makes every thread pack all of A (m×k); splitting rows, all of B (k×n): duplicate the
