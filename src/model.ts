@@ -1,4 +1,5 @@
 import {
+  NonFiniteInputError,
   targetColumns,
   weightShapes,
   type BackendModel,
@@ -291,7 +292,8 @@ export class Sequential implements TrainingModel {
 
   // ---- data checks: everything a backend receives has been validated here ----
 
-  private inputs(x: TensorLike, argument: string): { data: Float32Array; count: number } {
+  /** x as a checked Tensor's data. `scan: false` leaves the finite check to the backend (predict: see checkedBy). */
+  private inputs(x: TensorLike, argument: string, scan = true): { data: Float32Array; count: number } {
     const t = asTensor(x, argument);
     const features = t.shape.length === 1 && this.inputSize === 1 ? 1 : t.shape[1];
     const asSampleShape = this.inputShape.length > 1 && t.shape.length === this.inputShape.length + 1
@@ -302,7 +304,7 @@ export class Sequential implements TrainingModel {
     }
     const count = t.shape[0]!;
     if (count === 0) fail(argument, 'at least one sample');
-    checkFinite(argument, t.data, this.inputSize, this.scanner);
+    if (scan) checkFinite(argument, t.data, this.inputSize, this.scanner);
     return { data: fixedSize(t.data), count };
   }
 
@@ -481,9 +483,26 @@ export class Sequential implements TrainingModel {
   /** Outputs for each input row, at inference (dropout off), `batchSize` rows per pass. Needs no compile. */
   async predict(x: TensorLike, options: PredictOptions = {}): Promise<Tensor> {
     checkOptions('predict options', options, predictOptionKeys);
-    const { data, count } = this.inputs(x, 'x');
+    const { data, count } = this.inputs(x, 'x', false);
     const batchSize = options.batchSize === undefined ? count : checkPositiveInt('batchSize', options.batchSize);
-    return new Tensor(await this.predictRows(data, count, batchSize), [count, this.outputSize]);
+    return new Tensor(await this.checkedBy(data, () => this.predictRows(data, count, batchSize)), [count, this.outputSize]);
+  }
+
+  /**
+   * A prediction whose backend checks x for NaN and ±Infinity as it reads it (backend.ts, contract point 2): on its
+   * NonFiniteInputError, the API's own scan names the first bad value, as for every other input.
+   */
+  private checkedBy<T>(x: Float32Array, predict: () => T): T {
+    const named = (e: unknown): never => {
+      if (e instanceof NonFiniteInputError) checkFinite('x', x, this.inputSize, this.scanner);
+      throw e;
+    };
+    try {
+      const result = predict();
+      return (result instanceof Promise ? result.catch(named) : result) as T;
+    } catch (e) {
+      return named(e);
+    }
   }
 
   /** The engine's predict, called on slices of at most batchSize rows (each engine bounds its own buffers too). */
@@ -500,8 +519,8 @@ export class Sequential implements TrainingModel {
 
   /** Synchronous predict for small inputs (UI code, a single sample). */
   predictSync(x: TensorLike): Tensor {
-    const { data, count } = this.inputs(x, 'x');
-    return new Tensor(this.live().predictSync(data, count), [count, this.outputSize]);
+    const { data, count } = this.inputs(x, 'x', false);
+    return new Tensor(this.checkedBy(data, () => this.live().predictSync(data, count)), [count, this.outputSize]);
   }
 
   // ---- weights ----

@@ -478,6 +478,17 @@ async function badInput(backend: BackendName): Promise<void> {
   }
   big[7] = Infinity;
   await expect(model.predict(nn.tensor(big, [rows, 5]))).rejects.toThrow('x: expected finite numbers (found Infinity at row 1, column 2)');
+  // predict's x is checked by the backend as it reads it (backend.ts, contract point 2): in a later batchSize slice,
+  // in the few-row path, and behind a first layer that is not dense (the engine scans x on its own there).
+  const small = data(1, 9, 5);
+  small.data[6 * 5 + 4] = NaN;
+  await expect(model.predict(small, { batchSize: 4 })).rejects.toThrow('x: expected finite numbers (found NaN at row 6, column 4)');
+  expect(() => model.predictSync(nn.tensor(small.data.subarray(25, 35), [2, 5]))).toThrow('x: expected finite numbers (found NaN at row 1, column 4)');
+  const normFirst = nn.sequential([nn.batchNormalization({ inputShape: [5] }), nn.dense(3, { activation: 'relu' })], { backend, seed: 7 });
+  expect(() => normFirst.predictSync(small)).toThrow('x: expected finite numbers (found NaN at row 6, column 4)');
+  await expect(normFirst.predict(small)).rejects.toThrow('x: expected finite numbers (found NaN at row 6, column 4)');
+  expect(normFirst.predictSync(data(1, 9, 5)).data.every(Number.isFinite)).toBe(true);
+  normFirst.dispose();
   await expect(model.trainOnBatch(data(1, 4, 5), nn.tensor([[1, 0, 0, 0]]))).rejects.toThrow(/y: expected shape \[4, 4\]/);
   await expect(model.trainOnBatch(data(1, 2, 5), nn.tensor([[0.5, 0.5, 0.5, 0], [1, 0, 0, 0]]))).rejects.toThrow(/one-hot rows/);
   await expect(model.fit(data(1, 4, 5), y, { batchSize: 0 })).rejects.toThrow(/batchSize: expected a positive integer, got 0/);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -407,6 +408,52 @@ TEST(engine_predict_matches_reference_forward) {
   double batch_loss = 0;
   CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 32, &batch_loss) == NRT_OK);
   check_predict(255);  // after the optimizer changed every kernel
+}
+
+// predict is the one call that checks its data: x with NaN or ±Infinity anywhere gives NRT_ERR_NON_FINITE, whether
+// the first dense GEMM checks x while packing it (dense first, or after dropouts), the few-row GEMM reads it
+// (1..4 rows), or another first layer makes the engine scan x on its own; and a finite x still predicts.
+TEST(engine_predict_rejects_non_finite_x) {
+  const int in = 13;
+  nrt_layer_desc norm{};
+  norm.kind = NRT_LAYER_BATCH_NORMALIZATION;
+  norm.units = in;
+  norm.epsilon = 1e-3;
+  norm.momentum = 0.99;
+  nrt_layer_desc act{};
+  act.kind = NRT_LAYER_ACTIVATION;
+  act.units = in;
+  act.activation = NRT_ACTIVATION_RELU;  // relu(NaN) may come out finite: the scan must not rely on the output
+  const std::vector<std::vector<nrt_layer_desc>> models = {
+      {dense(17, NRT_ACTIVATION_RELU), dense(5, NRT_ACTIVATION_SOFTMAX)},
+      {dropout(in, 0.5), dense(5, NRT_ACTIVATION_RELU)},
+      {norm, dense(5, NRT_ACTIVATION_LINEAR)},
+      {act, dense(3, NRT_ACTIVATION_RELU)}};
+  const float inf = std::numeric_limits<float>::infinity();
+  for (size_t mi = 0; mi < models.size(); mi++) {
+    const int outputs = models[mi].back().units;
+    for (int threads : {1, 2}) {
+      Net net(in, models[mi]);
+      net.randomize(3);
+      nrt_model_set_threads(net.m, threads);
+      for (int64_t count : {1, 4, 7, 255, 2100}) {  // 2100: three chunks of at least 1024 rows
+        std::vector<float> x = ref::random_floats(static_cast<size_t>(count * in), 21);
+        std::vector<float> out(static_cast<size_t>(count * outputs));
+        CHECK(nrt_model_predict(net.m, x.data(), len(x), count, out.data(), len(out)) == NRT_OK);
+        for (int64_t at : {int64_t{0}, count * in / 2 + 3 % in, count * in - 1}) {
+          for (float bad : {std::numeric_limits<float>::quiet_NaN(), inf, -inf}) {
+            std::vector<float> y = x;
+            y[static_cast<size_t>(at)] = bad;
+            const nrt_status s = nrt_model_predict(net.m, y.data(), len(y), count, out.data(), len(out));
+            CHECK_MSG(s == NRT_ERR_NON_FINITE, "model %zu, %d threads, %lld rows, %g at %lld: status %d", mi,
+                      threads, static_cast<long long>(count), static_cast<double>(bad), static_cast<long long>(at),
+                      s);
+            if (s != NRT_ERR_NON_FINITE) return;
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(engine_abort_flag_and_progress_callback_stop_an_epoch) {

@@ -1,6 +1,7 @@
 // Every GEMM kernel this CPU runs (plus the AVX-512 one through its emulation, which compiles the real kernel file
 // and its shared edge code from ukernel_template.h), all three forms, odd and round shapes, the small-m path,
 // beta 0/1/other, padded leading dimensions, the epilogue, one and two threads – against ref::gemm.
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -276,6 +277,39 @@ TEST(gemm_packed_b_follows_its_b) {
     product(*kernel, b, &packed, got);
     CHECK_MSG(got == want, "%s: clear() did not make the product pack B again", kernel->name);
   }
+}
+
+// The driver's check of A (predict's check of x): NaN, ±Infinity and the largest finite float, at the first,
+// a middle and the last element of op(A), in both layouts, through the packed path (several row blocks, depth
+// blocks and threads) and the few-row path, with padded rows so a bad value outside op(A) must not count.
+TEST(gemm_flags_non_finite_a_every_kernel) {
+  const int64_t shapes[][3] = {{1, 17, 13}, {4, 300, 7}, {7, 16, 1}, {13, 255, 300}, {300, 13, 785}, {255, 64, 16}};
+  const float inf = std::numeric_limits<float>::infinity(), big = std::numeric_limits<float>::max();
+  const auto kernels = kernels_under_test();
+  for (Trans ta : {Trans::no, Trans::yes})
+    for (const auto& s : shapes) {
+      const int64_t m = s[0], n = s[1], k = s[2], lda = (ta == Trans::no ? k : m) + 1;
+      const int64_t rows = ta == Trans::no ? m : k;
+      const std::vector<float> b = ref::random_floats(static_cast<size_t>(k * n), 7);
+      std::vector<float> c(static_cast<size_t>(m * n));
+      for (const GemmKernel* kernel : kernels)
+        for (int threads : {1, 2, 3})
+          for (int64_t at : {int64_t{0}, rows / 2 * lda + (lda - 1) / 2, (rows - 1) * lda + lda - 2})
+            for (float bad : {std::numeric_limits<float>::quiet_NaN(), inf, -inf, big}) {
+              std::vector<float> a = ref::random_floats(static_cast<size_t>(rows * lda), 8);
+              for (int64_t r = 0; r < rows; r++) a[static_cast<size_t>(r * lda + lda - 1)] = inf;  // padding
+              a[static_cast<size_t>(at)] = bad;
+              std::atomic<bool> flag{false};
+              CHECK(sgemm_with(*kernel, ta, Trans::no, m, n, k, a.data(), lda, b.data(), n, 0.0f, c.data(), n,
+                               nullptr, threads, nullptr, &flag));
+              const bool want = bad != big;
+              CHECK_MSG(flag.load() == want, "%s ta=%d %lldx%lldx%lld, %d threads: %g at %lld %s", kernel->name,
+                        ta == Trans::yes, static_cast<long long>(m), static_cast<long long>(n),
+                        static_cast<long long>(k), threads, static_cast<double>(bad), static_cast<long long>(at),
+                        want ? "not flagged" : "flagged");
+              if (flag.load() != want) return;
+            }
+    }
 }
 
 TEST(gemm_1000_cubed_best_kernel) {

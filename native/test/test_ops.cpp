@@ -14,7 +14,7 @@
 #include "ops/csv_numbers.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
-#include "ops/finite_scan.h"
+#include "core/finite_scan.h"
 #include "ops/grad_clip.h"
 #include "ops/fast_math.h"
 #include "ops/losses.h"
@@ -256,14 +256,14 @@ TEST(first_non_finite_matches_reference) {
                     int64_t{1} << 20, (int64_t{1} << 23) + 5}) {
     std::vector<float> x = ref::random_floats(static_cast<size_t>(n), 4);
     for (size_t i = 0; i < 4 && static_cast<int64_t>(i) < n; i++) x[static_cast<size_t>(n) - 1 - i] = fine[i];
-    for (int threads : {1, 2, 3}) CHECK(ops::first_non_finite(x.data(), n, threads) == -1);
+    for (int threads : {1, 2, 3}) CHECK(first_non_finite(x.data(), n, threads) == -1);
     // the first of two bad values, wherever they fall (both in one block, in two, in two threads' parts)
     for (int64_t at : {int64_t{0}, n / 3, n / 2, n - 1}) {
       for (float b : bad) {
         std::vector<float> y = x;
         y[static_cast<size_t>(at)] = b;
         if (at + 5000 < n) y[static_cast<size_t>(at + 5000)] = bad[0];
-        for (int threads : {1, 2, 3}) CHECK(ops::first_non_finite(y.data(), n, threads) == at);
+        for (int threads : {1, 2, 3}) CHECK(first_non_finite(y.data(), n, threads) == at);
       }
     }
   }

@@ -22,6 +22,7 @@ export const statusCodes = {
   outOfMemory: 3,
   aborted: 4,
   internal: 5,
+  nonFinite: 6,
 } as const;
 export type StatusName = keyof typeof statusCodes;
 

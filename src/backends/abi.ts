@@ -9,7 +9,7 @@ import {
   activationCodes, layerDescLayout, layerKindCodes, lossCodes, lossDescLayout, lrScheduleCodes, metricsLayout,
   optimizerCodes, optimizerDescLayout, statusCodes, type Field,
 } from './abi-generated.js';
-import { AbortError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec, type TrainSpec } from './backend.js';
+import { AbortError, NonFiniteInputError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec, type TrainSpec } from './backend.js';
 
 export { abiVersion, limits } from './abi-generated.js';
 
@@ -134,14 +134,17 @@ export function decodeMetrics(bytes: Uint8Array, byteOffset = 0): EvalResult {
 }
 
 /**
- * The Error for a failed core call. By the contract in backend.ts only memory-safety checks fail in the core, so
- * an invalidArgument here means a bug above it, and its message (which names the argument) is passed on.
+ * The Error for a failed core call. By the contract in backend.ts only memory-safety checks and predict's check of
+ * x fail in the core, so an invalidArgument here means a bug above it, and its message (which names the argument)
+ * is passed on.
  */
 export function statusError(backend: string, what: string, status: number, message: string): Error {
   const text = `${backend} backend: ${what}: ${message || `status ${status}`}`;
   switch (status) {
     case statusCodes.aborted:
       return new AbortError();
+    case statusCodes.nonFinite:
+      return new NonFiniteInputError();
     case statusCodes.outOfMemory:
       return new NeuriteError(`${backend} backend: ${what}: out of memory (${message})`);
     case statusCodes.internal:

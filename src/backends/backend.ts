@@ -23,9 +23,12 @@
  * THE CONTRACT between the Model API and the engines (one validator, nothing checked twice):
  * 1. The Model API (src/model.ts and the constructors it takes: layers, optimizers, losses, callbacks) validates
  *    everything a user passes, names the argument at fault, and rejects unknown option keys. It scans every
- *    input array for non-finite values exactly once. It keeps every size within `limits` (abi.ts).
+ *    input array for non-finite values exactly once, except predict's x. It keeps every size within `limits`
+ *    (abi.ts).
  * 2. So a backend receives only well-formed specs and data, and trusts them: it does not check ranges, and it
- *    never scans data. Sizes: x is [count, inputSize]; y is [count, targetColumns(spec, loss)]; weights and
+ *    scans no data but predict's x. That one it checks while it reads x anyway (the engines in the first GEMM,
+ *    on each block of x they pack: a separate pass cost up to a tenth of a batch-1024 prediction), and throws
+ *    NonFiniteInputError; the Model API then finds and names the first bad value. Sizes: x is [count, inputSize]; y is [count, targetColumns(spec, loss)]; weights and
  *    optimizer slots have the sizes weightShapes() and the optimizer give. Calls come after compile where they
  *    need a loss. Any call may come while a fit is running (between batches): predict, evaluate and getWeights
  *    then see the weights of a whole number of steps, never a step half applied.
@@ -204,9 +207,9 @@ export interface BackendModel {
   trainEpoch(x: Float32Array, y: Float32Array, count: number, options: EpochOptions): Promise<EpochResult>;
   /** Loss and accuracy on (x, y) at inference (no dropout), in batches of batchSize; optional sample weights. */
   evaluate(x: Float32Array, y: Float32Array, count: number, batchSize: number, sampleWeight?: Float32Array): Promise<EvalResult>;
-  /** Outputs [count, outputSize] at inference. */
+  /** Outputs [count, outputSize] at inference. Throws NonFiniteInputError if x holds NaN or ±Infinity. */
   predict(x: Float32Array, count: number): Promise<Float32Array>;
-  /** Synchronous inference for small inputs (browser UIs, CLI predict). */
+  /** Synchronous inference for small inputs (browser UIs, CLI predict). Checks x as predict does. */
   predictSync(x: Float32Array, count: number): Float32Array;
 
   dispose(): void;
@@ -279,6 +282,14 @@ export function lossHasAccuracy(loss: LossName): boolean {
 /** Floats of y per sample: one class index for the sparse loss, else one per output unit (the C core's y_width). */
 export function targetColumns(spec: ModelSpec, loss: LossName): number {
   return loss === 'sparseCategoricalCrossentropy' ? 1 : outputSize(spec);
+}
+
+/** What predict and predictSync throw when x holds NaN or ±Infinity (contract point 2). */
+export class NonFiniteInputError extends Error {
+  constructor() {
+    super('x holds NaN or Infinity');
+    this.name = 'NonFiniteInputError';
+  }
 }
 
 export class AbortError extends Error {

@@ -25,12 +25,13 @@ typedef enum nrt_status {
   NRT_ERR_OUT_OF_MEMORY = 3,
   NRT_ERR_ABORTED = 4, /* the abort flag was set, or the progress callback returned nonzero */
   NRT_ERR_INTERNAL = 5,
+  NRT_ERR_NON_FINITE = 6, /* predict's input holds NaN or ±Infinity (the first GEMM reading it checks each block it packs) */
 } nrt_status;
-#define NRT_STATUS_COUNT 6
+#define NRT_STATUS_COUNT 7
 /* The names the TypeScript API uses, for messages. */
 static inline const char* nrt_status_name(int32_t code) {
-  static const char* const names[] = {"ok", "invalidArgument", "state", "outOfMemory", "aborted", "internal"};
-  return code >= 0 && code < 6 ? names[code] : "(unknown)";
+  static const char* const names[] = {"ok", "invalidArgument", "state", "outOfMemory", "aborted", "internal", "nonFinite"};
+  return code >= 0 && code < 7 ? names[code] : "(unknown)";
 }
 
 typedef enum nrt_layer_kind {

@@ -9,7 +9,7 @@
  * The contract (written out in src/backends/backend.ts): the Model API validates everything a user passes and
  * names the argument; below it nothing is validated twice. The core checks only what memory safety needs —
  * array lengths against the sizes it will read or write, enum codes, indices, sizes that would overflow — and
- * returns NRT_ERR_INVALID_ARGUMENT for those. It does not scan data for NaN (the API did) and it trusts
+ * returns NRT_ERR_INVALID_ARGUMENT for those. Only predict scans data for NaN (see there; the API did the rest) and it trusts
  * hyperparameters. Bindings translate and run asynchronous work; they do no range checks of their own.
  *
  * Semantics (layouts, losses, optimizers, dropout masks, shuffles) are those of src/backends/backend.ts;
@@ -134,7 +134,9 @@ NRT_API nrt_status nrt_model_train_epoch(nrt_model* model, const float* x, int64
 NRT_API nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t x_length, const float* y,
                                       int64_t y_length, const float* w, int64_t w_length, int64_t count,
                                       int64_t batch_size, nrt_metrics* out_metrics);
-/* out is [count, output_size] (out_length floats). Works without compile. */
+/* out is [count, output_size] (out_length floats). Works without compile. The one call that checks data:
+ * NRT_ERR_NON_FINITE when x holds NaN or ±Infinity (the first GEMM checks each block of x it packs, so the API
+ * need not scan x on its own; out is then garbage). */
 NRT_API nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,
                                      int64_t out_length);
 

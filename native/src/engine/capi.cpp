@@ -13,7 +13,7 @@
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
 #include "ops/csv_numbers.h"
-#include "ops/finite_scan.h"
+#include "core/finite_scan.h"
 #include "ops/reader_rows.h"
 
 struct nrt_model {
@@ -186,7 +186,7 @@ nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length,
 
 int64_t nrt_first_non_finite(const float* data, int64_t length, int32_t threads) {
   if (data == nullptr || length <= 0) return -1;
-  return nrt::ops::first_non_finite(data, length, threads <= 0 ? nrt::hardware_threads() : threads);
+  return nrt::first_non_finite(data, length, threads <= 0 ? nrt::hardware_threads() : threads);
 }
 
 void nrt_bytes_to_floats(const uint8_t* bytes, int64_t length, float divisor, float* out) {

@@ -1,5 +1,6 @@
 // Evaluation and prediction: the forward pass without dropout, in chunks through the reused buffers.
 #include <algorithm>
+#include <atomic>
 
 #include "core/status.h"
 #include "engine/model.h"
@@ -42,9 +43,12 @@ nrt_status Model::predict(const float* x, int64_t x_length, int64_t count, float
   const int64_t chunk = std::min(count, std::max<int64_t>(ws_.capacity, 1024));
   NRT_RETURN_IF_ERROR(ensure_capacity(chunk));
   const int64_t n = output_size();
+  std::atomic<bool> non_finite{false};
   for (int64_t start = 0; start < count; start += chunk) {
     const int64_t rows = std::min(chunk, count - start);
-    NRT_RETURN_IF_ERROR(forward(x + start * input_size_, rows, false, out + start * n));
+    NRT_RETURN_IF_ERROR(forward(x + start * input_size_, rows, false, out + start * n, &non_finite));
+    if (non_finite.load()) return fail(NRT_ERR_NON_FINITE, "x holds NaN or Infinity in rows [%lld, %lld)",
+                                       static_cast<long long>(start), static_cast<long long>(start + rows));
   }
   return NRT_OK;
 }

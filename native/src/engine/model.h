@@ -154,8 +154,9 @@ class Model {
   // The parameter an optimizer slot belongs to: slots exist for trainable parameters only.
   const Parameter& slot_parameter(int32_t slot) const { return params_[trainable_[slot / slots_per_param_]]; }
 
-  // One pass over `rows` rows already in memory.
-  nrt_status forward(const float* x, int64_t rows, bool training, float* final_out);
+  // One pass over `rows` rows already in memory. x_non_finite, if not null, is set when x holds NaN or ±Infinity.
+  nrt_status forward(const float* x, int64_t rows, bool training, float* final_out,
+                     std::atomic<bool>* x_non_finite = nullptr);
   nrt_status loss_and_gradient(const float* y, const float* w, int64_t rows, bool with_gradient, Metrics* metrics);
   // Backward pass with the optimizer step fused in (see train_step.cpp); the caller advances step_.
   nrt_status backward_and_update(const float* x, int64_t rows);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/finite_scan.h"
 #include "core/profile.h"
 #include "core/rng.h"
 #include "core/status.h"
@@ -78,9 +79,20 @@ nrt_status Model::ensure_capacity(int64_t rows) {
   return NRT_OK;
 }
 
-nrt_status Model::forward(const float* x, int64_t rows, bool training, float* final_out) {
+nrt_status Model::forward(const float* x, int64_t rows, bool training, float* final_out,
+                          std::atomic<bool>* x_non_finite) {
   const bool fused = fused_output() && final_out == nullptr;
   const float* in = x;
+  // The check of x rides on the first dense layer that reads x itself (dropouts at inference pass x on); any
+  // other first layer would transform x first, so then x is scanned on its own.
+  if (x_non_finite) {
+    size_t l = 0;
+    while (l < layers_.size() && layers_[l].kind == NRT_LAYER_DROPOUT && !training) l++;
+    if (l == layers_.size() || layers_[l].kind != NRT_LAYER_DENSE) {
+      if (first_non_finite(x, rows * input_size_, threads_) >= 0) x_non_finite->store(true);
+      x_non_finite = nullptr;
+    }
+  }
   for (size_t l = 0; l < layers_.size(); l++) {
     const Layer& L = layers_[l];
     const bool last = l + 1 == layers_.size();
@@ -91,6 +103,7 @@ nrt_status Model::forward(const float* x, int64_t rows, bool training, float* fi
       const bool keep_z = loss_applies_activation || (training && ops::backward_needs_z(L.activation));
       ops::DenseParams p = dense_params(L, params_);
       if (!training) p.packed_kernel = &packed_kernels_[l];
+      if (in == x) p.x_non_finite = x_non_finite;
       if (!ops::dense_forward(p, in, rows, out, keep_z ? ws_.z[l].data() : nullptr, !loss_applies_activation,
                               threads_))
         return out_of_memory("GEMM packing buffers");

@@ -8,6 +8,7 @@
 // All matrices are row-major; op(A) is m×k, op(B) is k×n.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/aligned_buffer.h"
@@ -55,13 +56,17 @@ class PackedB {
 // `packed_b`, if not null, keeps op(B) packed from one call to the next (see PackedB); a few-row product reads b
 // itself, unpacked, and leaves it alone. Returns false only if the packing buffers (a few megabytes per thread,
 // kept for reuse) cannot be allocated.
+// `a_non_finite`, if not null, is set when op(A) holds a NaN or ±Infinity, and left alone otherwise: predict's
+// check of its input, made on each block of A right after the driver packs it (in cache), so x is not read from
+// memory by a pass of its own. C is computed either way.
 [[nodiscard]] bool sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue = nullptr,
-           int threads = 1, PackedB* packed_b = nullptr);
+           int threads = 1, PackedB* packed_b = nullptr, std::atomic<bool>* a_non_finite = nullptr);
 
 // The same with a given kernel (tests run every kernel this CPU supports).
 [[nodiscard]] bool sgemm_with(const GemmKernel& kernel, Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k,
                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
-                const Epilogue* epilogue, int threads, PackedB* packed_b = nullptr);
+                const Epilogue* epilogue, int threads, PackedB* packed_b = nullptr,
+                std::atomic<bool>* a_non_finite = nullptr);
 
 }  // namespace nrt::gemm

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "core/aligned_buffer.h"
+#include "core/finite_scan.h"
 #include "core/thread_pool.h"
 #include "gemm/gemm.h"
 #include "gemm/gemm_kernel.h"
@@ -76,6 +77,7 @@ struct Problem {
   int64_t ldc;
   const Epilogue* epilogue;
   const PackedB* packed;  // op(B) already packed for this kernel, or null
+  std::atomic<bool>* a_non_finite;  // set if op(A) holds NaN or ±Infinity, or null: no check
 };
 
 // C[m0:m1, n0:n1] on the calling thread. Returns false if the packing buffers could not be allocated.
@@ -136,6 +138,9 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
         K.pack_a(P.ta == Trans::yes, mc, kc, a_at(P.ta, P.a, P.lda, ic, pc), P.lda, apack);
+        // The whole packed block, padding rows (zeros) included: it has just been written, so it is in cache.
+        if (P.a_non_finite && has_non_finite(apack, (mc + MR - 1) / MR * MR * kc))
+          P.a_non_finite->store(true, std::memory_order_relaxed);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t cols = std::min(NR, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -159,6 +164,14 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
     }
   }
   return true;
+}
+
+// Whether op(A) holds NaN or ±Infinity, read where it lies: for the few-row product, which packs nothing.
+bool a_has_non_finite(const Problem& P) {
+  const int64_t rows = P.ta == Trans::no ? P.m : P.k, cols = P.ta == Trans::no ? P.k : P.m;
+  for (int64_t i = 0; i < rows; i++)
+    if (has_non_finite(P.a + i * P.lda, cols)) return true;
+  return false;
 }
 
 // Few rows, B not transposed: no packing (inference on single samples).
@@ -211,14 +224,14 @@ bool PackedB::fits(const GemmKernel& kernel, Trans tb, const float* b, int64_t l
 
 bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const float* a,
                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
-                const Epilogue* epilogue, int threads, PackedB* packed_b) {
+                const Epilogue* epilogue, int threads, PackedB* packed_b, std::atomic<bool>* a_non_finite) {
   if (m <= 0 || n <= 0) return true;
   if (k <= 0) {
     scale(m, n, beta, c, ldc);
     if (epilogue) epilogue->apply(epilogue->context, c, ldc, 0, 0, m, n);
     return true;
   }
-  Problem P{&kernel, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, nullptr};
+  Problem P{&kernel, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, nullptr, a_non_finite};
   const int64_t work = m * n * k;
   int t = std::max(1, std::min<int>(threads, ThreadPool::shared().max_threads()));
   if (work < kMinWorkPerThread * 2) t = 1;
@@ -232,6 +245,7 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
     if (k * n * static_cast<int64_t>(sizeof(float)) < kSmallMSplitBytes) t = 1;
     const int64_t chunks = (n + 63) / 64;
     t = static_cast<int>(std::min<int64_t>(t, chunks));
+    if (a_non_finite && a_has_non_finite(P)) a_non_finite->store(true, std::memory_order_relaxed);
     parallel_for(t, t, [&](int task) {
       const int64_t c0 = chunks * task / t * 64, c1 = std::min(n, chunks * (task + 1) / t * 64);
       if (c0 < c1) gemm_small_m(P, c0, c1);
@@ -266,8 +280,9 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
 
 bool sgemm(Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
            int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue, int threads,
-           PackedB* packed_b) {
-  return sgemm_with(best_kernel(), ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, threads, packed_b);
+           PackedB* packed_b, std::atomic<bool>* a_non_finite) {
+  return sgemm_with(best_kernel(), ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, epilogue, threads, packed_b,
+                    a_non_finite);
 }
 
 }  // namespace nrt::gemm

@@ -47,7 +47,7 @@ bool dense_forward(const DenseParams& p, const float* x, int64_t rows, float* ou
   {
     NRT_PROFILE_SCOPE(gemm_forward);
     if (!gemm::sgemm(gemm::Trans::no, gemm::Trans::no, rows, p.units, p.in, x, p.in, p.kernel, p.units, 0.0f, target,
-                     p.units, needs_epilogue ? &epilogue : nullptr, threads, p.packed_kernel))
+                     p.units, needs_epilogue ? &epilogue : nullptr, threads, p.packed_kernel, p.x_non_finite))
       return false;
   }
   if (apply_activation && p.activation == NRT_ACTIVATION_SOFTMAX) {

@@ -20,6 +20,7 @@ struct DenseParams {
   nrt_activation activation;
   double alpha;
   gemm::PackedB* packed_kernel = nullptr;  // where the GEMM keeps the kernel packed (inference), or null
+  std::atomic<bool>* x_non_finite = nullptr;  // set if x holds NaN or ±Infinity (predict's check), or null
 };
 
 // x [rows×in] → out [rows×units]. If z is not null it also receives the pre-activation. With

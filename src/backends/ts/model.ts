@@ -7,9 +7,10 @@
  * Long work yields to the event loop through the shared pacer (../pacing.ts).
  */
 import {
-  AbortError, targetColumns, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
+  AbortError, NonFiniteInputError, targetColumns, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
   type ModelSpec, type TrainSpec,
 } from '../backend.js';
+import { firstNonFinite } from '../../errors.js';
 import { permutation, rngKey, Stream } from '../../rng.js';
 import { float32s } from './floats.js';
 import { accuracyDenominator, hasAccuracy } from './losses.js';
@@ -232,7 +233,9 @@ export class TsModel implements BackendModel {
   private predictRows(x: Float32Array, out: Float32Array, start: number, rows: number): void {
     const inCols = this.spec.inputSize;
     const outCols = this.network.outputUnits;
-    const output = this.network.forward(x.subarray(start * inCols, (start + rows) * inCols), rows, false, this.step);
+    const slice = x.subarray(start * inCols, (start + rows) * inCols);
+    if (firstNonFinite(slice) >= 0) throw new NonFiniteInputError();
+    const output = this.network.forward(slice, rows, false, this.step);
     out.set(output.subarray(0, rows * outCols), start * outCols);
   }
 

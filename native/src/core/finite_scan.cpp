@@ -1,4 +1,4 @@
-#include "ops/finite_scan.h"
+#include "core/finite_scan.h"
 
 #include <algorithm>
 #include <atomic>
@@ -7,7 +7,7 @@
 #include "core/target_clones.h"
 #include "core/thread_pool.h"
 
-namespace nrt::ops {
+namespace nrt {
 
 namespace {
 
@@ -43,12 +43,18 @@ int64_t scan(const float* x, int64_t begin, int64_t end) {
 }
 
 // Below this many elements (16 MiB) one thread scans: it keeps up with memory, and a second thread costs more
-// than it saves. The Model API scans on the JavaScript thread right before a prediction the binding runs on a
-// worker thread; waking a pool helper for that scan made the batch-1024 prediction that followed, on 2 threads,
-// 10-15 % slower on a 2-vCPU machine.
+// than it saves. The Model API scans on the JavaScript thread right before the training call the binding runs on
+// a worker thread; waking a pool helper for that scan made the batch-1024 prediction that followed (when predict
+// was still scanned that way), on 2 threads, 10-15 % slower on a 2-vCPU machine.
 constexpr int64_t kMinPerThread = int64_t{1} << 22;
 
 }  // namespace
+
+bool has_non_finite(const float* x, int64_t n) {
+  for (int64_t b = 0; b < n; b += kBlock)
+    if (block_has_non_finite(x + b, std::min(n - b, kBlock))) return true;
+  return false;
+}
 
 int64_t first_non_finite(const float* x, int64_t n, int threads) {
   const int t = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n / kMinPerThread)));
@@ -65,4 +71,4 @@ int64_t first_non_finite(const float* x, int64_t n, int threads) {
   return -1;
 }
 
-}  // namespace nrt::ops
+}  // namespace nrt
