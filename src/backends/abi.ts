@@ -9,7 +9,9 @@ import {
   activationCodes, layerDescLayout, layerKindCodes, lossCodes, lossDescLayout, lrScheduleCodes, metricsLayout,
   optimizerCodes, optimizerDescLayout, statusCodes, type Field,
 } from './abi-generated.js';
-import { AbortError, NonFiniteInputError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec, type TrainSpec } from './backend.js';
+import {
+  AbortError, NonFiniteInputError, type EvalResult, type LossName, type ModelSpec, type OptimizerSpec, type TrainSpec,
+} from './backend.js';
 
 export { abiVersion, limits } from './abi-generated.js';
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <new>
 
+#include "core/finite_scan.h"
 #include "core/flush_denormals.h"
 #include "core/rng.h"
 #include "core/status.h"
@@ -13,7 +14,6 @@
 #include "gemm/gemm_kernel.h"
 #include "neurite/neurite.h"
 #include "ops/csv_numbers.h"
-#include "core/finite_scan.h"
 #include "ops/reader_rows.h"
 
 struct nrt_model {

@@ -7,8 +7,8 @@
  * Long work yields to the event loop through the shared pacer (../pacing.ts).
  */
 import {
-  AbortError, NonFiniteInputError, targetColumns, type BackendModel, type EpochOptions, type EpochResult, type EvalResult, type LossName,
-  type ModelSpec, type TrainSpec,
+  AbortError, NonFiniteInputError, targetColumns, type BackendModel, type EpochOptions, type EpochResult,
+  type EvalResult, type LossName, type ModelSpec, type TrainSpec,
 } from '../backend.js';
 import { firstNonFinite } from '../../errors.js';
 import { permutation, rngKey, Stream } from '../../rng.js';
