@@ -292,7 +292,7 @@ export class Sequential implements TrainingModel {
 
   // ---- data checks: everything a backend receives has been validated here ----
 
-  /** x as a checked Tensor's data. `scan: false` leaves the finite check to the backend (predict: see checkedBy). */
+  /** x as a checked Tensor's data; `scan: false` leaves the finite check to the backend (see namePredictError). */
   private inputs(x: TensorLike, argument: string, scan = true): { data: Float32Array; count: number } {
     const t = asTensor(x, argument);
     const features = t.shape.length === 1 && this.inputSize === 1 ? 1 : t.shape[1];
@@ -485,24 +485,20 @@ export class Sequential implements TrainingModel {
     checkOptions('predict options', options, predictOptionKeys);
     const { data, count } = this.inputs(x, 'x', false);
     const batchSize = options.batchSize === undefined ? count : checkPositiveInt('batchSize', options.batchSize);
-    return new Tensor(await this.checkedBy(data, () => this.predictRows(data, count, batchSize)), [count, this.outputSize]);
+    try {
+      return new Tensor(await this.predictRows(data, count, batchSize), [count, this.outputSize]);
+    } catch (e) {
+      return this.namePredictError(e, data);
+    }
   }
 
   /**
-   * A prediction whose backend checks x for NaN and ±Infinity as it reads it (backend.ts, contract point 2): on its
-   * NonFiniteInputError, the API's own scan names the first bad value, as for every other input.
+   * The backend checks predict's x for NaN and ±Infinity as it reads it (backend.ts, contract point 2): on its
+   * NonFiniteInputError the API's own scan names the first bad value, as for every other input.
    */
-  private checkedBy<T>(x: Float32Array, predict: () => T): T {
-    const named = (e: unknown): never => {
-      if (e instanceof NonFiniteInputError) checkFinite('x', x, this.inputSize, this.scanner);
-      throw e;
-    };
-    try {
-      const result = predict();
-      return (result instanceof Promise ? result.catch(named) : result) as T;
-    } catch (e) {
-      return named(e);
-    }
+  private namePredictError(e: unknown, x: Float32Array): never {
+    if (e instanceof NonFiniteInputError) checkFinite('x', x, this.inputSize, this.scanner);
+    throw e;
   }
 
   /** The engine's predict, called on slices of at most batchSize rows (each engine bounds its own buffers too). */
@@ -520,7 +516,11 @@ export class Sequential implements TrainingModel {
   /** Synchronous predict for small inputs (UI code, a single sample). */
   predictSync(x: TensorLike): Tensor {
     const { data, count } = this.inputs(x, 'x', false);
-    return new Tensor(this.checkedBy(data, () => this.live().predictSync(data, count)), [count, this.outputSize]);
+    try {
+      return new Tensor(this.live().predictSync(data, count), [count, this.outputSize]);
+    } catch (e) {
+      return this.namePredictError(e, data);
+    }
   }
 
   // ---- weights ----

@@ -138,8 +138,10 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
         K.pack_a(P.ta == Trans::yes, mc, kc, a_at(P.ta, P.a, P.lda, ic, pc), P.lda, apack);
-        // The whole packed block, padding rows (zeros) included: it has just been written, so it is in cache.
-        if (P.a_non_finite && has_non_finite(apack, (mc + MR - 1) / MR * MR * kc))
+        // The whole packed block, padding rows (zeros) included: it has just been written, so it is in cache. A is
+        // packed again for every column block and, when threads split the columns, on every thread; with column
+        // 0 each element of A is packed exactly once, so only those blocks are checked.
+        if (P.a_non_finite && jc == 0 && has_non_finite(apack, (mc + MR - 1) / MR * MR * kc))
           P.a_non_finite->store(true, std::memory_order_relaxed);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t cols = std::min(NR, nc - jr);
