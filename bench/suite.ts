@@ -190,7 +190,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   let gemm: GemmResult | undefined;
   if (options.gemm && wanted('gemm')) {
     log('[gemm] building and running bench/native/gemm_bench.cpp (with the FMA peak probe)');
-    gemm = runGemm({ allowBuild: !options.quick, threads: [1, 2], runs: plan.gemmRuns, seconds: plan.gemmSeconds, log: (l) => log(`[gemm] ${l}`) });
+    gemm = runGemm({ allowBuild: !options.quick, threads: [1, 2], runs: plan.gemmRuns, seconds: plan.gemmSeconds, peer: !options.quick, log: (l) => log(`[gemm] ${l}`) });
     if (!gemm.available) log(`[gemm] unavailable: ${gemm.reason}`);
   }
 

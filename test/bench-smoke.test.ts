@@ -4,19 +4,21 @@
  * onnxruntime-node (a root devDependency) and on PyTorch when /usr/bin/python3 has it, plus the Chromium stage.
  * Nothing here needs bench/node_modules: a peer that is not installed must be reported unavailable, with why.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alternate, roundOrder } from '../bench/lib/alternate.js';
-import { parseGemmOutput } from '../bench/lib/gemm.js';
+import { parseGemmOutput, parsePeerOutput, type GemmResult } from '../bench/lib/gemm.js';
 import { amdUarch, describeMachine, machineTag } from '../bench/lib/machine.js';
 import { makePlan, workloads } from '../bench/lib/plan.js';
 import { formatRatio, pairedRatio } from '../bench/lib/ratios.js';
 import { README_BEGIN, README_END, readmeBlock, replaceReadmeBlock } from '../bench/lib/readme.js';
 import { neuriteSystemIds, systems } from '../bench/lib/systems.js';
 import { childEnv } from '../bench/lib/warm-child.js';
-import { peakWarning } from '../bench/lib/report.js';
+import { peakWarning, renderMarkdown } from '../bench/lib/report.js';
 import { parseArgs, runSuite, type SuiteResult } from '../bench/suite.js';
 
 const out = mkdtempSync(join(tmpdir(), 'neurite-bench-quick-test-'));
@@ -237,5 +239,51 @@ describe('gemm-bench output', () => {
       { form: 'A·Bᵀ', m: 1024, n: 1024, k: 1024, gflops: 70.1 },
     ]);
     expect(() => parseGemmOutput('segfault')).toThrow(/no header line/);
+  });
+});
+
+describe('the GEMM peer (bench/torch_gemm.py, OpenBLAS through torch.mm)', () => {
+  const benchDir = fileURLToPath(new URL('../bench', import.meta.url));
+  const script = join(benchDir, 'torch_gemm.py');
+  const peer = (...args: string[]) => spawnSync('/usr/bin/python3', [script, ...args], { cwd: benchDir, encoding: 'utf8' });
+
+  it('measures exactly the products it is given, in gemm-bench\'s format', () => {
+    const r = peer('1', '0', 'C=A*B:7x13x5', 'C=At*B:1x255x13', 'C=A*Bt:13x7x255');
+    expect(r.status, r.stderr).toBe(0);
+    const parsed = parsePeerOutput(r.stdout);
+    expect(parsed.rows.map(({ form, m, n, k }) => ({ form, m, n, k }))).toEqual([
+      { form: 'A·B', m: 7, n: 13, k: 5 },
+      { form: 'Aᵀ·B', m: 1, n: 255, k: 13 },
+      { form: 'A·Bᵀ', m: 13, n: 7, k: 255 },
+    ]);
+    for (const row of parsed.rows) expect(row.gflops).toBeGreaterThan(0);
+    expect(parsed.blas?.implementation).toBeTypeOf('string');
+  });
+
+  it('refuses a form it does not know, naming the three it does', () => {
+    const r = peer('1', '0', 'C=At*Bt:2x2x2');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown form C=At\*Bt: expected C=A\*B, C=At\*B or C=A\*Bt/);
+    expect(() => parsePeerOutput('Traceback')).toThrow(/no result rows/);
+  });
+
+  it('puts the peer and the per-run ratio next to each GEMM figure', () => {
+    const run = { date: 'today', quick: false, machine: describeMachine(), neuriteVersion: '0', command: 'npm run bench', seconds: 1, plan: makePlan(false) };
+    const gemm: GemmResult = {
+      available: true,
+      kernel: 'avx2_fma 6x16',
+      peakIsa: 'avx2+fma',
+      peakGflops: 100,
+      peer: { label: 'OpenBLAS (torch.mm)', blas: { core: 'Zen', config: 'OpenBLAS 0.3.21' }, unset: {} },
+      cases: [{
+        form: 'A·B', m: 1024, n: 1024, k: 1024,
+        gflops: { '1': { median: 88, runs: [88, 80, 90] } },
+        peer: { '1': { median: 80, runs: [80, 80, 100] } },
+        vsPeer: { '1': pairedRatio([88, 80, 90], [80, 80, 100])! },
+      }],
+    };
+    const md = renderMarkdown({ run, measured: [], gemm }, undefined);
+    expect(md).toContain('| A·B | 1024 × 1024 × 1024 | 88.0 | 88.0 % | 80.0 | 1.00× (0.900–1.10) |');
+    expect(md).toMatch(/OpenBLAS 0\.3\.21, core Zen/);
   });
 });

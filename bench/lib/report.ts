@@ -212,19 +212,31 @@ function gemmSection(gemm: GemmResult | undefined, m: Machine): string {
   if (!gemm.available) return `Unavailable: ${gemm.reason}.`;
   const peak = gemm.peakGflops!;
   const threads = Object.keys(gemm.cases[0]?.gflops ?? {}).sort();
-  const head = ['form', 'm × n × k', ...threads.flatMap((t) => [`GFLOPS ×${t}`, `% of ${t === '1' ? '' : `${t} × `}peak`])];
+  const peer = gemm.peer && !gemm.peer.reason ? gemm.peer : undefined;
+  const peerCore = peer?.blas?.core ? `, core ${String(peer.blas.core)}` : '';
+  const head = ['form', 'm × n × k', ...threads.flatMap((t) => [
+    `GFLOPS ×${t}`, `% of ${t === '1' ? '' : `${t} × `}peak`, ...(peer ? [`OpenBLAS ×${t}`, `neurite / OpenBLAS ×${t}`] : []),
+  ])];
   const rows = gemm.cases.map((c) => [
     c.form,
     `${c.m} × ${c.n} × ${c.k}`,
     ...threads.flatMap((t) => {
       const g = c.gflops[t]?.median;
-      return g === undefined ? ['—', '—'] : [g.toFixed(1), `${((100 * g) / (peak * Number(t))).toFixed(1)} %`];
+      const ours = g === undefined ? ['—', '—'] : [g.toFixed(1), `${((100 * g) / (peak * Number(t))).toFixed(1)} %`];
+      const theirs = c.peer?.[t]?.median;
+      return peer ? [...ours, theirs === undefined ? '—' : theirs.toFixed(1), formatRatio(c.vsPeer?.[t])] : ours;
     }),
   ]);
+  const peerText = peer
+    ? ` Each run alternates with one of the peer, OpenBLAS's sgemm through \`torch.mm\` on the same products ` +
+      `(bench/torch_gemm.py, ${String(peer.blas?.config ?? 'OpenBLAS')}${peerCore}; ` +
+      `${peer.unset && Object.keys(peer.unset).length ? `removed from its environment: ${Object.entries(peer.unset).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'no OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE was set'}), ` +
+      'the order swapping every run; each takes the fastest of its calls; the ratio is the median of the per-run ratios (min–max).'
+    : gemm.peer?.reason ? ` The OpenBLAS peer did not run: ${gemm.peer.reason}.` : '';
   return [
     `Kernel \`${gemm.kernel}\`; single-core FMA peak measured by bench/native's probe (${gemm.peakIsa}) in this run: **${peak.toFixed(1)} GFLOPS**. ` +
       'm × n × k: C[m×n] = A[m×k]·B[k×n] (the transposed forms read the same numbers transposed: Aᵀ·B is the weight ' +
-      'gradient, A·Bᵀ the input gradient). Median of the runs of bench/native/gemm_bench.cpp.',
+      'gradient, A·Bᵀ the input gradient). Median of the runs of bench/native/gemm_bench.cpp.' + peerText,
     '',
     caption(m),
     '',
