@@ -230,19 +230,63 @@ void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows
   }
 }
 
+NRT_VECTOR_CLONES void exp_f64_in_place(double* v, int64_t n) {
+  for (int64_t j = 0; j < n; j++) v[j] = fast::exp_f64(v[j]);
+}
+
+namespace {
+
+float row_max(const float* r, int64_t n) {
+  float max = r[0];
+  for (int64_t j = 1; j < n; j++) max = r[j] > max ? r[j] : max;
+  return max;
+}
+
+// r ← f32(e) · 1/Σe, rounded as the reference does: f32(e), then f32(f32(e) · 1/Σ).
+void normalize_row(float* r, const double* e, int64_t n) {
+  double sum = 0.0;
+  for (int64_t j = 0; j < n; j++) {
+    r[j] = static_cast<float>(e[j]);
+    sum += e[j];
+  }
+  const double inv = 1.0 / sum;
+  for (int64_t j = 0; j < n; j++) r[j] = static_cast<float>(r[j] * inv);
+}
+
+}  // namespace
+
 void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld) {
-  for (int64_t i = 0; i < rows; i++) {
-    float* r = x + i * ld;
-    float max = r[0];
-    for (int64_t j = 1; j < cols; j++) max = r[j] > max ? r[j] : max;
-    double sum = 0.0;
-    for (int64_t j = 0; j < cols; j++) {
-      const double e = std::exp(static_cast<double>(r[j]) - max);
-      r[j] = static_cast<float>(e);
-      sum += e;
+  double e[kExpBuffer];
+  const int64_t per_block = cols <= kExpBuffer ? kExpBuffer / cols : 0;  // whole rows that fit the buffer at once
+  if (per_block == 0) {
+    // Wider rows: e^(z − max) of the whole row into r (f32), kExpBuffer columns at a time, then r · 1/Σ.
+    for (int64_t i = 0; i < rows; i++) {
+      float* r = x + i * ld;
+      const float max = row_max(r, cols);
+      double sum = 0.0;
+      for (int64_t j0 = 0; j0 < cols; j0 += kExpBuffer) {
+        const int64_t width = cols - j0 < kExpBuffer ? cols - j0 : kExpBuffer;
+        for (int64_t j = 0; j < width; j++) e[j] = static_cast<double>(r[j0 + j]) - max;
+        exp_f64_in_place(e, width);
+        for (int64_t j = 0; j < width; j++) {
+          r[j0 + j] = static_cast<float>(e[j]);
+          sum += e[j];
+        }
+      }
+      const double inv = 1.0 / sum;
+      for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(r[j] * inv);
     }
-    const double inv = 1.0 / sum;
-    for (int64_t j = 0; j < cols; j++) r[j] = static_cast<float>(r[j] * inv);
+    return;
+  }
+  for (int64_t i0 = 0; i0 < rows; i0 += per_block) {
+    const int64_t block = rows - i0 < per_block ? rows - i0 : per_block;
+    for (int64_t b = 0; b < block; b++) {
+      const float* r = x + (i0 + b) * ld;
+      const float max = row_max(r, cols);
+      for (int64_t j = 0; j < cols; j++) e[b * cols + j] = static_cast<double>(r[j]) - max;
+    }
+    exp_f64_in_place(e, block * cols);
+    for (int64_t b = 0; b < block; b++) normalize_row(x + (i0 + b) * ld, e + b * cols, cols);
   }
 }
 

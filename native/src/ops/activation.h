@@ -18,6 +18,13 @@ void activation_forward(nrt_activation act, double alpha, float* x, int64_t rows
 // Row-wise softmax, max-subtracted, in place.
 void softmax_forward(float* x, int64_t rows, int64_t cols, int64_t ld);
 
+// v[j] ← e^v[j] in f64 (fast::exp_f64), j < n, in one vectorised loop: the exponentials of softmax and of its
+// cross-entropy (ops/losses.cpp). Callers hand it several rows at once where they fit: a 10-class row alone
+// would leave the vector units waiting on its polynomial's chain of dependent steps.
+void exp_f64_in_place(double* v, int64_t n);
+// How many doubles the callers' buffers hold (on the stack: a WASM thread's is small).
+constexpr int64_t kExpBuffer = 1024;
+
 // g[rows×cols] (contiguous) ← dL/dz given g = dL/da, the output a and (where backward_needs_z) z.
 // relu'(0) = 0, leakyRelu'(0) = alpha; softmax: dz = a ⊙ (g − Σ g⊙a) per row.
 // If bias_grad is not null, also bias_grad[j] = Σ_i dz[i, j] (accumulated in f64).

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ops/activation.h"
+
 // Expressions follow src/backends/ts/losses.ts term for term (f64 intermediates, the same association), and the
 // output activation is computed exactly as ops/activation.cpp's forward does, so accuracies match too.
 
@@ -26,45 +28,70 @@ inline float row_max(const float* z, int64_t n) {
 
 double softmax_cross_entropy(const float* z, const float* y, const float* w, bool sparse, int64_t rows, int64_t n,
                              double grad_divisor, float* a, float* grad, double* correct) {
-  // The gradient needs each e^(z − max) again, in double: kept from the first pass for rows of up to kKept
-  // classes (the same values, so the same results), computed again for wider rows. exp is most of this loss.
-  constexpr int64_t kKept = 256;
-  double kept[kKept];
-  const bool keep = n <= kKept;
+  // The exponentials e^(z − max), in f64, as exp_f64_in_place wants them: for a block of whole rows at once
+  // when they fit its buffer, then kept for the gradient (the same values, so the same results); a row wider than
+  // the buffer goes kExpBuffer columns at a time, and the gradient computes them again.
+  double e[kExpBuffer];
+  const bool whole = n <= kExpBuffer;
+  const int64_t per_block = whole ? kExpBuffer / n : 1;
   double total = 0.0;
   double hits = 0.0;
-  for (int64_t i = 0; i < rows; i++) {
-    const float* zr = z + i * n;
-    float* ar = a + i * n;
-    const double max = row_max(zr, n);
-    double sum = 0.0;
-    for (int64_t j = 0; j < n; j++) {
-      const double e = std::exp(zr[j] - max);
-      if (keep) kept[j] = e;
-      ar[j] = static_cast<float>(e);  // softmax_forward's rounding: f32(e), then · 1/Σ
-      sum += e;
-    }
-    const double inv = 1.0 / sum;
-    const int64_t label = sparse ? static_cast<int64_t>(y[i]) : -1;
-    const float* yr = sparse ? nullptr : y + i * n;
-    const double wi = w ? static_cast<double>(w[i]) : 1.0;
-    if (sparse) {
-      total += wi * (max + std::log(sum) - zr[label]);
-    } else {
-      double dot = 0.0;
-      for (int64_t j = 0; j < n; j++) dot += static_cast<double>(yr[j]) * zr[j];
-      total += wi * (max + std::log(sum) - dot);
-    }
-    if (grad) {
-      float* gr = grad + i * n;
-      for (int64_t j = 0; j < n; j++) {
-        const double target = sparse ? (j == label ? 1.0 : 0.0) : static_cast<double>(yr[j]);
-        const double e = keep ? kept[j] : std::exp(zr[j] - max);
-        gr[j] = static_cast<float>(wi * (e / sum - target) / grad_divisor);
+  for (int64_t i0 = 0; i0 < rows; i0 += per_block) {
+    const int64_t block = rows - i0 < per_block ? rows - i0 : per_block;
+    if (whole) {
+      for (int64_t b = 0; b < block; b++) {
+        const float* zr = z + (i0 + b) * n;
+        const double max = row_max(zr, n);
+        for (int64_t j = 0; j < n; j++) e[b * n + j] = static_cast<double>(zr[j]) - max;
       }
+      exp_f64_in_place(e, block * n);
     }
-    for (int64_t j = 0; j < n; j++) ar[j] = static_cast<float>(ar[j] * inv);
-    if (argmax(ar, n) == (sparse ? label : argmax(yr, n))) hits += 1.0;
+    for (int64_t b = 0; b < block; b++) {
+      const int64_t i = i0 + b;
+      const float* zr = z + i * n;
+      float* ar = a + i * n;
+      const double max = row_max(zr, n);
+      // e^(z − max) for columns [j0, j0 + width) of row i
+      const auto exps = [&](int64_t j0, int64_t width) -> const double* {
+        if (whole) return e + b * n + j0;
+        for (int64_t j = 0; j < width; j++) e[j] = static_cast<double>(zr[j0 + j]) - max;
+        exp_f64_in_place(e, width);
+        return e;
+      };
+      double sum = 0.0;
+      for (int64_t j0 = 0; j0 < n; j0 += kExpBuffer) {
+        const int64_t width = n - j0 < kExpBuffer ? n - j0 : kExpBuffer;
+        const double* ec = exps(j0, width);
+        for (int64_t j = 0; j < width; j++) {
+          ar[j0 + j] = static_cast<float>(ec[j]);  // softmax_forward's rounding: f32(e), then · 1/Σ
+          sum += ec[j];
+        }
+      }
+      const double inv = 1.0 / sum;
+      const int64_t label = sparse ? static_cast<int64_t>(y[i]) : -1;
+      const float* yr = sparse ? nullptr : y + i * n;
+      const double wi = w ? static_cast<double>(w[i]) : 1.0;
+      if (sparse) {
+        total += wi * (max + std::log(sum) - zr[label]);
+      } else {
+        double dot = 0.0;
+        for (int64_t j = 0; j < n; j++) dot += static_cast<double>(yr[j]) * zr[j];
+        total += wi * (max + std::log(sum) - dot);
+      }
+      if (grad) {
+        float* gr = grad + i * n;
+        for (int64_t j0 = 0; j0 < n; j0 += kExpBuffer) {
+          const int64_t width = n - j0 < kExpBuffer ? n - j0 : kExpBuffer;
+          const double* ec = exps(j0, width);
+          for (int64_t j = j0; j < j0 + width; j++) {
+            const double target = sparse ? (j == label ? 1.0 : 0.0) : static_cast<double>(yr[j]);
+            gr[j] = static_cast<float>(wi * (ec[j - j0] / sum - target) / grad_divisor);
+          }
+        }
+      }
+      for (int64_t j = 0; j < n; j++) ar[j] = static_cast<float>(ar[j] * inv);
+      if (argmax(ar, n) == (sparse ? label : argmax(yr, n))) hits += 1.0;
+    }
   }
   if (correct) *correct += hits;
   return total;
