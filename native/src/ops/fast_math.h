@@ -119,8 +119,9 @@ inline float erf(float x) {
 // Float64 e^x within 2 ulp of libm's, for softmax and its cross-entropy, whose f64 intermediates follow the
 // TypeScript reference term for term (ops/losses.cpp): rounded to float32 they give libm's results (a 2-ulp
 // difference in a double moves its float32 rounding about once in 2^28 values). libm's exp is a call per element
-// that no compiler vectorises; this is straight-line code that vectorises like the float32 functions above (W3's
-// softmax at batch 1024 took 2.5 % of a 2-thread prediction, alone on the calling thread, with libm's).
+// that no compiler vectorises; this is straight-line code that vectorises like the float32 functions above. (W3's
+// softmax at batch 1024 ran alone on the calling thread, while the helper waited: with libm's exp it took about
+// 3 % of that thread's time in a 2-thread prediction; perf, Zen 3, AVX2.)
 // Same reduction as reduce(): n = round(x / ln 2) by the 1.5·2^52 trick, r = x − n·ln 2 in [−ln2/2, ln2/2] with
 // fdlibm's two-part ln 2 (n·ln2_hi is exact), then e^r by its Taylor series to r^13 (truncation below 1e-17
 // relative there). Below −708, e^x is taken as 0 (libm's is below 3.3e-308 there, 0 in float32, and nothing next
