@@ -52,7 +52,6 @@ export interface GemmResult {
 }
 
 const FORMS: Record<string, GemmCase['form']> = { 'C=A*B': 'A·B', 'C=At*B': 'Aᵀ·B', 'C=A*Bt': 'A·Bᵀ' };
-const ROW = /^(C=\S+)\s+(\d+)x(\d+)x(\d+)\s+([\d.]+)/;
 
 /** the repository (bench/lib/../..) */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -92,28 +91,29 @@ interface ParsedRun {
   rows: { form: GemmCase['form']; m: number; n: number; k: number; gflops: number }[];
 }
 
+/** The product rows both reports print: `C=A*B  128x256x784  61.2 …` (form, m x n x k, GFLOPS). */
+function parseRows(text: string, who: string): ParsedRun['rows'] {
+  const rows: ParsedRun['rows'] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(C=\S+)\s+(\d+)x(\d+)x(\d+)\s+([\d.]+)/.exec(line.trim());
+    if (m && FORMS[m[1]!]) rows.push({ form: FORMS[m[1]!]!, m: +m[2]!, n: +m[3]!, k: +m[4]!, gflops: +m[5]! });
+  }
+  if (rows.length === 0) throw new Error(`${who} printed no result rows: ${tail(text)}`);
+  return rows;
+}
+
 /** Reads gemm-bench's report (see gemm_bench.cpp's printf formats). */
 export function parseGemmOutput(text: string): ParsedRun {
   const head = /kernel (.+?), (\d+) thread\(s\); single-core FMA peak \((.+?)\): ([\d.]+) GFLOPS/.exec(text);
   if (!head) throw new Error(`gemm-bench printed no header line: ${tail(text)}`);
-  const rows: ParsedRun['rows'] = [];
-  for (const line of text.split('\n')) {
-    const m = ROW.exec(line.trim());
-    if (m && FORMS[m[1]!]) rows.push({ form: FORMS[m[1]!]!, m: +m[2]!, n: +m[3]!, k: +m[4]!, gflops: +m[5]! });
-  }
-  if (rows.length === 0) throw new Error(`gemm-bench printed no result rows: ${tail(text)}`);
+  const rows = parseRows(text, 'gemm-bench');
   return { kernel: head[1]!, peakIsa: head[3]!, peak: +head[4]!, rows };
 }
 
 /** Reads torch_gemm.py's report: its BLAS line, then rows in gemm-bench's format. */
 export function parsePeerOutput(text: string): { blas?: Record<string, unknown>; rows: ParsedRun['rows'] } {
   const head = /^blas (\{.*\})$/m.exec(text);
-  const rows: ParsedRun['rows'] = [];
-  for (const line of text.split('\n')) {
-    const m = ROW.exec(line.trim());
-    if (m && FORMS[m[1]!]) rows.push({ form: FORMS[m[1]!]!, m: +m[2]!, n: +m[3]!, k: +m[4]!, gflops: +m[5]! });
-  }
-  if (rows.length === 0) throw new Error(`torch_gemm.py printed no result rows: ${tail(text)}`);
+  const rows = parseRows(text, 'torch_gemm.py');
   return { blas: head ? (JSON.parse(head[1]!) as Record<string, unknown>) : undefined, rows };
 }
 
