@@ -19,13 +19,15 @@ constexpr int64_t kBlock = 4096;
 constexpr uint32_t kMagnitude = 0x7fffffffu;
 constexpr uint32_t kInfinity = 0x7f800000u;
 
+NRT_CLONE_INLINE uint32_t magnitude_bits(const float* x) {
+  uint32_t bits;
+  std::memcpy(&bits, x, sizeof bits);
+  return bits & kMagnitude;
+}
+
 NRT_VECTOR_CLONES bool block_has_non_finite(const float* x, int64_t n) {
   uint32_t largest = 0;
-  for (int64_t i = 0; i < n; i++) {
-    uint32_t bits;
-    std::memcpy(&bits, x + i, sizeof bits);
-    largest = std::max(largest, bits & kMagnitude);
-  }
+  for (int64_t i = 0; i < n; i++) largest = std::max(largest, magnitude_bits(x + i));
   return largest >= kInfinity;
 }
 
@@ -33,11 +35,8 @@ int64_t scan(const float* x, int64_t begin, int64_t end) {
   for (int64_t b = begin; b < end; b += kBlock) {
     const int64_t e = std::min(end, b + kBlock);
     if (!block_has_non_finite(x + b, e - b)) continue;
-    for (int64_t i = b; i < e; i++) {
-      uint32_t bits;
-      std::memcpy(&bits, x + i, sizeof bits);
-      if ((bits & kMagnitude) >= kInfinity) return i;
-    }
+    for (int64_t i = b; i < e; i++)
+      if (magnitude_bits(x + i) >= kInfinity) return i;
   }
   return -1;
 }
@@ -50,11 +49,7 @@ constexpr int64_t kMinPerThread = int64_t{1} << 22;
 
 }  // namespace
 
-bool has_non_finite(const float* x, int64_t n) {
-  for (int64_t b = 0; b < n; b += kBlock)
-    if (block_has_non_finite(x + b, std::min(n - b, kBlock))) return true;
-  return false;
-}
+bool has_non_finite(const float* x, int64_t n) { return scan(x, 0, n) >= 0; }
 
 int64_t first_non_finite(const float* x, int64_t n, int threads) {
   const int t = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n / kMinPerThread)));

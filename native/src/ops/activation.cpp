@@ -236,12 +236,6 @@ NRT_VECTOR_CLONES void exp_f64_in_place(double* v, int64_t n) {
 
 namespace {
 
-float row_max(const float* r, int64_t n) {
-  float max = r[0];
-  for (int64_t j = 1; j < n; j++) max = r[j] > max ? r[j] : max;
-  return max;
-}
-
 // r ← f32(e) · 1/Σe, rounded as the reference does: f32(e), then f32(f32(e) · 1/Σ).
 void normalize_row(float* r, const double* e, int64_t n) {
   double sum = 0.0;

@@ -25,6 +25,13 @@ void exp_f64_in_place(double* v, int64_t n);
 // How many doubles the callers' buffers hold (on the stack: a WASM thread's is small).
 constexpr int64_t kExpBuffer = 1024;
 
+// The largest of r[0..n), n >= 1: the shift that keeps softmax's exponentials at most 1.
+inline float row_max(const float* r, int64_t n) {
+  float max = r[0];
+  for (int64_t j = 1; j < n; j++) max = r[j] > max ? r[j] : max;
+  return max;
+}
+
 // g[rows×cols] (contiguous) ← dL/dz given g = dL/da, the output a and (where backward_needs_z) z.
 // relu'(0) = 0, leakyRelu'(0) = alpha; softmax: dz = a ⊙ (g − Σ g⊙a) per row.
 // If bias_grad is not null, also bias_grad[j] = Σ_i dz[i, j] (accumulated in f64).

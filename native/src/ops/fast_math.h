@@ -127,25 +127,29 @@ inline float erf(float x) {
 // relative there). Below −708, e^x is taken as 0 (libm's is below 3.3e-308 there, 0 in float32, and nothing next
 // to the 1 that softmax's sum always holds), which also keeps subnormals out of every product (see above); above
 // 709, as e^709 (about 8.2e307) rather than infinity.
+// 1/k! for k = 0..13, computed at compile time (exact k!, one rounded division: the literals' values).
+struct InvFactorials {
+  double v[14];
+  constexpr InvFactorials() : v() {
+    double factorial = 1.0;
+    for (int k = 0; k < 14; k++) {
+      if (k > 0) factorial *= k;
+      v[k] = 1.0 / factorial;
+    }
+  }
+  constexpr double operator[](int k) const { return v[k]; }
+};
+inline constexpr InvFactorials kInvFactorial{};
+
 inline double exp_f64(double x) {
   const double c = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
   const double t = c * 1.4426950408889634074 + 6755399441055744.0;
   const double n = t - 6755399441055744.0;
   const double r = (c - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  // Σ r^k/k! for k ≤ 13, by Horner's rule from the highest term
+  double p = kInvFactorial[13];
+#pragma GCC unroll 13
+  for (int k = 12; k >= 0; k--) p = p * r + kInvFactorial[k];
   // t's low mantissa bits hold 2^51 + n; (bits(t) + 1023) << 52 keeps n + 1023 as the exponent: the bits of 2^n
   const double e = p * bits_to_double((double_to_bits(t) + 1023u) << 52);
   return x < -708.0 ? 0.0 : e;

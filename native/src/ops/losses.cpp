@@ -18,12 +18,6 @@ inline int64_t argmax(const float* x, int64_t n) {
   return best;
 }
 
-inline float row_max(const float* z, int64_t n) {
-  float max = z[0];
-  for (int64_t j = 1; j < n; j++) max = z[j] > max ? z[j] : max;
-  return max;
-}
-
 }  // namespace
 
 double softmax_cross_entropy(const float* z, const float* y, const float* w, bool sparse, int64_t rows, int64_t n,
