@@ -30,9 +30,9 @@
  *    on each block of x they pack: a separate pass cost up to a tenth of a batch-1024 prediction), and throws
  *    NonFiniteInputError; the Model API then finds and names the first bad value. Sizes: x is [count, inputSize];
  *    y is [count, targetColumns(spec, loss)]; weights and optimizer slots have the sizes weightShapes() and the
- *    optimizer give. Calls come after compile where they
- *    need a loss. Any call may come while a fit is running (between batches): predict, evaluate and getWeights
- *    then see the weights of a whole number of steps, never a step half applied.
+ *    optimizer give. Calls come after compile where they need a loss. Any call may come while a fit is running
+ *    (between batches): predict, evaluate and getWeights then see the weights of a whole number of steps, never a
+ *    step half applied.
  * 3. The C++ core checks only what memory safety needs: array lengths against what it will read or write, enum
  *    codes, indices (sparse labels included), sizes that would overflow. It reports those as a status, which
  *    abi.statusError turns into an Error; reaching one means a bug above it, not a user error.
