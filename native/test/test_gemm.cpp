@@ -331,19 +331,26 @@ TEST(gemm_k_zero_scales_c_and_runs_epilogue) {
 
 #if defined(NRT_HAVE_AVX2)
 namespace nrt::gemm {
+void pack_a_x86_6(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out);
 void pack_a_x86_12(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out);
 void pack_b_x86_32(bool trans, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* out);
 }  // namespace nrt::gemm
 
-// The transposing packers the AVX-512 kernel uses (pack_x86.h), for its 12×32 tile, against pack.h: they can
-// run here on AVX2 even where the kernel cannot.
-TEST(gemm_x86_packing_for_the_avx512_tile_matches_generic) {
+// The transposing packers (pack_x86.h) against pack.h, for the AVX2 kernel's 6-row A tile and the AVX-512
+// kernel's 12×32 tile (they run here on AVX2 even where that kernel cannot). The buffers are compared past the
+// packed block too: a partial group's 8-lane stores must never spill out of it.
+TEST(gemm_x86_packing_matches_generic) {
   if (!__builtin_cpu_supports("avx2")) return;
-  for (int64_t rows : {1, 7, 12, 13, 25, 64})
-    for (int64_t depth : {1, 7, 8, 17, 64, 100})
+  for (int64_t rows : {1, 6, 7, 12, 13, 25, 64, 255})
+    for (int64_t depth : {1, 7, 8, 13, 17, 64, 100, 255})
       for (bool trans : {false, true}) {
         const int64_t ld = (trans ? rows : depth) + 3;
         std::vector<float> src = ref::random_floats(static_cast<size_t>((trans ? depth : rows) * ld), 77);
+        const size_t a6_size = static_cast<size_t>((rows + 5) / 6 * 6 * depth) + 16;
+        std::vector<float> fast6(a6_size, -1.0f), slow6(a6_size, -1.0f);
+        pack_a_x86_6(trans, rows, depth, src.data(), ld, fast6.data());
+        pack_a<6>(trans, rows, depth, src.data(), ld, slow6.data());
+        CHECK_MSG(fast6 == slow6, "pack_a 6: rows %lld depth %lld trans %d", (long long)rows, (long long)depth, trans);
         const size_t a_size = static_cast<size_t>((rows + 11) / 12 * 12 * depth) + 16;
         std::vector<float> fast(a_size, -1.0f), slow(a_size, -1.0f);
         pack_a_x86_12(trans, rows, depth, src.data(), ld, fast.data());

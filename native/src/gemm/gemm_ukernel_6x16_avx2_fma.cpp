@@ -82,8 +82,11 @@ const GemmKernel kAvx2 = {
 
 const GemmKernel* avx2_fma_kernel() { return &kAvx2; }
 
-// For the tests: the AVX-512 kernel's tile (12×32) packed by these AVX2 routines, checked against pack.h on a
-// CPU without AVX-512 (native/test/test_gemm.cpp).
+// For the tests: this kernel's A tile (6 rows) and the AVX-512 kernel's (12×32), packed by these AVX2 routines,
+// checked against pack.h (native/test/test_gemm.cpp), the latter also on a CPU without AVX-512.
+void pack_a_x86_6(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
+  pack_a_x86<kMR>(trans, mc, kc, a, lda, out);
+}
 void pack_a_x86_12(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
   pack_a_x86<12>(trans, mc, kc, a, lda, out);
 }

@@ -14,28 +14,27 @@
 namespace nrt::gemm {
 namespace {
 
-// r[j] ← column j of the 8×8 block whose rows are r[0..8).
-inline void transpose8x8(__m256 r[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+// c[j] ← depth p + j of Rows (1..8) consecutive rows (row i at src + i·ld), zero past the last row: an 8×8
+// transpose. The loads put rows i and i + 4 in the two 128-bit lanes of one register, so the transpose itself needs
+// only in-lane shuffles: the lane-crossing step (vperm2f128, one per cycle on Zen 3) is done by the load ports.
+template <int Rows>
+inline void load_transposed8x8(const float* src, int64_t ld, __m256 c[8]) {
+  static_assert(Rows >= 1 && Rows <= 8, "a group is 1 to 8 rows");
+  for (int half = 0; half < 2; half++) {  // depths p..p+3, then p+4..p+7
+    __m256 r[4];
+    for (int i = 0; i < 4; i++) {
+      const __m128 lo = i < Rows ? _mm_loadu_ps(src + i * ld + 4 * half) : _mm_setzero_ps();
+      const __m128 hi = i + 4 < Rows ? _mm_loadu_ps(src + (i + 4) * ld + 4 * half) : _mm_setzero_ps();
+      r[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+    }
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256* out = c + 4 * half;
+    out[0] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    out[1] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    out[2] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    out[3] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  }
 }
 
 // A vmaskmovps mask selecting the first `count` (0..8) lanes.
@@ -51,6 +50,24 @@ inline void store_lanes(float* p, __m256 v, int count) {
     return;
   }
   _mm256_maskstore_ps(p, first_lanes(count), v);
+}
+
+// Rows G.. of one panel at 8 depths, groups of 8 rows from the last (G) down to group 0. A partial group is stored
+// 8 lanes wide: the extra lanes land on the next depth's first rows, which a later store overwrites (the next j,
+// group 0 written last, the next chunk, the scalar tail or the next panel). Only where that spill would leave the
+// block (`spill_leaves`) is the last depth masked: vmaskmovps to memory is microcoded on AMD cores (one per chunk
+// took an eighth of the packing time on Zen 3).
+template <int MR, int G>
+inline void pack_a_groups(const float* src, int64_t lda, float* dst, bool spill_leaves) {
+  constexpr int rows = MR - G < 8 ? MR - G : 8;
+  __m256 c[8];
+  load_transposed8x8<rows>(src + G * lda, lda, c);
+  for (int j = 0; j < 7; j++) _mm256_storeu_ps(dst + j * MR + G, c[j]);
+  if (rows < 8 && spill_leaves)
+    store_lanes(dst + 7 * MR + G, c[7], rows);
+  else
+    _mm256_storeu_ps(dst + 7 * MR + G, c[7]);
+  if constexpr (G >= 8) pack_a_groups<MR, G - 8>(src, lda, dst, spill_leaves);
 }
 
 template <int MR>
@@ -73,18 +90,8 @@ void pack_a_x86(bool trans, int64_t mc, int64_t kc, const float* a, int64_t lda,
     for (; p + 8 <= kc; p += 8) {
       if (next && p % 16 == 0)
         for (int i = 0; i < MR; i++) _mm_prefetch(reinterpret_cast<const char*>(next + i * lda + p), _MM_HINT_T0);
-      // Rows in groups of 8 (the last group zero-padded); column j of a group holds depth p + j. A partial
-      // group is stored 8 lanes wide (masked stores are slow on some x86 cores): the extra lanes land on the
-      // next depth's first rows, which the later stores (next j, or group 0 written last) overwrite. Only the
-      // chunk's last depth, whose spill would leave the chunk, is masked.
-      for (int g = (MR - 1) / 8 * 8; g >= 0; g -= 8) {
-        const int rows = MR - g < 8 ? MR - g : 8;
-        __m256 r[8];
-        for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(src + (g + i) * lda + p) : _mm256_setzero_ps();
-        transpose8x8(r);
-        for (int j = 0; j < 7; j++) _mm256_storeu_ps(panel + (p + j) * MR + g, r[j]);
-        store_lanes(panel + (p + 7) * MR + g, r[7], rows);
-      }
+      const bool spill_leaves = p + 8 == kc && i0 + MR >= mc;
+      pack_a_groups<MR, (MR - 1) / 8 * 8>(src + p, lda, panel + p * MR, spill_leaves);
     }
     for (; p < kc; p++)
       for (int i = 0; i < MR; i++) panel[p * MR + i] = src[i * lda + p];
@@ -108,10 +115,9 @@ void pack_b_x86(bool trans, int64_t kc, int64_t nc, const float* b, int64_t ldb,
     int64_t p = 0;
     for (; p + 8 <= kc; p += 8) {
       for (int g = 0; g < NR; g += 8) {
-        __m256 r[8];
-        for (int c = 0; c < 8; c++) r[c] = _mm256_loadu_ps(src + (g + c) * ldb + p);
-        transpose8x8(r);
-        for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (p + j) * NR + g, r[j]);
+        __m256 c[8];
+        load_transposed8x8<8>(src + g * ldb + p, ldb, c);
+        for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (p + j) * NR + g, c[j]);
       }
     }
     for (; p < kc; p++)
