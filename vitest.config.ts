@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           ...common,
           name: 'wasm-single',
-          include: ['test/backend-ops.test.ts', 'test/golden.test.ts', 'test/golden-norm.test.ts', 'test/backend-boundary.test.ts', 'test/wasm-errors.test.ts', 'test/wasm-progress.test.ts'],
+          include: ['test/backend-ops.test.ts', 'test/golden.test.ts', 'test/golden-norm.test.ts', 'test/backend-boundary.test.ts', 'test/wasm-errors.test.ts', 'test/wasm-progress.test.ts', 'test/event-loop.test.ts'],
           env: { NEURITE_WASM_BUILD: 'single' },
         },
       },

@@ -105,10 +105,12 @@ describe('the packed package', () => {
     // work moved into the core (the CSV line reader, the shuffle buffer's row exchanges: their C++ sources, the
     // addon's code and bindings, and the TypeScript that drives them): 2.00 MB. Then ~0.03 MB more when softmax and
     // its cross-entropy got a vectorised f64 exp (ops/fast_math.h's exp_f64, in place of a libm call per element:
-    // ~8 KB in each WASM build, ~8 KB in the addon): 2.07 MB.
+    // ~8 KB in each WASM build, ~8 KB in the addon): 2.07 MB. Then ~0.02 MB more for the runner thread the threaded
+    // build runs long calls on and the job exports both builds share (native/bindings/wasm/runner.cpp: std::function,
+    // a queue, a condition variable; 13 KB in the threaded module, 7 KB in the other): 2.09 MB.
     const data = packed.files.filter((f) => f.path.startsWith('data/')).reduce((sum, f) => sum + f.size, 0);
     expect(data).toBeLessThan(2_000_000);
-    expect(packed.unpackedSize - data).toBeLessThan(2_080_000);
+    expect(packed.unpackedSize - data).toBeLessThan(2_100_000);
   });
 
   it('has no runtime dependencies and installs offline without compiling', () => {

@@ -84,6 +84,24 @@ export interface NeuriteWasmModule {
     outputs: number,
     outputsLength: bigint,
   ): number;
+  /** threaded build: starts the runner thread the *_async calls run on; 1 when it runs (0 in the single build) */
+  _nrtw_start_runner(): number;
+  /** a job for one *_async call (0 when out of memory); destroy it once done */
+  _nrtw_job_create(): number;
+  _nrtw_job_destroy(job: number): void;
+  /** address of the job's int32 state: 0 queued or running, 1 done */
+  _nrtw_job_state(job: number): number;
+  /** the call's nrt_status, once done */
+  _nrtw_job_status(job: number): number;
+  /** the call's error message (a C string), once done with a status other than ok */
+  _nrtw_job_error(job: number): number;
+  _nrtw_predict_async(job: number, model: number, x: number, xLength: bigint, count: bigint, out: number, outLength: bigint): void;
+  _nrtw_evaluate_async(
+    job: number, model: number, x: number, xLength: bigint, y: number, yLength: bigint, w: number, wLength: bigint,
+    count: bigint, batchSize: bigint, outMetrics: number,
+  ): void;
+  /** nrtw_train_slice's arguments after the job's */
+  _nrtw_train_slice_async(job: number, ...args: Parameters<NeuriteWasmModule['_nrtw_train_slice']>): void;
   /** test hook: 0 unreachable, 1 abort(), 2 out-of-bounds store */
   _nrtw_debug_trap(kind: number): void;
 
@@ -96,7 +114,7 @@ export interface NeuriteWasmModule {
 export interface NeuriteWasmOptions {
   print?: (text: string) => void;
   printErr?: (text: string) => void;
-  /** threaded build only: pthread workers to start with the module (threads - 1) */
+  /** threaded build only: pthread workers to start with the module (threads: threads - 1 helpers and the runner) */
   nrtHelpers?: number;
 }
 

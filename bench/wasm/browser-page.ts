@@ -83,7 +83,7 @@ async function neurite(threads: number): Promise<PageSystemInfo> {
   runners.set('neurite', { latencyCall: (i) => model.predictSync(rows[i & 63]!), throughputCall: () => model.predict(big) });
   const notes = [
     `${wasm.threads > 1 ? 'threaded build' : `single-threaded build (${wasm.threadsUnavailable})`}, GEMM kernel ${wasm.gemmKernel}, simd128 ${wasm.simd128}`,
-    'Model API: predictSync for batch 1, await predict for batch 1024',
+    `Model API: predictSync for batch 1, await predict for batch 1024 (${wasm.offThread ? 'on the runner thread: the page stays free' : 'on the page\'s thread, in paced pieces'})`,
   ];
   return { id: 'neurite', available: true, threads: used, notes };
 }

@@ -271,6 +271,14 @@ export function hasTrainableWeights(layer: LayerSpec): boolean {
   return false;
 }
 
+/**
+ * Multiply-adds of one sample's forward pass. The backends with a worker thread run small calls on the calling
+ * thread, where a call costs less than the hop to the worker and back, and larger ones on the worker.
+ */
+export function macsPerRow(spec: ModelSpec): number {
+  return spec.layers.reduce((sum, l) => sum + (l.kind === 'dense' ? l.inputSize * l.units : 0), 0);
+}
+
 export function outputSize(spec: ModelSpec): number {
   return spec.layers.length ? spec.layers[spec.layers.length - 1]!.units : spec.inputSize;
 }

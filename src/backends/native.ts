@@ -10,7 +10,7 @@
  */
 import { abiVersion, decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer, limits, statusError } from './abi.js';
 import {
-  AbortError, outputSize, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
+  AbortError, macsPerRow, outputSize, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
   type EvalResult, type ModelSpec, type OptimizerState, type TrainSpec,
 } from './backend.js';
 import { loadNativeAddon } from './native-load.js';
@@ -193,11 +193,6 @@ class NativeBackendModel implements BackendModel {
   dispose(): void {
     this.handle.dispose();
   }
-}
-
-/** Multiply-adds of one sample's forward pass: the addon runs small calls inline, larger ones on a worker. */
-function macsPerRow(spec: ModelSpec): number {
-  return spec.layers.reduce((sum, l) => sum + (l.kind === 'dense' ? l.inputSize * l.units : 0), 0);
 }
 
 /** A native backend whose models use `options.threads` threads; throws if the addon is unavailable. */

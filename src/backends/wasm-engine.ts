@@ -13,7 +13,7 @@ import { NeuriteError } from '../errors.js';
 import { abiVersion, statusCodes, statusError } from './abi.js';
 
 /** The binding this file speaks to (native/bindings/wasm/neurite_wasm.cpp). */
-const BINDING_VERSION = 4;
+const BINDING_VERSION = 5;
 /** Threads of the threaded build at most: each is a worker holding an instance of the module, and the core's
  * kernels stop gaining long before (a W2 step is a few milliseconds). */
 const MAX_WASM_THREADS = 16;
@@ -31,17 +31,72 @@ export class Engine {
   readonly kernelName: string;
   /** Threads this module's models can use: 1 for the single-threaded build. */
   readonly threads: number;
+  /**
+   * Whether long calls (predict, evaluate, epoch slices) run on the threaded build's runner thread, leaving this
+   * thread free (native/bindings/wasm/runner.h); otherwise they run here in paced pieces.
+   */
+  runner: boolean;
+  /** jobs submitted so far (for tests: which calls went to the runner) */
+  jobs = 0;
+  /** Rejects the jobs in flight when a worker thread died (a trap there); then no job is submitted again. */
+  private workerDied: { promise: Promise<never>; reject: (e: Error) => void };
 
   constructor(
     readonly mod: NeuriteWasmModule,
     /** why the single-threaded build runs, when it does */
     readonly threadsUnavailable?: string,
+    runner = false,
   ) {
     const scratch = mod._malloc(256);
     if (!scratch) throw new NeuriteError('wasm backend: could not allocate 256 bytes in a fresh module');
     this.scratch = scratch;
     this.kernelName = mod.UTF8ToString(mod._nrt_gemm_kernel_name());
     this.threads = mod._nrt_hardware_threads();
+    this.runner = runner;
+    let reject: (e: Error) => void = () => {};
+    const promise = new Promise<never>((_, r) => (reject = r));
+    promise.catch(() => {});  // observed by settle() only while a job is in flight
+    this.workerDied = { promise, reject };
+  }
+
+  /** A worker thread reported an error (Emscripten prints it): fail the jobs in flight, and run later calls here. */
+  onWorkerError(text: string): void {
+    this.runner = false;
+    this.workerDied.reject(new NeuriteError(`wasm backend: a worker thread of the WASM engine failed: ${text}`));
+  }
+
+  /**
+   * Submits a long call as a job (`submit(job)` calls one nrtw_*_async) and waits for it without blocking: the
+   * runner thread does the work while this thread runs its event loop. Returns the call's status and, when it
+   * failed, its message (pass both to check()).
+   */
+  async runJob(what: string, submit: (job: number) => void): Promise<{ status: number; message: string }> {
+    const { mod } = this;
+    const job = mod._nrtw_job_create();
+    if (!job) throw new NeuriteError(`wasm backend: ${what}: out of memory in the WASM heap`);
+    let submitted = false;
+    try {
+      this.guard(what, () => submit(job));
+      submitted = true;
+      this.jobs++;
+      const at = mod._nrtw_job_state(job) >>> 2;
+      // A pending Atomics.waitAsync does not keep Node's event loop alive: without this timer a script awaiting
+      // the job would exit (code 13) when it has nothing else to do.
+      const keepAlive = setInterval(() => {}, 2 ** 30);
+      try {
+        while (Atomics.load(this.heap.HEAP32, at) === 0) {
+          const wait = waitAsync(this.heap.HEAP32, at, 0);
+          if (wait.async) await Promise.race([wait.value, this.workerDied.promise]);
+        }
+      } finally {
+        clearInterval(keepAlive);
+      }
+      const status = mod._nrtw_job_status(job);
+      return { status, message: status === statusCodes.ok ? '' : mod.UTF8ToString(mod._nrtw_job_error(job)) };
+    } finally {
+      // A job that never finished (its worker died) may still be written to: leave its few bytes allocated.
+      if (!submitted || Atomics.load(this.heap.HEAP32, mod._nrtw_job_state(job) >>> 2) !== 0) mod._nrtw_job_destroy(job);
+    }
   }
 
   /** The heap views, current: in the threaded build a worker thread may have grown the memory since. */
@@ -70,9 +125,11 @@ export class Engine {
     }
   }
 
-  /** Throws the Error for an nrt_status other than ok. */
-  check(what: string, status: number): void {
-    if (status !== statusCodes.ok) throw statusError('wasm', what, status, this.mod.UTF8ToString(this.mod._nrt_last_error()));
+  /** Throws the Error for an nrt_status other than ok, with nrt_last_error()'s message or the one given. */
+  check(what: string, status: number, message?: string): void {
+    if (status !== statusCodes.ok) {
+      throw statusError('wasm', what, status, message ?? this.mod.UTF8ToString(this.mod._nrt_last_error()));
+    }
   }
 
   /** malloc that names what it was for when the 2 GiB heap cannot hold it. */
@@ -101,6 +158,12 @@ export class Engine {
     }
   }
 }
+
+/** Atomics.waitAsync (ES2024; Node 16+, Chromium 87+): the lib this package compiles against predates it. */
+type WaitAsync = (array: Int32Array, index: number, value: number) => { async: boolean; value: Promise<unknown> | string };
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync as WaitAsync;
+/** Whether this engine can await another thread's work: without Atomics.waitAsync the runner is not used. */
+const canWaitAsync = typeof (Atomics as unknown as { waitAsync?: unknown }).waitAsync === 'function';
 
 function formatBytes(n: number): string {
   return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
@@ -187,12 +250,17 @@ async function load(build: WasmBuild, threadsUnavailableReason?: string): Promis
   const options = {
     print: () => {},
     printErr: (text: string) => {
-      if (engine) engine.lastStderr = text;
-      // Emscripten reports a worker that failed to load this way, and then waits for it forever.
-      else if (/worker sent an error/.test(text)) failStart?.(new Error(text));
+      // Emscripten reports a worker that failed (to load, or later: a trap on a worker thread) this way; the
+      // module then waits for it forever.
+      const workerError = /worker sent an error/.test(text);
+      if (engine) {
+        engine.lastStderr = text;
+        if (workerError) engine.onWorkerError(text);
+      } else if (workerError) failStart?.(new Error(text));
     },
   };
   let mod: NeuriteWasmModule;
+  let runner = false;
   if (build === 'single') {
     // Loaded on first use only: the module inlines its binary (~100 KB of base64) that native users never need.
     const { default: createNeuriteWasm } = await import('../../wasm/neurite-wasm.mjs');
@@ -203,16 +271,16 @@ async function load(build: WasmBuild, threadsUnavailableReason?: string): Promis
     let timer: ReturnType<typeof setTimeout> | undefined;
     const started = new Promise<never>((_, reject) => {
       failStart = reject;
-      timer = setTimeout(() => reject(new Error(`its ${threads - 1} workers did not start within ${THREADS_START_TIMEOUT_MS / 1000} s`)), THREADS_START_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`its ${threads} workers did not start within ${THREADS_START_TIMEOUT_MS / 1000} s`)), THREADS_START_TIMEOUT_MS);
     });
     try {
-      mod = await Promise.race([createNeuriteWasmThreads({ ...options, nrtHelpers: threads - 1 }), started]);
+      // A worker per core: threads - 1 helpers for the kernels, and the runner thread.
+      mod = await Promise.race([createNeuriteWasmThreads({ ...options, nrtHelpers: threads }), started]);
     } finally {
       clearTimeout(timer);
     }
-    // Before any model exists: the core's pool then asks for exactly the workers started above.
+    // Before any model exists: the core's pool then asks for exactly the helpers started above.
     mod._nrtw_set_hardware_threads(threads);
-    mod.nrtUnrefWorkers?.();
   }
   if (mod._nrtw_binding_version() !== BINDING_VERSION || mod._nrt_abi_version() !== abiVersion) {
     throw new Error(
@@ -220,6 +288,10 @@ async function load(build: WasmBuild, threadsUnavailableReason?: string): Promis
         `${mod._nrt_abi_version()}, expected ${BINDING_VERSION} / ${abiVersion}: rebuild it with npm run build:wasm`,
     );
   }
-  engine = new Engine(mod, threadsUnavailableReason);
+  if (build === 'threads') {
+    runner = canWaitAsync && mod._nrtw_start_runner() === 1;
+    mod.nrtUnrefWorkers?.();
+  }
+  engine = new Engine(mod, threadsUnavailableReason, runner);
   return engine;
 }

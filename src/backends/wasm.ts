@@ -8,12 +8,17 @@
  * Node's event loop) for seconds. trainEpoch asks the binding to train consecutive batches for what is left of
  * the shared pacer's budget (pacing.ts), yields, reports progress, looks at the AbortSignal, and goes on. The
  * epoch order is computed inside WASM with the shared counter-based RNG, so slicing changes nothing in the result.
+ *
+ * The threaded build has a better way: a runner thread (native/bindings/wasm/runner.h). There predict and evaluate
+ * run whole, and the epoch in slices of RUNNER_SLICE_MS, on that thread, each call copied into a heap block of its
+ * own, while this thread awaits the job and stays free: nothing here is paced or blocked.
  */
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
 import { firstNonFinite } from '../errors.js';
 import { decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer } from './abi.js';
+import { metricsLayout } from './abi-generated.js';
 import {
-  AbortError, lossHasAccuracy, outputSize, targetColumns, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
+  AbortError, lossHasAccuracy, macsPerRow, outputSize, targetColumns, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
   type EvalResult, type LossName, type ModelSpec, type OptimizerState, type TrainSpec,
 } from './backend.js';
 import { beforeWork, budgetLeft, ChunkSizer, pacingClock } from './pacing.js';
@@ -24,6 +29,18 @@ import { Engine, HeapBuffer, instantiate, type WasmBuild } from './wasm-engine.j
 const FAST_SCAN_MIN = 1 << 14;
 /** Buffers above this size are given back after the call instead of being kept by the model. */
 const KEEP_BYTES = 1 << 20;
+/**
+ * On the runner thread: the length of an epoch slice (how often progress is reported and the AbortSignal looked
+ * at), and the most input bytes one predict or evaluate job copies into the heap (longer inputs take several).
+ */
+const RUNNER_SLICE_MS = 50;
+const RUNNER_JOB_BYTES = 64 << 20;
+/**
+ * Below this many multiply-adds a call runs on the JavaScript thread even where the runner exists: it takes under
+ * a millisecond there, less than twice the runner's round trip (wake it, then be woken: 30-80 µs measured in Node
+ * on a 2-vCPU Zen 3), and no slicing is needed for it. A training step counts three times its forward pass.
+ */
+const RUNNER_MIN_MACS = 1 << 22;
 const big = BigInt;
 
 /** What a WasmModel holds in the WASM heap, freed by dispose() or, if it is dropped without, by the finalizer. */
@@ -49,10 +66,16 @@ class WasmModel implements BackendModel {
   private readonly out: HeapBuffer;
   private readonly w: HeapBuffer;
   private readonly token = {};
+  private readonly resources: HeapResources;
   /** threads this model's kernels use */
   private readonly threads: number;
   /** how many rows fit the pacer's budget, learnt across predict calls (the first call starts at 16) */
   private readonly predictChunks = new ChunkSizer(16);
+  /** multiply-adds of one row's forward pass: what decides whether a call goes to the runner thread */
+  private readonly macsPerRow: number;
+  /** jobs of this model on the runner thread; dispose() frees the model only once they are done */
+  private jobsInFlight = 0;
+  private disposeWhenIdle = false;
 
   constructor(
     private readonly engine: Engine,
@@ -60,6 +83,7 @@ class WasmModel implements BackendModel {
     threads: number | undefined,
   ) {
     [this.x, this.y, this.out, this.w] = [new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine), new HeapBuffer(engine)];
+    this.macsPerRow = macsPerRow(spec);
     const { mod } = engine;
     this.handle = engine.guard('createModel', () =>
       engine.withBytes('createModel', encodeLayers(spec), (layers) => {
@@ -67,7 +91,8 @@ class WasmModel implements BackendModel {
         return engine.heap.HEAPU32[engine.scratch >>> 2]!;
       }),
     );
-    finalizer?.register(this, { engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] }, this.token);
+    this.resources = { engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] };
+    finalizer?.register(this, this.resources, this.token);
     // More threads than the module has workers run on the ones it has (the single-threaded build: one).
     this.threads = Math.min(threads ?? engine.threads, engine.threads);
     if (threads !== undefined) engine.check('createModel', mod._nrt_model_set_threads(this.handle, this.threads));
@@ -84,6 +109,47 @@ class WasmModel implements BackendModel {
       return this.engine.guard(what, () => body(this.handle));
     } finally {
       for (const b of [this.x, this.y, this.out, this.w]) if (b.bytes > KEEP_BYTES) b.release();
+    }
+  }
+
+  /** Whether `rows` rows (a training step counts `factor` = 3 times a forward pass) go to the runner thread. */
+  private offThread(rows: number, factor = 1): boolean {
+    return this.engine.runner && rows * this.macsPerRow * factor >= RUNNER_MIN_MACS;
+  }
+
+  /**
+   * Rows [0, count) in runs of at most RUNNER_JOB_BYTES of input (`floatsPerRow` floats a row), a multiple of
+   * `unit` rows each: one job per run, one after another.
+   */
+  private async onRunnerByRows(count: number, floatsPerRow: number, run: (row: number, rows: number) => Promise<void>, unit = 1): Promise<void> {
+    const perJob = Math.max(unit, Math.floor(RUNNER_JOB_BYTES / (floatsPerRow * 4) / unit) * unit);
+    for (let row = 0; row < count; row += perJob) await run(row, Math.min(perJob, count - row));
+  }
+
+  /** `data` copied into a fresh heap block followed by `extraBytes` (8-byte aligned) for results; freed after. */
+  private async withHeapCopy(what: string, data: Float32Array, extraBytes: number, body: (dataPtr: number, extraPtr: number) => Promise<void>): Promise<void> {
+    const extraAt = Math.ceil((data.length * 4) / 8) * 8;
+    const block = this.engine.alloc(what, extraAt + extraBytes);
+    try {
+      this.engine.f32(block, data.length).set(data);
+      await body(block, block + extraAt);
+    } finally {
+      this.mod._free(block);
+    }
+  }
+
+  /**
+   * One long call on the runner thread: `submit(handle, job)` calls an nrtw_*_async on heap blocks that stay
+   * allocated until it returns. The model outlives the job even if disposed meanwhile.
+   */
+  private async onRunner(what: string, submit: (h: number, job: number) => void): Promise<{ status: number; message: string }> {
+    if (!this.handle) throw new Error(`wasm backend: ${what}: the model was disposed`);
+    const h = this.handle;
+    this.jobsInFlight++;
+    try {
+      return await this.engine.runJob(what, (job) => submit(h, job));
+    } finally {
+      if (--this.jobsInFlight === 0 && this.disposeWhenIdle) this.release();
     }
   }
 
@@ -188,22 +254,35 @@ class WasmModel implements BackendModel {
         else engine.heap.HEAPU32.subarray(orderp >>> 2, (orderp >>> 2) + count).forEach((_, i, a) => (a[i] = i));
         engine.heap.HEAPF64.fill(0, (block + totalsAt) >>> 3, (block + totalsAt) / 8 + 3);
       });
+      const doneCount = () => Number(new BigInt64Array(engine.heap.HEAPU8.buffer, block + doneAt, 1)[0]);
+      const onRunner = this.offThread(count, 3);
       for (let batch = 0; batch < batches; ) {
-        await beforeWork();
-        if (signal?.aborted) throw new AbortError();
         let status = 0;
-        const done = this.call('trainEpoch', (h) => {
-          status = mod._nrtw_train_slice(h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count), orderp,
-            big(batchSize), big(batch), big(batches), budgetLeft(), block + lossesAt + batch * 8, block + totalsAt,
-            block + doneAt, outputsp, big(outputsLength));
-          return Number(new BigInt64Array(engine.heap.HEAPU8.buffer, block + doneAt, 1)[0]);
-        });
+        let message: string | undefined;
+        let done: number;
+        if (onRunner) {
+          if (signal?.aborted) throw new AbortError();
+          ({ status, message } = await this.onRunner('trainEpoch', (h, job) =>
+            mod._nrtw_train_slice_async(job, h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count),
+              orderp, big(batchSize), big(batch), big(batches), RUNNER_SLICE_MS, block + lossesAt + batch * 8,
+              block + totalsAt, block + doneAt, outputsp, big(outputsLength))));
+          done = doneCount();
+        } else {
+          await beforeWork();
+          if (signal?.aborted) throw new AbortError();
+          done = this.call('trainEpoch', (h) => {
+            status = mod._nrtw_train_slice(h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count), orderp,
+              big(batchSize), big(batch), big(batches), budgetLeft(), block + lossesAt + batch * 8, block + totalsAt,
+              block + doneAt, outputsp, big(outputsLength));
+            return doneCount();
+          });
+        }
         if (onBatch) {
           const losses = engine.heap.HEAPF64.slice((block + lossesAt) / 8 + batch, (block + lossesAt) / 8 + batch + done);
           for (let i = 0; i < done; i++) onBatch(batch + i, batches, losses[i]!);
         }
         batch += done;
-        engine.check(`trainEpoch (batch ${batch} of ${batches})`, status);
+        engine.check(`trainEpoch (batch ${batch} of ${batches})`, status, message);
       }
       const totals = engine.heap.HEAPF64.slice((block + totalsAt) / 8, (block + totalsAt) / 8 + 3);
       if (outputs) outputs.set(engine.f32(outputsp, outputsLength));
@@ -224,6 +303,29 @@ class WasmModel implements BackendModel {
     let loss = 0;
     let correct = 0;
     let hasAccuracy = false;
+    if (this.offThread(count)) {
+      // In jobs of whole batches on the runner thread, combined the same way.
+      await this.onRunnerByRows(count, xCols + yCols + (sampleWeight ? 1 : 0), async (row, rows) => {
+        const xs = x.subarray(row * xCols, (row + rows) * xCols);
+        const ys = y.subarray(row * yCols, (row + rows) * yCols);
+        const ws = sampleWeight?.subarray(row, row + rows) ?? new Float32Array(0);
+        const data = new Float32Array(xs.length + ys.length + ws.length);
+        data.set(xs);
+        data.set(ys, xs.length);
+        data.set(ws, xs.length + ys.length);
+        await this.withHeapCopy('evaluate', data, metricsLayout.size, async (p, mp) => {
+          const [yp, wp] = [p + xs.length * 4, ws.length ? p + (xs.length + ys.length) * 4 : 0];
+          const r = await this.onRunner('evaluate', (h, job) => this.mod._nrtw_evaluate_async(job, h, p, big(xs.length), yp,
+            big(ys.length), wp, big(ws.length), big(rows), big(batchSize), mp));
+          this.engine.check('evaluate', r.status, r.message);
+          const m = decodeMetrics(this.engine.heap.HEAPU8, mp);
+          loss += m.loss * rows;
+          correct += (m.accuracy ?? 0) * rows;
+          hasAccuracy = m.accuracy !== undefined;
+        });
+      }, batchSize);
+      return hasAccuracy ? { loss: loss / count, accuracy: correct / count } : { loss: loss / count };
+    }
     const chunks = new ChunkSizer(batchSize);
     for (let row = 0; row < count; ) {
       await beforeWork();
@@ -252,6 +354,18 @@ class WasmModel implements BackendModel {
     const inCols = this.spec.inputSize;
     const outCols = outputSize(this.spec);
     const out = new Float32Array(count * outCols);
+    if (this.offThread(count)) {
+      await this.onRunnerByRows(count, inCols, async (row, rows) => {
+        const xs = x.subarray(row * inCols, (row + rows) * inCols);
+        const n = rows * outCols;
+        await this.withHeapCopy('predict', xs, n * 4, async (xp, op) => {
+          const r = await this.onRunner('predict', (h, job) => this.mod._nrtw_predict_async(job, h, xp, big(xs.length), big(rows), op, big(n)));
+          this.engine.check('predict', r.status, r.message);
+          out.set(this.engine.f32(op, n), row * outCols);
+        });
+      });
+      return out;
+    }
     const chunks = this.predictChunks;
     for (let row = 0; row < count; ) {
       await beforeWork();
@@ -286,8 +400,14 @@ class WasmModel implements BackendModel {
   dispose(): void {
     if (!this.handle) return;
     finalizer?.unregister(this.token);
-    releaseResources({ engine: this.engine, handle: this.handle, buffers: [this.x, this.y, this.out, this.w] });
     this.handle = 0;
+    // A job on the runner thread still uses the model: it is freed when the last one is done (onRunner).
+    if (this.jobsInFlight > 0) this.disposeWhenIdle = true;
+    else this.release();
+  }
+
+  private release(): void {
+    releaseResources(this.resources);
   }
 }
 
@@ -305,6 +425,12 @@ export interface WasmBackend extends Backend {
   readonly threads: number;
   /** why the single-threaded build runs, when it does (no SharedArrayBuffer, a page not cross-origin isolated…) */
   readonly threadsUnavailable: string | undefined;
+  /**
+   * true when predict, evaluate and fit's epochs run on a thread of their own (the threaded build, where
+   * Atomics.waitAsync exists): the JavaScript thread is never blocked by them. Otherwise they run on it in pieces
+   * of a few milliseconds between yields.
+   */
+  readonly offThread: boolean;
   /** for tests of the trap handling: runs a deliberate trap inside WASM (0 unreachable, 1 abort, 2 OOB store) */
   debugTrap(kind: 0 | 1 | 2): void;
   /** the raw module, for tests and benchmarks */
@@ -319,6 +445,9 @@ function makeBackend(engine: Engine): WasmBackend {
     createModel: (spec, options) => new WasmModel(engine, spec, options?.threads),
     threads: engine.threads,
     threadsUnavailable: engine.threadsUnavailable,
+    get offThread() {
+      return engine.runner;
+    },
     simd128: engine.mod._nrtw_simd128() === 1,
     gemmKernel: engine.kernelName,
     debugTrap: (kind) => engine.guard('debugTrap', () => engine.mod._nrtw_debug_trap(kind)),

@@ -1,6 +1,7 @@
 // The Emscripten binding: what the WASM module exports beyond the core's C ABI (neurite.h), which it also
 // exports unchanged (the list is in native/bindings/wasm/wasm.cmake). No math here: the core does the work;
-// this file only adds what a JavaScript caller without threads needs.
+// this file only adds what a JavaScript caller needs that cannot block its thread: epoch slices, and the long
+// calls as jobs for the runner thread (runner.h).
 //
 // Why an epoch "slice": a browser tab (or Node's event loop) must not freeze for a whole epoch, and WASM cannot
 // yield in the middle of a call. So src/backends/wasm.ts runs an epoch as a series of slices: each call trains
@@ -14,6 +15,7 @@
 
 #include "core/thread_pool.h"
 #include "neurite/neurite.h"
+#include "runner.h"
 
 // The descriptor layouts are held to native/abi/abi.json by the generated neurite/abi.h; the JavaScript side
 // encodes them from the same schema (src/backends/abi.ts).
@@ -44,7 +46,7 @@ EMSCRIPTEN_KEEPALIVE int32_t nrtw_threads_build(void) {
 EMSCRIPTEN_KEEPALIVE void nrtw_set_hardware_threads(int32_t threads) { nrt::set_hardware_threads(threads); }
 
 // Bumped when an export below changes meaning; the loader refuses a module it does not know.
-EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 4; }
+EMSCRIPTEN_KEEPALIVE int32_t nrtw_binding_version(void) { return 5; }
 
 /*
  * Trains batches first_batch, first_batch+1, ... of an epoch whose row order is `order` (`total` rows, batches of
@@ -77,6 +79,35 @@ EMSCRIPTEN_KEEPALIVE nrt_status nrtw_train_slice(nrt_model* model, const float* 
     if (emscripten_get_now() - start >= budget_ms) break;
   }
   return NRT_OK;
+}
+
+/*
+ * The long calls, as jobs (runner.h): in the threaded build they run on the runner thread and return at once; the
+ * caller awaits the job's state and then reads its status. Every heap block passed must stay allocated until then.
+ */
+EMSCRIPTEN_KEEPALIVE void nrtw_predict_async(nrtw_job* job, nrt_model* model, const float* x, int64_t x_length,
+                                             int64_t count, float* out, int64_t out_length) {
+  nrtw::submit(job, [=] { return nrt_model_predict(model, x, x_length, count, out, out_length); });
+}
+
+EMSCRIPTEN_KEEPALIVE void nrtw_evaluate_async(nrtw_job* job, nrt_model* model, const float* x, int64_t x_length,
+                                              const float* y, int64_t y_length, const float* w, int64_t w_length,
+                                              int64_t count, int64_t batch_size, nrt_metrics* out_metrics) {
+  nrtw::submit(job, [=] {
+    return nrt_model_evaluate(model, x, x_length, y, y_length, w, w_length, count, batch_size, out_metrics);
+  });
+}
+
+EMSCRIPTEN_KEEPALIVE void nrtw_train_slice_async(nrtw_job* job, nrt_model* model, const float* x, int64_t x_length,
+                                                 const float* y, int64_t y_length, const float* w, int64_t w_length,
+                                                 int64_t total, const uint32_t* order, int64_t batch_size,
+                                                 int64_t first_batch, int64_t batch_end, double budget_ms,
+                                                 double* losses, double* totals, int64_t* out_done, float* outputs,
+                                                 int64_t outputs_length) {
+  nrtw::submit(job, [=] {
+    return nrtw_train_slice(model, x, x_length, y, y_length, w, w_length, total, order, batch_size, first_batch,
+                            batch_end, budget_ms, losses, totals, out_done, outputs, outputs_length);
+  });
 }
 
 /*

@@ -27,7 +27,8 @@
 #   -sPTHREAD_POOL_SIZE=Module.nrtHelpers
 #                             the workers are started when the module loads (a thread started later would need the
 #                             event loop of the thread that starts it, which a synchronous call never gives back);
-#                             the loader (src/backends/wasm-engine.ts) passes cores - 1 and tells the core the same.
+#                             the loader (src/backends/wasm-engine.ts) passes cores: cores - 1 for the kernels'
+#                             helpers, one for the runner thread (runner.cpp) the long calls run on.
 #   -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
 #                             a library must not install process-wide handlers.
 #   neurite-wasm-mt.post.js   lets the loader refresh the heap views after a worker thread grew the memory.
@@ -56,7 +57,9 @@ set(NEURITE_WASM_EXPORTS
   _nrt_model_set_threads _nrt_hardware_threads
   _nrt_model_train_batch _nrt_model_train_rows _nrt_model_evaluate _nrt_model_predict
   _nrt_rng_key _nrt_rng_u32 _nrt_permutation _nrt_first_non_finite
-  _nrtw_simd128 _nrtw_threads_build _nrtw_set_hardware_threads _nrtw_binding_version _nrtw_train_slice _nrtw_debug_trap)
+  _nrtw_simd128 _nrtw_threads_build _nrtw_set_hardware_threads _nrtw_binding_version _nrtw_train_slice _nrtw_debug_trap
+  _nrtw_start_runner _nrtw_job_create _nrtw_job_destroy _nrtw_job_state _nrtw_job_status _nrtw_job_error
+  _nrtw_predict_async _nrtw_evaluate_async _nrtw_train_slice_async)
 list(JOIN NEURITE_WASM_EXPORTS "," NEURITE_WASM_EXPORTS_CSV)
 
 if(NEURITE_WASM_THREADS)
@@ -72,7 +75,7 @@ else()
   set(NEURITE_WASM_LINK_VARIANT -sENVIRONMENT=web,worker)
 endif()
 
-add_executable(neurite_wasm native/bindings/wasm/neurite_wasm.cpp)
+add_executable(neurite_wasm native/bindings/wasm/neurite_wasm.cpp native/bindings/wasm/runner.cpp)
 set_target_properties(neurite_wasm PROPERTIES OUTPUT_NAME ${NEURITE_WASM_NAME} SUFFIX ".mjs")
 target_link_libraries(neurite_wasm PRIVATE neurite_core)
 if(NEURITE_WASM_THREADS)  # relink when the JavaScript pieces change
