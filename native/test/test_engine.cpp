@@ -573,6 +573,15 @@ TEST(engine_rejects_bad_input_with_named_errors) {
   uint32_t rows[] = {0, 7};
   error_has(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, rows, 2, nullptr, nullptr, nullptr, nullptr, 0),
             NRT_ERR_INVALID_ARGUMENT, "rows[1]");
+  // train_rows reads the labels of its rows only, and checks exactly those, naming the data set's row.
+  y[0] = 9;
+  CHECK(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, one_row, 1, nullptr, nullptr,
+                             nullptr, nullptr, 0) == NRT_OK);
+  const uint32_t row_zero[] = {1, 0};
+  error_has(nrt_model_train_rows(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, row_zero, 2, nullptr, nullptr,
+                                 nullptr, nullptr, 0),
+            NRT_ERR_INVALID_ARGUMENT, "y[0] = 9 is not a class index");
+  y[0] = 0;
   // Still usable after every rejected call.
   CHECK(nrt_model_train_batch(net.m, x.data(), len(x), y.data(), len(y), nullptr, 0, 2, nullptr) == NRT_OK);
 }

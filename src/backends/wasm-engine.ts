@@ -55,7 +55,7 @@ export class Engine {
     this.runner = runner;
     let reject: (e: Error) => void = () => {};
     const promise = new Promise<never>((_, r) => (reject = r));
-    promise.catch(() => {});  // observed by settle() only while a job is in flight
+    promise.catch(() => {});  // observed by runJob() only while a job is in flight
     this.workerDied = { promise, reject };
   }
 

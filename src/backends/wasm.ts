@@ -126,13 +126,22 @@ class WasmModel implements BackendModel {
     for (let row = 0; row < count; row += perJob) await run(row, Math.min(perJob, count - row));
   }
 
-  /** `data` copied into a fresh heap block followed by `extraBytes` (8-byte aligned) for results; freed after. */
-  private async withHeapCopy(what: string, data: Float32Array, extraBytes: number, body: (dataPtr: number, extraPtr: number) => Promise<void>): Promise<void> {
-    const extraAt = Math.ceil((data.length * 4) / 8) * 8;
+  /**
+   * `arrays` copied one after another into a fresh heap block, followed by `extraBytes` (8-byte aligned) for
+   * results; body gets each array's address, then the results'. The block is freed after.
+   */
+  private async withHeapCopy(what: string, arrays: Float32Array[], extraBytes: number, body: (ptrs: number[], extraPtr: number) => Promise<void>): Promise<void> {
+    const floats = arrays.reduce((sum, a) => sum + a.length, 0);
+    const extraAt = Math.ceil((floats * 4) / 8) * 8;
     const block = this.engine.alloc(what, extraAt + extraBytes);
     try {
-      this.engine.f32(block, data.length).set(data);
-      await body(block, block + extraAt);
+      let at = block;
+      const ptrs = arrays.map((a) => {
+        this.engine.f32(at, a.length).set(a);
+        at += a.length * 4;
+        return at - a.length * 4;
+      });
+      await body(ptrs, block + extraAt);
     } finally {
       this.mod._free(block);
     }
@@ -309,14 +318,9 @@ class WasmModel implements BackendModel {
         const xs = x.subarray(row * xCols, (row + rows) * xCols);
         const ys = y.subarray(row * yCols, (row + rows) * yCols);
         const ws = sampleWeight?.subarray(row, row + rows) ?? new Float32Array(0);
-        const data = new Float32Array(xs.length + ys.length + ws.length);
-        data.set(xs);
-        data.set(ys, xs.length);
-        data.set(ws, xs.length + ys.length);
-        await this.withHeapCopy('evaluate', data, metricsLayout.size, async (p, mp) => {
-          const [yp, wp] = [p + xs.length * 4, ws.length ? p + (xs.length + ys.length) * 4 : 0];
-          const r = await this.onRunner('evaluate', (h, job) => this.mod._nrtw_evaluate_async(job, h, p, big(xs.length), yp,
-            big(ys.length), wp, big(ws.length), big(rows), big(batchSize), mp));
+        await this.withHeapCopy('evaluate', [xs, ys, ws], metricsLayout.size, async ([xp, yp, wp], mp) => {
+          const r = await this.onRunner('evaluate', (h, job) => this.mod._nrtw_evaluate_async(job, h, xp!, big(xs.length), yp!,
+            big(ys.length), ws.length ? wp! : 0, big(ws.length), big(rows), big(batchSize), mp));
           this.engine.check('evaluate', r.status, r.message);
           const m = decodeMetrics(this.engine.heap.HEAPU8, mp);
           loss += m.loss * rows;
@@ -358,8 +362,8 @@ class WasmModel implements BackendModel {
       await this.onRunnerByRows(count, inCols, async (row, rows) => {
         const xs = x.subarray(row * inCols, (row + rows) * inCols);
         const n = rows * outCols;
-        await this.withHeapCopy('predict', xs, n * 4, async (xp, op) => {
-          const r = await this.onRunner('predict', (h, job) => this.mod._nrtw_predict_async(job, h, xp, big(xs.length), big(rows), op, big(n)));
+        await this.withHeapCopy('predict', [xs], n * 4, async ([xp], op) => {
+          const r = await this.onRunner('predict', (h, job) => this.mod._nrtw_predict_async(job, h, xp!, big(xs.length), big(rows), op, big(n)));
           this.engine.check('predict', r.status, r.message);
           out.set(this.engine.f32(op, n), row * outCols);
         });

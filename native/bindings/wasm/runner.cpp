@@ -34,7 +34,10 @@ void finish(nrtw_job* job, nrt_status status) {
   job->call = nullptr;  // what it captured is the caller's to free once the job is done
   __atomic_store_n(&job->state, 1, __ATOMIC_SEQ_CST);
 #if defined(__EMSCRIPTEN_PTHREADS__)
-  emscripten_futex_wake(&job->state, INT_MAX);  // Atomics.notify: wakes Atomics.waitAsync too
+  // Atomics.notify, which wakes Atomics.waitAsync too. JavaScript may already have seen the store and destroyed
+  // the job: the wake then only names a heap address, which stays addressable, and a waiter woken spuriously by
+  // it reads its own state again.
+  emscripten_futex_wake(&job->state, INT_MAX);
 #endif
 }
 

@@ -282,7 +282,7 @@ int Model::first_trainable_layer() const {
 
 int64_t Model::y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size(); }
 
-nrt_status Model::check_data(Data d, int64_t count, bool need_y) const {
+nrt_status Model::check_data(Data d, int64_t count, bool need_y, RowsRead rows_to_read) const {
   if (count < 0) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0, got %lld", static_cast<long long>(count));
   // Every array the call reads or writes stays below 2^40 floats, so no size product can overflow.
   const int64_t widest_row = std::max(std::max(input_size_, output_size()), y_width());
@@ -302,14 +302,18 @@ nrt_status Model::check_data(Data d, int64_t count, bool need_y) const {
   if (d.w != nullptr && d.w_length != count)
     return fail(NRT_ERR_INVALID_ARGUMENT, "sample weights have %lld values, %lld rows need %lld",
                 static_cast<long long>(d.w_length), static_cast<long long>(count), static_cast<long long>(count));
-  if (loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
-    const float classes = static_cast<float>(output_size());
-    for (int64_t i = 0; i < count; i++) {
-      const float label = d.y[i];
-      if (!(label >= 0.0f && label < classes && label == std::floor(label)))
-        return fail(NRT_ERR_INVALID_ARGUMENT, "y[%lld] = %g is not a class index in [0, %lld)",
-                    static_cast<long long>(i), static_cast<double>(label), static_cast<long long>(output_size()));
-    }
+  return rows_to_read == kAllRows ? check_labels(d.y, nullptr, count) : NRT_OK;
+}
+
+nrt_status Model::check_labels(const float* y, const uint32_t* rows, int64_t count) const {
+  if (loss_ != NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) return NRT_OK;
+  const float classes = static_cast<float>(output_size());
+  for (int64_t i = 0; i < count; i++) {
+    const int64_t row = rows ? rows[i] : i;
+    const float label = y[row];
+    if (!(label >= 0.0f && label < classes && label == std::floor(label)))
+      return fail(NRT_ERR_INVALID_ARGUMENT, "y[%lld] = %g is not a class index in [0, %lld)",
+                  static_cast<long long>(row), static_cast<double>(label), static_cast<long long>(output_size()));
   }
   return NRT_OK;
 }

@@ -62,13 +62,14 @@ nrt_status Model::train_rows(Data d, int64_t total, const uint32_t* rows, int64_
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
   if (total < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "total must be >= 1, got %lld", static_cast<long long>(total));
-  NRT_RETURN_IF_ERROR(check_data(d, total, true));
+  NRT_RETURN_IF_ERROR(check_data(d, total, true, RowsRead::kSomeRows));
   NRT_RETURN_IF_ERROR(check_outputs(outputs, total));
   if (rows == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "rows must not be null");
   for (int64_t r = 0; r < count; r++)
     if (rows[r] >= total)
       return fail(NRT_ERR_INVALID_ARGUMENT, "rows[%lld] = %u is out of range [0, %lld)", static_cast<long long>(r),
                   rows[r], static_cast<long long>(total));
+  NRT_RETURN_IF_ERROR(check_labels(d.y, rows, count));
   NRT_RETURN_IF_ERROR(ensure_capacity(count));
   gather_rows(d.x, input_size_, rows, count, ws_.x_batch.data(), threads_);
   gather_rows(d.y, y_width(), rows, count, ws_.y_batch.data(), threads_);
