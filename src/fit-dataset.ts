@@ -6,14 +6,15 @@
  * Each batch is checked by the Model API like any fit input (shape, finite values, labels) and then trained as
  * an epoch of one batch: `trainEpoch(x, y, count, { batchSize: count, shuffle: false })`. That is the same step
  * as trainBatch, so the same batches in the same order give the same weights as fit with shuffle off, and it
- * brings what trainBatch lacks: native runs every epoch call on a worker thread (never on the event loop,
- * however small the batch), ts and wasm pace it with the shared pacer, and it reports the batch's training
- * accuracy. On ts and wasm the source is asked for the next batch only once the previous one has trained, so a
- * source may reuse its arrays.
+ * brings what trainBatch lacks: native (and wasm's threaded build, on its runner thread) runs epoch calls off
+ * the event loop, ts and wasm's single-threaded build pace them with the shared pacer, and it reports the batch's
+ * training accuracy. Where epochs run on the JavaScript thread the source is asked for the next batch only once
+ * the previous one has trained, so a source may reuse its arrays.
  *
- * On native, consecutive batches of one size are copied into a group (up to GROUP_BATCHES of them) and the
- * group trains as one epoch call with that batch size: the same steps, one trip to the worker thread instead of
- * eight, and while a group trains the source is read into the next one (BatchGroups).
+ * Where epochs run on a thread of their own (BackendModel.trainsOffThread), consecutive batches of one size are
+ * copied into a group (up to GROUP_BATCHES of them) and the group trains as one epoch call with that batch size:
+ * the same steps, one trip to the other thread instead of eight, and while a group trains the source is read into
+ * the next one (BatchGroups).
  *
  * Failures name the epoch and batch. A batch that fails its checks, or a source that throws, stops the call with
  * an error; the batches before it stay trained and the model stays usable.
@@ -90,11 +91,11 @@ export async function fitDataset(host: TrainingHost, source: DatasetSource, opti
       };
       const where = `fitDataset: epoch ${epoch}`;
       let batches: number;
-      if (engine.backend === 'native') {
+      if (engine.trainsOffThread) {
         const groups = new BatchGroups(train);
         batches = await eachBatch(host, source, where, loop.signal, (x, y, count, b) => groups.add(x, y, count, b), (e) => groups.finish(e));
       } else {
-        // An epoch of one batch, paced like every ts and wasm epoch.
+        // An epoch of one batch, paced like every epoch on the JavaScript thread.
         batches = await eachBatch(host, source, where, loop.signal, (x, y, count, b) => train(x, y, count, count, b));
       }
       lastCount = batches;

@@ -103,7 +103,7 @@ describe('wasm through the Model API', () => {
     const model = wasm.createModel(spec);
     model.setWeights(initialWeights(spec));
     model.compile({ optimizer: optimizers[0]![1], loss: 'categoricalCrossentropy' });
-    const count = 8192;
+    const count = 16384;
     const x = uniform(count * 256, 51, 0, 1);
     const y = classes(count, 10, 52).oneHot;
 

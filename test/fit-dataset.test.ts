@@ -179,7 +179,12 @@ describe('fitDataset sources', () => {
   });
 });
 
-describe('fitDataset with the native engine: the next batch is read while one trains', () => {
+// Where epochs train on a thread of their own (native; wasm's threaded build, which Node gets), batches go in groups.
+describe.each(['native', 'wasm'] as const)('fitDataset on %s: the next batch is read while one trains', (backend) => {
+  it('trains off the JavaScript thread', () => {
+    expect((build(backend) as unknown as { engine: { trainsOffThread: boolean } }).engine.trainsOffThread).toBe(true);
+  });
+
   it('asks for batch b+1 before batch b has finished training', async () => {
     const events: string[] = [];
     function* source() {
@@ -188,14 +193,14 @@ describe('fitDataset with the native engine: the next batch is read while one tr
         yield b;
       }
     }
-    await build('native').fitDataset(source, { epochs: 1, callbacks: { onBatchEnd: (b) => void events.push(`trained ${b}`) } });
+    await build(backend).fitDataset(source, { epochs: 1, callbacks: { onBatchEnd: (b) => void events.push(`trained ${b}`) } });
     expect(events.indexOf('next 1')).toBeLessThan(events.indexOf('trained 0'));
     expect(events.filter((e) => e.startsWith('trained'))).toHaveLength(7);
   });
 
   it('walks an array of batches as it is: the same weights as fit, shuffle off', async () => {
-    const a = build('native');
-    const b = build('native');
+    const a = build(backend);
+    const b = build(backend);
     await a.fit(nn.tensor(xAll, [N, F]), yAll, { epochs: 2, batchSize: 16, shuffle: false });
     await b.fitDataset(by16, { epochs: 2 });
     expect(weights(b)).toEqual(weights(a));
@@ -211,8 +216,8 @@ describe('fitDataset with the native engine: the next batch is read while one tr
         yield { xs: nn.tensor(xs, [16, F]), ys };
       }
     }
-    const a = build('native');
-    const b = build('native');
+    const a = build(backend);
+    const b = build(backend);
     await a.fitDataset(() => batchesOf(Array.from({ length: 6 }, () => 16)), { epochs: 2 });
     await b.fitDataset(reusing, { epochs: 2 });
     expect(weights(b)).toEqual(weights(a));

@@ -186,6 +186,11 @@ export interface EvalResult {
 export interface BackendModel {
   readonly backend: BackendName;
   readonly spec: ModelSpec;
+  /**
+   * Whether trainEpoch computes on a thread of its own (native; wasm's threaded build), the JavaScript thread
+   * only awaiting it, rather than on the JavaScript thread in paced pieces (ts; wasm's single-threaded build).
+   */
+  readonly trainsOffThread: boolean;
   /** Optional: the engine's own scan for the API's finite check of inputs and targets (same answer as
    * firstNonFinite in errors.ts: the index of the first NaN or ±Infinity, or -1), when it is faster. */
   firstNonFinite?(data: Float32Array): number;

@@ -115,6 +115,7 @@ async function callAsync<T>(what: string, body: () => Promise<T>): Promise<T> {
 
 class NativeBackendModel implements BackendModel {
   readonly backend = 'native' as const;
+  readonly trainsOffThread = true;
 
   constructor(
     readonly spec: ModelSpec,

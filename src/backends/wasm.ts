@@ -98,6 +98,10 @@ class WasmModel implements BackendModel {
     if (threads !== undefined) engine.check('createModel', mod._nrt_model_set_threads(this.handle, this.threads));
   }
 
+  get trainsOffThread(): boolean {
+    return this.engine.runner;
+  }
+
   private get mod(): NeuriteWasmModule {
     return this.engine.mod;
   }
@@ -503,6 +507,11 @@ export interface WasmInfo {
   simd128: boolean;
   /** the GEMM microkernel the core picked */
   gemmKernel: string;
+  /**
+   * true when predict, evaluate and fit run on a thread of their own (the threaded build), leaving the JavaScript
+   * thread free; false when they run on it in pieces of a few milliseconds between yields
+   */
+  offThread: boolean;
 }
 
 /** The loaded WASM engine's build, threads and kernel; undefined until `await nn.ready('wasm')` succeeded. */
@@ -514,6 +523,7 @@ export function wasmInfo(): WasmInfo | undefined {
     ...(backend.threadsUnavailable === undefined ? {} : { threadsUnavailable: backend.threadsUnavailable }),
     simd128: backend.simd128,
     gemmKernel: backend.gemmKernel,
+    offThread: backend.offThread,
   };
 }
 

@@ -20,13 +20,13 @@ function build(inputs: number, layers: LayerDescription[], seed: number): nn.Seq
 /** Which build runs here: SIMD128 or not, the GEMM kernel the core chose, its threads and why not more. */
 export async function wasmInfo(): Promise<{
   ready: string; simd128: boolean; gemmKernel: string; available: string[]; threads: number; threadsUnavailable?: string;
-  crossOriginIsolated: boolean; hardwareConcurrency: number;
+  offThread: boolean; crossOriginIsolated: boolean; hardwareConcurrency: number;
 }> {
   const ready = await nn.ready('wasm');
   const backend = await loadWasmBackend();
   return {
     ready, simd128: backend.simd128, gemmKernel: backend.gemmKernel, available: nn.availableBackends(),
-    threads: backend.threads, threadsUnavailable: backend.threadsUnavailable,
+    threads: backend.threads, threadsUnavailable: backend.threadsUnavailable, offThread: nn.wasmInfo()!.offThread,
     crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency,
   };
 }

@@ -55,6 +55,7 @@ describe('wasm in Chromium', () => {
     expect(info.crossOriginIsolated).toBe(false);
     expect(info.threads).toBe(1);
     expect(info.threadsUnavailable).toMatch(/not cross-origin isolated/);
+    expect(info.offThread).toBe(false); // long calls run on the page's thread, paced
   });
 
   it('predicts like Node with weights trained in Node', async () => {
@@ -121,6 +122,7 @@ describe('wasm threads in a cross-origin-isolated page', () => {
     expect(info.threads).toBe(Math.min(16, info.hardwareConcurrency));
     expect(info.threads).toBeGreaterThanOrEqual(2);
     expect(info.simd128).toBe(true);
+    expect(info.offThread).toBe(true); // long calls run on the runner thread: the page's thread stays free
   });
 
   it('trains and predicts on 2 threads as on 1', async () => {

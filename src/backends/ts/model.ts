@@ -23,6 +23,7 @@ const PREDICT_CHUNK = 1024;
 
 export class TsModel implements BackendModel {
   readonly backend = 'ts' as const;
+  readonly trainsOffThread = false;
   readonly spec: ModelSpec;
 
   private network: Network;
