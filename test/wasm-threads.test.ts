@@ -193,9 +193,10 @@ describe('long calls on the runner thread (threaded build)', () => {
     expect(on.batches).toEqual(off.batches); // every batch reported, in order, with the same loss
     expect(on.out).toEqual(off.out);
     on.weights.forEach((w, i) => expect(w).toEqual(off.weights[i]));
-    // evaluate: the same batches, their means combined over other chunks
+    // evaluate: the same batches, their means combined over other chunks (the paced path sizes its chunks by the
+    // clock), so loss and accuracy agree to the last few bits, not bit for bit
     expect(on.evaluation.loss).toBeCloseTo(off.evaluation.loss, 12);
-    expect(on.evaluation.accuracy).toBe(off.evaluation.accuracy);
+    expect(on.evaluation.accuracy).toBeCloseTo(off.evaluation.accuracy!, 12);
   });
 
   it('keeps the JavaScript thread free: timers run while a long predict computes', async () => {
