@@ -141,9 +141,10 @@ class WasmModel implements BackendModel {
     try {
       let at = block;
       const ptrs = arrays.map((a) => {
-        this.engine.f32(at, a.length).set(a);
+        const ptr = at;
+        this.engine.f32(ptr, a.length).set(a);
         at += a.length * 4;
-        return at - a.length * 4;
+        return ptr;
       });
       await body(ptrs, block + extraAt);
     } finally {
@@ -312,12 +313,17 @@ class WasmModel implements BackendModel {
   ): Promise<EvalResult> {
     const xCols = this.spec.inputSize;
     const yCols = targetColumns(this.spec, this.loss!);
-    // In chunks of whole batches sized to the pacer's budget; the chunk means are combined weighted by rows.
+    // In chunks of whole batches: jobs on the runner thread, or pieces sized to the pacer's budget here. The
+    // chunk means are combined weighted by rows.
     let loss = 0;
     let correct = 0;
     let hasAccuracy = false;
+    const add = (m: { loss: number; accuracy?: number }, rows: number) => {
+      loss += m.loss * rows;
+      correct += (m.accuracy ?? 0) * rows;
+      hasAccuracy = m.accuracy !== undefined;
+    };
     if (this.offThread(count)) {
-      // In jobs of whole batches on the runner thread, combined the same way.
       await this.onRunnerByRows(count, xCols + yCols + (sampleWeight ? 1 : 0), async (row, rows) => {
         const xs = x.subarray(row * xCols, (row + rows) * xCols);
         const ys = y.subarray(row * yCols, (row + rows) * yCols);
@@ -326,34 +332,28 @@ class WasmModel implements BackendModel {
           const r = await this.onRunner('evaluate', (h, job) => this.mod._nrtw_evaluate_async(job, h, xp!, big(xs.length), yp!,
             big(ys.length), ws.length ? wp! : 0, big(ws.length), big(rows), big(batchSize), mp));
           this.engine.check('evaluate', r.status, r.message);
-          const m = decodeMetrics(this.engine.heap.HEAPU8, mp);
-          loss += m.loss * rows;
-          correct += (m.accuracy ?? 0) * rows;
-          hasAccuracy = m.accuracy !== undefined;
+          add(decodeMetrics(this.engine.heap.HEAPU8, mp), rows);
         });
       }, batchSize);
-      return hasAccuracy ? { loss: loss / count, accuracy: correct / count } : { loss: loss / count };
-    }
-    const chunks = new ChunkSizer(batchSize);
-    for (let row = 0; row < count; ) {
-      await beforeWork();
-      const rows = Math.min(chunks.rows(budgetLeft()), count - row);
-      const started = pacingClock.now();
-      const m = this.call('evaluate', (h) => {
-        const xs = x.subarray(row * xCols, (row + rows) * xCols);
-        const ys = y.subarray(row * yCols, (row + rows) * yCols);
-        const [xp, yp] = [this.x.put('evaluate', xs), this.y.put('evaluate', ys)];
-        const ws = sampleWeight?.subarray(row, row + rows);
-        const wp = ws ? this.w.put('evaluate', ws) : 0;
-        this.engine.check('evaluate', this.mod._nrt_model_evaluate(h, xp, big(xs.length), yp, big(ys.length), wp,
-          big(ws?.length ?? 0), big(rows), big(batchSize), this.engine.scratch));
-        return decodeMetrics(this.engine.heap.HEAPU8, this.engine.scratch);
-      });
-      chunks.measured(rows, pacingClock.now() - started);
-      loss += m.loss * rows;
-      correct += (m.accuracy ?? 0) * rows;
-      hasAccuracy = m.accuracy !== undefined;
-      row += rows;
+    } else {
+      const chunks = new ChunkSizer(batchSize);
+      for (let row = 0; row < count; ) {
+        await beforeWork();
+        const rows = Math.min(chunks.rows(budgetLeft()), count - row);
+        const started = pacingClock.now();
+        add(this.call('evaluate', (h) => {
+          const xs = x.subarray(row * xCols, (row + rows) * xCols);
+          const ys = y.subarray(row * yCols, (row + rows) * yCols);
+          const [xp, yp] = [this.x.put('evaluate', xs), this.y.put('evaluate', ys)];
+          const ws = sampleWeight?.subarray(row, row + rows);
+          const wp = ws ? this.w.put('evaluate', ws) : 0;
+          this.engine.check('evaluate', this.mod._nrt_model_evaluate(h, xp, big(xs.length), yp, big(ys.length), wp,
+            big(ws?.length ?? 0), big(rows), big(batchSize), this.engine.scratch));
+          return decodeMetrics(this.engine.heap.HEAPU8, this.engine.scratch);
+        }), rows);
+        chunks.measured(rows, pacingClock.now() - started);
+        row += rows;
+      }
     }
     return hasAccuracy ? { loss: loss / count, accuracy: correct / count } : { loss: loss / count };
   }

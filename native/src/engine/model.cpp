@@ -282,7 +282,12 @@ int Model::first_trainable_layer() const {
 
 int64_t Model::y_width() const { return loss_ == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : output_size(); }
 
-nrt_status Model::check_data(Data d, int64_t count, bool need_y, RowsRead rows_to_read) const {
+nrt_status Model::check_data(Data d, int64_t count, bool need_y) const {
+  NRT_RETURN_IF_ERROR(check_lengths(d, count, need_y));
+  return need_y ? check_labels(d.y, nullptr, count) : NRT_OK;
+}
+
+nrt_status Model::check_lengths(Data d, int64_t count, bool need_y) const {
   if (count < 0) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 0, got %lld", static_cast<long long>(count));
   // Every array the call reads or writes stays below 2^40 floats, so no size product can overflow.
   const int64_t widest_row = std::max(std::max(input_size_, output_size()), y_width());
@@ -302,7 +307,7 @@ nrt_status Model::check_data(Data d, int64_t count, bool need_y, RowsRead rows_t
   if (d.w != nullptr && d.w_length != count)
     return fail(NRT_ERR_INVALID_ARGUMENT, "sample weights have %lld values, %lld rows need %lld",
                 static_cast<long long>(d.w_length), static_cast<long long>(count), static_cast<long long>(count));
-  return rows_to_read == kAllRows ? check_labels(d.y, nullptr, count) : NRT_OK;
+  return NRT_OK;
 }
 
 nrt_status Model::check_labels(const float* y, const uint32_t* rows, int64_t count) const {

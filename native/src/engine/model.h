@@ -140,12 +140,12 @@ class Model {
   Model() = default;
 
   // The memory-safety checks shared by every entry point that reads x and y: lengths, and sparse labels (used
-  // as indices). Values are not scanned for NaN: the Model API did that once. An entry point that reads only some
-  // rows (train_rows: one batch of an epoch) checks those rows' labels itself, with check_labels: scanning all of
-  // y for every batch made a WASM epoch's slices quadratic in the data set (3 % of a W1 step at 60,000 rows).
-  enum class RowsRead { kAllRows, kSomeRows };
-  static constexpr RowsRead kAllRows = RowsRead::kAllRows;
-  nrt_status check_data(Data d, int64_t count, bool need_y, RowsRead rows_to_read = kAllRows) const;
+  // as indices). Values are not scanned for NaN: the Model API did that once. check_data is both; an entry point
+  // that reads only some rows (train_rows: one batch of an epoch) checks the lengths, then those rows' labels:
+  // scanning all of y for every batch made a WASM epoch's slices quadratic in the data set (3 % of a W1 step at
+  // 60,000 rows).
+  nrt_status check_data(Data d, int64_t count, bool need_y) const;
+  nrt_status check_lengths(Data d, int64_t count, bool need_y) const;
   // y[rows[i]] (y[i] when rows is null) for i < count is a class index, when the loss reads labels as indices.
   nrt_status check_labels(const float* y, const uint32_t* rows, int64_t count) const;
   nrt_status check_outputs(Outputs o, int64_t count) const;

@@ -62,7 +62,7 @@ nrt_status Model::train_rows(Data d, int64_t total, const uint32_t* rows, int64_
   NRT_RETURN_IF_ERROR(check_compiled());
   if (count < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "count must be >= 1, got %lld", static_cast<long long>(count));
   if (total < 1) return fail(NRT_ERR_INVALID_ARGUMENT, "total must be >= 1, got %lld", static_cast<long long>(total));
-  NRT_RETURN_IF_ERROR(check_data(d, total, true, RowsRead::kSomeRows));
+  NRT_RETURN_IF_ERROR(check_lengths(d, total, true));
   NRT_RETURN_IF_ERROR(check_outputs(outputs, total));
   if (rows == nullptr) return fail(NRT_ERR_INVALID_ARGUMENT, "rows must not be null");
   for (int64_t r = 0; r < count; r++)
