@@ -263,6 +263,10 @@ TEST(activation_backward_matches_reference_with_bias_sum) {
           for (int64_t i = 0; i < rows; i++) sum += want[i * cols + j];
           CHECK_CLOSE(bias[j], sum, 1e-5);
         }
+        // The sums taken inside the backward pass are column_sum's of its output, bit for bit.
+        std::vector<float> sums(static_cast<size_t>(cols));
+        ops::column_sum(g.data(), rows, cols, sums.data());
+        for (int64_t j = 0; j < cols; j++) CHECK(bias[j] == sums[j]);
       }
 }
 
@@ -274,7 +278,8 @@ TEST(column_sum_matches_reference) {
     for (int64_t j = 0; j < s[1]; j++) {
       double sum = 0;
       for (int64_t i = 0; i < s[0]; i++) sum += x[i * s[1] + j];
-      CHECK_CLOSE(out[j], sum, 1e-7);
+      // Exactly: column_sum adds each column's rows first to last in double, on every target.
+      CHECK(out[j] == static_cast<float>(sum));
     }
   }
 }
