@@ -74,12 +74,12 @@ export class Engine {
     const { mod } = this;
     const job = mod._nrtw_job_create();
     if (!job) throw new NeuriteError(`wasm backend: ${what}: out of memory in the WASM heap`);
+    const at = mod._nrtw_job_state(job) >>> 2;
     let submitted = false;
     try {
       this.guard(what, () => submit(job));
       submitted = true;
       this.jobs++;
-      const at = mod._nrtw_job_state(job) >>> 2;
       // A pending Atomics.waitAsync does not keep Node's event loop alive: without this timer a script awaiting
       // the job would exit (code 13) when it has nothing else to do.
       const keepAlive = setInterval(() => {}, 2 ** 30);
@@ -95,7 +95,7 @@ export class Engine {
       return { status, message: status === statusCodes.ok ? '' : mod.UTF8ToString(mod._nrtw_job_error(job)) };
     } finally {
       // A job that never finished (its worker died) may still be written to: leave its few bytes allocated.
-      if (!submitted || Atomics.load(this.heap.HEAP32, mod._nrtw_job_state(job) >>> 2) !== 0) mod._nrtw_job_destroy(job);
+      if (!submitted || Atomics.load(this.heap.HEAP32, at) !== 0) mod._nrtw_job_destroy(job);
     }
   }
 
@@ -163,7 +163,7 @@ export class Engine {
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: boolean; value: Promise<unknown> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync as WaitAsync;
 /** Whether this engine can await another thread's work: without Atomics.waitAsync the runner is not used. */
-const canWaitAsync = typeof (Atomics as unknown as { waitAsync?: unknown }).waitAsync === 'function';
+const canWaitAsync = typeof waitAsync === 'function';
 
 function formatBytes(n: number): string {
   return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;

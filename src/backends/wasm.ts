@@ -274,16 +274,15 @@ class WasmModel implements BackendModel {
         let status = 0;
         let message: string | undefined;
         let done: number;
+        if (!onRunner) await beforeWork(); // a paced slice waits for the pacer's turn
+        if (signal?.aborted) throw new AbortError();
         if (onRunner) {
-          if (signal?.aborted) throw new AbortError();
           ({ status, message } = await this.onRunner('trainEpoch', (h, job) =>
             mod._nrtw_train_slice_async(job, h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count),
               orderp, big(batchSize), big(batch), big(batches), RUNNER_SLICE_MS, block + lossesAt + batch * 8,
               block + totalsAt, block + doneAt, outputsp, big(outputsLength))));
           done = doneCount();
         } else {
-          await beforeWork();
-          if (signal?.aborted) throw new AbortError();
           done = this.call('trainEpoch', (h) => {
             status = mod._nrtw_train_slice(h, xp, big(x.length), yp, big(y.length), wp, big(wLength), big(count), orderp,
               big(batchSize), big(batch), big(batches), budgetLeft(), block + lossesAt + batch * 8, block + totalsAt,
