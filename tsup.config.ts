@@ -14,15 +14,22 @@ import { defineConfig } from 'tsup';
 const sourcemap = process.env.NEURITE_SOURCEMAP === '1';
 
 /**
- * The threaded WASM build is not bundled: its pthread workers load it again by URL, from beside their worker file
- * (new URL('neurite-wasm-mt.worker.js', import.meta.url), then import('./neurite-wasm-mt.mjs')). So dist/ gets the
- * three files as they are, and the chunk that loads it imports './neurite-wasm-mt.mjs'.
+ * The threaded WASM builds are not bundled: their pthread workers load them again by URL, from beside their worker
+ * file (new URL('neurite-wasm-mt.worker.js', import.meta.url), then import('./neurite-wasm-mt.mjs'); the same for
+ * the -relaxed build). So dist/ gets their files as they are, and the chunk that loads one imports it from './'.
  */
-const THREADED_FILES = ['neurite-wasm-mt.mjs', 'neurite-wasm-mt.worker.js', 'neurite-wasm-mt.worker.cjs'];
+const THREADED_FILES = ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'].flatMap((name) => [
+  `${name}.mjs`,
+  `${name}.worker.js`,
+  `${name}.worker.cjs`,
+]);
 const threadedWasmExternal = {
   name: 'threaded-wasm-external',
-  setup(build: { onResolve: (o: { filter: RegExp }, f: () => { path: string; external: boolean }) => void }) {
-    build.onResolve({ filter: /neurite-wasm-mt\.mjs$/ }, () => ({ path: './neurite-wasm-mt.mjs', external: true }));
+  setup(build: { onResolve: (o: { filter: RegExp }, f: (args: { path: string }) => { path: string; external: boolean }) => void }) {
+    build.onResolve({ filter: /neurite-wasm-mt(-relaxed)?\.mjs$/ }, (args) => ({
+      path: `./${args.path.slice(args.path.lastIndexOf('/') + 1)}`,
+      external: true,
+    }));
   },
 };
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the two WASM engines (the C++ core + native/bindings/wasm, Emscripten, SIMD128), each one ES module with
+# Builds the four WASM engines (the C++ core + native/bindings/wasm, Emscripten, SIMD128), each one ES module with
 # the wasm binary inlined, loadable by Node 20 and browsers:
 #   wasm/neurite-wasm.mjs              single-threaded: runs everywhere, the fallback
 #   wasm/neurite-wasm-mt.mjs           threaded (-pthread, SharedArrayBuffer): Node, cross-origin-isolated pages;
 #   wasm/neurite-wasm-mt.worker.js     its pthread worker (browsers), and the same file as
 #   wasm/neurite-wasm-mt.worker.cjs    for Node, where this "type": "module" package would read a .js as ESM
+#   wasm/*-relaxed.*                   the same three with the relaxed-SIMD GEMM kernel (a fused multiply-add), for
+#                                      engines that validate relaxed SIMD (V8 11.4+: Chromium 114+)
 #
 #   npm run build:wasm                      build into build-wasm/ and build-wasm-mt/, copy to wasm/
 #   scripts/build-wasm.sh BUILD_DIR OUT_DIR build elsewhere (scripts/check-wasm-reproducible.sh uses this)
@@ -27,18 +29,25 @@ export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 export SOURCE_DATE_EPOCH=0 LC_ALL=C TZ=UTC
 
 mkdir -p "$out_dir"
-for variant in single threads; do
-  dir="$build_dir"
-  threads=OFF
-  if [ "$variant" = threads ]; then dir="$build_dir-mt"; threads=ON; fi
-  emcmake cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_WASM_THREADS=$threads >/dev/null
-  cmake --build "$dir" --target neurite_wasm -j "${NEURITE_BUILD_JOBS:-2}"
-done
-
-cp "$build_dir/neurite-wasm.mjs" "$out_dir/neurite-wasm.mjs"
-cp "$build_dir-mt/neurite-wasm-mt.mjs" "$out_dir/neurite-wasm-mt.mjs"
-cp "$build_dir-mt/neurite-wasm-mt.worker.js" "$out_dir/neurite-wasm-mt.worker.js"
-cp "$build_dir-mt/neurite-wasm-mt.worker.js" "$out_dir/neurite-wasm-mt.worker.cjs"
-for f in neurite-wasm.mjs neurite-wasm-mt.mjs neurite-wasm-mt.worker.js neurite-wasm-mt.worker.cjs; do
-  echo "build-wasm: $(wc -c <"$out_dir/$f") bytes -> $out_dir/$f"
+# variant: directory suffix, CMake options
+variants=(
+  "|-DNEURITE_WASM_THREADS=OFF -DNEURITE_WASM_RELAXED=OFF"
+  "-mt|-DNEURITE_WASM_THREADS=ON -DNEURITE_WASM_RELAXED=OFF"
+  "-relaxed|-DNEURITE_WASM_THREADS=OFF -DNEURITE_WASM_RELAXED=ON"
+  "-mt-relaxed|-DNEURITE_WASM_THREADS=ON -DNEURITE_WASM_RELAXED=ON"
+)
+for variant in "${variants[@]}"; do
+  suffix="${variant%%|*}"
+  # shellcheck disable=SC2086 # the options are words
+  emcmake cmake -S "$root" -B "$build_dir$suffix" -DCMAKE_BUILD_TYPE=Release ${variant#*|} >/dev/null
+  cmake --build "$build_dir$suffix" --target neurite_wasm -j "${NEURITE_BUILD_JOBS:-2}"
+  name="neurite-wasm$suffix"
+  cp "$build_dir$suffix/$name.mjs" "$out_dir/$name.mjs"
+  files=("$name.mjs")
+  if [[ "$suffix" == -mt* ]]; then
+    cp "$build_dir$suffix/$name.worker.js" "$out_dir/$name.worker.js"
+    cp "$build_dir$suffix/$name.worker.js" "$out_dir/$name.worker.cjs"
+    files+=("$name.worker.js" "$name.worker.cjs")
+  fi
+  for f in "${files[@]}"; do echo "build-wasm: $(wc -c <"$out_dir/$f") bytes -> $out_dir/$f"; done
 done

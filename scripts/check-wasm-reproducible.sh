@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds both WASM engines from scratch in a fresh directory (a different absolute path than the developer's
+# Rebuilds the four WASM engines from scratch in a fresh directory (a different absolute path than the developer's
 # build-wasm/, which also checks that no path leaks into the output) and fails if any file differs from the
 # committed one in wasm/ by a single byte.
 set -euo pipefail
@@ -11,7 +11,13 @@ trap 'rm -rf "$scratch"' EXIT
 bash "$root/scripts/build-wasm.sh" "$scratch/build" "$scratch/out"
 
 status=0
-for f in neurite-wasm.mjs neurite-wasm-mt.mjs neurite-wasm-mt.worker.js neurite-wasm-mt.worker.cjs; do
+built=()
+for path in "$scratch/out"/*; do built+=("$(basename "$path")"); done
+if [ "${#built[@]}" -ne 8 ]; then
+  echo "check-wasm-reproducible: expected 8 files from scripts/build-wasm.sh, got ${#built[@]}: ${built[*]}" >&2
+  exit 1
+fi
+for f in "${built[@]}"; do
   committed="$root/wasm/$f"
   rebuilt="$scratch/out/$f"
   if [ ! -f "$committed" ]; then

@@ -81,7 +81,7 @@ describe('the playground server', () => {
   it('--out writes a static copy that includes the digits from data/', async () => {
     const out = mkdtempSync(join(tmpdir(), 'neurite-site-'));
     await writeStaticSite(out);
-    for (const file of ['index.html', 'app.js', 'neurite.js', 'center-digit.js', 'data/fashion-mnist-sample.bin', 'data/mnist-sample.bin.gz', 'neurite-wasm-mt.mjs', 'neurite-wasm-mt.worker.js']) {
+    for (const file of ['index.html', 'app.js', 'neurite.js', 'center-digit.js', 'data/fashion-mnist-sample.bin', 'data/mnist-sample.bin.gz', 'neurite-wasm-mt.mjs', 'neurite-wasm-mt.worker.js', 'neurite-wasm-mt-relaxed.mjs', 'neurite-wasm-mt-relaxed.worker.js']) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
     expect(existsSync(join(out, 'serve.mjs'))).toBe(false);

@@ -24,11 +24,15 @@ const ENTRY = join(WEB, '..', 'src', 'browser.ts');
  */
 const SHARED = {
   '/data/mnist-sample.bin.gz': join(WEB, '..', 'data', 'mnist-sample.bin.gz'),
-  // The threaded WASM build, beside /neurite.js: the bundle starts its pthread workers from
-  // new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs. Used
-  // when the page is cross-origin isolated (--isolated); otherwise the single-threaded build inside the bundle runs.
-  '/neurite-wasm-mt.worker.js': join(WEB, '..', 'wasm', 'neurite-wasm-mt.worker.js'),
-  '/neurite-wasm-mt.mjs': join(WEB, '..', 'wasm', 'neurite-wasm-mt.mjs'),
+  // The threaded WASM builds, beside /neurite.js: the bundle starts its pthread workers from
+  // new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs (the
+  // -relaxed build likewise, in browsers with relaxed SIMD). Used when the page is cross-origin isolated
+  // (--isolated); otherwise the single-threaded build inside the bundle runs.
+  ...Object.fromEntries(
+    ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'].flatMap((name) =>
+      [`${name}.worker.js`, `${name}.mjs`].map((file) => [`/${file}`, join(WEB, '..', 'wasm', file)]),
+    ),
+  ),
 };
 
 const MIME = {

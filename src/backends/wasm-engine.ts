@@ -6,7 +6,9 @@
  * Two builds of the same sources (scripts/build-wasm.sh): wasm/neurite-wasm-mt.mjs runs the core's thread pool on
  * pthread workers over a SharedArrayBuffer, which exists in Node and in cross-origin-isolated pages (COOP/COEP
  * headers); wasm/neurite-wasm.mjs runs on one thread anywhere. instantiate() takes the threaded one where it can
- * run and falls back to the other, saying why (Engine.threadsUnavailable).
+ * run and falls back to the other, saying why (Engine.threadsUnavailable). Each comes twice: the -relaxed module's
+ * GEMM kernel multiplies and adds in one relaxed-SIMD instruction (fused where the CPU has FMA), taken wherever
+ * the engine validates relaxed SIMD (V8 11.4+, so Chromium 114+; Node 20 behind --experimental-wasm-relaxed-simd).
  */
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
 import { NeuriteError } from '../errors.js';
@@ -43,6 +45,8 @@ export class Engine {
 
   constructor(
     readonly mod: NeuriteWasmModule,
+    /** whether this is a -relaxed module (its GEMM kernel uses relaxed SIMD's fused multiply-add) */
+    readonly relaxedSimd: boolean,
     /** why the single-threaded build runs, when it does */
     readonly threadsUnavailable?: string,
     runner = false,
@@ -202,6 +206,21 @@ const SIMD_PROBE = new Uint8Array([
 
 export type WasmBuild = 'threads' | 'single';
 
+/** The SIMD of a build: 'relaxed' (the -relaxed modules: fused multiply-adds) or plain 'simd128'. */
+export type WasmSimd = 'relaxed' | 'simd128';
+
+/** A module of one function using f32x4.relaxed_madd (0xfd 0x85 0x02) on three v128.const: relaxed SIMD or not. */
+const RELAXED_SIMD_PROBE = (() => {
+  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const body = [0, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+})();
+
+/** Whether this engine runs the -relaxed builds. */
+export function relaxedSimdAvailable(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
 /** Why the threaded build cannot run here, or undefined when it can. */
 function threadsUnavailable(): string | undefined {
   const node = typeof process === 'object' && typeof process.versions?.node === 'string';
@@ -222,29 +241,35 @@ function cores(): number {
 }
 
 /**
- * Loads the threaded build where it can run, else (or when it fails to start) the single-threaded one.
- * `build` forces one: 'single' always works, 'threads' rejects where threads cannot run.
+ * Loads the threaded build where it can run, else (or when it fails to start) the single-threaded one; each with
+ * relaxed SIMD where the engine has it. `build` forces one: 'single' always works, 'threads' rejects where threads
+ * cannot run. `simd` forces the SIMD: 'relaxed' rejects where the engine lacks it.
  */
-export async function instantiate(build?: WasmBuild): Promise<Engine> {
+export async function instantiate(build?: WasmBuild, simd?: WasmSimd): Promise<Engine> {
   if (typeof WebAssembly !== 'object') throw new Error('this JavaScript engine has no WebAssembly');
   if (!WebAssembly.validate(SIMD_PROBE)) {
     throw new Error('this JavaScript engine lacks WebAssembly SIMD (128-bit), which the neurite wasm build needs');
   }
-  if (build === 'single') return load('single');
+  const relaxedHere = relaxedSimdAvailable();
+  if (simd === 'relaxed' && !relaxedHere) {
+    throw new Error('the relaxed-SIMD wasm build cannot run here: this JavaScript engine does not validate relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
+  }
+  const relaxed = simd === undefined ? relaxedHere : simd === 'relaxed';
+  if (build === 'single') return load('single', relaxed);
   const reason = threadsUnavailable();
   if (reason === undefined) {
     try {
-      return await load('threads');
+      return await load('threads', relaxed);
     } catch (e) {
       if (build === 'threads') throw e;
-      return load('single', `the threaded build failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      return load('single', relaxed, `the threaded build failed to start: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (build === 'threads') throw new Error(`the threaded wasm build cannot run here: ${reason}`);
-  return load('single', reason);
+  return load('single', relaxed, reason);
 }
 
-async function load(build: WasmBuild, threadsUnavailableReason?: string): Promise<Engine> {
+async function load(build: WasmBuild, relaxed: boolean, threadsUnavailableReason?: string): Promise<Engine> {
   let engine: Engine | undefined;
   let failStart: ((e: Error) => void) | undefined;
   const options = {
@@ -262,11 +287,16 @@ async function load(build: WasmBuild, threadsUnavailableReason?: string): Promis
   let mod: NeuriteWasmModule;
   let runner = false;
   if (build === 'single') {
-    // Loaded on first use only: the module inlines its binary (~100 KB of base64) that native users never need.
-    const { default: createNeuriteWasm } = await import('../../wasm/neurite-wasm.mjs');
+    // Loaded on first use only: the module inlines its binary (~270 KB of base64) that native users never need.
+    // One import() per file, each naming it: bundlers follow only literal paths.
+    const { default: createNeuriteWasm } = relaxed
+      ? await import('../../wasm/neurite-wasm-relaxed.mjs')
+      : await import('../../wasm/neurite-wasm.mjs');
     mod = await createNeuriteWasm(options);
   } else {
-    const { default: createNeuriteWasmThreads } = await import('../../wasm/neurite-wasm-mt.mjs');
+    const { default: createNeuriteWasmThreads } = relaxed
+      ? await import('../../wasm/neurite-wasm-mt-relaxed.mjs')
+      : await import('../../wasm/neurite-wasm-mt.mjs');
     const threads = cores();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const started = new Promise<never>((_, reject) => {
@@ -292,6 +322,6 @@ async function load(build: WasmBuild, threadsUnavailableReason?: string): Promis
     runner = canWaitAsync && mod._nrtw_start_runner() === 1;
     mod.nrtUnrefWorkers?.();
   }
-  engine = new Engine(mod, threadsUnavailableReason, runner);
+  engine = new Engine(mod, relaxed, threadsUnavailableReason, runner);
   return engine;
 }

@@ -23,7 +23,7 @@ import {
 } from './backend.js';
 import { beforeWork, budgetLeft, ChunkSizer, pacingClock } from './pacing.js';
 import type { BackendProvider } from './registry.js';
-import { Engine, HeapBuffer, instantiate, type WasmBuild } from './wasm-engine.js';
+import { Engine, HeapBuffer, instantiate, type WasmBuild, type WasmSimd } from './wasm-engine.js';
 
 /** Below this many values the JavaScript scan is as fast as a copy into the heap and a call. */
 const FAST_SCAN_MIN = 1 << 14;
@@ -426,7 +426,9 @@ export interface WasmBackend extends Backend {
   createModel(spec: ModelSpec, options?: EngineOptions): WasmModel;
   /** true when the running module was compiled with SIMD128 */
   readonly simd128: boolean;
-  /** the GEMM microkernel the core picked, e.g. "wasm_simd128 5x8" */
+  /** true when it is a -relaxed build: its GEMM kernel uses relaxed SIMD's fused multiply-add */
+  readonly relaxedSimd: boolean;
+  /** the GEMM microkernel the core picked, e.g. "wasmrelaxedsimd 5x8" */
   readonly gemmKernel: string;
   /** threads a model can use: the cores (at most 16) in the threaded build, 1 in the single-threaded one */
   readonly threads: number;
@@ -456,6 +458,7 @@ function makeBackend(engine: Engine): WasmBackend {
       return engine.runner;
     },
     simd128: engine.mod._nrtw_simd128() === 1,
+    relaxedSimd: engine.relaxedSimd,
     gemmKernel: engine.kernelName,
     debugTrap: (kind) => engine.guard('debugTrap', () => engine.mod._nrtw_debug_trap(kind)),
     module: engine.mod,
@@ -466,25 +469,30 @@ let backend: WasmBackend | undefined;
 let loading: Promise<WasmBackend> | undefined;
 let failure: string | undefined;
 
-/** A wasm backend on a module of its own, of the given build (tests and benchmarks compare the two builds). */
-export async function createWasmBackend(build: WasmBuild): Promise<WasmBackend> {
-  return makeBackend(await instantiate(build));
+/** A wasm backend on a module of its own, of the given build (tests and benchmarks compare the builds). */
+export async function createWasmBackend(build: WasmBuild, simd?: WasmSimd): Promise<WasmBackend> {
+  return makeBackend(await instantiate(build, simd));
+}
+
+/** A variable of Node's environment that must hold one of `allowed` when set (browsers have none). */
+function fromEnvironment<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+  const value = typeof process === 'object' ? process.env?.[name] : undefined;
+  if (value === undefined || value === '') return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`${name}: expected ${allowed.map((a) => `'${a}'`).join(' or ')}, got '${value}'`);
+  }
+  return value as T;
 }
 
 /**
- * The build to load: NEURITE_WASM_BUILD=single|threads in Node's environment forces one (the test suites run
- * once per build this way), otherwise the threaded build where it can run.
+ * Instantiates the module once (threaded where it can run, relaxed SIMD where the engine has it); later calls get
+ * the same backend. In Node, NEURITE_WASM_BUILD=single|threads and NEURITE_WASM_SIMD=relaxed|simd128 force a build
+ * (the test suites run once per build this way).
  */
-function requestedBuild(): WasmBuild | undefined {
-  const value = typeof process === 'object' ? process.env?.NEURITE_WASM_BUILD : undefined;
-  if (value === undefined || value === '') return undefined;
-  if (value !== 'single' && value !== 'threads') throw new Error(`NEURITE_WASM_BUILD: expected 'single' or 'threads', got '${value}'`);
-  return value;
-}
-
-/** Instantiates the module once (threaded where it can run); later calls get the same backend. */
 export function loadWasmBackend(): Promise<WasmBackend> {
-  loading ??= Promise.resolve().then(() => instantiate(requestedBuild())).then(
+  loading ??= Promise.resolve().then(() =>
+    instantiate(fromEnvironment('NEURITE_WASM_BUILD', ['single', 'threads']), fromEnvironment('NEURITE_WASM_SIMD', ['relaxed', 'simd128'])),
+  ).then(
     (engine) => (backend = makeBackend(engine)),
     (e: unknown) => {
       failure = e instanceof Error ? e.message : String(e);
@@ -504,6 +512,11 @@ export interface WasmInfo {
   /** why the single-threaded build runs, when it does */
   threadsUnavailable?: string;
   simd128: boolean;
+  /**
+   * true for the relaxed-SIMD builds, taken where the engine validates relaxed SIMD (Chromium 114+): their GEMM
+   * kernel multiplies and adds in one instruction, fused where the CPU has FMA
+   */
+  relaxedSimd: boolean;
   /** the GEMM microkernel the core picked */
   gemmKernel: string;
   /**
@@ -521,6 +534,7 @@ export function wasmInfo(): WasmInfo | undefined {
     threads: backend.threads,
     ...(backend.threadsUnavailable === undefined ? {} : { threadsUnavailable: backend.threadsUnavailable }),
     simd128: backend.simd128,
+    relaxedSimd: backend.relaxedSimd,
     gemmKernel: backend.gemmKernel,
     offThread: backend.offThread,
   };

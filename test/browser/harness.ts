@@ -39,13 +39,15 @@ window.pageLoaded = true;
 </script></body></html>`;
 
 /**
- * The threaded WASM build's two files, served beside the bundle: the bundle starts its pthread workers from
- * new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs.
+ * The threaded WASM builds' files, served beside the bundle: the bundle starts its pthread workers from
+ * new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs; the same
+ * for the -relaxed build, which Chromium (relaxed SIMD) loads.
  */
-export const THREADED_FILES: Record<string, string> = {
-  '/neurite-wasm-mt.worker.js': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.worker.js', import.meta.url)),
-  '/neurite-wasm-mt.mjs': fileURLToPath(new URL('../../wasm/neurite-wasm-mt.mjs', import.meta.url)),
-};
+export const THREADED_FILES: Record<string, string> = Object.fromEntries(
+  ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'].flatMap((name) =>
+    [`${name}.worker.js`, `${name}.mjs`].map((file) => [`/${file}`, fileURLToPath(new URL(`../../wasm/${file}`, import.meta.url))]),
+  ),
+);
 
 /** The headers that make a page cross-origin isolated (SharedArrayBuffer, so WASM threads). */
 export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };

@@ -17,15 +17,15 @@ function build(inputs: number, layers: LayerDescription[], seed: number): nn.Seq
   );
 }
 
-/** Which build runs here: SIMD128 or not, the GEMM kernel the core chose, its threads and why not more. */
+/** Which build runs here: SIMD128 or not, relaxed SIMD or not, the GEMM kernel the core chose, its threads and why not more. */
 export async function wasmInfo(): Promise<{
-  ready: string; simd128: boolean; gemmKernel: string; available: string[]; threads: number; threadsUnavailable?: string;
+  ready: string; simd128: boolean; relaxedSimd: boolean; gemmKernel: string; available: string[]; threads: number; threadsUnavailable?: string;
   offThread: boolean; crossOriginIsolated: boolean; hardwareConcurrency: number;
 }> {
   const ready = await nn.ready('wasm');
   const backend = await loadWasmBackend();
   return {
-    ready, simd128: backend.simd128, gemmKernel: backend.gemmKernel, available: nn.availableBackends(),
+    ready, simd128: backend.simd128, relaxedSimd: backend.relaxedSimd, gemmKernel: backend.gemmKernel, available: nn.availableBackends(),
     threads: backend.threads, threadsUnavailable: backend.threadsUnavailable, offThread: nn.wasmInfo()!.offThread,
     crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency,
   };

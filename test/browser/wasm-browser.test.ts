@@ -39,14 +39,16 @@ describe('wasm in Chromium', () => {
   it('bundles src/browser.ts without any node: module', () => {
     expect(bundleInputs.some((f) => f.endsWith('src/browser.ts'))).toBe(true);
     expect(bundleInputs.some((f) => f.endsWith('wasm/neurite-wasm.mjs'))).toBe(true);
+    expect(bundleInputs.some((f) => f.endsWith('wasm/neurite-wasm-relaxed.mjs'))).toBe(true);
     expect(bundleInputs.filter((f) => f.startsWith('node:') || f.includes('/data/node'))).toEqual([]);
   });
 
-  it('runs the SIMD128 build', async () => {
+  it('runs the relaxed-SIMD build (Chromium validates relaxed SIMD since 114)', async () => {
     const info = await page.evaluate(() => (window as unknown as PageWindow).page.wasmInfo());
     expect(info.ready).toBe('wasm');
     expect(info.simd128).toBe(true);
-    expect(info.gemmKernel).toMatch(/wasm/i);
+    expect(info.relaxedSimd).toBe(true);
+    expect(info.gemmKernel).toBe('wasmrelaxedsimd 5x8');
     expect(info.available).toContain('wasm');
   });
 
@@ -122,6 +124,7 @@ describe('wasm threads in a cross-origin-isolated page', () => {
     expect(info.threads).toBe(Math.min(16, info.hardwareConcurrency));
     expect(info.threads).toBeGreaterThanOrEqual(2);
     expect(info.simd128).toBe(true);
+    expect(info.gemmKernel).toBe('wasmrelaxedsimd 5x8'); // the threaded relaxed build, from its own files
     expect(info.offThread).toBe(true); // long calls run on the runner thread: the page's thread stays free
   });
 

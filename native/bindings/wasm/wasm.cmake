@@ -4,8 +4,11 @@
 # NEURITE_CORE_SOURCES plus the wasmsimd GEMM kernel) is defined.
 #
 # Why these flags:
-#   -msimd128                 SIMD128 everywhere (the GEMM microkernel and whatever the compiler vectorises);
-#                             no relaxed SIMD: clang 14 emits prototype opcodes Node 20 and Chromium reject.
+#   -msimd128                 SIMD128 everywhere (the GEMM microkernel and whatever the compiler vectorises).
+#   NEURITE_WASM_RELAXED=ON   the GEMM kernel with relaxed SIMD (a fused multiply-add) as well: the modules
+#                             neurite-wasm-relaxed.mjs and neurite-wasm-mt-relaxed.mjs, which the loader takes
+#                             where the engine validates relaxed SIMD. clang 14 emits its prototype opcode; the
+#                             post-link step scripts/patch-relaxed-simd.mjs writes the standard one.
 #   -sEXPORT_ES6 -sMODULARIZE -sENVIRONMENT=web,worker -sSINGLE_FILE
 #                             one .mjs that imports the same way in Node 20 (no fs or __dirname needed, the
 #                             binary is inline) and in browsers and workers, and bundles with esbuild.
@@ -62,8 +65,11 @@ set(NEURITE_WASM_EXPORTS
   _nrtw_predict_async _nrtw_evaluate_async _nrtw_train_slice_async)
 list(JOIN NEURITE_WASM_EXPORTS "," NEURITE_WASM_EXPORTS_CSV)
 
+if(NEURITE_WASM_RELAXED)
+  set(NEURITE_WASM_SUFFIX -relaxed)
+endif()
 if(NEURITE_WASM_THREADS)
-  set(NEURITE_WASM_NAME neurite-wasm-mt)
+  set(NEURITE_WASM_NAME neurite-wasm-mt${NEURITE_WASM_SUFFIX})
   set(NEURITE_WASM_LINK_VARIANT
     -pthread -sENVIRONMENT=web,worker,node -sPTHREAD_POOL_SIZE=Module.nrtHelpers
     -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
@@ -71,7 +77,7 @@ if(NEURITE_WASM_THREADS)
     "--pre-js=${CMAKE_CURRENT_LIST_DIR}/neurite-wasm-mt.pre.js"
     "--post-js=${CMAKE_CURRENT_LIST_DIR}/neurite-wasm-mt.post.js")
 else()
-  set(NEURITE_WASM_NAME neurite-wasm)
+  set(NEURITE_WASM_NAME neurite-wasm${NEURITE_WASM_SUFFIX})
   set(NEURITE_WASM_LINK_VARIANT -sENVIRONMENT=web,worker)
 endif()
 
@@ -91,3 +97,4 @@ target_link_options(neurite_wasm PRIVATE
   -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0
   "-sEXPORTED_FUNCTIONS=${NEURITE_WASM_EXPORTS_CSV}"
   "-sEXPORTED_RUNTIME_METHODS=UTF8ToString,stackSave,stackRestore")
+neurite_patch_relaxed_simd(neurite_wasm "$<TARGET_FILE:neurite_wasm>")
