@@ -1,5 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+import { THREADED_BUILDS, THREADED_FILES } from './wasm/threaded-files.mjs';
 
 /**
  * One ES-module build for every entry (Node API, browser API, CLI). Code splitting puts what they share, the
@@ -15,18 +16,13 @@ const sourcemap = process.env.NEURITE_SOURCEMAP === '1';
 
 /**
  * The threaded WASM builds are not bundled: their pthread workers load them again by URL, from beside their worker
- * file (new URL('neurite-wasm-mt.worker.js', import.meta.url), then import('./neurite-wasm-mt.mjs'); the same for
- * the -relaxed build). So dist/ gets their files as they are, and the chunk that loads one imports it from './'.
+ * file (wasm/threaded-files.mjs). So dist/ gets their files as they are, and the chunk that loads one imports it
+ * from './'.
  */
-const THREADED_FILES = ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'].flatMap((name) => [
-  `${name}.mjs`,
-  `${name}.worker.js`,
-  `${name}.worker.cjs`,
-]);
 const threadedWasmExternal = {
   name: 'threaded-wasm-external',
   setup(build: { onResolve: (o: { filter: RegExp }, f: (args: { path: string }) => { path: string; external: boolean }) => void }) {
-    build.onResolve({ filter: /neurite-wasm-mt(-relaxed)?\.mjs$/ }, (args) => ({
+    build.onResolve({ filter: new RegExp(`(${THREADED_BUILDS.join('|')})\\.mjs$`) }, (args) => ({
       path: `./${args.path.slice(args.path.lastIndexOf('/') + 1)}`,
       external: true,
     }));

@@ -5,33 +5,14 @@
  * project got its build). Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd, so the
  * children below run with or without that flag.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runNodeScript, srcUrl as src } from './helpers/node-script.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const src = (file: string) => pathToFileURL(join(root, 'src', file)).href;
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
-/** Runs an ES module script in a fresh Node process with `flags` (TypeScript sources through the bench's hook). */
-function runScript(script: string, flags: string[], env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'neurite-wasm-relaxed-'));
-  try {
-    writeFileSync(join(dir, 'script.mjs'), script);
-    const r = spawnSync(process.execPath, [...flags, '--import', join(root, 'bench/lib/register-ts.mjs'), join(dir, 'script.mjs')], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, NEURITE_WASM_BUILD: '', NEURITE_WASM_SIMD: '', ...env },
-    });
-    return { ...r, out: `${r.stdout}\n${r.stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** A script in a fresh Node process with `flags`, with no build forced unless `env` forces one. */
+const runScript = (script: string, flags: string[], env: Record<string, string> = {}) =>
+  runNodeScript(script, { flags, env: { NEURITE_WASM_BUILD: '', NEURITE_WASM_SIMD: '', ...env }, timeout: 60_000 });
 
 describe('choosing the relaxed-SIMD build', () => {
   const report = `

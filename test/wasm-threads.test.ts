@@ -1,11 +1,7 @@
 // The threaded WASM build in Node: it is the build Node gets, its `threads` option splits the work without
 // changing the results, it matches the single-threaded build bit for bit on one thread, and its idle workers
 // do not keep a finished script alive.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { createWasmBackend, loadWasmBackend, type WasmBackend } from '../src/backends/wasm.js';
@@ -14,25 +10,9 @@ import { firstNonFinite } from '../src/errors.js';
 import { statusCodes } from '../src/backends/abi.js';
 import type { Engine } from '../src/backends/wasm-engine.js';
 import { expectClose } from './helpers/backends.js';
+import { runNodeScript, srcUrl as src } from './helpers/node-script.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const src = (file: string) => pathToFileURL(join(root, 'src', file)).href;
-
-/** Runs an ES module script in a fresh Node process (TypeScript sources through the bench's loader hook). */
-function runScript(script: string, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'neurite-wasm-threads-'));
-  try {
-    writeFileSync(join(dir, 'script.mjs'), script);
-    return spawnSync(process.execPath, ['--import', join(root, 'bench/lib/register-ts.mjs'), join(dir, 'script.mjs')], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { ...process.env, ...env },
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runScript = (script: string, env: Record<string, string> = {}) => runNodeScript(script, { env });
 
 /** A model of every kind of step the threads split: GEMMs of several shapes, column sums, an optimizer with state. */
 function spec(activation: 'relu' | 'gelu' | 'tanh', seed: number): ModelSpec {

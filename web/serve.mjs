@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { THREADED_BROWSER_FILES } from '../wasm/threaded-files.mjs';
 
 const WEB = fileURLToPath(new URL('.', import.meta.url));
 const ENTRY = join(WEB, '..', 'src', 'browser.ts');
@@ -24,15 +25,10 @@ const ENTRY = join(WEB, '..', 'src', 'browser.ts');
  */
 const SHARED = {
   '/data/mnist-sample.bin.gz': join(WEB, '..', 'data', 'mnist-sample.bin.gz'),
-  // The threaded WASM builds, beside /neurite.js: the bundle starts its pthread workers from
-  // new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs (the
-  // -relaxed build likewise, in browsers with relaxed SIMD). Used when the page is cross-origin isolated
-  // (--isolated); otherwise the single-threaded build inside the bundle runs.
-  ...Object.fromEntries(
-    ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'].flatMap((name) =>
-      [`${name}.worker.js`, `${name}.mjs`].map((file) => [`/${file}`, join(WEB, '..', 'wasm', file)]),
-    ),
-  ),
+  // The threaded WASM builds, beside /neurite.js (wasm/threaded-files.mjs: the bundle starts their workers by
+  // URL from beside itself; browsers with relaxed SIMD take the -relaxed one). Used when the page is cross-origin
+  // isolated (--isolated); otherwise the single-threaded build inside the bundle runs.
+  ...Object.fromEntries(THREADED_BROWSER_FILES.map((file) => [`/${file}`, join(WEB, '..', 'wasm', file)])),
 };
 
 const MIME = {

@@ -204,10 +204,13 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
-export type WasmBuild = 'threads' | 'single';
+/** The builds: 'single' (neurite-wasm.mjs) or 'threads' (neurite-wasm-mt.mjs). */
+export const WASM_BUILDS = ['single', 'threads'] as const;
+export type WasmBuild = (typeof WASM_BUILDS)[number];
 
 /** The SIMD of a build: 'relaxed' (the -relaxed modules: fused multiply-adds) or plain 'simd128'. */
-export type WasmSimd = 'relaxed' | 'simd128';
+export const WASM_SIMDS = ['relaxed', 'simd128'] as const;
+export type WasmSimd = (typeof WASM_SIMDS)[number];
 
 /** A module of one function using f32x4.relaxed_madd (0xfd 0x85 0x02) on three v128.const: relaxed SIMD or not. */
 const RELAXED_SIMD_PROBE = (() => {

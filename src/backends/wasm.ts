@@ -23,7 +23,7 @@ import {
 } from './backend.js';
 import { beforeWork, budgetLeft, ChunkSizer, pacingClock } from './pacing.js';
 import type { BackendProvider } from './registry.js';
-import { Engine, HeapBuffer, instantiate, type WasmBuild, type WasmSimd } from './wasm-engine.js';
+import { Engine, HeapBuffer, instantiate, WASM_BUILDS, WASM_SIMDS, type WasmBuild, type WasmSimd } from './wasm-engine.js';
 
 /** Below this many values the JavaScript scan is as fast as a copy into the heap and a call. */
 const FAST_SCAN_MIN = 1 << 14;
@@ -491,7 +491,7 @@ function fromEnvironment<T extends string>(name: string, allowed: readonly T[]):
  */
 export function loadWasmBackend(): Promise<WasmBackend> {
   loading ??= Promise.resolve().then(() =>
-    instantiate(fromEnvironment('NEURITE_WASM_BUILD', ['single', 'threads']), fromEnvironment('NEURITE_WASM_SIMD', ['relaxed', 'simd128'])),
+    instantiate(fromEnvironment('NEURITE_WASM_BUILD', WASM_BUILDS), fromEnvironment('NEURITE_WASM_SIMD', WASM_SIMDS)),
   ).then(
     (engine) => (backend = makeBackend(engine)),
     (e: unknown) => {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { THREADED_BROWSER_FILES } from '../../wasm/threaded-files.mjs';
 
 export const CHROMIUM = process.env.NEURITE_CHROMIUM ?? '/usr/bin/chromium';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -39,14 +40,11 @@ window.pageLoaded = true;
 </script></body></html>`;
 
 /**
- * The threaded WASM builds' files, served beside the bundle: the bundle starts its pthread workers from
- * new URL('neurite-wasm-mt.worker.js', import.meta.url), and each worker imports ./neurite-wasm-mt.mjs; the same
- * for the -relaxed build, which Chromium (relaxed SIMD) loads.
+ * The threaded WASM builds' files (wasm/threaded-files.mjs), served beside the bundle, which starts their pthread
+ * workers by URL from beside itself. Chromium (relaxed SIMD) loads the -relaxed one.
  */
 export const THREADED_FILES: Record<string, string> = Object.fromEntries(
-  ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'].flatMap((name) =>
-    [`${name}.worker.js`, `${name}.mjs`].map((file) => [`/${file}`, fileURLToPath(new URL(`../../wasm/${file}`, import.meta.url))]),
-  ),
+  THREADED_BROWSER_FILES.map((file) => [`/${file}`, fileURLToPath(new URL(`../../wasm/${file}`, import.meta.url))]),
 );
 
 /** The headers that make a page cross-origin isolated (SharedArrayBuffer, so WASM threads). */
