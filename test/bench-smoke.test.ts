@@ -90,8 +90,15 @@ describe('bench suite, quick mode', () => {
     const captions = markdown.split('\n').filter((l) => l === `*On ${tag}.*`);
     expect(captions.length).toBe(tables.length);
     for (const { def } of suite.measured.filter((m) => m.def.group === 'neurite')) {
-      for (const c of row(markdown, def.label).slice(1, 1 + workloads.length)) expect(Number.isFinite(number(c)) && number(c) > 0, `${def.label}: "${c}"`).toBe(true);
+      row(markdown, def.label).slice(1, 1 + workloads.length).forEach((c, i) => {
+        if (def.workloads.includes(workloads[i]!)) expect(Number.isFinite(number(c)) && number(c) > 0, `${def.label}: "${c}"`).toBe(true);
+        else expect(c, `${def.label}, ${workloads[i]}`).toBe('n/a');
+      });
     }
+    // W3 batch-1024 against onnxruntime both ways: awaited (on a worker thread) and through predictSync (on the
+    // JavaScript thread, as onnxruntime computes)
+    for (const how of ['await predict (on a worker thread, the event loop free)', "predictSync (on the JavaScript thread, as onnxruntime-node's run)"])
+      expect(row(markdown, `native W3 batch-1024, 1 thread, over onnxruntime-node ×1: ${how}`)[2]).toMatch(RATIO);
     // neurite against onnxruntime, as the median of round-pair ratios with their range
     const section = markdown.slice(markdown.indexOf('### neurite native ×1 against each peer'));
     const vsOnnx = row(section, 'onnxruntime-node ×1');

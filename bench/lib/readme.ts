@@ -39,6 +39,8 @@ export function readmeBlock(report: Report): string {
     const who = `native, ${t} thread${t > 1 ? 's' : ''}`;
     versus(who, n, get(`torch-${t}`));
     versus(who, n, get(`onnx-${t}`));
+    // onnxruntime-node computes on the JavaScript thread; this row computes there too (the row above, awaited, on a worker)
+    versus(`native, ${t} thread${t > 1 ? 's' : ''}, predictSync`, get(`neurite-native-${t}-sync`), get(`onnx-${t}`));
     bound(who, n, t === 1 ? '1 core' : `${t} cores`);
   }
   versus('native, 2 threads', get('neurite-native-2'), get('neurite-native-1'), 'native, 1 thread');

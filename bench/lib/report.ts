@@ -167,8 +167,10 @@ function browserRatio(r: Report, page: string, a: string, b: string, w: 'w3Laten
 
 /** Issue 13's targets. */
 export const targets: Target[] = [
-  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 1 } },
-  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
+  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1: await predict (on a worker thread, the event loop free)', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 1 } },
+  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1: predictSync (on the JavaScript thread, as onnxruntime-node\'s run)', measure: ratioOf('neurite-native-1-sync', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 1 } },
+  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2: await predict (on a worker thread, the event loop free)', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
+  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2: predictSync (on the JavaScript thread, as onnxruntime-node\'s run)', measure: ratioOf('neurite-native-2-sync', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
   { label: 'native W3 batch-1 latency, 1 thread, as a share of onnxruntime-node ×1\'s', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×', fma: { w: 'w3Latency', threads: 1 } },
   { label: 'native W3 batch-1 latency, 2 threads, as a share of onnxruntime-node ×2\'s', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×', fma: { w: 'w3Latency', threads: 2 } },
   { label: 'native W1, 1 thread, share of the 1-core FMA bound', measure: (r) => boundShare(byId(r, 'neurite-native-1'), 'w1', r.gemm?.peakGflops) ?? (r.gemm?.peakGflops ? missing(r, 'neurite-native-1') : 'FMA peak not measured (gemm-bench)'), bound: 0.75, unit: '%', fma: { w: 'w1', threads: 1 } },
@@ -364,7 +366,7 @@ export function renderMarkdown(report: Report, scalingSvg: string | undefined): 
     `- **W1**: ${W1.sizes.join('-')} relu, softmax + cross-entropy, SGD lr ${W1.learningRate}, batch ${W1.batch}: training samples/s. ` +
       'Fast systems train a full epoch of 60,000 per run; the pure-JS ones a fixed number of batches (stated per system below).',
     `- **W2**: ${W2.sizes.join('-')}, batch ${W2.batch}: training samples/s over a fixed number of batches.`,
-    `- **W3**: W1's network at inference: batch-1 latency (µs, median of single calls, each timed on its own) and batch-${W3.largeBatch} samples/s. neurite's batch-${W3.largeBatch} figure is its awaited \`predict\`, which computes on a worker thread and leaves the event loop free; onnxruntime-node's \`run()\` computes on the JavaScript thread after one setImmediate, blocking the event loop meanwhile.`,
+    `- **W3**: W1's network at inference: batch-1 latency (µs, median of single calls, each timed on its own) and batch-${W3.largeBatch} samples/s. neurite's batch-${W3.largeBatch} figure is its awaited \`predict\`, which computes on a worker thread and leaves the event loop free; onnxruntime-node's \`run()\` computes on the JavaScript thread after one setImmediate, blocking the event loop meanwhile. The rows *neurite native ×N predictSync* measure batch-${W3.largeBatch} through \`predictSync\` instead, on the JavaScript thread as onnxruntime-node computes: the like-for-like comparison. The two differ by the hand-over to the worker thread and back on every call.`,
     `- **Alternated**: every system runs in a child process of its own that stays up for the whole run; for each workload, ` +
       `every system runs once per round, in turn, the order rotating each round, for ${plan.warmupRounds} warm-up and ${plan.rounds} measured rounds ` +
       `(the scaling grid: ${plan.scalingRounds}). A figure is the median of its rounds; a **ratio** is the median of the per-round ratios ` +

@@ -78,6 +78,24 @@ function native(threads: number): SystemDef {
   };
 }
 
+/**
+ * W3 batch-1024 through predictSync, on the JavaScript thread: what onnxruntime-node's run() does, so the
+ * like-for-like comparison with it (neurite native ×N itself measures the awaited predict, on a worker thread).
+ */
+function nativeSync(threads: number): SystemDef {
+  return {
+    id: `neurite-native-${threads}-sync`,
+    label: `neurite native ×${threads} predictSync`,
+    group: 'neurite',
+    runner: 'node',
+    entry: 'systems/neurite.ts',
+    options: { backend: 'native', threads, predict: 'sync' },
+    speed: 'fast',
+    workloads: ['w3Throughput'],
+    scaling: false,
+  };
+}
+
 /** threads: the Model API's option; a wasm build without threads runs 1 and its child says so */
 function wasm(threads: number): SystemDef {
   return {
@@ -122,6 +140,8 @@ export const systems: SystemDef[] = [
   },
   native(1),
   native(2),
+  nativeSync(1),
+  nativeSync(2),
   wasm(1),
   wasm(2),
   {

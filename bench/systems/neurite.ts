@@ -43,7 +43,12 @@ function build(sizes: readonly number[], backend: BackendName, threads: number):
   return model;
 }
 
-function neuriteEngine(backend: BackendName, threads: number, data: () => BenchData): Engine {
+/**
+ * predict 'await' (the default): batch-1024 through `await model.predict`, computed on a worker thread, the event
+ * loop free meanwhile. 'sync': through `model.predictSync`, on the JavaScript thread, as onnxruntime-node's run()
+ * computes: the like-for-like comparison with it.
+ */
+function neuriteEngine(backend: BackendName, threads: number, data: () => BenchData, predict: 'await' | 'sync'): Engine {
   return {
     version: libraryVersion,
     async trainer(sizes, batch, samples): Promise<Session> {
@@ -87,7 +92,7 @@ function neuriteEngine(backend: BackendName, threads: number, data: () => BenchD
       const model = build(sizes, backend, threads);
       const x = nn.tensor(data().x.subarray(0, batch * FEATURES), [batch, FEATURES]);
       return {
-        run: (seconds) => rateFor(() => model.predict(x), batch, seconds),
+        run: (seconds) => rateFor(predict === 'sync' ? () => model.predictSync(x) : () => model.predict(x), batch, seconds),
         dispose: () => model.dispose(),
       };
     },
@@ -97,12 +102,16 @@ function neuriteEngine(backend: BackendName, threads: number, data: () => BenchD
 await runChild(async (request, data) => {
   const backend = request.options.backend as BackendName;
   const threads = Number(request.options.threads ?? 1);
+  const predict = request.options.predict ?? 'await';
+  if (predict !== 'await' && predict !== 'sync') throw new Error(`options.predict must be 'await' or 'sync', got ${String(predict)}`);
   const prepared = await prepare(backend, threads);
-  const engine = neuriteEngine(backend, threads, data);
+  const engine = neuriteEngine(backend, threads, data, predict);
   engine.threads = prepared.threads;
   engine.notes = [
     ...prepared.notes,
-    'training through model.fit (one epoch per run, timed by onEpochBegin/onEpochEnd); batch-1 through predictSync, batch-1024 through await predict',
+    predict === 'sync'
+      ? 'batch-1024 through predictSync: on the JavaScript thread, blocking the event loop, as onnxruntime-node computes'
+      : 'training through model.fit (one epoch per run, timed by onEpochBegin/onEpochEnd); batch-1 through predictSync, batch-1024 through await predict',
   ];
   return engine;
 });
