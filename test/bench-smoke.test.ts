@@ -18,7 +18,8 @@ import { formatRatio, pairedRatio } from '../bench/lib/ratios.js';
 import { README_BEGIN, README_END, readmeBlock, replaceReadmeBlock } from '../bench/lib/readme.js';
 import { neuriteSystemIds, systems } from '../bench/lib/systems.js';
 import { childEnv } from '../bench/lib/warm-child.js';
-import { peakWarning, renderMarkdown } from '../bench/lib/report.js';
+import { peakWarning, renderMarkdown, slowerOnTwoThreads } from '../bench/lib/report.js';
+import type { BrowserResult } from '../bench/wasm/browser-suite.js';
 import { parseArgs, runSuite, type SuiteResult } from '../bench/suite.js';
 
 const out = mkdtempSync(join(tmpdir(), 'neurite-bench-quick-test-'));
@@ -183,6 +184,20 @@ describe('bench building blocks', () => {
     expect(base.OPENBLAS_CORETYPE).toBe('Haswell');
     const native = systems.find((s) => s.id === 'neurite-native-1')!;
     expect(childEnv(native, base).env.OPENBLAS_CORETYPE).toBe('Haswell');
+  });
+
+  it('flags a browser system whose 2-thread batch-1024 ran slower than its 1-thread one', () => {
+    const page = (name: string, threads: number, rates: number[]): BrowserResult['pages'][number] => ({
+      name, threads, isolated: threads > 1, crossOriginIsolated: threads > 1, timerResolutionUs: 5, errors: [],
+      systems: [{ key: `ort-web-${threads}`, id: 'ort-web', label: 'onnxruntime-web', available: true, threads, notes: [],
+        figures: { w3Throughput: { median: rates[1]!, runs: rates } as never } }],
+    });
+    const browser = (two: number[], twoThreads = 2): BrowserResult => ({ available: true, pages: [page('1 thread', 1, [100, 100, 100]), page('2 threads', twoThreads, two)] });
+    expect(slowerOnTwoThreads(browser([70, 75, 80]), 'ort-web')?.median).toBeCloseTo(0.75);
+    expect(slowerOnTwoThreads(browser([150, 160, 170]), 'ort-web')).toBeUndefined();
+    // a system that ran 1 thread on the 2-thread page (tfjs-wasm there) is not flagged
+    expect(slowerOnTwoThreads(browser([70, 75, 80], 1), 'ort-web')).toBeUndefined();
+    expect(slowerOnTwoThreads(undefined, 'ort-web')).toBeUndefined();
   });
 
   it('names the Zen generation from AMD family and model numbers', () => {
