@@ -10,4 +10,4 @@ export const THREADED_BUILDS = ['neurite-wasm-mt', 'neurite-wasm-mt-relaxed'];
 export const THREADED_BROWSER_FILES = THREADED_BUILDS.flatMap((name) => [`${name}.mjs`, `${name}.worker.js`]);
 
 /** What the package ships: the same plus the CommonJS copy of each worker Node runs. */
-export const THREADED_FILES = THREADED_BUILDS.flatMap((name) => [`${name}.mjs`, `${name}.worker.js`, `${name}.worker.cjs`]);
+export const THREADED_FILES = [...THREADED_BROWSER_FILES, ...THREADED_BUILDS.map((name) => `${name}.worker.cjs`)];

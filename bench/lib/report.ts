@@ -184,10 +184,19 @@ export function slowerOnTwoThreads(browser: BrowserResult | undefined, id: strin
 
 /** Issue 13's targets. */
 export const targets: Target[] = [
-  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1: await predict (on a worker thread, the event loop free)', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 1 } },
-  { label: 'native W3 batch-1024, 1 thread, over onnxruntime-node ×1: predictSync (on the JavaScript thread, as onnxruntime-node\'s run)', measure: ratioOf('neurite-native-1-sync', 'onnx-1', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 1 } },
-  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2: await predict (on a worker thread, the event loop free)', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
-  { label: 'native W3 batch-1024, 2 threads, over onnxruntime-node ×2: predictSync (on the JavaScript thread, as onnxruntime-node\'s run)', measure: ratioOf('neurite-native-2-sync', 'onnx-2', 'w3Throughput'), bound: 1.1, unit: '×', fma: { w: 'w3Throughput', threads: 2 } },
+  // W3 batch-1024 both ways neurite can be called: awaited (systems neurite-native-N) and through predictSync (-sync)
+  ...[1, 2].flatMap((t): Target[] =>
+    [
+      ['', 'await predict (on a worker thread, the event loop free)'],
+      ['-sync', 'predictSync (on the JavaScript thread, as onnxruntime-node\'s run)'],
+    ].map(([suffix, how]) => ({
+      label: `native W3 batch-1024, ${t} thread${t > 1 ? 's' : ''}, over onnxruntime-node ×${t}: ${how}`,
+      measure: ratioOf(`neurite-native-${t}${suffix}`, `onnx-${t}`, 'w3Throughput'),
+      bound: 1.1,
+      unit: '×',
+      fma: { w: 'w3Throughput', threads: t },
+    })),
+  ),
   { label: 'native W3 batch-1 latency, 1 thread, as a share of onnxruntime-node ×1\'s', measure: ratioOf('neurite-native-1', 'onnx-1', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×', fma: { w: 'w3Latency', threads: 1 } },
   { label: 'native W3 batch-1 latency, 2 threads, as a share of onnxruntime-node ×2\'s', measure: ratioOf('neurite-native-2', 'onnx-2', 'w3Latency', true), bound: 0.5, atMost: true, unit: '×', fma: { w: 'w3Latency', threads: 2 } },
   { label: 'native W1, 1 thread, share of the 1-core FMA bound', measure: (r) => boundShare(byId(r, 'neurite-native-1'), 'w1', r.gemm?.peakGflops) ?? (r.gemm?.peakGflops ? missing(r, 'neurite-native-1') : 'FMA peak not measured (gemm-bench)'), bound: 0.75, unit: '%', fma: { w: 'w1', threads: 1 } },
@@ -328,17 +337,17 @@ function browserSection(b: BrowserResult | undefined, m: Machine): string {
     }
   }
   const [one, two] = b.pages;
+  const warnings: string[] = [];
   for (const s of two?.systems ?? []) {
     const s1 = one?.systems.find((x) => x.id === s.id);
     if (s.available && s1?.available) {
       ratioRows.push([`${s.label}: 2-thread page over 1-thread page`, ...(['w3Latency', 'w3Throughput'] as const).map((w) => formatRatio(pairedRatio(s.figures[w]?.runs, s1.figures[w]?.runs, lowerIsBetter(w))))]);
     }
+    const slower = slowerOnTwoThreads(b, s.id);
+    if (slower) warnings.push(`**${s.label} ran batch-${W3.largeBatch} slower on 2 threads than on 1 in this run (${formatRatio(slower)})**: its 2-thread figure was disturbed, and ratios against it overstate the other system.`, '');
   }
   if (ratioRows.length) out.push('Ratios, round by round (median (min–max)); above 1: the first is faster.', '', caption(m), '', table(['comparison', 'W3 batch-1', 'W3 batch-1024'], ratioRows), '');
-  for (const s of two?.systems ?? []) {
-    const slower = slowerOnTwoThreads(b, s.id);
-    if (slower) out.push(`**${s.label} ran batch-${W3.largeBatch} slower on 2 threads than on 1 in this run (${formatRatio(slower)})**: its 2-thread figure was disturbed, and ratios against it overstate the other system.`, '');
-  }
+  out.push(...warnings);
   return out.join('\n');
 }
 
