@@ -20,6 +20,7 @@ import { chartGrid, type Series } from '../examples/svg-plot.js';
 import { alternate } from './lib/alternate.js';
 import { runGemm, type GemmResult } from './lib/gemm.js';
 import { describeMachine } from './lib/machine.js';
+import { QuietLog } from './lib/quiet.js';
 import { median } from './lib/measure.js';
 import { DATA_ROWS, describeSamples, makePlan, scalingSizes, trainingRows, W1, W2, W3, workloads, type DataKind, type Plan, type Workload } from './lib/plan.js';
 import type { ScalingCell, SystemResult, Task } from './lib/protocol.js';
@@ -120,6 +121,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const children = new Map<string, WarmChild>();
   const tried = new Set<string>();
   const schedule: Record<string, string[][]> = {};
+  const quiet = new QuietLog();
+  /** one measured run, once every child has stopped using CPU (lib/quiet.ts) */
+  const runQuietly = async (def: SystemDef, work: Task): Promise<number> => {
+    await quiet.wait([...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
+    return children.get(def.id)!.run(work, taskTimeout);
+  };
   const taskTimeout = options.quick ? 120_000 : 15 * 60_000;
   /** the last stage each system takes part in: its child finishes right after it */
   const lastStage = new Map(chosen.map((def) => [def.id, Math.max(...STAGE_ORDER.map((s, i) => ((s === 'scaling' ? def.scaling : def.workloads.includes(s)) ? i : -1)))]));
@@ -162,7 +169,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         const tasks = new Map(participants.map((def) => [def.id, task(def, stage, plan, data)]));
         log(`[${stage}] ${plan.warmupRounds} + ${plan.rounds} rounds over ${participants.map((d) => d.id).join(', ')}`);
         const done = await alternate(participants, { rounds: plan.rounds, warmup: plan.warmupRounds, name: (d) => d.id }, (def) =>
-          children.get(def.id)!.run(tasks.get(def.id)!.task, taskTimeout),
+          runQuietly(def, tasks.get(def.id)!.task),
         );
         schedule[stage] = done.schedule;
         for (const def of participants) {
@@ -178,7 +185,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
           await children.get(def.id)!.release(stage).catch(() => undefined);
         }
       } else if (stage === 'scaling' && participants.length) {
-        await runScaling(participants, plan, data, children, results, schedule, taskTimeout, log);
+        await runScaling(participants, plan, data, children, results, schedule, taskTimeout, runQuietly, log);
       }
       for (const def of chosen) if (lastStage.get(def.id) === stageIndex) await finish(def);
     }
@@ -210,6 +217,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     command: options.command ?? `npm run bench${options.quick ? ' -- --quick' : ''}`,
     seconds: (performance.now() - started) / 1000,
     plan,
+    quiet: quiet.summary(),
   };
   return writeReport({ run, measured, gemm, browser }, schedule, options.outDir, options.readme);
 }
@@ -226,6 +234,7 @@ async function runScaling(
   results: Map<string, SystemResult>,
   schedule: Record<string, string[][]>,
   timeout: number,
+  runQuietly: (def: SystemDef, work: Task) => Promise<number>,
   log: (line: string) => void,
 ): Promise<void> {
   const rows = (samples: number, batch: number) => trainingRows(samples, batch, DATA_ROWS[data]);
@@ -251,7 +260,7 @@ async function runScaling(
       const key = `scaling-${hidden}-${batch}`;
       const standing = inCell.filter((d) => samples.has(d));
       const done = await alternate(standing, { rounds: plan.scalingRounds, warmup: 1, name: (d) => d.id }, (def) =>
-        children.get(def.id)!.run({ kind: 'train', key, sizes, batch, samples: samples.get(def)! }, timeout),
+        runQuietly(def, { kind: 'train', key, sizes, batch, samples: samples.get(def)! }),
       );
       schedule[key] = done.schedule;
       for (const def of standing) {

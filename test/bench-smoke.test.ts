@@ -40,14 +40,18 @@ describe('bench suite, quick mode', () => {
   const log: string[] = [];
   const plan = makePlan(true);
   const only = [...neuriteSystemIds, 'onnx-1', 'torch-1', 'tfjs-node', 'browser'];
+  const OPENBLAS_SET = { OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512' };
 
   it('runs every system in a warm child, alternated round by round, and reports finite positive figures', async () => {
-    // set on some machines for old OpenBLAS builds: the PyTorch child must not inherit it
-    process.env.OPENBLAS_CORETYPE = 'Haswell';
+    // set on machines of this kind for old OpenBLAS builds (some set only the first): the PyTorch child must not
+    // inherit them. Set here whatever this machine has, and put its own values back afterwards.
+    const saved = { OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE };
+    Object.assign(process.env, OPENBLAS_SET);
     try {
       suite = await runSuite({ quick: true, only, gemm: false, browser: true, outDir: out, log: (l) => log.push(l) });
     } finally {
-      delete process.env.OPENBLAS_CORETYPE;
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     }
     expect(suite.measured.map((m) => m.def.id)).toEqual(systems.filter((s) => only.includes(s.id)).map((s) => s.id));
     for (const { def, result } of suite.measured.filter((m) => m.def.group === 'neurite' || m.def.id === 'onnx-1')) {
@@ -76,7 +80,7 @@ describe('bench suite, quick mode', () => {
       expect(row(markdown, 'PyTorch ×1')[1]).toMatch(/^unavailable \(.+\)$/);
       return;
     }
-    expect(torch.result.blas?.unset).toEqual({ OPENBLAS_CORETYPE: 'Haswell' });
+    expect(torch.result.blas?.unset).toEqual(OPENBLAS_SET);
     expect(torch.result.notes.join(' ')).toContain('OPENBLAS_CORETYPE unset');
     const label = torch.result.blas!.implementation === 'openblas' ? `PyTorch ×1 (OpenBLAS core ${torch.result.blas!.core})` : /PyTorch ×1 \(\w+ BLAS, not OpenBLAS\)/;
     expect(markdown).toMatch(label);

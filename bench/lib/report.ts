@@ -5,6 +5,7 @@
  */
 import type { BrowserResult } from '../wasm/browser-suite.js';
 import type { GemmResult } from './gemm.js';
+import type { QuietSummary } from './quiet.js';
 import { machineTag, type Machine } from './machine.js';
 import { W1, W2, W3, workloads, type Plan, type Workload } from './plan.js';
 import type { SystemResult } from './protocol.js';
@@ -24,6 +25,8 @@ export interface RunInfo {
   command: string;
   seconds: number;
   plan: Plan;
+  /** the waits for the other children to go quiet before each run (absent in runs from before they were added) */
+  quiet?: QuietSummary;
 }
 
 export interface Report {
@@ -366,6 +369,17 @@ export function peakWarning(gemm: GemmResult | undefined): string | undefined {
   );
 }
 
+/** The Alternated bullet's account of the waits for quiet (lib/quiet.ts). */
+export function quietSentence(q: QuietSummary | undefined): string {
+  if (!q) return '';
+  const all = q.quietRuns === q.runs ? 'every run' : `${q.quietRuns} of ${q.runs} runs (the others after waiting ${q.options.maxMs / 1000} s)`;
+  return (
+    ` Before each run the suite waits until no child process has used more than ${Math.round(q.options.idleShare * 100)} % of a core for ${q.options.windowMs} ms ` +
+    '(thread pools spin after their work: PyTorch\'s OpenBLAS workers, onnxruntime\'s and neurite\'s own), so that a system never shares its cores with ' +
+    `the one before it: ${all} started on quiet children, after a median wait of ${q.medianWaitMs.toFixed(0)} ms (longest ${q.maxWaitMs.toFixed(0)} ms).`
+  );
+}
+
 export function renderMarkdown(report: Report, scalingSvg: string | undefined): string {
   const { run, measured: all, gemm, browser } = report;
   const m = run.machine;
@@ -402,7 +416,8 @@ export function renderMarkdown(report: Report, scalingSvg: string | undefined): 
     `- **Alternated**: every system runs in a child process of its own that stays up for the whole run; for each workload, ` +
       `every system runs once per round, in turn, the order rotating each round, for ${plan.warmupRounds} warm-up and ${plan.rounds} measured rounds ` +
       `(the scaling grid: ${plan.scalingRounds}). A figure is the median of its rounds; a **ratio** is the median of the per-round ratios ` +
-      '(both systems measured in the same round, moments apart), with the smallest and largest in parentheses. Only one system computes at a time.',
+      '(both systems measured in the same round, moments apart), with the smallest and largest in parentheses. Only one system computes at a time.' +
+      quietSentence(run.quiet),
     '- **FMA bound**: what the matrix multiplications alone would allow at the single-core FMA peak measured in this run ' +
       `(${peak ? `${peak.toFixed(1)} GFLOPS per core` : 'not measured'}) on the system's thread count, counting ${(trainingFlops(W1.sizes) / 1e6).toFixed(2)} MFLOP per ` +
       `W1 training sample, ${(trainingFlops(W2.sizes) / 1e6).toFixed(2)} per W2 sample and ${(inferenceFlops(W3.sizes) / 1e6).toFixed(2)} per W3 inference. No implementation can beat it.`,

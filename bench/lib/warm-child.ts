@@ -81,6 +81,11 @@ export class WarmChild {
     this.child.stdin.on('error', () => undefined); // a child that died: its close event reports it
   }
 
+  /** the child's process id while it runs (lib/quiet.ts reads its CPU time) */
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child.pid;
+  }
+
   /** One run of a task; rejects with the child's error message (or its death) */
   async run(task: Task, timeoutMs: number): Promise<number> {
     const r = await this.send({ op: 'run', id: 0, task }, timeoutMs);
