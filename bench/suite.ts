@@ -21,6 +21,7 @@ import { alternate } from './lib/alternate.js';
 import { runGemm, type GemmResult } from './lib/gemm.js';
 import { describeMachine } from './lib/machine.js';
 import { QuietLog } from './lib/quiet.js';
+import { crossCoreRoundTripNs } from './lib/cross-core.js';
 import { median } from './lib/measure.js';
 import { DATA_ROWS, describeSamples, makePlan, scalingSizes, trainingRows, W1, W2, W3, workloads, type DataKind, type Plan, type Workload } from './lib/plan.js';
 import type { ScalingCell, SystemResult, Task } from './lib/protocol.js';
@@ -122,6 +123,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const tried = new Set<string>();
   const schedule: Record<string, string[][]> = {};
   const quiet = new QuietLog();
+  const crossCore: { stage: string; ns: number }[] = [];
   /** one measured run, once every child has stopped using CPU (lib/quiet.ts) */
   const runQuietly = async (def: SystemDef, work: Task): Promise<number> => {
     await quiet.wait([...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
@@ -164,6 +166,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       const taking = chosen.filter((def) => (stage === 'scaling' ? def.scaling : def.workloads.includes(stage)));
       const participants: SystemDef[] = [];
       for (const def of taking) if (await start(def)) participants.push(def);
+      if (participants.some((d) => Number(d.options.threads ?? 1) > 1)) {
+        await quiet.wait([...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
+        crossCore.push({ stage, ns: await crossCoreRoundTripNs() });
+        log(`[${stage}] cache-line round trip between two threads: ${crossCore.at(-1)!.ns.toFixed(0)} ns`);
+      }
 
       if (stage !== 'scaling' && participants.length) {
         const tasks = new Map(participants.map((def) => [def.id, task(def, stage, plan, data)]));
@@ -218,6 +225,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     seconds: (performance.now() - started) / 1000,
     plan,
     quiet: quiet.summary(),
+    crossCore: crossCore.length ? crossCore : undefined,
   };
   return writeReport({ run, measured, gemm, browser }, schedule, options.outDir, options.readme);
 }

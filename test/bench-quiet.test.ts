@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processCpuNs, QUIET, QuietLog, untilQuiet } from '../bench/lib/quiet.js';
-import { quietSentence } from '../bench/lib/report.js';
+import { crossCoreRoundTripNs } from '../bench/lib/cross-core.js';
+import { crossCoreSentence, quietSentence } from '../bench/lib/report.js';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -54,5 +55,18 @@ describe.runIf(linux)('waiting for quiet children', () => {
     expect(quietSentence(summary)).toContain('1 of 2 runs (the others after waiting 0.15 s)');
     expect(quietSentence(undefined)).toBe('');
     expect(new QuietLog().summary()).toBeUndefined();
+  });
+});
+
+describe('the distance between the two CPUs', () => {
+  it('measures a cache line\'s round trip between two threads, and reports it next to the 2-thread figures', async () => {
+    const ns = await crossCoreRoundTripNs(2000, 3);
+    expect(Number.isFinite(ns)).toBe(true);
+    expect(ns).toBeGreaterThan(0);
+    const sentence = crossCoreSentence([{ stage: 'w1', ns: 136.4 }, { stage: 'w2', ns: 479.2 }]);
+    expect(sentence).toContain('136–479 ns');
+    expect(sentence).toContain('w1 136, w2 479');
+    expect(crossCoreSentence(undefined)).toBe('');
+    expect(crossCoreSentence([])).toBe('');
   });
 });

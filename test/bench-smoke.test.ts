@@ -70,6 +70,9 @@ describe('bench suite, quick mode', () => {
     expect(new Set(rounds[0])).toEqual(new Set(rounds[1]));
     expect(rounds[1]).toEqual(roundOrder(rounds[0]!, 1));
     expect(rounds[0]).toContain('onnx-1');
+    // 2-thread systems took part: the distance between the CPUs was measured before each of their stages
+    expect(suite.run.crossCore?.map((c) => c.stage)).toEqual(expect.arrayContaining(['w1', 'w3Throughput']));
+    expect(suite.markdown).toContain('a cache line\'s round trip between two threads took');
   }, 300_000);
 
   it('reports PyTorch with its BLAS and without OPENBLAS_CORETYPE, or says why it is unavailable', () => {

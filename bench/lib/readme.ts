@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { machineTag } from './machine.js';
 import { W3, workloads, type Workload } from './plan.js';
 import { formatRatio, formatShare, pairedRatio } from './ratios.js';
-import { boundShare, lowerIsBetter, peakWarning, speedup, systemLabel, table, type Measured, type Report } from './report.js';
+import { boundShare, crossCoreSentence, lowerIsBetter, peakWarning, speedup, systemLabel, table, type Measured, type Report } from './report.js';
 
 export const README_BEGIN = '<!-- bench:begin -->';
 export const README_END = '<!-- bench:end -->';
@@ -72,7 +72,8 @@ export function readmeBlock(report: Report): string {
       `(${run.plan.rounds} rounds after a warm-up); each cell is the median of the per-round ratios with their range. Above 1: neurite ` +
       'is faster (batch-1 latency: answers sooner); a percentage is the share of what the matrix multiplications alone would allow at ' +
       `this CPU's FMA peak${gemm?.peakGflops ? ` (${gemm.peakGflops.toFixed(1)} GFLOPS per core, measured in the same run)` : ''}. ` +
-      'All figures, the targets and the browser details: [bench/RESULTS.md](bench/RESULTS.md).',
+      'All figures, the targets and the browser details: [bench/RESULTS.md](bench/RESULTS.md).' +
+      (crossCoreSentence(run.crossCore) ? ` ${crossCoreSentence(run.crossCore)}` : ''),
     '',
     table([`neurite — ${tag}`, 'against', ...workloads.map((w) => titles[w])], rows),
     '',

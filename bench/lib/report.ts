@@ -27,6 +27,8 @@ export interface RunInfo {
   plan: Plan;
   /** the waits for the other children to go quiet before each run (absent in runs from before they were added) */
   quiet?: QuietSummary;
+  /** the cache-line round trip between two threads before each stage (lib/cross-core.ts), in nanoseconds */
+  crossCore?: { stage: string; ns: number }[];
 }
 
 export interface Report {
@@ -369,6 +371,18 @@ export function peakWarning(gemm: GemmResult | undefined): string | undefined {
   );
 }
 
+/** How far apart the two vCPUs were during the run (lib/cross-core.ts), for the 2-thread figures; '' if not measured. */
+export function crossCoreSentence(cc: RunInfo['crossCore']): string {
+  if (!cc?.length) return '';
+  const ns = cc.map((c) => c.ns);
+  const range = `${Math.min(...ns).toFixed(0)}–${Math.max(...ns).toFixed(0)} ns`;
+  return (
+    `The 2-thread figures depend on where the hypervisor put the two vCPUs: a cache line's round trip between two threads took ${range} in this run ` +
+    `(before each stage: ${cc.map((c) => `${c.stage} ${c.ns.toFixed(0)}`).join(', ')}; lib/cross-core.ts). Two cores sharing an L3 answer in about 100–200 ns; ` +
+    'far beyond that, every parallel region pays for the data its threads hand each other, and a 2-thread step gains less from its second thread.'
+  );
+}
+
 /** The Alternated bullet's account of the waits for quiet (lib/quiet.ts). */
 export function quietSentence(q: QuietSummary | undefined): string {
   if (!q) return '';
@@ -477,7 +491,11 @@ export function renderMarkdown(report: Report, scalingSvg: string | undefined): 
     .map(([a, b]) => [all.find((s) => s.def.id === a), all.find((s) => s.def.id === b)] as const)
     .filter(([a, b]) => a?.result.available && b?.result.available)
     .map(([a, b]) => [`${systemLabel(a!)} over ${b!.def.label}`, ...workloads.map((w) => formatRatio(speedup(a, b, w)))]);
-  if (threadRows.length) out.push('### Two threads over one', '', caption(m), '', table(['systems', ...workloads.map(shortTitle)], threadRows), '');
+  if (threadRows.length) {
+    out.push('### Two threads over one', '', caption(m), '', table(['systems', ...workloads.map(shortTitle)], threadRows), '');
+    const distance = crossCoreSentence(run.crossCore);
+    if (distance) out.push(distance, '');
+  }
   const ts = all.find((s) => s.def.id === 'neurite-ts');
   if (ts?.result.available) {
     out.push('### Speed-up over neurite\'s pure-TypeScript backend', '', caption(m), '');
