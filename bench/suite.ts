@@ -18,13 +18,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chartGrid, type Series } from '../examples/svg-plot.js';
 import { alternate } from './lib/alternate.js';
+import { crossCoreRoundTripNs } from './lib/cross-core.js';
 import { runGemm, type GemmResult } from './lib/gemm.js';
 import { describeMachine } from './lib/machine.js';
-import { QuietLog } from './lib/quiet.js';
-import { crossCoreRoundTripNs } from './lib/cross-core.js';
 import { median } from './lib/measure.js';
 import { DATA_ROWS, describeSamples, makePlan, scalingSizes, trainingRows, W1, W2, W3, workloads, type DataKind, type Plan, type Workload } from './lib/plan.js';
 import type { ScalingCell, SystemResult, Task } from './lib/protocol.js';
+import { QuietLog, untilQuiet } from './lib/quiet.js';
 import { readmeBlock, rewriteReadme } from './lib/readme.js';
 import { renderMarkdown, type Measured, type Report, type RunInfo } from './lib/report.js';
 import { benchDir, systems, type SystemDef } from './lib/systems.js';
@@ -122,14 +122,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const children = new Map<string, WarmChild>();
   const tried = new Set<string>();
   const schedule: Record<string, string[][]> = {};
+  const taskTimeout = options.quick ? 120_000 : 15 * 60_000;
   const quiet = new QuietLog();
-  const crossCore: { stage: string; ns: number }[] = [];
+  const childPids = () => [...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
   /** one measured run, once every child has stopped using CPU (lib/quiet.ts) */
   const runQuietly = async (def: SystemDef, work: Task): Promise<number> => {
-    await quiet.wait([...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
+    await quiet.wait(childPids());
     return children.get(def.id)!.run(work, taskTimeout);
   };
-  const taskTimeout = options.quick ? 120_000 : 15 * 60_000;
+  const crossCore: { stage: string; ns: number }[] = [];
   /** the last stage each system takes part in: its child finishes right after it */
   const lastStage = new Map(chosen.map((def) => [def.id, Math.max(...STAGE_ORDER.map((s, i) => ((s === 'scaling' ? def.scaling : def.workloads.includes(s)) ? i : -1)))]));
 
@@ -167,7 +168,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       const participants: SystemDef[] = [];
       for (const def of taking) if (await start(def)) participants.push(def);
       if (participants.some((d) => Number(d.options.threads ?? 1) > 1)) {
-        await quiet.wait([...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
+        await untilQuiet(childPids());
         crossCore.push({ stage, ns: await crossCoreRoundTripNs() });
         log(`[${stage}] cache-line round trip between two threads: ${crossCore.at(-1)!.ns.toFixed(0)} ns`);
       }
