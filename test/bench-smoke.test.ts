@@ -44,7 +44,7 @@ describe('bench suite, quick mode', () => {
 
   it('runs every system in a warm child, alternated round by round, and reports finite positive figures', async () => {
     // set on machines of this kind for old OpenBLAS builds (some set only the first): the PyTorch child must not
-    // inherit them. Set here whatever this machine has, and put its own values back afterwards.
+    // inherit them. Both are set here, and the machine's own values put back afterwards.
     const saved = { OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE };
     Object.assign(process.env, OPENBLAS_SET);
     try {

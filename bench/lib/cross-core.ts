@@ -8,6 +8,7 @@
  * with W1's 2-thread speed-up 1.7x at the first and 1.2-1.3x at the second).
  */
 import { Worker } from 'node:worker_threads';
+import { median } from './measure.js';
 
 const WORKER = `
 const { workerData } = require('node:worker_threads');
@@ -40,6 +41,5 @@ export async function crossCoreRoundTripNs(trips = 50_000, probes = 3): Promise<
     results.push(((performance.now() - t0) * 1e6) / trips);
     await exited;
   }
-  results.sort((a, b) => a - b);
-  return results[results.length >> 1]!;
+  return median(results);
 }

@@ -2,16 +2,16 @@
  * Waiting for the other systems to go quiet before a run. Thread pools keep spinning after their work is done, so
  * that the next call finds them awake: PyTorch's OpenBLAS workers keep a core busy for about 130 ms after the last
  * product (measured on this machine kind), onnxruntime's intra-op pool spins, so does neurite's. Alternation puts
- * another system's run right after each of those calls, and a 2-thread run then shares one of its two cores with a
- * spinning thread of the system before it (neurite native W1 ran 1.24× faster on 2 threads than on 1 in the suite,
- * 1.69× in a process of its own). Before each run the orchestrator waits until no child process has used CPU for
- * one window, so every system is measured as it would run alone.
+ * another system's run right after each of those calls, and a 2-thread run would then share one of its two cores
+ * with a spinning thread of the system before it. Before each run the orchestrator waits until no child process has
+ * used CPU for one window, so every system is measured as it would run alone.
  *
  * CPU time is read per thread from /proc/PID/task/TID/schedstat (nanoseconds; /proc/PID/stat counts 10 ms ticks).
  * Where there is no /proc (not Linux), nothing waits.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { median } from './measure.js';
 
 /** Nanoseconds of CPU the process's threads have run so far, or 0 if it has gone (or there is no /proc). */
 export function processCpuNs(pid: number): number {
@@ -84,12 +84,12 @@ export class QuietLog {
 
   summary(): QuietSummary | undefined {
     if (!this.waits.length) return undefined;
-    const ms = this.waits.map((w) => w.waitedMs).sort((a, b) => a - b);
+    const ms = this.waits.map((w) => w.waitedMs);
     return {
       runs: ms.length,
       quietRuns: this.waits.filter((w) => w.quiet).length,
-      medianWaitMs: ms[ms.length >> 1]!,
-      maxWaitMs: ms[ms.length - 1]!,
+      medianWaitMs: median(ms),
+      maxWaitMs: Math.max(...ms),
       options: this.options,
     };
   }
