@@ -2,27 +2,41 @@
 # Regenerates one section of bench/native/PROFILE.md: where a W1 training step spends its time, from a
 # train-bench built with -DNEURITE_PROFILE=ON (in build-profile/, apart from the shipped builds).
 #
-#   bench/native/profile.sh before|after [seconds]
+#   bench/native/profile.sh before|after [seconds] [commit]
 #
-# "before" is the profile of the code before the step's non-GEMM parts were optimised (run at that commit),
-# "after" the profile of the current code; each replaces only its own section, so the other stays as it was
-# measured. The commit and CPU are written with the numbers; never edit the numbers by hand.
+# "before" is the profile of the code before the step's non-GEMM parts were optimised, "after" the profile of the
+# current code; each replaces only its own section, so the other stays as it was measured. With a commit, the
+# train-bench is built from that commit's sources (git archive, apart from the working tree) instead of the
+# working tree's: `profile.sh before 40 a8e76bb` measures the old code on this machine, so that both sections can
+# come from one CPU. The commit and CPU are written with the numbers; never edit the numbers by hand.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 section="${1:-}"
 seconds="${2:-40}"
-if [[ "$section" != before && "$section" != after ]]; then
-  echo "usage: bench/native/profile.sh before|after [seconds]" >&2
+at="${3:-}"
+if [[ "$section" != before && "$section" != after ]] || [[ ! "$seconds" =~ ^[0-9]+$ ]]; then
+  echo "usage: bench/native/profile.sh before|after [seconds] [commit]" >&2
   exit 2
 fi
 out="$root/bench/native/PROFILE.md"
+src="$root"
 dir="$root/build-profile"
-cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_BUILD_TESTS=ON -DNEURITE_PROFILE=ON >/dev/null
+if [[ -n "$at" ]]; then
+  if ! commit="$(git -C "$root" rev-parse --short --verify --quiet "$at^{commit}")"; then
+    echo "profile.sh: commit: '$at' names no commit of this repository" >&2
+    exit 2
+  fi
+  src="$(mktemp -d)"
+  trap 'rm -rf "$src"' EXIT
+  git -C "$root" archive "$commit" | tar -x -C "$src"
+  dir="$root/build-profile-$commit"
+else
+  commit="$(git -C "$root" rev-parse --short HEAD)"
+  git -C "$root" diff --quiet HEAD -- native bench/native/train_bench.cpp CMakeLists.txt || commit="$commit + uncommitted changes"
+fi
+cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DNEURITE_BUILD_TESTS=ON -DNEURITE_PROFILE=ON >/dev/null
 cmake --build "$dir" -j2 --target train-bench >/dev/null
-
-commit="$(git -C "$root" rev-parse --short HEAD)"
-git -C "$root" diff --quiet HEAD -- native bench/native/train_bench.cpp CMakeLists.txt || commit="$commit + uncommitted changes"
 cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 family="$(grep -m1 'cpu family' /proc/cpuinfo | sed 's/.*: //')"
 model="$(grep -m1 -E '^model\s' /proc/cpuinfo | sed 's/.*: //')"
@@ -30,7 +44,7 @@ isa="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|fma|avx512
 table="$("$dir/train-bench" "$seconds" profile)"
 
 body="$(mktemp)"
-trap 'rm -f "$body"' EXIT
+trap 'rm -f "$body"; [[ -z "$at" ]] || rm -rf "$src"' EXIT
 {
   echo "<!-- $section -->"
   echo "## ${section^}: commit $commit, $(date -u +%Y-%m-%d)"
