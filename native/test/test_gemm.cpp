@@ -2,6 +2,7 @@
 // and its shared edge code from ukernel_template.h), all three forms, odd and round shapes, the small-m path,
 // beta 0/1/other, padded leading dimensions, the epilogue, one and two threads – against ref::gemm.
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -286,11 +287,20 @@ TEST(gemm_flags_non_finite_a_every_kernel) {
   const int64_t shapes[][3] = {{1, 17, 13}, {4, 300, 7}, {7, 16, 1}, {13, 255, 300}, {300, 13, 785}, {255, 64, 16}};
   const float inf = std::numeric_limits<float>::infinity(), big = std::numeric_limits<float>::max();
   const auto kernels = kernels_under_test();
+  // The driver finds A's NaN and ±Infinity through C before the epilogue runs: this one leaves no trace of them
+  // in C, as relu does of NaN.
+  const Epilogue zero_c{[](const void*, float* c, int64_t ldc, int64_t, int64_t, int64_t rows, int64_t cols) {
+                          for (int64_t i = 0; i < rows; i++)
+                            for (int64_t j = 0; j < cols; j++) c[i * ldc + j] = 0.0f;
+                        },
+                        nullptr};
   for (Trans ta : {Trans::no, Trans::yes})
     for (const auto& s : shapes) {
       const int64_t m = s[0], n = s[1], k = s[2], lda = (ta == Trans::no ? k : m) + 1;
       const int64_t rows = ta == Trans::no ? m : k;
-      const std::vector<float> b = ref::random_floats(static_cast<size_t>(k * n), 7);
+      // Column 0 of B is zero: ±Infinity·0 is NaN, which must be found as well.
+      std::vector<float> b = ref::random_floats(static_cast<size_t>(k * n), 7);
+      for (int64_t p = 0; p < k; p++) b[static_cast<size_t>(p * n)] = 0.0f;
       std::vector<float> c(static_cast<size_t>(m * n));
       for (const GemmKernel* kernel : kernels)
         for (int threads : {1, 2, 3})
@@ -301,7 +311,7 @@ TEST(gemm_flags_non_finite_a_every_kernel) {
               a[static_cast<size_t>(at)] = bad;
               std::atomic<bool> flag{false};
               CHECK(sgemm_with(*kernel, ta, Trans::no, m, n, k, a.data(), lda, b.data(), n, 0.0f, c.data(), n,
-                               nullptr, threads, nullptr, &flag));
+                               &zero_c, threads, nullptr, &flag));
               const bool want = bad != big;
               CHECK_MSG(flag.load() == want, "%s ta=%d %lldx%lldx%lld, %d threads: %g at %lld %s", kernel->name,
                         ta == Trans::yes, static_cast<long long>(m), static_cast<long long>(n),
@@ -310,6 +320,29 @@ TEST(gemm_flags_non_finite_a_every_kernel) {
               if (flag.load() != want) return;
             }
     }
+}
+
+// What is non-finite in C but not in A is not A's: a NaN already in C (beta 1) and a product that overflows.
+TEST(gemm_non_finite_c_alone_is_not_flagged) {
+  const float big = std::numeric_limits<float>::max();
+  for (const GemmKernel* kernel : kernels_under_test())
+    for (Trans ta : {Trans::no, Trans::yes})
+      for (int threads : {1, 2}) {
+        const int64_t m = 30, n = 40, k = 50;
+        std::vector<float> a = ref::random_floats(static_cast<size_t>(m * k), 11);
+        std::vector<float> b = ref::random_floats(static_cast<size_t>(k * n), 12);
+        std::vector<float> c(static_cast<size_t>(m * n), std::numeric_limits<float>::quiet_NaN());
+        std::atomic<bool> flag{false};
+        CHECK(sgemm_with(*kernel, ta, Trans::no, m, n, k, a.data(), ta == Trans::no ? k : m, b.data(), n, 1.0f,
+                         c.data(), n, nullptr, threads, nullptr, &flag));
+        CHECK_MSG(!flag.load(), "%s ta=%d: NaN in C flagged as A's", kernel->name, ta == Trans::yes);
+        for (float& x : a) x = big;
+        for (float& x : b) x = 2.0f;
+        CHECK(sgemm_with(*kernel, ta, Trans::no, m, n, k, a.data(), ta == Trans::no ? k : m, b.data(), n, 0.0f,
+                         c.data(), n, nullptr, threads, nullptr, &flag));
+        CHECK_MSG(!std::isfinite(c[0]), "%s: the product was meant to overflow", kernel->name);
+        CHECK_MSG(!flag.load(), "%s ta=%d: an overflow flagged as A's", kernel->name, ta == Trans::yes);
+      }
 }
 
 TEST(gemm_1000_cubed_best_kernel) {

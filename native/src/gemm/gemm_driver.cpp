@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
 
 #include "core/aligned_buffer.h"
@@ -64,6 +65,20 @@ void merge_tile(const float* tile, int64_t ldt, int64_t rows, int64_t cols, floa
   }
 }
 
+// Whether rows [0, rows) × columns [0, cols) of a (row i at a + i·ld) hold NaN or ±Infinity.
+bool rows_have_non_finite(const float* a, int64_t rows, int64_t cols, int64_t ld) {
+  for (int64_t i = 0; i < rows; i++)
+    if (has_non_finite(a + i * ld, cols)) return true;
+  return false;
+}
+
+// Whether c[i·ldc] holds NaN or ±Infinity for some i < rows.
+bool column_has_non_finite(const float* c, int64_t rows, int64_t ldc) {
+  for (int64_t i = 0; i < rows; i++)
+    if (!std::isfinite(c[i * ldc])) return true;
+  return false;
+}
+
 struct Problem {
   const GemmKernel* kernel;
   Trans ta, tb;
@@ -79,6 +94,12 @@ struct Problem {
   const PackedB* packed;  // op(B) already packed for this kernel, or null
   std::atomic<bool>* a_non_finite;  // set if op(A) holds NaN or ±Infinity, or null: no check
 };
+
+// Whether rows [i0, i0 + rows) of op(A) hold NaN or ±Infinity, read where they lie.
+bool a_rows_have_non_finite(const Problem& P, int64_t i0, int64_t rows) {
+  return P.ta == Trans::no ? rows_have_non_finite(P.a + i0 * P.lda, rows, P.k, P.lda)
+                           : rows_have_non_finite(P.a + i0, P.k, rows, P.lda);
+}
 
 // C[m0:m1, n0:n1] on the calling thread. Returns false if the packing buffers could not be allocated.
 // NEURITE_GEMM_BLOCKING="mc,kc,nc" overrides every kernel's cache blocking (for tuning on a new machine).
@@ -122,6 +143,7 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
     return false;
   float* apack = s.a.data();
   float* const bscratch = s.b.data();
+  const bool rows_a = K.ukernel_rows_a != nullptr && P.ta == Trans::no;
 
   for (int64_t jc = n0; jc < n1; jc += NC) {
     const int64_t nc = std::min(NC, n1 - jc);
@@ -137,27 +159,40 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
         K.pack_b(P.tb == Trans::yes, kc, nc, b_at(P.tb, P.b, P.ldb, pc, jc), P.ldb, bscratch);
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
-        K.pack_a(P.ta == Trans::yes, mc, kc, a_at(P.ta, P.a, P.lda, ic, pc), P.lda, apack);
-        // The whole packed block, padding rows (zeros) included: it has just been written, so it is in cache. A is
-        // packed again for every column block and, when threads split the columns, on every thread; with column
-        // 0 each element of A is packed exactly once, so only those blocks are checked.
-        if (P.a_non_finite && jc == 0 && has_non_finite(apack, (mc + MR - 1) / MR * MR * kc))
-          P.a_non_finite->store(true, std::memory_order_relaxed);
+        // Whole row panels of op(A) not transposed are read where they lie when the kernel can (x·W at inference
+        // and in the forward pass: no copy of x per call); the rest of the block is packed.
+        const int64_t in_place = rows_a ? mc / MR * MR : 0;
+        const float* ablock = a_at(P.ta, P.a, P.lda, ic, pc);
+        if (in_place < mc)
+          K.pack_a(P.ta == Trans::yes, mc - in_place, kc, a_at(P.ta, P.a, P.lda, ic + in_place, pc), P.lda,
+                   apack + in_place * kc);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t cols = std::min(NR, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t rows = std::min(MR, mc - ir);
             float* ct = P.c + (ic + ir) * P.ldc + jc + jr;
-            const float* ap = apack + ir * kc;
             const float* bp = bpack + jr * kc;
-            if (rows == MR && cols == NR) {
-              K.ukernel(kc, ap, bp, ct, P.ldc, beta);
-            } else {
-              K.ukernel(kc, ap, bp, s.tile, NR, 0.0f);
-              merge_tile(s.tile, NR, rows, cols, beta, ct, P.ldc);
-            }
+            const bool whole = rows == MR && cols == NR;  // else via the edge tile
+            float* out = whole ? ct : s.tile;
+            const int64_t ldo = whole ? P.ldc : NR;
+            const float beta_out = whole ? beta : 0.0f;
+            if (ir < in_place)
+              K.ukernel_rows_a(kc, ablock + ir * P.lda, P.lda, bp, out, ldo, beta_out);
+            else
+              K.ukernel(kc, apack + ir * kc, bp, out, ldo, beta_out);
+            if (!whole) merge_tile(s.tile, NR, rows, cols, beta, ct, P.ldc);
           }
         }
+        // op(A) is checked through C, before the epilogue changes it (relu takes NaN to 0): a NaN or ±Infinity in
+        // row i of op(A) makes C[i, j] NaN or ±Infinity for every j (its product with any float is, and a float sum
+        // never comes back from there), so column 0 of each finished block tells which rows to look at. Only then
+        // are they read (a C that overflowed, or a NaN in C scaled by beta, is not A's). Column 0 is in every
+        // thread's slab when the threads split the rows, and in one thread's when they split the columns: each row
+        // is looked at once. Checking A itself cost a pass over it per block, which for rows read in place was the
+        // first read from memory: it took all the time the in-place kernel had saved.
+        if (last && jc == 0 && P.a_non_finite && column_has_non_finite(P.c + ic * P.ldc, mc, P.ldc) &&
+            a_rows_have_non_finite(P, ic, mc))
+          P.a_non_finite->store(true, std::memory_order_relaxed);
         // The finished mc×nc block is still in L2: long rows make the epilogue's loops (bias, activation, an
         // optimizer step over the kernel) run as whole vectors rather than 16-wide stubs.
         if (last && P.epilogue)
@@ -168,13 +203,6 @@ bool gemm_slab(const Problem& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
   return true;
 }
 
-// Whether op(A) holds NaN or ±Infinity, read where it lies: for the few-row product, which packs nothing.
-bool a_has_non_finite(const Problem& P) {
-  const int64_t rows = P.ta == Trans::no ? P.m : P.k, cols = P.ta == Trans::no ? P.k : P.m;
-  for (int64_t i = 0; i < rows; i++)
-    if (has_non_finite(P.a + i * P.lda, cols)) return true;
-  return false;
-}
 
 // Few rows, B not transposed: no packing (inference on single samples).
 void gemm_small_m(const Problem& P, int64_t n0, int64_t n1) {
@@ -247,7 +275,8 @@ bool sgemm_with(const GemmKernel& kernel, Trans ta, Trans tb, int64_t m, int64_t
     if (k * n * static_cast<int64_t>(sizeof(float)) < kSmallMSplitBytes) t = 1;
     const int64_t chunks = (n + 63) / 64;
     t = static_cast<int>(std::min<int64_t>(t, chunks));
-    if (a_non_finite && a_has_non_finite(P)) a_non_finite->store(true, std::memory_order_relaxed);
+    // The few-row product has no blocks to check through: A is small here, so it is read as it is.
+    if (a_non_finite && a_rows_have_non_finite(P, 0, m)) a_non_finite->store(true, std::memory_order_relaxed);
     parallel_for(t, t, [&](int task) {
       const int64_t c0 = chunks * task / t * 64, c1 = std::min(n, chunks * (task + 1) / t * 64);
       if (c0 < c1) gemm_small_m(P, c0, c1);

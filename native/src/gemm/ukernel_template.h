@@ -1,5 +1,5 @@
-// What every SIMD kernel shares, written once: the store of a finished register tile (the beta convention of
-// gemm_kernel.h) and the unpacked few-row product (SmallMFn) with its edge columns. An ISA file keeps only its
+// What every SIMD kernel shares, written once: where a tile reads A (packed or in place), the store of a finished
+// register tile (the beta convention of gemm_kernel.h) and the unpacked few-row product (SmallMFn) with its edge columns. An ISA file keeps only its
 // vector traits, its register tile and its cache blocking, and instantiates these templates in its own
 // translation unit, so they compile with that file's flags (-mavx2 -mfma, -mavx512f, -msimd128): the role of
 // ggml's simd-mappings.h, with templates instead of macros.
@@ -20,6 +20,31 @@
 
 namespace nrt::gemm {
 namespace {
+
+// Where a register tile reads A: a packed panel (MR floats per depth step, what pack_a writes), or the rows of
+// op(A) where they lie (row i at a + i·lda), for x·W, whose x would otherwise be copied into panels on every
+// call. A kernel writes its tile once, as a template on these, so its two entry points cannot drift.
+template <int MR>
+struct PackedA {
+  const float* a;
+  float at(int i) const { return a[i]; }
+  void next() { a += MR; }
+};
+// Rows 3q, 3q+1, 3q+2 at r[q], r[q] + lda, r[q] + 2·lda: MR/3 base registers and one index, scaled by 4 and 8 in
+// the address, keep all rows in general registers, where MR row pointers would not fit.
+template <int MR>
+struct RowsA {
+  static_assert(MR % 3 == 0, "rows are addressed in threes");
+  const float* r[MR / 3];
+  int64_t lda;
+  RowsA(const float* a, int64_t ld) : lda(ld) {
+    for (int q = 0; q < MR / 3; q++) r[q] = a + 3 * q * ld;
+  }
+  float at(int i) const { return r[i / 3][(i % 3) * lda]; }
+  void next() {
+    for (auto& row : r) row++;
+  }
+};
 
 // One row of a register tile two vectors wide (every SIMD tile is: NR = 2·kWidth) into c = beta·c + (lo, hi).
 // beta 1 (every depth block after the first) needs no multiply; beta 0 never reads c.
