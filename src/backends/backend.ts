@@ -27,7 +27,7 @@
  *    (abi.ts).
  * 2. So a backend receives only well-formed specs and data, and trusts them: it does not check ranges, and it
  *    scans no data but predict's x. That one it checks while it reads x anyway (the engines in the first GEMM,
- *    on each block of x they pack: a separate pass cost up to a tenth of a batch-1024 prediction), and throws
+ *    through its output: a separate pass cost up to a tenth of a batch-1024 prediction), and throws
  *    NonFiniteInputError; the Model API then finds and names the first bad value. Sizes: x is [count, inputSize];
  *    y is [count, targetColumns(spec, loss)]; weights and optimizer slots have the sizes weightShapes() and the
  *    optimizer give. Calls come after compile where they need a loss. Any call may come while a fit is running

@@ -25,7 +25,7 @@ typedef enum nrt_status {
   NRT_ERR_OUT_OF_MEMORY = 3,
   NRT_ERR_ABORTED = 4, /* the abort flag was set, or the progress callback returned nonzero */
   NRT_ERR_INTERNAL = 5,
-  NRT_ERR_NON_FINITE = 6, /* predict's input holds NaN or ±Infinity (the first GEMM reading it checks each block it packs) */
+  NRT_ERR_NON_FINITE = 6, /* predict's input holds NaN or ±Infinity (the first GEMM reading it finds them through its output) */
 } nrt_status;
 #define NRT_STATUS_COUNT 7
 /* The names the TypeScript API uses, for messages. */

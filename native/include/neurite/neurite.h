@@ -135,7 +135,7 @@ NRT_API nrt_status nrt_model_evaluate(nrt_model* model, const float* x, int64_t 
                                       int64_t y_length, const float* w, int64_t w_length, int64_t count,
                                       int64_t batch_size, nrt_metrics* out_metrics);
 /* out is [count, output_size] (out_length floats). Works without compile. The one call that checks data:
- * NRT_ERR_NON_FINITE when x holds NaN or ±Infinity (the first GEMM checks each block of x it packs, so the API
+ * NRT_ERR_NON_FINITE when x holds NaN or ±Infinity (the first GEMM finds them through its output, so the API
  * need not scan x on its own; out is then garbage). */
 NRT_API nrt_status nrt_model_predict(nrt_model* model, const float* x, int64_t x_length, int64_t count, float* out,
                                      int64_t out_length);

@@ -1,8 +1,8 @@
 // The first element that is NaN or ±Infinity: the Model API's check of every input and target array (the
 // TypeScript reference is firstNonFinite in src/errors.ts). It runs on every trainOnBatch and fit call, so on a
 // large batch a scalar JavaScript loop costs as much as a tenth of the call; here it is vectorised and split over
-// threads. predict checks its input inside the first GEMM instead, on each block of x it packs (has_non_finite):
-// that block is in L1 or L2, where a pass of its own would read x from memory once more.
+// threads. predict checks its input inside the first GEMM instead, through the product's output (gemm.h): a pass of
+// its own would read x from memory once more.
 #pragma once
 
 #include <cstdint>

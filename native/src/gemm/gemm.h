@@ -57,7 +57,8 @@ class PackedB {
 // itself, unpacked, and leaves it alone. Returns false only if the packing buffers (a few megabytes per thread,
 // kept for reuse) cannot be allocated.
 // `a_non_finite`, if not null, is set when op(A) holds a NaN or ±Infinity, and left alone otherwise: predict's
-// check of its input, made on each block of A right after the driver packs it (in cache), so x is not read from
+// check of its input. The driver looks for them in column 0 of each finished block of C (a non-finite element of
+// A's row i makes all of C's row i non-finite), and reads A's rows only where it finds one, so x is not read from
 // memory by a pass of its own. C is computed either way.
 [[nodiscard]] bool sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue* epilogue = nullptr,
