@@ -1,8 +1,8 @@
 // What every SIMD kernel shares, written once: where a tile reads A (packed or in place), the store of a finished
-// register tile (the beta convention of gemm_kernel.h) and the unpacked few-row product (SmallMFn) with its edge columns. An ISA file keeps only its
-// vector traits, its register tile and its cache blocking, and instantiates these templates in its own
-// translation unit, so they compile with that file's flags (-mavx2 -mfma, -mavx512f, -msimd128): the role of
-// ggml's simd-mappings.h, with templates instead of macros.
+// register tile (the beta convention of gemm_kernel.h) and the unpacked few-row product (SmallMFn) with its edge
+// columns. An ISA file keeps only its vector traits, its register tile and its cache blocking, and instantiates
+// these templates in its own translation unit, so they compile with that file's flags (-mavx2 -mfma, -mavx512f,
+// -msimd128): the role of ggml's simd-mappings.h, with templates instead of macros.
 //
 // Vector traits V (all loads and stores unaligned):
 //   Vec, kWidth                  a vector of kWidth floats
