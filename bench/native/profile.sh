@@ -22,13 +22,17 @@ fi
 out="$root/bench/native/PROFILE.md"
 src="$root"
 dir="$root/build-profile"
+# One trap for the temporary files, and it removes only what mktemp made: $src may be the project itself.
+body="$(mktemp)"
+archive=""
+trap 'rm -f "$body"; [[ -z "$archive" ]] || rm -rf "$archive"' EXIT
 if [[ -n "$at" ]]; then
   if ! commit="$(git -C "$root" rev-parse --short --verify --quiet "$at^{commit}")"; then
     echo "profile.sh: commit: '$at' names no commit of this repository" >&2
     exit 2
   fi
-  src="$(mktemp -d)"
-  trap 'rm -rf "$src"' EXIT
+  archive="$(mktemp -d)"
+  src="$archive"
   git -C "$root" archive "$commit" | tar -x -C "$src"
   dir="$root/build-profile-$commit"
 else
@@ -43,8 +47,6 @@ model="$(grep -m1 -E '^model\s' /proc/cpuinfo | sed 's/.*: //')"
 isa="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|fma|avx512f' | sort | paste -sd+ -)"
 table="$("$dir/train-bench" "$seconds" profile)"
 
-body="$(mktemp)"
-trap 'rm -f "$body"; [[ -z "$at" ]] || rm -rf "$src"' EXIT
 {
   echo "<!-- $section -->"
   echo "## ${section^}: commit $commit, $(date -u +%Y-%m-%d)"

@@ -197,6 +197,28 @@ TEST(gemm_small_m_every_kernel_direct) {
           }
 }
 
+// A kernel that reads A in place (ukernel_rows_a) against its own packed tile, bit for bit: the same
+// multiply-adds in the same order. Depths 1, 7, 13, 255 and 256, a padded lda, beta 0, 1 and 0.5, and C's padding
+// columns, which neither may touch.
+TEST(gemm_rows_a_kernel_matches_packed_tile) {
+  for (const GemmKernel* kernel : kernels_under_test()) {
+    if (!kernel->ukernel_rows_a) continue;
+    const int64_t MR = kernel->mr, NR = kernel->nr, ldc = NR + 5;
+    for (int64_t k : {1, 7, 13, 255, 256})
+      for (float beta : {0.0f, 1.0f, 0.5f}) {
+        const int64_t lda = k + 3;
+        const std::vector<float> a = ref::random_floats(static_cast<size_t>(MR * lda), 91);
+        const std::vector<float> b = ref::random_floats(static_cast<size_t>(k * NR), 92);
+        std::vector<float> packed(static_cast<size_t>(MR * k));
+        kernel->pack_a(false, MR, k, a.data(), lda, packed.data());
+        std::vector<float> want = ref::random_floats(static_cast<size_t>(MR * ldc), 93), got = want;
+        kernel->ukernel(k, packed.data(), b.data(), want.data(), ldc, beta);
+        kernel->ukernel_rows_a(k, a.data(), lda, b.data(), got.data(), ldc, beta);
+        CHECK_MSG(want == got, "%s rows-a tile: k=%lld beta=%g", kernel->name, (long long)k, beta);
+      }
+  }
+}
+
 TEST(gemm_beta_padding_and_epilogue) {
   const int64_t shapes[][3] = {{1, 17, 13},   {7, 64, 3}, {13, 33, 64},  {17, 255, 7},
                                {64, 13, 255}, {3, 1, 1},  {2, 255, 13}, {255, 7, 16}};
