@@ -106,8 +106,9 @@ describe.each(['ts', 'native', 'wasm'] as BackendName[])('calls during a fit on 
     // Every state the reference passes through, step by step (batches of 1 without shuffling).
     const ref = build();
     const one = nn.tensor([[1]]);
-    // Several epochs, so that the fit outlasts a few predict calls even on a fast machine.
-    const epochs = 5;
+    // Enough epochs that the fit outlasts a few predict calls even on a fast machine under the full suite's load
+    // (at 5, CI on an Intel Xeon with AVX-512 once saw the wasm-single fit end before the first predict returned).
+    const epochs = 20;
     const states = [(await ref.predict(one)).data[0]!];
     for (let e = 0; e < epochs; e++) {
       for (let i = 0; i < rows; i++) {
