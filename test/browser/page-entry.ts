@@ -46,19 +46,44 @@ export async function predictWith(inputs: number, layers: LayerDescription[], we
 }
 
 /** A short fit on Iris in the page; returns the loss history and the final accuracy. */
-export async function trainIris(epochs: number): Promise<{ loss: number[]; accuracy: number; ticks: number }> {
+export async function trainIris(epochs: number): Promise<{ loss: number[]; accuracy: number }> {
   await nn.ready('wasm');
   const iris = nn.loadIris();
   const model = build(4, [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], 11);
   model.compile({ optimizer: nn.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  // counts animation-frame-free timer ticks while fit runs: the page must stay responsive
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 0);
   const history = await model.fit(iris.x, nn.oneHot(iris.labels, 3), { epochs, batchSize: 16 });
-  clearInterval(timer);
   const r = await model.evaluate(iris.x, nn.oneHot(iris.labels, 3));
   model.dispose();
-  return { loss: history.history.loss!, accuracy: r.accuracy!, ticks };
+  return { loss: history.history.loss!, accuracy: r.accuracy! };
+}
+
+/**
+ * Whether the page stays responsive during a fit on its own thread: a fit far longer than any test runs is
+ * aborted by a timer after `ms`. A page that the fit blocked could fire neither the timer nor the abort, so the
+ * fit would not end as aborted (and the ticks of an interval would stay at 0) however fast the CPU is; a fit of
+ * fixed length, instead, can end inside one time budget on a fast CPU and never need to yield.
+ */
+export async function abortFitAfter(ms: number): Promise<{ aborted: boolean; batches: number; ticks: number }> {
+  await nn.ready('wasm');
+  const iris = nn.loadIris();
+  const model = build(4, [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], 11);
+  model.compile({ optimizer: nn.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy' });
+  let ticks = 0;
+  let batches = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  let aborted = false;
+  try {
+    await model.fit(iris.x, nn.oneHot(iris.labels, 3), {
+      epochs: 1_000_000, batchSize: 16, signal: controller.signal, callbacks: { onBatchEnd: () => void batches++ },
+    });
+  } catch (e) {
+    aborted = e instanceof nn.AbortError;
+  }
+  clearInterval(timer);
+  model.dispose();
+  return { aborted, batches, ticks };
 }
 
 /** Bad input inside the page: the error message, and whether the module still works afterwards. */
