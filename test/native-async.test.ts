@@ -87,6 +87,52 @@ describe('native async', () => {
     m.dispose();
   });
 
+  it('runs work up to 2^22 multiply-adds on the JS thread (a settled Promise) and more on a worker', async () => {
+    // W1 (784-256-128-10): 234,752 multiply-adds a row, so 17 rows are 3,990,784 and 18 rows 4,225,536.
+    const w1 = makeSpec(784, [{ units: 256, activation: 'relu' }, { units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }]);
+    const m = nativeBackend().createModel(w1, { threads: 1 });
+    m.setWeights(initialWeights(w1));
+    const xs = uniform(18 * 784, 5);
+    const settledWithinMicrotasks = async (rows: number) => {
+      let settled = false;
+      const p = m.predict(xs.subarray(0, rows * 784), rows).then(() => (settled = true));
+      for (let i = 0; i < 20; i++) await null; // microtasks only: a worker's result needs a turn of the event loop
+      const now = settled;
+      await p;
+      return now;
+    };
+    expect(await settledWithinMicrotasks(17)).toBe(true);
+    expect(await settledWithinMicrotasks(18)).toBe(false);
+    m.dispose();
+  });
+
+  it('a small predict while an epoch runs goes to a worker too, rather than wait for the model on the JS thread', async () => {
+    // Small work runs inline (a settled Promise) when the model is free. During an epoch the model is locked batch by
+    // batch: run inline, a call would block the JS thread until the current batch ends.
+    const wide = makeSpec(256, [{ units: 512, activation: 'relu' }, { units: 512, activation: 'relu' }, { units: 10, activation: 'softmax' }]);
+    // 1 thread, so that a CPU of a 2-vCPU machine is left for the JS thread to take the progress report on time
+    const m = nativeBackend().createModel(wide, { threads: 1 });
+    m.setWeights(initialWeights(wide));
+    m.compile(train);
+    const count = 16384;
+    const xs = uniform(count * 256, 3);
+    const ys = Float32Array.from({ length: count }, (_, i) => i % 10);
+    let resolveFirst!: () => void;
+    const firstBatchDone = new Promise<void>((r) => (resolveFirst = r));
+    const started = performance.now();
+    const epoch = m.trainEpoch(xs, ys, count, { batchSize: count / 4, shuffle: false, epoch: 0, onBatch: (b) => b === 0 && resolveFirst() });
+    await firstBatchDone; // a later batch is running now, holding the model
+    const t0 = performance.now();
+    const pending = m.predict(xs.subarray(0, 256), 1);
+    const blocked = performance.now() - t0;
+    expect((await pending).length).toBe(10);
+    await epoch;
+    const batchMs = (performance.now() - started) / 4;
+    expect(batchMs).toBeGreaterThan(20); // long enough for the check to mean something
+    expect(blocked).toBeLessThan(batchMs / 4);
+    m.dispose();
+  });
+
   it('large trainBatch, evaluate and predict run as workers and resolve', async () => {
     const m = model();
     const loss = await m.trainBatch(x.subarray(0, 64 * 4096), y.subarray(0, 4096), 4096);

@@ -65,8 +65,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
 
   // The model, or a thrown Error once disposed.
   nrt_model* live(Napi::Env env) const;
-  // Multiply-adds of a forward pass over `rows` rows: small work runs on the JS thread (a worker's thread hop
-  // costs tens of microseconds), larger work on a worker.
+  // Whether a call over `rows` rows runs on the JS thread: its multiply-adds (a forward pass's, times `factor`)
+  // are fewer than a worker's thread hop costs in time (kInlineWork), and no worker holds the model.
   bool inline_work(int64_t rows, double factor = 1.0) const;
   void destroy_model();
 
