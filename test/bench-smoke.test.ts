@@ -267,7 +267,17 @@ describe('gemm-bench output', () => {
       { form: 'Aᵀ·B', m: 128, n: 256, k: 784, gflops: 55 },
       { form: 'A·Bᵀ', m: 1024, n: 1024, k: 1024, gflops: 70.1 },
     ]);
+    expect(parsed.ukernelInL1).toBeUndefined();
     expect(() => parseGemmOutput('segfault')).toThrow(/no header line/);
+  });
+
+  it('reads the microkernel-in-L1 line when there is one', () => {
+    const text = [
+      'kernel avx512f 12x32, 2 thread(s); single-core FMA peak (avx512f): 229.9 GFLOPS',
+      'microkernel in L1 (1 core, kc 128): 203.3 GFLOPS, 88.4% of peak',
+      'C=A*B     128x256x784          182.6    79.4%',
+    ].join('\n');
+    expect(parseGemmOutput(text)).toMatchObject({ peak: 229.9, ukernelInL1: 203.3, rows: [{ form: 'A·B', gflops: 182.6 }] });
   });
 });
 

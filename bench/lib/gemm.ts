@@ -47,6 +47,11 @@ export interface GemmResult {
   peakIsa?: string;
   /** single-core FMA peak, GFLOPS (median over the runs' probes) */
   peakGflops?: number;
+  /**
+   * The microkernel alone on panels that stay in L1, one core: GFLOPS of each run, and each run's figure over the
+   * FMA peak its own probe measured. The ceiling of any blocking around that kernel.
+   */
+  ukernelInL1?: { median: number; runs: number[]; shareOfPeak?: PairedRatio };
   peer?: GemmPeer;
   cases: GemmCase[];
 }
@@ -88,6 +93,8 @@ interface ParsedRun {
   kernel: string;
   peakIsa: string;
   peak: number;
+  /** the microkernel in L1, GFLOPS, when the report has that line */
+  ukernelInL1?: number;
   rows: { form: GemmCase['form']; m: number; n: number; k: number; gflops: number }[];
 }
 
@@ -107,7 +114,8 @@ export function parseGemmOutput(text: string): ParsedRun {
   const head = /kernel (.+?), (\d+) thread\(s\); single-core FMA peak \((.+?)\): ([\d.]+) GFLOPS/.exec(text);
   if (!head) throw new Error(`gemm-bench printed no header line: ${tail(text)}`);
   const rows = parseRows(text, 'gemm-bench');
-  return { kernel: head[1]!, peakIsa: head[3]!, peak: +head[4]!, rows };
+  const tile = /^microkernel in L1 \(1 core, kc \d+\): ([\d.]+) GFLOPS/m.exec(text);
+  return { kernel: head[1]!, peakIsa: head[3]!, peak: +head[4]!, ...(tile ? { ukernelInL1: +tile[1]! } : {}), rows };
 }
 
 /** Reads torch_gemm.py's report: its BLAS line, then rows in gemm-bench's format. */
@@ -142,6 +150,8 @@ export function runGemm(options: { allowBuild: boolean; threads: number[]; runs:
   if ('reason' in built) return { available: false, reason: built.reason, cases: [] };
   const cases = new Map<string, GemmCase>();
   const peaks: number[] = [];
+  const tiles: number[] = [];
+  const tilePeaks: number[] = [];
   let kernel = '';
   let peakIsa = '';
   const peer: GemmPeer | undefined = options.peer ? { label: 'OpenBLAS (torch.mm)' } : undefined;
@@ -172,6 +182,11 @@ export function runGemm(options: { allowBuild: boolean; threads: number[]; runs:
     kernel = runs[0]!.kernel;
     peakIsa = runs[0]!.peakIsa;
     peaks.push(...runs.map((p) => p.peak));
+    for (const p of runs) {
+      if (p.ukernelInL1 === undefined) continue;
+      tiles.push(p.ukernelInL1);
+      tilePeaks.push(p.peak);
+    }
     runs[0]!.rows.forEach((row, i) => {
       const key = `${row.form} ${row.m}x${row.n}x${row.k}`;
       const entry = cases.get(key) ?? { form: row.form, m: row.m, n: row.n, k: row.k, gflops: {} };
@@ -189,5 +204,7 @@ export function runGemm(options: { allowBuild: boolean; threads: number[]; runs:
       options.log(`gemm ${key} ${threads} thread(s): ${median(values).toFixed(1)} GFLOPS${note}`);
     });
   }
-  return { available: true, kernel, peakIsa, peakGflops: median(peaks), peer, cases: [...cases.values()] };
+  const ukernelInL1 = tiles.length ? { median: median(tiles), runs: tiles, shareOfPeak: pairedRatio(tiles, tilePeaks) } : undefined;
+  if (ukernelInL1) options.log(`gemm microkernel in L1: ${ukernelInL1.median.toFixed(1)} GFLOPS`);
+  return { available: true, kernel, peakIsa, peakGflops: median(peaks), ...(ukernelInL1 ? { ukernelInL1 } : {}), peer, cases: [...cases.values()] };
 }

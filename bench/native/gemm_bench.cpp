@@ -1,4 +1,5 @@
-// GEMM throughput of the three training forms on the shapes that matter, next to the single-core FMA peak.
+// GEMM throughput of the three training forms on the shapes that matter, next to the single-core FMA peak and
+// to the microkernel's own ceiling (its register tile on panels that stay in L1: what no blocking can exceed).
 //   gemm-bench [threads] [seconds-per-case]
 // Set NEURITE_GEMM_KERNEL=scalar|avx2|avx512 to measure another kernel.
 #include <algorithm>
@@ -42,6 +43,35 @@ double measure(Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, int threads,
   return 2.0 * m * n * k / best * 1e-9;
 }
 
+// The kernel's register tile alone, over and over on one packed A panel (MR×kc) and one B panel (kc×NR) that stay
+// in L1 (kc 128: 6 KB and 16 KB for the 12×32 tile), accumulating into one C tile. One core. Whatever the GEMM
+// loses below this goes to the cache hierarchy and the driver; what this loses below the FMA peak is the tile's
+// own (its loads, its C tile's loads and stores, the call).
+double measure_ukernel_in_l1(double seconds) {
+  const nrt::gemm::GemmKernel& K = nrt::gemm::best_kernel();
+  constexpr int64_t kc = 128;
+  const int64_t mr = K.mr, nr = K.nr;
+  std::vector<float> a(static_cast<size_t>(mr * kc)), b(static_cast<size_t>(kc * nr)), c(static_cast<size_t>(mr * nr));
+  for (size_t i = 0; i < a.size(); i++) a[i] = static_cast<float>((i * 7) % 13) * 1e-3f;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<float>((i * 5) % 11) * 1e-3f;
+  constexpr int kCallsPerTiming = 256;
+  auto run = [&] {
+    for (int i = 0; i < kCallsPerTiming; i++) K.ukernel(kc, a.data(), b.data(), c.data(), nr, 1.0f);
+  };
+  run();
+  const auto start = std::chrono::steady_clock::now();
+  double best = 1e30;
+  for (;;) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run();
+    const auto t1 = std::chrono::steady_clock::now();
+    best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
+    if (std::chrono::duration<double>(t1 - start).count() >= seconds) break;
+  }
+  if (!(c[0] == c[0])) std::abort();  // the tile's result is read, so the calls are not dead code
+  return 2.0 * mr * nr * kc * kCallsPerTiming / best * 1e-9;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,6 +90,9 @@ int main(int argc, char** argv) {
   const int64_t shapes[][3] = {{128, 256, 784}, {256, 1024, 1024}, {1024, 1024, 1024}};
   const char* names[] = {"C=A*B  ", "C=At*B ", "C=A*Bt "};
   const Trans forms[3][2] = {{Trans::no, Trans::no}, {Trans::yes, Trans::no}, {Trans::no, Trans::yes}};
+  const double tile = measure_ukernel_in_l1(seconds);
+  std::printf("microkernel in L1 (1 core, kc 128): %.1f GFLOPS, %.1f%% of peak\n", tile,
+              peak > 0 ? 100.0 * tile / peak : 0.0);
   std::printf("%-9s %-16s %9s %8s\n", "form", "m x n x k", "GFLOPS", "% peak");
   for (const auto& s : shapes)
     for (int f = 0; f < 3; f++) {
