@@ -274,9 +274,10 @@ function gemmSection(gemm: GemmResult | undefined, m: Machine): string {
     : gemm.peer?.reason ? ` The OpenBLAS peer did not run: ${gemm.peer.reason}.` : '';
   const tile = gemm.ukernelInL1;
   const tileText = tile?.shareOfPeak
-    ? ` The microkernel alone, its register tile run over and over on panels that stay in L1 (one core), reaches ` +
-      `**${tile.median.toFixed(1)} GFLOPS, ${formatShare(tile.shareOfPeak)} of the peak** (each run over its own probe): ` +
-      'no blocking around it can do better, so a GEMM\'s distance to that figure is the driver\'s and the caches\', and the rest is the tile\'s.'
+    ? ` The microkernel alone, its register tile run over and over on panels that stay in L1 (one core, depth 128), ` +
+      `reaches **${tile.median.toFixed(1)} GFLOPS, ${formatShare(tile.shareOfPeak)} of the peak** (each run over its own ` +
+      'probe): what the tile does without a cache miss. A GEMM\'s distance to that figure is what its blocking and the ' +
+      'caches cost; the figure\'s own distance to the peak is the tile\'s (its loads, its C tile, the call).'
     : '';
   return [
     `Kernel \`${gemm.kernel}\`; single-core FMA peak measured by bench/native's probe (${gemm.peakIsa}) in this run: **${peak.toFixed(1)} GFLOPS**.${tileText} ` +
