@@ -1,5 +1,5 @@
 // GEMM throughput of the three training forms on the shapes that matter, next to the single-core FMA peak and
-// to the microkernel's own ceiling (its register tile on panels that stay in L1: what no blocking can exceed).
+// to what the microkernel does alone (its register tile on panels that stay in L1, without a cache miss).
 //   gemm-bench [threads] [seconds-per-case]
 // Set NEURITE_GEMM_KERNEL=scalar|avx2|avx512 to measure another kernel.
 #include <algorithm>
