@@ -50,7 +50,7 @@ export function generate(schema) {
     '#define NRT_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)', '#endif', '');
   c.push(`#define NRT_ABI_VERSION ${schema.version}`);
   ts.push(`// ${generated}`, '', `export const abiVersion = ${schema.version};`, '');
-  ts.push('/** Limits the core is built for; the Model API validates against these same numbers. */', 'export const limits = {');
+  ts.push('/** Limits the core is built for (the Model API validates against the max* ones), and the work from which a call leaves the JavaScript thread. */', 'export const limits = {');
   for (const [name, { value, doc }] of Object.entries(schema.limits)) {
     c.push(`#define NRT_${upperSnake(name)} ${value} /* ${doc} */`);
     ts.push(`  /** ${doc} */`, `  ${name}: ${value},`);

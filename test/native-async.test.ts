@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeLayers } from '../src/backends/abi.js';
-import { AbortError, type BackendModel, type TrainSpec } from '../src/backends/backend.js';
+import { AbortError, type BackendModel, type ModelSpec, type TrainSpec } from '../src/backends/backend.js';
 import { initialWeights, makeSpec, nativeBackend, uniform } from './native-helpers.js';
 
 const spec = makeSpec(64, [{ units: 128, activation: 'relu' }, { units: 64, activation: 'tanh' }, { units: 10, activation: 'softmax' }]);
@@ -16,9 +16,9 @@ const rows = 60000;
 const x = uniform(rows * 64, 1);
 const y = Float32Array.from({ length: rows }, (_, i) => i % 10);
 
-function model(): BackendModel {
-  const m = nativeBackend().createModel(spec);
-  m.setWeights(initialWeights(spec));
+function model(s: ModelSpec = spec, threads?: number): BackendModel {
+  const m = nativeBackend().createModel(s, threads === undefined ? undefined : { threads });
+  m.setWeights(initialWeights(s));
   m.compile(train);
   return m;
 }
@@ -89,9 +89,7 @@ describe('native async', () => {
 
   it('runs work up to 2^22 multiply-adds on the JS thread (a settled Promise) and more on a worker', async () => {
     // W1 (784-256-128-10): 234,752 multiply-adds a row, so 17 rows are 3,990,784 and 18 rows 4,225,536.
-    const w1 = makeSpec(784, [{ units: 256, activation: 'relu' }, { units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }]);
-    const m = nativeBackend().createModel(w1, { threads: 1 });
-    m.setWeights(initialWeights(w1));
+    const m = model(makeSpec(784, [{ units: 256, activation: 'relu' }, { units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }]), 1);
     const xs = uniform(18 * 784, 5);
     const settledWithinMicrotasks = async (rows: number) => {
       let settled = false;
@@ -109,11 +107,8 @@ describe('native async', () => {
   it('a small predict while an epoch runs goes to a worker too, rather than wait for the model on the JS thread', async () => {
     // Small work runs inline (a settled Promise) when the model is free. During an epoch the model is locked batch by
     // batch: run inline, a call would block the JS thread until the current batch ends.
-    const wide = makeSpec(256, [{ units: 512, activation: 'relu' }, { units: 512, activation: 'relu' }, { units: 10, activation: 'softmax' }]);
     // 1 thread, so that a CPU of a 2-vCPU machine is left for the JS thread to take the progress report on time
-    const m = nativeBackend().createModel(wide, { threads: 1 });
-    m.setWeights(initialWeights(wide));
-    m.compile(train);
+    const m = model(makeSpec(256, [{ units: 512, activation: 'relu' }, { units: 512, activation: 'relu' }, { units: 10, activation: 'softmax' }]), 1);
     const count = 16384;
     const xs = uniform(count * 256, 3);
     const ys = Float32Array.from({ length: count }, (_, i) => i % 10);

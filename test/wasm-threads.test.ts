@@ -198,7 +198,7 @@ describe('long calls on the runner thread (threaded build)', () => {
   it('runs overlapping predicts of one model one after another, each with its own input', async () => {
     const backend = await createWasmBackend('threads');
     const model = backend.createModel(spec('tanh', 4), { threads: 2 });
-    // each above the size the runner takes (RUNNER_MIN_MACS: 4M multiply-adds, 131 rows of this model)
+    // each above the size the runner takes (limits.offThreadMacs: 4M multiply-adds, 131 rows of this model)
     const inputs = [300, 2551, 140].map((n, k) => Float32Array.from({ length: n * 97 }, (_, i) => Math.sin(i * (k + 1))));
     const outs = await Promise.all(inputs.map((input) => model.predict(input, input.length / 97)));
     outs.forEach((out, k) => expect(out).toEqual(model.predictSync(inputs[k]!, inputs[k]!.length / 97)));

@@ -149,9 +149,7 @@ export function runGemm(options: { allowBuild: boolean; threads: number[]; runs:
   const built = buildGemmBench({ allowBuild: options.allowBuild });
   if ('reason' in built) return { available: false, reason: built.reason, cases: [] };
   const cases = new Map<string, GemmCase>();
-  const peaks: number[] = [];
-  const tiles: number[] = [];
-  const tilePeaks: number[] = [];
+  const allRuns: ParsedRun[] = [];
   let kernel = '';
   let peakIsa = '';
   const peer: GemmPeer | undefined = options.peer ? { label: 'OpenBLAS (torch.mm)' } : undefined;
@@ -181,12 +179,7 @@ export function runGemm(options: { allowBuild: boolean; threads: number[]; runs:
     }
     kernel = runs[0]!.kernel;
     peakIsa = runs[0]!.peakIsa;
-    peaks.push(...runs.map((p) => p.peak));
-    for (const p of runs) {
-      if (p.ukernelInL1 === undefined) continue;
-      tiles.push(p.ukernelInL1);
-      tilePeaks.push(p.peak);
-    }
+    allRuns.push(...runs);
     runs[0]!.rows.forEach((row, i) => {
       const key = `${row.form} ${row.m}x${row.n}x${row.k}`;
       const entry = cases.get(key) ?? { form: row.form, m: row.m, n: row.n, k: row.k, gflops: {} };
@@ -204,7 +197,9 @@ export function runGemm(options: { allowBuild: boolean; threads: number[]; runs:
       options.log(`gemm ${key} ${threads} thread(s): ${median(values).toFixed(1)} GFLOPS${note}`);
     });
   }
-  const ukernelInL1 = tiles.length ? { median: median(tiles), runs: tiles, shareOfPeak: pairedRatio(tiles, tilePeaks) } : undefined;
+  const tileRuns = allRuns.filter((p) => p.ukernelInL1 !== undefined);
+  const tiles = tileRuns.map((p) => p.ukernelInL1!);
+  const ukernelInL1 = tiles.length ? { median: median(tiles), runs: tiles, shareOfPeak: pairedRatio(tiles, tileRuns.map((p) => p.peak)) } : undefined;
   if (ukernelInL1) options.log(`gemm microkernel in L1: ${ukernelInL1.median.toFixed(1)} GFLOPS`);
-  return { available: true, kernel, peakIsa, peakGflops: median(peaks), ...(ukernelInL1 ? { ukernelInL1 } : {}), peer, cases: [...cases.values()] };
+  return { available: true, kernel, peakIsa, peakGflops: median(allRuns.map((p) => p.peak)), ...(ukernelInL1 ? { ukernelInL1 } : {}), peer, cases: [...cases.values()] };
 }

@@ -2,7 +2,7 @@
 
 export const abiVersion = 3;
 
-/** Limits the core is built for; the Model API validates against these same numbers. */
+/** Limits the core is built for (the Model API validates against the max* ones), and the work from which a call leaves the JavaScript thread. */
 export const limits = {
   /** units of a layer, or inputs of the model (2^24) */
   maxWidth: 16777216,
@@ -12,6 +12,8 @@ export const limits = {
   maxThreads: 256,
   /** boundaries of a piecewiseConstant learning-rate schedule (values: one more) */
   maxScheduleBoundaries: 32,
+  /** multiply-adds (a forward pass over the call's rows; a training step counts 3) from which a call leaves the JavaScript thread for a worker (native) or the runner thread (wasm's threaded build) (2^22): below, the hop costs more than the work */
+  offThreadMacs: 4194304,
 } as const;
 
 /** What every nrt_* call returns; on failure nrt_last_error() says why. */

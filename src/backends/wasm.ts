@@ -16,7 +16,7 @@
 import type { NeuriteWasmModule } from '../../wasm/neurite-wasm.mjs';
 import { firstNonFinite } from '../errors.js';
 import { decodeMetrics, encodeLayers, encodeLoss, encodeOptimizer } from './abi.js';
-import { metricsLayout } from './abi-generated.js';
+import { limits, metricsLayout } from './abi-generated.js';
 import {
   AbortError, lossHasAccuracy, macsPerRow, outputSize, targetColumns, type Backend, type BackendModel, type EngineOptions, type EpochOptions, type EpochResult,
   type EvalResult, type LossName, type ModelSpec, type OptimizerState, type TrainSpec,
@@ -35,12 +35,6 @@ const KEEP_BYTES = 1 << 20;
  */
 const RUNNER_SLICE_MS = 50;
 const RUNNER_JOB_BYTES = 64 << 20;
-/**
- * Below this many multiply-adds a call runs on the JavaScript thread even where the runner exists: it takes under
- * a millisecond there, less than twice the runner's round trip (wake it, then be woken: 30-80 µs measured in Node
- * on a 2-vCPU Zen 3), and no slicing is needed for it. A training step counts three times its forward pass.
- */
-const RUNNER_MIN_MACS = 1 << 22;
 const big = BigInt;
 
 /** What a WasmModel holds in the WASM heap, freed by dispose() or, if it is dropped without, by the finalizer. */
@@ -116,9 +110,14 @@ class WasmModel implements BackendModel {
     }
   }
 
-  /** Whether `rows` rows (a training step counts `factor` = 3 times a forward pass) go to the runner thread. */
+  /**
+   * Whether `rows` rows (a training step counts `factor` = 3 times a forward pass) go to the runner thread: from
+   * limits.offThreadMacs on (abi.json, the native addon's line too). Below, a call takes under a millisecond here,
+   * less than twice the runner's round trip (wake it, then be woken: 30-80 µs measured in Node on a 2-vCPU Zen 3),
+   * and needs no slicing.
+   */
   private offThread(rows: number, factor = 1): boolean {
-    return this.engine.runner && rows * this.macsPerRow * factor >= RUNNER_MIN_MACS;
+    return this.engine.runner && rows * this.macsPerRow * factor >= limits.offThreadMacs;
   }
 
   /**

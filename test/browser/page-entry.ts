@@ -45,12 +45,18 @@ export async function predictWith(inputs: number, layers: LayerDescription[], we
   return { backend, out };
 }
 
+/** The Iris network both fits in the page train. */
+function irisModel(): nn.Sequential {
+  const model = build(4, [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], 11);
+  model.compile({ optimizer: nn.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
 /** A short fit on Iris in the page; returns the loss history and the final accuracy. */
 export async function trainIris(epochs: number): Promise<{ loss: number[]; accuracy: number }> {
   await nn.ready('wasm');
   const iris = nn.loadIris();
-  const model = build(4, [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], 11);
-  model.compile({ optimizer: nn.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const model = irisModel();
   const history = await model.fit(iris.x, nn.oneHot(iris.labels, 3), { epochs, batchSize: 16 });
   const r = await model.evaluate(iris.x, nn.oneHot(iris.labels, 3));
   model.dispose();
@@ -66,8 +72,7 @@ export async function trainIris(epochs: number): Promise<{ loss: number[]; accur
 export async function abortFitAfter(ms: number): Promise<{ aborted: boolean; batches: number; ticks: number }> {
   await nn.ready('wasm');
   const iris = nn.loadIris();
-  const model = build(4, [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], 11);
-  model.compile({ optimizer: nn.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy' });
+  const model = irisModel();
   let ticks = 0;
   let batches = 0;
   const timer = setInterval(() => ticks++, 1);

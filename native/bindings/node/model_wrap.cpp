@@ -10,14 +10,12 @@ namespace nrt_node {
 
 namespace {
 
-// Below this many multiply-adds (a forward pass over the call's rows, times 3 for a training step) an awaited call
-// runs on the JS thread and returns a settled Promise. Handing work to a worker and back costs two thread wake-ups:
-// on a 2-vCPU VM (Intel Xeon, AVX-512) 40-50 us a call, more than the work itself up to about 4M multiply-adds,
-// which take 30-70 us there (and ~2x that on an AVX2 core). Awaited W1 predict(), 1 thread, with 2^18 against
-// 2^22 (medians of 3 alternated runs): 2 rows 52 -> 11 us, 8 rows 78 -> 37 us, 16 rows 105 -> 66 us; 32 rows
-// (7.5M, still a worker) 140 us either way. The wasm backend draws its line to the runner thread at the same work
-// (RUNNER_MIN_MACS in src/backends/wasm.ts).
-constexpr double kInlineWork = 1 << 22;
+// Below NRT_OFF_THREAD_MACS multiply-adds (abi.json; the wasm backend leaves for its runner thread at the same
+// work) an awaited call runs on the JS thread and returns a settled Promise. Handing work to a worker and back costs
+// two thread wake-ups: on a 2-vCPU VM (Intel Xeon, AVX-512) 40-50 us a call, more than the work itself up to about
+// 4M multiply-adds, which take 30-70 us there (and ~2x that on an AVX2 core). Awaited W1 predict(), 1 thread, with
+// 2^18 against 2^22 (medians of 3 alternated runs): 2 rows 52 -> 11 us, 8 rows 78 -> 37 us, 16 rows 105 -> 66 us;
+// 32 rows (7.5M, still a worker) 140 us either way.
 
 int32_t i32(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
 int64_t i64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
@@ -128,7 +126,7 @@ nrt_model* ModelWrap::live(Napi::Env env) const {
 bool ModelWrap::inline_work(int64_t rows, double factor) const {
   // While a worker uses the model (a fit's epoch), an inline call would wait for the model's lock on the JS
   // thread until the epoch's current batch ends: it goes to a worker too, and the event loop stays free.
-  return running_ == 0 && static_cast<double>(rows) * macs_per_row_ * factor <= kInlineWork;
+  return running_ == 0 && static_cast<double>(rows) * macs_per_row_ * factor < NRT_OFF_THREAD_MACS;
 }
 
 Napi::Value ModelWrap::ParameterCount(const Napi::CallbackInfo& info) {

@@ -66,7 +66,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // The model, or a thrown Error once disposed.
   nrt_model* live(Napi::Env env) const;
   // Whether a call over `rows` rows runs on the JS thread: its multiply-adds (a forward pass's, times `factor`)
-  // are fewer than a worker's thread hop costs in time (kInlineWork), and no worker holds the model.
+  // are fewer than a worker's thread hop costs in time (NRT_OFF_THREAD_MACS), and no worker holds the model.
   bool inline_work(int64_t rows, double factor = 1.0) const;
   void destroy_model();
 

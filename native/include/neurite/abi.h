@@ -16,6 +16,7 @@
 #define NRT_MAX_LAYERS 4096 /* layers of one model */
 #define NRT_MAX_THREADS 256 /* threads of one model's kernels */
 #define NRT_MAX_SCHEDULE_BOUNDARIES 32 /* boundaries of a piecewiseConstant learning-rate schedule (values: one more) */
+#define NRT_OFF_THREAD_MACS 4194304 /* multiply-adds (a forward pass over the call's rows; a training step counts 3) from which a call leaves the JavaScript thread for a worker (native) or the runner thread (wasm's threaded build) (2^22): below, the hop costs more than the work */
 
 /* What every nrt_* call returns; on failure nrt_last_error() says why. */
 typedef enum nrt_status {
