@@ -6,7 +6,10 @@
 //   acts  W1 with each hidden activation against relu, alternated            1 thread
 //   profile  where a W1 step of a shuffled epoch spends its time, as markdown  1 and 2 threads, alternated
 //            (needs a build with -DNEURITE_PROFILE=ON; bench/native/profile.sh writes PROFILE.md from it)
-// Usage: train-bench [seconds-per-case] [case: w1 | w1x2 | w1e | w1ex2 | w2 | w2x2 | w3 | w3x2 | acts | profile]
+//   profile-w2  the same for a W2 step (its GEMMs are 8 to 40 times W1's: the 2-thread step's losses are
+//            in different places)
+// Usage: train-bench [seconds-per-case]
+//                    [case: w1 | w1x2 | w1e | w1ex2 | w2 | w2x2 | w3 | w3x2 | acts | profile | profile-w2]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -169,7 +172,7 @@ void activation_cost(double seconds) {
 }
 
 #if defined(NRT_PROFILE)
-// The W1 step of a shuffled epoch (nrt_model_train_epoch: gather, forward, loss, backward with the update),
+// A W1 or W2 step of a shuffled epoch (nrt_model_train_epoch: gather, forward, loss, backward with the update),
 // timed part by part on the step's thread (core/profile.h). Steps are delimited by the epoch's progress callback,
 // so a step is everything between two callbacks. The 1- and 2-thread models take turns epoch by epoch, so a
 // loaded machine slows both alike; each part is reported as the median over the steps of its time and of its
@@ -307,9 +310,8 @@ std::pair<double, double> cpu_steal() {
   return {steal, total};
 }
 
-void profile(double seconds) {
-  const std::vector<int> widths = {784, 256, 128, 10};
-  const int64_t batch = 128, rows = 16384;
+void profile(const char* name, const std::vector<int>& widths, int64_t batch, double seconds) {
+  const int64_t rows = 16384;
   std::vector<float> x(static_cast<size_t>(rows * widths[0])), y(static_cast<size_t>(rows));
   for (size_t i = 0; i < x.size(); i++) x[i] = static_cast<float>((i * 2654435761u) >> 24) / 255.0f;
   for (size_t i = 0; i < y.size(); i++) y[i] = static_cast<float>(i % 10);
@@ -335,9 +337,9 @@ void profile(double seconds) {
     }
   nrt::profile::record(false);
   const auto steal1 = cpu_steal();
-  std::printf("W1 784-256-128-10 relu, softmax CE (sparse), SGD lr 0.1, batch 128; shuffled epochs of %lld rows "
+  std::printf("%s relu, softmax CE (sparse), SGD lr 0.1, batch %lld; shuffled epochs of %lld rows "
               "(train_epoch), the 1- and 2-thread models alternated epoch by epoch.\n",
-              static_cast<long long>(rows));
+              name, static_cast<long long>(batch), static_cast<long long>(rows));
   if (steal1.second > steal0.second)
     std::printf("CPU time stolen by the hypervisor during the run: %.1f%%.\n",
                 100.0 * (steal1.first - steal0.first) / (steal1.second - steal0.second));
@@ -364,9 +366,12 @@ int main(int argc, char** argv) {
   if (run("w3")) forward(1, seconds);
   if (run("w3x2")) forward(2, seconds);
   if (run("acts")) activation_cost(seconds);
-  if (only == "profile") {
+  if (only == "profile" || only == "profile-w2") {
 #if defined(NRT_PROFILE)
-    profile(seconds);
+    if (only == "profile")
+      profile("W1 784-256-128-10", {784, 256, 128, 10}, 128, seconds);
+    else
+      profile("W2 784-1024-1024-10", {784, 1024, 1024, 10}, 256, seconds);
 #else
     std::fprintf(stderr, "profile: this train-bench was built without -DNEURITE_PROFILE=ON\n");
     return 1;
