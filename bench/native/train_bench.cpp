@@ -6,8 +6,8 @@
 //   acts  W1 with each hidden activation against relu, alternated            1 thread
 //   profile  where a W1 step of a shuffled epoch spends its time, as markdown  1 and 2 threads, alternated
 //            (needs a build with -DNEURITE_PROFILE=ON; bench/native/profile.sh writes PROFILE.md from it)
-//   profile-w2  the same for a W2 step (its GEMMs are 8 to 40 times W1's: the 2-thread step's losses are
-//            in different places)
+//   profile-w2  the same for a W2 step: GEMMs 8 to 40 times W1's, and serial parts between them (the bias
+//            gradients' column sums, 85-140 us) longer than the pool helpers' spin window, which W1's are not
 // Usage: train-bench [seconds-per-case]
 //                    [case: w1 | w1x2 | w1e | w1ex2 | w2 | w2x2 | w3 | w3x2 | acts | profile | profile-w2]
 #include <algorithm>
