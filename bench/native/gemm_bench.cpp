@@ -45,11 +45,11 @@ double measure(Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, int threads,
 
 // The kernel's register tile alone, over and over on one packed A panel (MR×kc) and one B panel (kc×NR) that stay
 // in L1 (kc 128: 6 KB and 16 KB for the 12×32 tile), accumulating into one C tile. One core. Timed as the FMA
-// peak is (peak_flops_avx512.cpp), the best of 200 trials of about 1 ms, so that the share compares like with like:
-// on these VMs longer trials measure less (the 12x32 tile on an Intel Xeon: 200-211 GFLOPS in 7 ms trials, 206-226
-// in 1 ms ones), as they take in more of the host's interruptions. What a GEMM loses below this figure goes to its
-// blocking and the caches; what this loses below the peak is the tile's own (its loads, its C tile's loads and
-// stores, the call).
+// peak is (best_of_trials, peak_flops.h: the best of 200 trials of about 1 ms), so that the share compares like
+// with like: on these VMs longer trials measure less (the 12x32 tile on an Intel Xeon: 200-211 GFLOPS in 7 ms
+// trials, 206-226 in 1 ms ones), as they take in more of the host's interruptions. What a GEMM loses below this
+// figure goes to its blocking and the caches; what this loses below the peak is the tile's own (its loads, its C
+// tile's loads and stores, the call).
 double measure_ukernel_in_l1() {
   const nrt::gemm::GemmKernel& K = nrt::gemm::best_kernel();
   constexpr int64_t kc = 128;
@@ -70,8 +70,8 @@ double measure_ukernel_in_l1() {
     return 2.0 * mr * nr * kc * static_cast<double>(calls) / elapsed * 1e-9;
   };
   trial();
-  double best = 0;
-  for (int i = 0; i < 200; i++) best = std::max(best, trial());  // as many trials as the peak's
+  const auto run = [](void* t) { return (*static_cast<decltype(trial)*>(t))(); };
+  const double best = best_of_trials(run, const_cast<void*>(static_cast<const void*>(&trial)));
   if (!(c[0] == c[0])) std::abort();  // the tile's result is read, so the calls are not dead code
   return best;
 }

@@ -2,6 +2,8 @@
 // them): enough to cover 2 FMA ports × 4–5 cycles of latency on Haswell..Zen.
 #include <chrono>
 
+#include "peak_flops.h"
+
 static double trial_avx2() {
   const long iterations = 400'000;
   long n = iterations;
@@ -33,13 +35,4 @@ static double trial_avx2() {
   return static_cast<double>(iterations) * 12 * 8 * 2 / seconds * 1e-9;
 }
 
-// The best of 200 trials of about 1 ms: on a shared machine the fastest is the hardware's rate, and a trial
-// that short often runs without being preempted (the GEMM cases it is compared with are timed the same way).
-double peak_gflops_avx2() {
-  double best = 0;
-  for (int i = 0; i < 200; i++) {
-    const double g = trial_avx2();
-    best = g > best ? g : best;
-  }
-  return best;
-}
+double peak_gflops_avx2() { return best_of_trials([](void*) { return trial_avx2(); }, nullptr); }

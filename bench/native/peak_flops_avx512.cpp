@@ -1,6 +1,8 @@
 // 24 independent 16-lane FMA chains (AVX-512F) in fixed registers. Only called when the CPU supports it.
 #include <chrono>
 
+#include "peak_flops.h"
+
 static double trial_avx512() {
   const long iterations = 200'000;
   long n = iterations;
@@ -45,13 +47,4 @@ static double trial_avx512() {
   return static_cast<double>(iterations) * 24 * 16 * 2 / seconds * 1e-9;
 }
 
-// The best of 200 trials of about 1 ms: on a shared machine the fastest is the hardware's rate, and a trial
-// that short often runs without being preempted (the GEMM cases it is compared with are timed the same way).
-double peak_gflops_avx512() {
-  double best = 0;
-  for (int i = 0; i < 200; i++) {
-    const double g = trial_avx512();
-    best = g > best ? g : best;
-  }
-  return best;
-}
+double peak_gflops_avx512() { return best_of_trials([](void*) { return trial_avx512(); }, nullptr); }
